@@ -1,0 +1,25 @@
+"""Phases, plans, plan files and the strategy registry."""
+
+from .phase import Phase
+from .plan import Plan, ResolvedPhase, StageSetting, select_stages
+from .registry import StrategyInfo, build_plan, get_strategy, list_strategies, parse_strategy_spec, register_strategy
+from .yaml_io import load_plan, plan_from_spec, plan_from_yaml, plan_to_yaml, save_plan
+
+__all__ = [
+    "Phase",
+    "Plan",
+    "ResolvedPhase",
+    "StageSetting",
+    "StrategyInfo",
+    "build_plan",
+    "get_strategy",
+    "list_strategies",
+    "load_plan",
+    "parse_strategy_spec",
+    "plan_from_spec",
+    "plan_from_yaml",
+    "plan_to_yaml",
+    "register_strategy",
+    "save_plan",
+    "select_stages",
+]

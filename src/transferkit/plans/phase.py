@@ -1,0 +1,187 @@
+"""Phase: one stretch of training with one fixed choice of what learns, how fast, and how batch norm behaves."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from ..errors import PlanError
+
+PARAM_FILTERS = ("all", "bias", "norm", "lora")
+BN_POLICIES = ("auto", "frozen", "train", "adapt")
+OPTIMIZERS = ("adamw", "sgd")
+SCHEDULES = ("cosine", "onecycle", "constant")
+AUGMENTATIONS = ("none", "light", "standard")
+ALIGNMENTS = ("coral", "dann", "mmd")
+REGULARIZERS = ("l2sp",)
+
+_STAGE_NAME = re.compile(r"^(all|head|stem|stage\d+|top:\d+)$")
+
+
+def _one_of(name: str, value: Any, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise PlanError(f"The '{name}' setting must be one of {list(choices)}; got {value!r}.")
+
+
+def _number(name: str, value: Any, *, minimum: float = 0.0, strict: bool = False, integer: bool = False):
+    ok_type = int if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, ok_type):
+        kind = "a whole number" if integer else "a number"
+        raise PlanError(f"The '{name}' setting must be {kind}; got {value!r}.")
+    if value < minimum or (strict and value == minimum):
+        bound = f"greater than {minimum}" if strict else f"at least {minimum}"
+        raise PlanError(f"The '{name}' setting must be {bound}; got {value!r}.")
+
+
+@dataclass
+class Phase:
+    """What trains, and how, for `epochs` epochs.
+
+    Stages are named `stem`, `stage1` ... `stageN`, `head`. `train` selects stages: explicit names,
+    `all`, or `top:K` (the K stages just below the head). The head is always trainable when listed;
+    `params` filters the parameters of the non-head stages (`bias` = BitFit, `norm` = normalization
+    affine only, `lora` = low-rank adapters from `adapter`). Learning rate of a stage is `lr` times
+    `lr_scale[stage]` (default 1), times `lr_decay ** (distance below the head)` when `lr_decay` is set,
+    or spread geometrically from `lr / lr_spread` (stem) to `lr` (head) when `lr_spread` is set.
+    `bn` is the batch-norm policy: `auto` (trainable stages `train`, frozen stages `frozen`) or one
+    policy for every stage, or a mapping stage -> policy (missing stages follow `auto`).
+    """
+
+    name: str = "train"
+    epochs: int = 10
+    train: list[str] = field(default_factory=lambda: ["all"])
+    params: str = "all"
+    lr: float = 1e-3
+    lr_scale: dict[str, float] = field(default_factory=dict)
+    lr_decay: float | None = None
+    lr_spread: float | None = None
+    auto_rgn: bool = False
+    bn: str | dict[str, str] = "auto"
+    optimizer: str = "adamw"
+    weight_decay: float = 0.05
+    momentum: float = 0.9
+    schedule: str = "cosine"
+    warmup: float = 0.1
+    batch_size: int = 32
+    augment: str = "none"
+    label_smoothing: float = 0.0
+    regularizers: dict[str, dict[str, float]] = field(default_factory=dict)
+    alignment: dict[str, Any] | None = None
+    adapter: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Check every field; raise PlanError naming the bad value and the valid choices."""
+        if not isinstance(self.name, str) or not self.name:
+            raise PlanError(f"The 'name' setting of a phase must be a non-empty string; got {self.name!r}.")
+        _number("epochs", self.epochs, minimum=1, integer=True)
+        if isinstance(self.train, str):
+            self.train = [self.train]
+        if not isinstance(self.train, list) or not self.train:
+            raise PlanError(f"The 'train' setting must be a list of stage names; got {self.train!r}.")
+        for stage in self.train:
+            if not isinstance(stage, str) or not _STAGE_NAME.match(stage):
+                raise PlanError(
+                    f"Unknown stage {stage!r} in 'train'; use 'all', 'head', 'stem', 'stage1'..'stageN' or 'top:K'."
+                )
+        _one_of("params", self.params, PARAM_FILTERS)
+        _number("lr", self.lr, strict=True)
+        if not isinstance(self.lr_scale, dict):
+            raise PlanError(f"The 'lr_scale' setting must map stage names to numbers; got {self.lr_scale!r}.")
+        for stage, scale in self.lr_scale.items():
+            if not isinstance(stage, str) or not _STAGE_NAME.match(stage) or stage.startswith("top:"):
+                raise PlanError(f"Unknown stage {stage!r} in 'lr_scale'; use 'stem', 'stage1'..'stageN' or 'head'.")
+            _number(f"lr_scale.{stage}", scale)
+        if self.lr_decay is not None:
+            _number("lr_decay", self.lr_decay, strict=True)
+        if self.lr_spread is not None:
+            _number("lr_spread", self.lr_spread, minimum=1.0)
+        if self.lr_decay is not None and self.lr_spread is not None:
+            raise PlanError("Set at most one of 'lr_decay' and 'lr_spread' in a phase.")
+        if not isinstance(self.auto_rgn, bool):
+            raise PlanError(f"The 'auto_rgn' setting must be true or false; got {self.auto_rgn!r}.")
+        if isinstance(self.bn, dict):
+            for stage, policy in self.bn.items():
+                if not isinstance(stage, str) or not _STAGE_NAME.match(stage) or stage.startswith("top:"):
+                    raise PlanError(f"Unknown stage {stage!r} in 'bn'; use 'stem', 'stage1'..'stageN' or 'head'.")
+                _one_of(f"bn.{stage}", policy, BN_POLICIES)
+        else:
+            _one_of("bn", self.bn, BN_POLICIES)
+        _one_of("optimizer", self.optimizer, OPTIMIZERS)
+        _number("weight_decay", self.weight_decay)
+        _number("momentum", self.momentum)
+        if self.momentum >= 1:
+            raise PlanError(f"The 'momentum' setting must be below 1; got {self.momentum!r}.")
+        _one_of("schedule", self.schedule, SCHEDULES)
+        _number("warmup", self.warmup)
+        if self.warmup >= 1:
+            raise PlanError(f"The 'warmup' setting is a fraction of the phase and must be below 1; got {self.warmup!r}.")
+        _number("batch_size", self.batch_size, minimum=1, integer=True)
+        _one_of("augment", self.augment, AUGMENTATIONS)
+        _number("label_smoothing", self.label_smoothing)
+        if self.label_smoothing >= 1:
+            raise PlanError(f"The 'label_smoothing' setting must be below 1; got {self.label_smoothing!r}.")
+        self._validate_regularizers()
+        self._validate_alignment()
+        self._validate_adapter()
+
+    def _validate_regularizers(self) -> None:
+        if not isinstance(self.regularizers, dict):
+            raise PlanError(f"The 'regularizers' setting must map names to settings; got {self.regularizers!r}.")
+        for name, settings in self.regularizers.items():
+            _one_of("regularizers", name, REGULARIZERS)
+            if not isinstance(settings, dict):
+                raise PlanError(f"The settings of regularizer {name!r} must be a mapping; got {settings!r}.")
+            for key, value in settings.items():
+                _number(f"regularizers.{name}.{key}", value)
+
+    def _validate_alignment(self) -> None:
+        if self.alignment is None:
+            return
+        if not isinstance(self.alignment, dict) or "method" not in self.alignment:
+            raise PlanError(
+                f"The 'alignment' setting must be a mapping with a 'method' (one of {list(ALIGNMENTS)}); "
+                f"got {self.alignment!r}."
+            )
+        _one_of("alignment.method", self.alignment["method"], ALIGNMENTS)
+        for key, value in self.alignment.items():
+            if key != "method":
+                _number(f"alignment.{key}", value)
+
+    def _validate_adapter(self) -> None:
+        if self.params == "lora" and not isinstance(self.adapter, dict):
+            raise PlanError("A phase with params: lora needs an 'adapter' mapping (r, alpha, stages).")
+        if self.adapter is not None and not isinstance(self.adapter, dict):
+            raise PlanError(f"The 'adapter' setting must be a mapping; got {self.adapter!r}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, for YAML and run.json."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = _plain(value)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str = "phase") -> Phase:
+        if not isinstance(data, dict):
+            raise PlanError(f"Each {where} must be a mapping of settings; got {data!r}.")
+        known = [f.name for f in fields(cls)]
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise PlanError(f"Unknown setting {unknown[0]!r} in {where}; valid settings are {known}.")
+        try:
+            return cls(**data)
+        except TypeError as exc:  # pragma: no cover - dataclass signature mismatch
+            raise PlanError(f"Invalid {where}: {exc}.") from None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

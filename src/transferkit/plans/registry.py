@@ -1,0 +1,134 @@
+"""Strategy registry: named presets that build plans, and the `name:key=value,...` spec syntax."""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import typing
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..errors import PlanError
+from .plan import Plan
+
+
+@dataclass(frozen=True)
+class StrategyInfo:
+    """A registered preset: its builder, a one-line explanation, and where the recipe comes from."""
+
+    name: str
+    builder: Callable[..., Plan]
+    summary: str
+    reference: str = ""
+
+    def parameters(self) -> dict[str, Any]:
+        """Preset parameters and their defaults."""
+        return {
+            p.name: p.default
+            for p in inspect.signature(self.builder).parameters.values()
+            if p.default is not inspect.Parameter.empty
+        }
+
+
+_REGISTRY: dict[str, StrategyInfo] = {}
+
+
+def register_strategy(name: str, *, summary: str, reference: str = ""):
+    """Decorator: register a function returning a Plan under `name`."""
+
+    def decorate(builder: Callable[..., Plan]) -> Callable[..., Plan]:
+        if name in _REGISTRY:
+            raise ValueError(f"strategy {name!r} is registered twice")
+        _REGISTRY[name] = StrategyInfo(name, builder, summary, reference)
+        return builder
+
+    return decorate
+
+
+def list_strategies() -> list[StrategyInfo]:
+    _load_presets()
+    return list(_REGISTRY.values())
+
+
+def get_strategy(name: str) -> StrategyInfo:
+    _load_presets()
+    if name not in _REGISTRY:
+        close = difflib.get_close_matches(name, list(_REGISTRY), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise PlanError(
+            f"Unknown strategy {name!r}; choose one of {sorted(_REGISTRY)} or give a plan file (.yaml).{hint}"
+        )
+    return _REGISTRY[name]
+
+
+def parse_strategy_spec(spec: str) -> tuple[str, dict[str, str]]:
+    """'partial:k=2,lr=0.01' -> ('partial', {'k': '2', 'lr': '0.01'})."""
+    if not isinstance(spec, str) or not spec.strip():
+        raise PlanError("The strategy is empty; give a preset name such as 'linear-probe' or a plan file.")
+    name, _, rest = spec.strip().partition(":")
+    options: dict[str, str] = {}
+    if rest.strip():
+        for item in rest.split(","):
+            key, eq, value = item.partition("=")
+            key, value = key.strip(), value.strip()
+            if not eq or not key or not value:
+                raise PlanError(
+                    f"Malformed strategy option {item.strip()!r} in {spec!r}; write it as NAME:key=value,key=value "
+                    f"(e.g. 'partial:k=2')."
+                )
+            if key in options:
+                raise PlanError(f"Option {key!r} is given twice in {spec!r}; give it once.")
+            options[key] = value
+    elif rest != "" or spec.strip().endswith(":"):
+        raise PlanError(f"Malformed strategy {spec!r}; write it as NAME or NAME:key=value (e.g. 'partial:k=2').")
+    return name.strip(), options
+
+
+def build_plan(spec: str) -> Plan:
+    """Build the plan of a preset spec such as 'partial:k=2'. The plan remembers its spec and options."""
+    name, raw = parse_strategy_spec(spec)
+    info = get_strategy(name)
+    signature = inspect.signature(info.builder)
+    hints = typing.get_type_hints(info.builder)
+    kwargs: dict[str, Any] = {}
+    for key, text in raw.items():
+        if key not in signature.parameters:
+            valid = list(info.parameters())
+            raise PlanError(f"Strategy {name!r} has no option {key!r}; its options are {valid}.")
+        kwargs[key] = _coerce(name, key, text, hints.get(key, str))
+    plan = info.builder(**kwargs)
+    plan.strategy = spec.strip()
+    plan.options = {**info.parameters(), **kwargs}
+    return plan
+
+
+def _coerce(strategy: str, key: str, text: str, hint: Any) -> Any:
+    origin = typing.get_origin(hint)
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if origin is typing.Union or (origin is not None and str(origin) == "<class 'types.UnionType'>"):
+        if text.lower() in ("none", "null"):
+            return None
+        hint = args[0] if args else str
+        origin = typing.get_origin(hint)
+    try:
+        if hint is bool:
+            if text.lower() in ("true", "yes", "1", "on"):
+                return True
+            if text.lower() in ("false", "no", "0", "off"):
+                return False
+            raise ValueError(text)
+        if hint is int:
+            return int(text)
+        if hint is float:
+            return float(text)
+        if origin in (list, tuple):
+            return [part.strip() for part in text.split("+") if part.strip()]
+        return text
+    except ValueError:
+        kind = {bool: "true or false", int: "a whole number", float: "a number"}.get(hint, "a value")
+        raise PlanError(f"Option {key!r} of strategy {strategy!r} must be {kind}; got {text!r}.") from None
+
+
+def _load_presets() -> None:
+    """Import the preset modules once so that their decorators register them."""
+    from . import presets  # noqa: F401
