@@ -1,0 +1,31 @@
+"""transferkit: transfer learning with PyTorch — pretrain, adapt with any recipe, and record exactly what was done."""
+
+from importlib import metadata as _metadata
+
+from .api import Run, adapt, describe, load_model, load_target, pretrain, stages, strategies
+from .errors import TransferkitError
+from .plans import Phase, Plan, build_plan, load_plan, register_strategy, save_plan
+
+try:
+    __version__ = _metadata.version("transferkit")
+except _metadata.PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Phase",
+    "Plan",
+    "Run",
+    "TransferkitError",
+    "__version__",
+    "adapt",
+    "build_plan",
+    "describe",
+    "load_model",
+    "load_plan",
+    "load_target",
+    "pretrain",
+    "register_strategy",
+    "save_plan",
+    "stages",
+    "strategies",
+]

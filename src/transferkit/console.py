@@ -12,7 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 T = TypeVar("T")
 
-console = Console(stderr=True)
+console = Console(stderr=True)  # progress, logs and errors
+results = Console()  # tables and results, on stdout
 logger = logging.getLogger("transferkit")
 
 

@@ -67,15 +67,24 @@ class Preprocessing:
         return hashlib.sha256(blob).hexdigest()[:16]
 
     def resize_crop(self, images: torch.Tensor) -> torch.Tensor:
-        """Resize (shorter side to size / crop_pct) and center-crop to the input size.
+        """Resize keeping the aspect ratio (to cover input size / crop_pct) and center-crop to the input size.
 
         Works on one image (C, H, W) or a batch (N, C, H, W), uint8 or float, like timm's eval transform.
         """
         h, w = self.size_hw
-        shorter = math.floor(min(h, w) / self.crop_pct) if self.crop_pct < 1.0 else min(h, w)
-        if min(images.shape[-2:]) != shorter:
-            mode = _INTERPOLATIONS[self.interpolation]
-            images = TF.resize(images, [shorter], interpolation=mode, antialias=True)
+        mode = _INTERPOLATIONS[self.interpolation]
+        if h != w:  # keep the aspect ratio and cover the whole (h, w) box, as timm's ResizeKeepRatio does
+            pct = min(self.crop_pct, 1.0)
+            box_h, box_w = math.floor(h / pct), math.floor(w / pct)
+            ih, iw = images.shape[-2:]
+            ratio = min(ih / box_h, iw / box_w)
+            size = [max(box_h, round(ih / ratio)), max(box_w, round(iw / ratio))]
+            if [ih, iw] != size:
+                images = TF.resize(images, size, interpolation=mode, antialias=True)
+        else:
+            shorter = math.floor(min(h, w) / self.crop_pct) if self.crop_pct < 1.0 else min(h, w)
+            if min(images.shape[-2:]) != shorter:
+                images = TF.resize(images, [shorter], interpolation=mode, antialias=True)
         if tuple(images.shape[-2:]) != (h, w):
             images = TF.center_crop(images, [h, w])
         return images

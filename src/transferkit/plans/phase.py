@@ -44,7 +44,8 @@ class Phase:
     affine only, `lora` = low-rank adapters from `adapter`). Learning rate of a stage is `lr` times
     `lr_scale[stage]` (default 1), times `lr_decay ** (distance below the head)` when `lr_decay` is set,
     or spread geometrically from `lr / lr_spread` (stem) to `lr` (head) when `lr_spread` is set.
-    `bn` is the batch-norm policy: `auto` (trainable stages `train`, frozen stages `frozen`) or one
+    `standardize_features` makes the head read features standardized with their training-set mean and std
+    (measured at phase start, folded into the head's weights at phase end). `bn` is the batch-norm policy: `auto` (trainable stages `train`, frozen stages `frozen`) or one
     policy for every stage, or a mapping stage -> policy (missing stages follow `auto`).
     """
 
@@ -66,6 +67,7 @@ class Phase:
     batch_size: int = 32
     augment: str = "none"
     label_smoothing: float = 0.0
+    standardize_features: bool = False
     regularizers: dict[str, dict[str, float]] = field(default_factory=dict)
     alignment: dict[str, Any] | None = None
     adapter: dict[str, Any] | None = None
@@ -101,8 +103,9 @@ class Phase:
             _number("lr_spread", self.lr_spread, minimum=1.0)
         if self.lr_decay is not None and self.lr_spread is not None:
             raise PlanError("Set at most one of 'lr_decay' and 'lr_spread' in a phase.")
-        if not isinstance(self.auto_rgn, bool):
-            raise PlanError(f"The 'auto_rgn' setting must be true or false; got {self.auto_rgn!r}.")
+        for flag in ("auto_rgn", "standardize_features"):
+            if not isinstance(getattr(self, flag), bool):
+                raise PlanError(f"The '{flag}' setting must be true or false; got {getattr(self, flag)!r}.")
         if isinstance(self.bn, dict):
             for stage, policy in self.bn.items():
                 if not isinstance(stage, str) or not _STAGE_NAME.match(stage) or stage.startswith("top:"):

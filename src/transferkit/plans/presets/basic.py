@@ -21,7 +21,8 @@ def scratch(epochs: int = 10, lr: float = 2e-3) -> Plan:
     reference="Kornblith et al., Do Better ImageNet Models Transfer Better?, CVPR 2019",
 )
 def linear_probe(epochs: int = 10, lr: float = 1e-2, init: str = "pretrained") -> Plan:
-    phase = Phase(name="linear probe", epochs=epochs, train=["head"], lr=lr, weight_decay=1e-4)
+    phase = Phase(name="linear probe", epochs=epochs, train=["head"], lr=lr, weight_decay=1e-4,
+                  standardize_features=True)
     return Plan(phases=[phase], init=init)
 
 

@@ -1,0 +1,210 @@
+"""The public Python API: pretrain(), adapt(), describe(), stages(), strategies()."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .data import DataSplits, Preprocessing, load_data
+from .engine import RunConfig, run_plan
+from .errors import TransferkitError
+from .models import Backbone, load_backbone, save_model_dir
+from .plans import Phase, Plan, get_strategy, list_strategies, plan_from_spec, plan_to_yaml
+from .report.describe import describe_plan, plan_term
+from .report.record import build_record
+from .report.rundir import StagingDir, check_output_dir, read_json, write_json
+
+
+@dataclass
+class Run:
+    """A finished run: its record (the content of run.json), its directory if written, the trained backbone."""
+
+    record: dict[str, Any]
+    backbone: Backbone
+    dir: Path | None = None
+
+    @property
+    def term(self) -> str:
+        return self.record["term"]
+
+    @property
+    def description(self) -> str:
+        return self.record["description"]
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        return self.record["metrics"]
+
+    @property
+    def val_accuracy(self) -> float:
+        return self.metrics["val"]["accuracy"]
+
+    @property
+    def test_accuracy(self) -> float:
+        return self.metrics["test"]["accuracy"]
+
+
+def load_model(
+    model: str | Backbone, *, weights: str | None = None, pretrained: bool = True, input_size: int | None = None
+) -> Backbone:
+    """A Backbone from a model spec (timm:NAME, torchvision:NAME, a pretrain directory) or as given."""
+    if isinstance(model, Backbone):
+        return model
+    return load_backbone(str(model), weights=weights, pretrained=pretrained, input_size=input_size)
+
+
+def load_target(
+    data: str | DataSplits,
+    preprocessing: Preprocessing,
+    *,
+    labels_per_class: int | None = None,
+    seed: int = 0,
+    val_fraction: float = 0.2,
+    test_fraction: float = 0.2,
+    progress: bool = True,
+) -> DataSplits:
+    """Target data split deterministically (stratified, seeded) and prepared for the backbone's input."""
+    if isinstance(data, DataSplits):
+        return data
+    return load_data(
+        str(data),
+        preprocessing,
+        labels_per_class=labels_per_class,
+        seed=seed,
+        val_fraction=val_fraction,
+        test_fraction=test_fraction,
+        progress=progress,
+    )
+
+
+def resolve_plan(strategy: str | Plan, epochs: int | None = None) -> Plan:
+    plan = strategy if isinstance(strategy, Plan) else plan_from_spec(str(strategy))
+    return plan.with_total_epochs(epochs) if epochs is not None else plan
+
+
+def adapt(
+    model: str | Backbone,
+    data: str | DataSplits,
+    strategy: str | Plan = "linear-probe",
+    *,
+    out: str | Path | None = None,
+    epochs: int | None = None,
+    seed: int = 0,
+    labels_per_class: int | None = None,
+    weights: str | None = None,
+    pretrained: bool = True,
+    input_size: int | None = None,
+    device: str = "auto",
+    overwrite: bool = False,
+    progress: bool = True,
+) -> Run:
+    """Step 2: adapt a pretrained backbone to a target with a strategy preset or plan; write `out` if given."""
+    plan = resolve_plan(strategy, epochs)
+    if out is not None:
+        check_output_dir(out, overwrite)
+    backbone = load_model(model, weights=weights, pretrained=pretrained, input_size=input_size)
+    plan.resolve(backbone.stage_names)  # fail on unknown stages before loading data
+    splits = load_target(data, backbone.preprocessing, labels_per_class=labels_per_class, seed=seed, progress=progress)
+    result = run_plan(plan, backbone, splits, RunConfig(seed=seed, device=device, progress=progress,
+                                                        description=plan.strategy))
+    summary = {**splits.summary(), "labels_per_class": labels_per_class, "split_seed": seed}
+    record = build_record(result, summary)
+    run = Run(record=record, backbone=result.backbone)
+    if out is not None:
+        run.dir = write_run_dir(run, plan, out, overwrite)
+    return run
+
+
+def write_run_dir(run: Run, plan: Plan, out: str | Path, overwrite: bool = False) -> Path:
+    """run.json, model.safetensors + model.json (the adapted model), plan.yaml; all or nothing."""
+    with StagingDir(out, overwrite) as staging:
+        save_model_dir(
+            run.backbone,
+            staging.path,
+            source={"spec": run.record["data"]["spec"], "fingerprint": run.record["data"]["fingerprint"]},
+            extra={"classes": run.record["data"]["classes"]},
+            overwrite=True,
+        )
+        (staging.path / "plan.yaml").write_text(plan_to_yaml(plan), encoding="utf-8")
+        write_json(staging.path / "run.json", run.record)
+        return staging.commit()
+
+
+def pretrain(
+    data: str = "synthetic:glyphs",
+    model: str = "timm:resnet10t",
+    *,
+    out: str | Path,
+    epochs: int = 4,
+    seed: int = 0,
+    input_size: int | None = 32,
+    lr: float = 2e-3,
+    batch_size: int = 128,
+    device: str = "auto",
+    overwrite: bool = False,
+    progress: bool = True,
+) -> Path:
+    """Step 1: train an architecture from random weights on a source data set; write a model directory."""
+    check_output_dir(out, overwrite)
+    backbone = load_model(model, pretrained=False, input_size=input_size)
+    pre = backbone.preprocessing
+    backbone.preprocessing = Preprocessing(pre.input_size, pre.mean, pre.std, "bilinear", 1.0)
+    splits = load_target(data, backbone.preprocessing, seed=seed, val_fraction=0.05, test_fraction=0.05,
+                         progress=progress)
+    phase = Phase(name="pretrain", epochs=epochs, train=["all"], lr=lr, batch_size=batch_size, warmup=0.15)
+    plan = Plan(phases=[phase], strategy="pretrain", init="random", options={"epochs": epochs, "lr": lr})
+    result = run_plan(plan, backbone, splits, RunConfig(seed=seed, device=device, progress=progress,
+                                                        eval_every=1, description="pretrain"))
+    summary = {**splits.summary(), "labels_per_class": None, "split_seed": seed}
+    record = build_record(result, summary)
+    with StagingDir(out, overwrite) as staging:
+        save_model_dir(
+            result.backbone,
+            staging.path,
+            source={"spec": splits.spec, "fingerprint": splits.fingerprint, "images": len(splits.train),
+                    "classes": splits.classes},
+            extra={"pretraining": {"epochs": epochs, "lr": lr, "seed": seed, "metrics": {
+                k: {"accuracy": v["accuracy"]} for k, v in result.metrics.items()}}},
+            overwrite=True,
+        )
+        write_json(staging.path / "run.json", record)
+        return staging.commit()
+
+
+def describe(target: str | Path | Plan) -> tuple[str, str]:
+    """(term, description) of a run directory, a plan file, a strategy spec, or a Plan."""
+    if isinstance(target, Plan):
+        return plan_term(target), describe_plan(target)
+    path = Path(str(target))
+    if path.is_dir():
+        record = read_json(path / "run.json")
+        return record["term"], record["description"]
+    plan = plan_from_spec(str(target))
+    return plan_term(plan), describe_plan(plan)
+
+
+def stages(
+    model: str | Backbone, *, weights: str | None = None, pretrained: bool = True, input_size: int | None = None
+) -> list[dict[str, Any]]:
+    """The backbone's stages, stem to head, each with its parameter count and first/last tensor names."""
+    backbone = load_model(model, weights=weights, pretrained=pretrained, input_size=input_size)
+    counts = backbone.param_counts()
+    return [
+        {"name": s.name, "params": counts[s.name], "tensors": len(s.params), "first": s.params[0], "last": s.params[-1]}
+        for s in backbone.stages
+    ]
+
+
+def strategies() -> list[dict[str, Any]]:
+    """Every preset with its term, its one-line explanation, its options and its source."""
+    out = []
+    for info in list_strategies():
+        plan = get_strategy(info.name).builder()
+        out.append({"name": info.name, "term": plan_term(plan), "summary": info.summary,
+                    "options": info.parameters(), "reference": info.reference})
+    return out
+
+
+__all__ = ["Run", "TransferkitError", "adapt", "describe", "load_model", "load_target", "pretrain", "stages",
+           "strategies", "write_run_dir"]

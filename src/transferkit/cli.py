@@ -1,0 +1,179 @@
+"""The `transferkit` command: thin; parses, calls the API, prints with rich."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.logging import RichHandler
+from rich.table import Table
+
+from . import api
+from .console import console, results
+from .report.rundir import read_json
+from .errors import TransferkitError
+
+app = typer.Typer(
+    help="Transfer learning with PyTorch: pretrain, adapt with any recipe, and record exactly what was done.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+MODEL_HELP = "Model: timm:NAME, torchvision:NAME, or a directory written by 'transferkit pretrain'."
+DATA_HELP = "Data: an ImageFolder directory, csv:FILE (columns path,label), synthetic:glyphs, or digits."
+
+
+def user_errors(fn):
+    """Turn TransferkitError into one line on stderr and exit code 2 (no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except TransferkitError as exc:
+            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            console.print("[bold red]interrupted[/]")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+@app.callback()
+def _setup(quiet: bool = typer.Option(False, "--quiet", "-q", help="Only warnings and errors.")) -> None:
+    logging.basicConfig(
+        level=logging.WARNING if quiet else logging.INFO,
+        format="%(message)s",
+        handlers=[RichHandler(console=console, show_time=False, show_path=False)],
+        force=True,
+    )
+    for noisy in ("timm", "accelerate", "PIL", "matplotlib"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@app.command()
+@user_errors
+def pretrain(
+    data: str = typer.Option("synthetic:glyphs", help=DATA_HELP + " This is the large source data set of step 1."),
+    model: str = typer.Option("timm:resnet10t", help="Architecture to train from random weights: timm:NAME or torchvision:NAME."),
+    out: Path = typer.Option(..., help="Directory to write (model.safetensors, model.json, run.json)."),
+    epochs: int = typer.Option(4, min=1, help="Epochs over the source data."),
+    input_size: int = typer.Option(32, min=8, help="Square input size in pixels."),
+    lr: float = typer.Option(2e-3, min=0.0, help="Peak learning rate (AdamW, cosine schedule with warm-up)."),
+    batch_size: int = typer.Option(128, min=1, help="Batch size."),
+    seed: int = typer.Option(0, help="Random seed (initial weights, data order, splits)."),
+    device: str = typer.Option("auto", help="auto, cpu or cuda."),
+    overwrite: bool = typer.Option(False, help="Replace an existing output directory."),
+) -> None:
+    """Step 1: train an architecture on a large source data set and save it as a reusable model directory."""
+    path = api.pretrain(data, model, out=out, epochs=epochs, seed=seed, input_size=input_size, lr=lr,
+                        batch_size=batch_size, device=device, overwrite=overwrite)
+    record = read_json(path / "run.json")
+    results.print(
+        f"Pretrained {model} on {data}: validation accuracy {record['metrics']['val']['accuracy']:.1%}. "
+        f"Saved to [bold]{path}[/]; use it with --model {path}."
+    )
+
+
+@app.command()
+@user_errors
+def adapt(
+    model: str = typer.Option(..., help=MODEL_HELP),
+    data: str = typer.Option(..., help=DATA_HELP + " This is the target (your data)."),
+    strategy: str = typer.Option("linear-probe", help="A preset (see 'transferkit strategies'), NAME:key=value,... or a plan file (.yaml)."),
+    out: Path = typer.Option(..., help="Run directory to write (run.json, model.safetensors, plan.yaml)."),
+    epochs: Optional[int] = typer.Option(None, min=1, help="Total epochs (shared across the plan's phases in proportion)."),
+    seed: int = typer.Option(0, help="Random seed (splits, head initialization, data order)."),
+    labels_per_class: Optional[int] = typer.Option(None, min=1, help="Draw K labelled training images per class; the rest is split into validation and test."),
+    weights: Optional[Path] = typer.Option(None, help="Local weights file (.safetensors or .pth) for a timm or torchvision model."),
+    pretrained: bool = typer.Option(True, "--pretrained/--no-pretrained", help="Load pretrained weights (hub or --weights)."),
+    input_size: Optional[int] = typer.Option(None, min=8, help="Override the backbone's square input size."),
+    device: str = typer.Option("auto", help="auto, cpu or cuda."),
+    overwrite: bool = typer.Option(False, help="Replace an existing run directory."),
+) -> None:
+    """Step 2: adapt a pretrained backbone to your data with a strategy, and record exactly what was done."""
+    run = api.adapt(model, data, strategy, out=out, epochs=epochs, seed=seed, labels_per_class=labels_per_class,
+                    weights=str(weights) if weights else None, pretrained=pretrained, input_size=input_size,
+                    device=device, overwrite=overwrite)
+    results.print(f"[bold]{run.term}[/]: validation accuracy {run.val_accuracy:.1%}, test accuracy {run.test_accuracy:.1%}")
+    results.print(f"Run directory: [bold]{run.dir}[/]")
+
+
+@app.command()
+@user_errors
+def stages(
+    model: str = typer.Argument(..., help=MODEL_HELP),
+    weights: Optional[Path] = typer.Option(None, help="Local weights file for a timm or torchvision model."),
+    pretrained: bool = typer.Option(False, "--pretrained/--no-pretrained", help="Load pretrained weights (not needed to list stages)."),
+) -> None:
+    """List a backbone's stages (stem to head) with their parameter counts."""
+    rows = api.stages(model, weights=str(weights) if weights else None, pretrained=pretrained or weights is not None)
+    table = Table(title=f"Stages of {model}")
+    for col in ("stage", "parameters", "tensors", "first tensor", "last tensor"):
+        table.add_column(col, justify="right" if col in ("parameters", "tensors") else "left")
+    for r in rows:
+        table.add_row(r["name"], f"{r['params']:,}", str(r["tensors"]), r["first"], r["last"])
+    results.print(table)
+
+
+@app.command()
+@user_errors
+def strategies() -> None:
+    """List the strategy presets, each with its standard term and a one-line explanation."""
+    table = Table(title="Strategies (use with --strategy NAME or NAME:key=value)")
+    for col in ("strategy", "term", "what it does", "options"):
+        table.add_column(col)
+    for s in api.strategies():
+        options = ", ".join(f"{k}={v}" for k, v in s["options"].items())
+        table.add_row(s["name"], s["term"], s["summary"], options)
+    results.print(table)
+
+
+@app.command()
+@user_errors
+def describe(target: str = typer.Argument(..., help="A run directory, a plan file (.yaml) or a strategy spec.")) -> None:
+    """Print the standard term and the reproducible description of a run or a plan."""
+    term, description = api.describe(target)
+    results.print(f"[bold]term:[/] {term}", soft_wrap=True)
+    results.print(f"[bold]description:[/] {description}", soft_wrap=True)
+
+
+@app.command()
+@user_errors
+def demo(
+    out: Path = typer.Option(Path("transferkit-demo"), help="Directory for the run directories and summary.json."),
+    seeds: int = typer.Option(3, min=1, help="Seeds per strategy."),
+    epochs: int = typer.Option(10, min=1, help="Epochs per run (the same budget for every strategy)."),
+    overwrite: bool = typer.Option(False, help="Replace existing run directories under --out."),
+) -> None:
+    """Pretrain on synthetic glyphs (cached), adapt to real handwritten digits with every baseline strategy."""
+    from .demo import LABELS_PER_CLASS, TARGET, run_demo
+
+    summary = run_demo(out, seeds=seeds, epochs=epochs, overwrite=overwrite)
+    table = Table(title=f"{TARGET}, {LABELS_PER_CLASS} labels per class, {seeds} seeds, {epochs} epochs each")
+    for col in ("strategy", "term", "trainable params", "val accuracy", "test accuracy", "time (s)"):
+        table.add_column(col, justify="left" if col in ("strategy", "term") else "right")
+    for name, row in summary["strategies"].items():
+        table.add_row(
+            name, row["term"], f"{row['trainable_params']:,}",
+            f"{row['val']['mean']:.1%} ± {row['val']['std']:.1%}",
+            f"{row['test']['mean']:.1%} ± {row['test']['std']:.1%}",
+            f"{row['seconds']['mean']:.1f}",
+        )
+    results.print(table)
+    results.print(f"Finished in {summary['seconds']:.0f} s. Run directories under [bold]{out}[/].")
+
+
+def main() -> None:
+    app(prog_name="transferkit")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""Data: specs (folder, CSV, synthetic glyphs, bundled digits), splits, loading and augmentations."""
+
+from __future__ import annotations
+
+from .augmentation import AUGMENTATIONS, make_augmentation
+from .loading import DataSplits, ImageTensors, load_data
+from .preprocessing import Preprocessing
+from .sources import ImageSource
+from .spec import open_source
+from .splits import Split, make_split
+
+__all__ = [
+    "AUGMENTATIONS",
+    "DataSplits",
+    "ImageSource",
+    "ImageTensors",
+    "Preprocessing",
+    "Split",
+    "load_data",
+    "make_augmentation",
+    "make_split",
+    "open_source",
+]

@@ -1,0 +1,91 @@
+"""`CsvSource`: images listed in a CSV file with columns `path,label` (paths relative to the CSV's folder)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+from ..errors import DataError
+from .file_source import FileEntry, FileSource
+
+REQUIRED_COLUMNS = ("path", "label")
+
+
+class CsvSource(FileSource):
+    """One row per image; classes are the distinct labels, sorted by name. Other columns are ignored."""
+
+    def __init__(self, spec: str, csv_path: Path, *, progress: bool = True):
+        self.csv_path = csv_path
+        entries = read_csv_entries(csv_path)
+        super().__init__(
+            spec,
+            entries,
+            where=f"CSV file {csv_path}",
+            class_label=lambda name: f"Class '{name}' in CSV file {csv_path}",
+            progress=progress,
+        )
+
+
+def read_csv_entries(csv_path: Path) -> list[FileEntry]:
+    """Parse and check the CSV file; raises DataError naming the first problem and its fix."""
+    where = f"CSV file {csv_path}"
+    if not csv_path.exists():
+        raise DataError(f"{where} does not exist; check the path after 'csv:'.")
+    if not csv_path.is_file():
+        raise DataError(f"{where} is not a file; pass 'csv:' followed by a CSV file with columns path,label.")
+    try:
+        text = csv_path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(f"{where} is not UTF-8 text; save it as UTF-8 (CSV with columns path,label).") from None
+    except OSError as e:
+        raise DataError(f"Cannot read {where} ({e.strerror}); check its permissions.") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if reader.fieldnames is None:
+        raise DataError(f"{where} is empty; write a header line 'path,label' and one row per image.")
+    reader.fieldnames = [(name or "").strip() for name in reader.fieldnames]
+    missing = [c for c in REQUIRED_COLUMNS if c not in reader.fieldnames]
+    if missing:
+        names = " and ".join(f"'{c}'" for c in missing)
+        found = ", ".join(reader.fieldnames) or "none"
+        raise DataError(
+            f"{where} has no {names} column{'s' if len(missing) > 1 else ''} (found: {found}); "
+            "the header line must name the columns path,label."
+        )
+    folder = csv_path.parent
+    entries: list[FileEntry] = []
+    first_row: dict[str, int] = {}
+    missing_files: list[tuple[str, int]] = []
+    for row in reader:
+        line = reader.line_num
+        path, label = ((row.get(c) or "").strip() for c in REQUIRED_COLUMNS)
+        for column, value in zip(REQUIRED_COLUMNS, (path, label)):
+            if not value:
+                raise DataError(f"{where} line {line} has an empty '{column}'; fill it in or delete the line.")
+        key = Path(os.path.normpath(path)).as_posix()
+        if key in first_row:
+            raise DataError(
+                f"{where} lists '{path}' twice (lines {first_row[key]} and {line}); list every image once."
+            )
+        first_row[key] = line
+        full = folder / key
+        if not full.is_file():
+            missing_files.append((path, line))
+            continue
+        entries.append(FileEntry(key, full, label))
+    if missing_files:
+        path, line = missing_files[0]
+        raise DataError(
+            f"{where} lists {len(missing_files)} path{'s' if len(missing_files) > 1 else ''} that do not exist, "
+            f"first '{path}' (line {line}); paths are relative to the CSV file's folder {folder}."
+        )
+    if not entries:
+        raise DataError(f"{where} has a header but no rows; add one row per image (path,label).")
+    labels = sorted({e.label for e in entries})
+    if len(labels) < 2:
+        raise DataError(
+            f"{where} has only one label ('{labels[0]}'); a classifier needs at least 2 classes, "
+            "so add rows for another class."
+        )
+    return entries

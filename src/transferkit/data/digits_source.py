@@ -1,0 +1,21 @@
+"""`DigitsSource`: scikit-learn's bundled handwritten digits (1,797 images of 8x8 pixels, classes "0".."9")."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.datasets import load_digits
+
+from .array_source import ArraySource
+
+
+class DigitsSource(ArraySource):
+    """Real handwritten digits shipped with scikit-learn (no download); values 0..16 scaled to 0..255."""
+
+    def __init__(self, spec: str = "digits"):
+        digits = load_digits()
+        images = np.round(np.asarray(digits.images, dtype=np.float64) * (255.0 / 16.0)).astype(np.uint8)
+        classes = [str(name) for name in digits.target_names]
+        super().__init__(spec, images, np.asarray(digits.target, dtype=np.int64), classes, id_prefix="digits")
+
+    def fingerprint_extra(self) -> dict:
+        return {**super().fingerprint_extra(), "dataset": "sklearn.datasets.load_digits"}

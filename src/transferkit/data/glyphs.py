@@ -1,0 +1,241 @@
+"""The generator behind `synthetic:glyphs`: handwriting-like glyph classes, the built-in source data set.
+
+Each class has a prototype: a smooth pen path of 2 to 4 cubic Bezier segments (joined with matching
+tangents), sometimes with a second short stroke, scaled to fill the frame like a written character.
+Each image draws its class prototype with control-point jitter, a random affine (rotation, scale, shear,
+shift), a random stroke thickness and ink intensity, a smooth elastic warp and, for most images, a
+block-averaged lower resolution. Ink falls off with the distance to the pen path (a polyline through
+points sampled on each segment) and is bright on a black background, like MNIST and sklearn's digits.
+
+Determinism: every random number comes from numpy generators seeded by `GlyphConfig.seed`, and all
+per-image random numbers are drawn before any drawing starts, so the drawing itself is pure and the
+output does not depend on how the work is chunked. Class prototypes depend only on the seed (class c is
+the same whatever `classes`, `per_class`, `size` or `style` are), so a later shifted variant drawn with
+another `GlyphStyle` keeps the same classes.
+
+Where shifted variants plug in: `GlyphStyle` holds every drawing number (stroke thickness, jitter, ...);
+a post-processing step (contrast, noise, blur, invert, ...) belongs in `_finish`, with its random numbers
+drawn in `sample_instances` and carried in `Instances`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..console import track
+
+GENERATOR_VERSION = 1  # bump when the pixels for a given config change
+MAX_SEGMENTS = 5  # a pen path of up to 4 segments plus one optional separate stroke
+SAMPLES_PER_SEGMENT = 20  # points sampled along each cubic segment; the pen path joins them
+_WINDOW_BUDGET = 1_000_000  # floats per drawing chunk (path pieces x window pixels); small chunks stay in cache
+
+
+@dataclass(frozen=True)
+class GlyphStyle:
+    """How images vary around their class prototype. Lengths are fractions of the image side."""
+
+    jitter: float = 0.04  # std of the noise added to every control point
+    rotation: float = 0.25  # radians, uniform in [-rotation, rotation]
+    scale_x: tuple[float, float] = (0.7, 1.2)
+    scale_y: tuple[float, float] = (0.85, 1.3)
+    shear: float = 0.3  # uniform in [-shear, shear]
+    shift: float = 0.06  # uniform in [-shift, shift] on each axis
+    thickness: tuple[float, float] = (0.015, 0.06)  # stroke half-width before the soft edge
+    edge_px: float = 1.5  # width of the soft stroke edge, in pixels
+    intensity: tuple[float, float] = (0.6, 1.0)  # peak ink value
+    elastic: float = 0.04  # std of the 4x4 warp field, in grid units ([-1, 1] spans the image)
+    lowres_factors: tuple[int, ...] = (1, 2, 4)  # block sizes for block-averaged lower resolution
+    lowres_probs: tuple[float, ...] = (0.3, 0.3, 0.4)
+
+
+@dataclass(frozen=True)
+class GlyphConfig:
+    """What to generate: `classes` x `per_class` images of `size` x `size` pixels from `seed`."""
+
+    classes: int = 100
+    per_class: int = 200
+    size: int = 32
+    seed: int = 0
+    style: GlyphStyle = field(default_factory=GlyphStyle)
+
+    def to_dict(self) -> dict:
+        """Plain dict of every number that determines the images (for fingerprints and records)."""
+        return {"generator": "glyphs", "version": GENERATOR_VERSION, **asdict(self)}
+
+
+@dataclass
+class Instances:
+    """Every random number of a set of images, drawn up front so drawing is pure and chunkable."""
+
+    ctrl: np.ndarray  # (n, MAX_SEGMENTS, 4, 2) control points (x, y) in the unit frame, after affine
+    active: np.ndarray  # (n, MAX_SEGMENTS) bool: which segments are drawn
+    thickness: np.ndarray  # (n,)
+    intensity: np.ndarray  # (n,)
+    flow: np.ndarray  # (n, 2, 4, 4) float32 coarse elastic warp field
+    lowres: np.ndarray  # (n,) int block size (1 = full resolution)
+
+    def __len__(self) -> int:
+        return len(self.thickness)
+
+    def __getitem__(self, s: slice) -> Instances:
+        return Instances(
+            self.ctrl[s], self.active[s], self.thickness[s], self.intensity[s], self.flow[s], self.lowres[s]
+        )
+
+
+def generate_glyphs(config: GlyphConfig, *, progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Images uint8 (N, size, size) and labels int64 (N,), N = classes * per_class, in shuffled order."""
+    proto_seed, instance_seed = np.random.SeedSequence(config.seed).spawn(2)
+    protos, active = make_prototypes(config.classes, np.random.default_rng(proto_seed))
+    rng = np.random.default_rng(instance_seed)
+    labels = np.repeat(np.arange(config.classes, dtype=np.int64), config.per_class)
+    rng.shuffle(labels)
+    instances = sample_instances(protos, active, labels, config.style, rng)
+    images = np.empty((len(labels), config.size, config.size), dtype=np.uint8)
+    chunk = _chunk_size(config)
+    starts = range(0, len(labels), chunk)
+    with torch.no_grad():
+        for start in track(starts, len(starts), f"Generating {len(labels)} glyph images", progress):
+            part = instances[start : start + chunk]
+            images[start : start + len(part)] = _finish(render(part, config.size, config.style)).numpy()
+    return images, labels
+
+
+def bezier(ctrl: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Points on cubic Bezier curves: ctrl (..., 4, 2), t (T,) -> (..., T, 2)."""
+    t = t[:, None]
+    a, b, c, d = (ctrl[..., i, None, :] for i in range(4))
+    return (1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t**2 * c + t**3 * d
+
+
+def make_prototypes(n_classes: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Class prototypes: control points (C, MAX_SEGMENTS, 4, 2) in the unit frame and the active mask."""
+    protos = np.zeros((n_classes, MAX_SEGMENTS, 4, 2))
+    active = np.zeros((n_classes, MAX_SEGMENTS), dtype=bool)
+    for c in range(n_classes):
+        n_seg = int(rng.integers(2, 5))
+        p, v = rng.uniform(0.2, 0.8, 2), rng.normal(0, 0.25, 2)  # pen position and tangent
+        for s in range(n_seg):
+            q = np.clip(p + rng.normal(0, 0.3, 2), 0.1, 0.9)
+            w = rng.normal(0, 0.25, 2)
+            protos[c, s] = [p, p + v, q - w, q]
+            active[c, s] = True
+            p, v = q, w  # the next segment leaves with the same tangent: a smooth (C1) join
+        if rng.random() < 0.35:  # a separate, nearly straight second stroke
+            a, b = rng.uniform(0.15, 0.85, (2, 2))
+            third, two_thirds = a + (b - a) / 3 + rng.normal(0, 0.05, 2), a + 2 * (b - a) / 3 + rng.normal(0, 0.05, 2)
+            protos[c, n_seg] = [a, third, two_thirds, b]
+            active[c, n_seg] = True
+        # Fill the frame like a written character: height 0.75, width at most 0.675, centred.
+        pts = bezier(protos[c][active[c]], np.linspace(0, 1, 20)).reshape(-1, 2)
+        lo, hi = pts.min(0), pts.max(0)
+        scale = 0.75 / max(hi[1] - lo[1], (hi[0] - lo[0]) / 0.9, 1e-3)
+        protos[c][active[c]] = (protos[c][active[c]] - (lo + hi) / 2) * scale + 0.5
+    return protos, active
+
+
+def sample_instances(
+    protos: np.ndarray, active: np.ndarray, labels: np.ndarray, style: GlyphStyle, rng: np.random.Generator
+) -> Instances:
+    """Draw every per-image random number: jittered, affinely transformed control points and the rest."""
+    n = len(labels)
+    ctrl = protos[labels] + rng.normal(0, style.jitter, (n, *protos.shape[1:]))
+    theta = rng.uniform(-style.rotation, style.rotation, n)
+    sx, sy = rng.uniform(*style.scale_x, n), rng.uniform(*style.scale_y, n)
+    shear = rng.uniform(-style.shear, style.shear, n)
+    shift = rng.uniform(-style.shift, style.shift, (n, 2))
+    cos, sin = np.cos(theta), np.sin(theta)
+    rotate = np.stack([np.stack([cos, -sin], 1), np.stack([sin, cos], 1)], 1)
+    scale_shear = np.zeros((n, 2, 2))
+    scale_shear[:, 0, 0], scale_shear[:, 0, 1], scale_shear[:, 1, 1] = sx, shear * sx, sy
+    affine = rotate @ scale_shear
+    ctrl = np.einsum("nij,nskj->nski", affine, ctrl - 0.5) + 0.5 + shift[:, None, None, :]
+    thickness = rng.uniform(*style.thickness, n)
+    intensity = rng.uniform(*style.intensity, n)
+    flow = (rng.standard_normal((n, 2, 4, 4)) * style.elastic).astype(np.float32)
+    lowres = rng.choice(np.asarray(style.lowres_factors), n, p=np.asarray(style.lowres_probs))
+    return Instances(ctrl, active[labels], thickness, intensity, flow, lowres)
+
+
+def render(inst: Instances, size: int, style: GlyphStyle) -> torch.Tensor:
+    """Draw instances as float images (n, 1, size, size) in [0, 1]: strokes, elastic warp, low resolution."""
+    pts = bezier(inst.ctrl, np.linspace(0, 1, SAMPLES_PER_SEGMENT))  # (n, S, T, 2)
+    img = _draw_strokes(pts, inst.active, inst.thickness, size, style.edge_px)
+    img = img * torch.from_numpy(inst.intensity).float().view(-1, 1, 1, 1)
+    img = _elastic(img, torch.from_numpy(inst.flow))
+    return _lower_resolution(img, inst.lowres)
+
+
+def _draw_strokes(
+    pts: np.ndarray, active: np.ndarray, thickness: np.ndarray, size: int, edge_px: float
+) -> torch.Tensor:
+    """Ink = clip(1 - (distance to the pen path - thickness) / edge, 0, 1) at every pixel centre.
+
+    The pen path of a segment is the polyline through its sampled points (pts: (n, S, T, 2), unit frame).
+    Only pixels near a piece of the polyline can get ink, so each piece updates a small window of pixels
+    (a max-scatter) instead of every pixel being measured against every piece.
+    """
+    n = len(pts)
+    image, segment = np.nonzero(active)  # the drawn segments
+    path = torch.from_numpy(pts[image, segment] * size - 0.5).float()  # (M, T, 2) in pixel-index units
+    a, ab = path[:, :-1].reshape(-1, 2), (path[:, 1:] - path[:, :-1]).reshape(-1, 2)  # piece starts, vectors
+    owner = torch.from_numpy(image).repeat_interleave(path.shape[1] - 1)  # image of each piece
+    half = torch.from_numpy(thickness * size).float()[owner] + edge_px  # ink reaches this far from the path
+    reach = float(half.max())
+    start = torch.floor(torch.minimum(a, a + ab) - reach).long() + 1  # first pixel index that can get ink
+    win_x, win_y = (math.ceil(2 * reach + float(ab[:, k].abs().max())) + 1 for k in (0, 1))
+    cols = start[:, 0, None] + torch.arange(win_x)  # (Q, win_x)
+    rows = start[:, 1, None] + torch.arange(win_y)  # (Q, win_y)
+    px = (cols - a[:, 0, None])[:, None, :]  # pixel centre minus piece start: (Q, 1, win_x)
+    py = (rows - a[:, 1, None])[:, :, None]  # (Q, win_y, 1)
+    abx, aby = ab[:, 0, None, None], ab[:, 1, None, None]
+    length2 = (abx**2 + aby**2).clamp_min(1e-12)
+    along = px * abx + py * aby  # (Q, win_y, win_x)
+    t = (along / length2).clamp_(0.0, 1.0)  # nearest point on the piece, as a fraction of it
+    dist2 = (px**2 + py**2) - t * (2 * along - t * length2)  # |p - t ab|^2
+    ink = ((half[:, None, None] - dist2.clamp_(min=0).sqrt_()) / edge_px).clamp_(0.0, 1.0)
+    outside = ((rows < 0) | (rows >= size))[:, :, None] | ((cols < 0) | (cols >= size))[:, None, :]
+    flat = owner[:, None, None] * size * size + rows[:, :, None] * size + cols[:, None, :]
+    flat = flat.masked_fill_(outside, n * size * size)  # pixels outside the frame go to a spare slot
+    canvas = torch.zeros(n * size * size + 1)
+    canvas.scatter_reduce_(0, flat.reshape(-1), ink.reshape(-1), reduce="amax")
+    return canvas[:-1].view(n, 1, size, size)
+
+
+def _elastic(img: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
+    """Warp each image by its coarse flow field, upsampled smoothly to full resolution."""
+    n, _, h, w = img.shape
+    dense = F.interpolate(flow, size=(h, w), mode="bicubic", align_corners=False).permute(0, 2, 3, 1)
+    base = F.affine_grid(torch.eye(2, 3).expand(n, -1, -1), [n, 1, h, w], align_corners=False)
+    return F.grid_sample(img, base + dense, align_corners=False)
+
+
+def _lower_resolution(img: torch.Tensor, factors: np.ndarray) -> torch.Tensor:
+    """Block-average images with factor k > 1 down to size/k and scale them back up bilinearly."""
+    h, w = img.shape[-2:]
+    for k in np.unique(factors):
+        if k <= 1:
+            continue
+        sel = torch.from_numpy(factors == k)
+        small = F.adaptive_avg_pool2d(img[sel], (max(1, round(h / k)), max(1, round(w / k))))
+        img[sel] = F.interpolate(small, size=(h, w), mode="bilinear", align_corners=False)
+    return img
+
+
+def _finish(img: torch.Tensor) -> torch.Tensor:
+    """Float images (n, 1, H, W) in [0, 1] -> uint8 (n, H, W). Post-processing steps go here."""
+    return img[:, 0].mul(255.0).round_().clamp_(0, 255).to(torch.uint8)
+
+
+def _chunk_size(config: GlyphConfig) -> int:
+    """Images per drawing chunk so that the stroke windows stay within a memory budget (pure speed/memory
+    trade-off: the images do not depend on it)."""
+    reach = config.style.thickness[1] * config.size + config.style.edge_px
+    piece = 0.1 * config.size  # a typical long polyline piece, in pixels
+    per_image = MAX_SEGMENTS * (SAMPLES_PER_SEGMENT - 1) * (math.ceil(2 * reach + piece) + 1) ** 2
+    return max(1, min(4096, _WINDOW_BUDGET // per_image))

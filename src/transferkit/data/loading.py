@@ -1,0 +1,122 @@
+"""`load_data`: open a spec, split it, and read every split into uint8 tensors at the model's input size."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..console import track
+from .file_source import PROGRESS_MIN_IMAGES
+from .preprocessing import Preprocessing
+from .sources import ImageSource, sha256_text
+from .spec import open_source
+from .splits import make_split
+
+
+@dataclass
+class ImageTensors:
+    """One split: uint8 images (N, 3, H, W) at the model's input size (not normalized) and int64 labels.
+
+    `fingerprint` is the sha256 of the split's sorted item ids, each with its class name (for generated
+    data also of the generator's config and pixels, since their ids are plain positions).
+    """
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    fingerprint: str
+
+    def __len__(self) -> int:
+        return int(self.labels.shape[0])
+
+
+@dataclass
+class DataSplits:
+    """A source split into train / validation / test, with what is needed to record it exactly."""
+
+    spec: str
+    classes: list[str]
+    train: ImageTensors
+    val: ImageTensors
+    test: ImageTensors
+    skipped: list[dict]
+    fingerprint: str  # of the whole source
+
+    def summary(self) -> dict:
+        """A JSON-ready description: spec, fingerprints, classes, skipped files and per-split class counts."""
+        splits = {}
+        for name in ("train", "val", "test"):
+            part: ImageTensors = getattr(self, name)
+            counts = torch.bincount(part.labels, minlength=len(self.classes)).tolist()
+            splits[name] = {
+                "images": len(part),
+                "class_counts": dict(zip(self.classes, counts)),
+                "fingerprint": part.fingerprint,
+            }
+        return {
+            "spec": self.spec,
+            "fingerprint": self.fingerprint,
+            "classes": list(self.classes),
+            "skipped": [dict(s) for s in self.skipped],
+            "num_skipped": len(self.skipped),
+            "splits": splits,
+        }
+
+
+def load_data(
+    spec: str,
+    preprocessing: Preprocessing,
+    *,
+    labels_per_class: int | None = None,
+    seed: int = 0,
+    val_fraction: float = 0.2,
+    test_fraction: float = 0.2,
+    progress: bool = True,
+) -> DataSplits:
+    """Open `spec`, split it (see `make_split`) and read the three splits at `preprocessing.size_hw`."""
+    source = open_source(spec, progress=progress)
+    split = make_split(
+        source.labels,
+        source.classes,
+        labels_per_class=labels_per_class,
+        val_fraction=val_fraction,
+        test_fraction=test_fraction,
+        seed=seed,
+    )
+    parts = (split.train, split.val, split.test)
+    images = read_images(source, np.concatenate(parts), preprocessing, progress=progress)
+    ids = source.item_ids()
+    extra = json.dumps(source.fingerprint_extra(), sort_keys=True)  # e.g. a generator's config
+    tensors = []
+    start = 0
+    for idx in parts:
+        labels = torch.from_numpy(source.labels[idx].copy())
+        lines = sorted(f"{ids[i]}\t{source.classes[source.labels[i]]}" for i in idx)
+        fingerprint = sha256_text("\n".join([extra, *lines]))
+        tensors.append(ImageTensors(images[start : start + len(idx)], labels, fingerprint))
+        start += len(idx)
+    return DataSplits(
+        spec=spec,
+        classes=list(source.classes),
+        train=tensors[0],
+        val=tensors[1],
+        test=tensors[2],
+        skipped=list(source.skipped),
+        fingerprint=source.fingerprint(),
+    )
+
+
+def read_images(
+    source: ImageSource, indices: np.ndarray, preprocessing: Preprocessing, *, progress: bool
+) -> torch.Tensor:
+    """`source.read` for many images; file sources read one by one with a progress bar when large."""
+    if source.in_memory:
+        return source.read(indices, preprocessing)
+    h, w = preprocessing.size_hw
+    out = torch.empty((len(indices), 3, h, w), dtype=torch.uint8)
+    enabled = progress and len(indices) > PROGRESS_MIN_IMAGES
+    for j, i in enumerate(track(indices, len(indices), f"Reading {len(indices)} images", enabled)):
+        out[j] = source.read([int(i)], preprocessing)[0]
+    return out

@@ -1,0 +1,70 @@
+"""`ImageSource`: the common interface of every data source (folder, CSV, synthetic, bundled digits)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from .preprocessing import Preprocessing
+
+
+class ImageSource(ABC):
+    """A labelled set of images, opened from a spec string.
+
+    Attributes: `spec` (the string it was opened from), `classes` (class names; their order defines the
+    label ids), `labels` (int64, one per image) and `skipped` (unreadable files left out, as dicts with
+    `path` and `reason`). `in_memory` is True when all pixels are held in memory, so reading is fast.
+    """
+
+    spec: str
+    classes: list[str]
+    labels: np.ndarray
+    skipped: list[dict]
+    in_memory: bool = False
+
+    def __len__(self) -> int:
+        return int(len(self.labels))
+
+    @abstractmethod
+    def item_ids(self) -> list[str]:
+        """One stable id per image, in index order ("relpath:sha256" for files, "glyphs:<i>" for generated)."""
+
+    @abstractmethod
+    def read(self, indices: Sequence[int], preprocessing: Preprocessing) -> torch.Tensor:
+        """Images at `indices` as uint8 (N, 3, H, W), resized and cropped to `preprocessing.size_hw`."""
+
+    def fingerprint_extra(self) -> dict:
+        """What else determines the images (e.g. a generator's config); part of the fingerprint."""
+        return {}
+
+    def fingerprint(self) -> str:
+        """sha256 hex over the item ids, labels and classes (and `fingerprint_extra`)."""
+        blob = {
+            "classes": list(self.classes),
+            "items": self.item_ids(),
+            "labels": [int(v) for v in self.labels],
+            "extra": self.fingerprint_extra(),
+        }
+        return sha256_text(json.dumps(blob, sort_keys=True, separators=(",", ":")))
+
+    def class_counts(self) -> dict[str, int]:
+        """Number of images per class name."""
+        counts = np.bincount(self.labels, minlength=len(self.classes))
+        return {name: int(n) for name, n in zip(self.classes, counts)}
+
+
+def sha256_text(text: str) -> str:
+    """sha256 hex digest of a UTF-8 string."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sha256_array(array: np.ndarray) -> str:
+    """sha256 hex digest of an array's dtype, shape and bytes."""
+    h = hashlib.sha256(f"{array.dtype.str}{array.shape}".encode())
+    h.update(memoryview(np.ascontiguousarray(array)).cast("B"))
+    return h.hexdigest()

@@ -1,0 +1,20 @@
+"""Executes plans: trainable sets, batch-norm policies, optimizers, schedules, metrics."""
+
+from .devices import make_accelerator
+from .metrics import classification_metrics
+from .result import EpochRecord, PhaseRecord, RunResult
+from .runner import RunConfig, prepare_network, run_plan
+from .seeding import derive_seed, seed_everything
+
+__all__ = [
+    "EpochRecord",
+    "PhaseRecord",
+    "RunConfig",
+    "RunResult",
+    "classification_metrics",
+    "derive_seed",
+    "make_accelerator",
+    "prepare_network",
+    "run_plan",
+    "seed_everything",
+]

@@ -1,0 +1,45 @@
+"""Standardized head input: the head sees features scaled by their training-set mean and std, measured once at
+phase start, and the scaling is folded into the head's weights at phase end (as a StandardScaler before a linear
+classifier). This makes a linear probe's learning rate mean the same thing for every backbone."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..errors import PlanError
+
+EPS = 1e-5
+
+
+class HeadInputStandardizer:
+    """Attach with `attach()`; `fold()` removes the hook and rewrites the head so outputs are unchanged."""
+
+    def __init__(self, head: nn.Linear, mean: torch.Tensor, std: torch.Tensor):
+        self.head, self.mean, self.std = head, mean, std
+        self._hook = head.register_forward_pre_hook(self._standardize)
+
+    def _standardize(self, _module, args):
+        return ((args[0] - self.mean) / self.std, *args[1:])
+
+    @classmethod
+    @torch.no_grad()
+    def attach(cls, net, images: torch.Tensor, normalize, batch_size: int = 256) -> HeadInputStandardizer:
+        head = net.head_module()
+        if not isinstance(head, nn.Linear) or head.bias is None:
+            raise PlanError("standardize_features needs a linear head with a bias; set it to false for this backbone.")
+        was_training = net.model.training
+        net.model.eval()
+        feats = torch.cat([net.features(normalize(images[i : i + batch_size])) for i in range(0, len(images), batch_size)])
+        net.model.train(was_training)
+        mean = feats.mean(0)
+        std = (feats.var(0, unbiased=False) + EPS).sqrt()
+        return cls(head, mean, std)
+
+    @torch.no_grad()
+    def fold(self) -> None:
+        """W' = W / std, b' = b - W' @ mean: the plain head now computes what the standardized one did."""
+        self._hook.remove()
+        weight = self.head.weight
+        weight.div_(self.std.to(weight.dtype))
+        self.head.bias.sub_(weight @ self.mean.to(weight.dtype))

@@ -1,0 +1,217 @@
+"""The standard name (`term`) of what a plan does, and a plain description someone could reproduce it from.
+
+Terms are derived from the plan's phases (what trains, how), never from the strategy's name.
+"""
+
+from __future__ import annotations
+
+from ..plans import Phase, Plan, ResolvedPhase
+
+_ALIGNMENT_NAMES = {"dann": "DANN", "coral": "Deep CORAL", "mmd": "multi-kernel MMD"}
+
+
+def plan_term(plan: Plan, stage_names: list[str] | None = None) -> str:
+    """The standard name of the whole plan."""
+    terms = [phase_term(p, plan.init, stage_names) for p in plan.phases]
+    if len(terms) == 1:
+        return terms[0]
+    kinds = [_phase_shape(p, stage_names) for p in plan.phases]
+    if len(kinds) == 2 and kinds[0][0] == "head" and kinds[1][0] == "full" and plan.phases[1].params == "all":
+        return "LP-FT (linear probing, then full fine-tuning)"
+    if _is_gradual(plan.phases, stage_names):
+        return f"gradual unfreezing over {len(plan.phases)} phases (top down)"
+    return "multi-phase fine-tuning: " + ", then ".join(terms)
+
+
+def phase_term(phase: Phase, init: str = "pretrained", stage_names: list[str] | None = None) -> str:
+    """The standard name of one phase."""
+    shape, detail = _phase_shape(phase, stage_names)
+    if shape == "head":
+        term = (
+            "linear probing of a randomly initialized backbone (random-features baseline)"
+            if init == "random"
+            else "linear probing (feature extraction)"
+        )
+    elif phase.params == "bias":
+        term = "BitFit (bias-only fine-tuning)"
+    elif phase.params == "norm":
+        term = "normalization-layer fine-tuning"
+    elif phase.params == "lora":
+        term = "LoRA (low-rank adaptation)"
+    elif shape == "full":
+        term = "training from scratch (no transfer)" if init == "random" else "full fine-tuning"
+    elif shape == "top":
+        term = f"partial fine-tuning of the top {detail}"
+    else:
+        term = f"surgical fine-tuning of {detail}"
+    extras = []
+    if phase.lr_decay is not None:
+        extras.append("layer-wise learning-rate decay")
+    if phase.lr_spread is not None:
+        extras.append("discriminative learning rates")
+    if phase.auto_rgn:
+        extras.append("Auto-RGN learning rates")
+    if "l2sp" in phase.regularizers:
+        extras.append("L2-SP regularization")
+    if phase.bn == "frozen" and shape != "head":
+        extras.append("batch norm in inference mode")
+    if phase.bn == "adapt":
+        extras.append("batch-norm statistics re-estimated on the target (AdaBN)")
+    if extras:
+        term += " with " + " and ".join(extras)
+    if phase.alignment:
+        method = _ALIGNMENT_NAMES.get(phase.alignment["method"], phase.alignment["method"])
+        term = f"unsupervised domain adaptation ({method}): {term}"
+    return term
+
+
+def _phase_shape(phase: Phase, stage_names: list[str] | None) -> tuple[str, str]:
+    """('head'|'full'|'top'|'other', detail) from the phase's stage selection."""
+    selectors = set(phase.train)
+    if stage_names is None:
+        if selectors == {"head"}:
+            return "head", ""
+        if "all" in selectors:
+            return "full", ""
+        tops = [s for s in selectors if s.startswith("top:")]
+        if tops and selectors - set(tops) <= {"head"}:
+            k = int(tops[0].split(":")[1])
+            return "top", f"{k} stage{'s' if k > 1 else ''}"
+        return "other", _join([s for s in phase.train if s != "head"]) + _head_note(selectors)
+    resolved = Plan(phases=[phase]).resolve(stage_names)[0]
+    return _resolved_shape(resolved, stage_names)
+
+
+def _resolved_shape(resolved: ResolvedPhase, stage_names: list[str]) -> tuple[str, str]:
+    body = [s for s in stage_names if s != "head"]
+    trained = [s for s in resolved.trainable_stages if s != "head"]
+    head = "head" in resolved.trainable_stages
+    if not trained:
+        return ("head", "") if head else ("other", "nothing")
+    if trained == body and head:
+        return "full", ""
+    if head and trained == body[-len(trained) :]:
+        k = len(trained)
+        return "top", f"{k} of {len([b for b in body if b != 'stem'])} stages"
+    return "other", _join(trained) + _head_note(set(resolved.trainable_stages))
+
+
+def _head_note(selected: set[str]) -> str:
+    return " and the head" if "head" in selected or "all" in selected else " (head frozen)"
+
+
+def _is_gradual(phases: list[Phase], stage_names: list[str] | None) -> bool:
+    if len(phases) < 2 or set(phases[0].train) != {"head"}:
+        return False
+    if stage_names is None:
+        return all(any(s.startswith("top:") or s == "all" for s in p.train) for p in phases[1:])
+    sizes = [len(Plan(phases=[p]).resolve(stage_names)[0].trainable_stages) for p in phases]
+    return all(b == a + 1 for a, b in zip(sizes, sizes[1:]))
+
+
+def _join(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _fmt_lr(lr: float | None) -> str:
+    return "-" if lr is None else f"{lr:.3g}"
+
+
+def describe_phases(phases: list[dict], stage_names: list[str]) -> list[str]:
+    """One sentence per phase from run.json's plan.phases entries."""
+    sentences = []
+    for i, p in enumerate(phases, 1):
+        stages = p["stages"]
+        trained = [s for s in stage_names if stages[s]["trainable"]]
+        frozen = [s for s in stage_names if not stages[s]["trainable"]]
+        lrs = {s: stages[s]["lr"] for s in trained}
+        distinct = sorted({round(v, 12) for v in lrs.values()})
+        if len(distinct) == 1:
+            lr_text = f"learning rate {_fmt_lr(distinct[0])}"
+        else:
+            lr_text = "learning rates " + ", ".join(f"{s} {_fmt_lr(v)}" for s, v in lrs.items())
+        filters = {stages[s]["params"] for s in trained if s != "head"}
+        what = _join(trained)
+        if filters and filters != {"all"}:
+            what += f" (non-head stages: {', '.join(sorted(filters))} parameters only)"
+        bn = {s: stages[s]["bn"] for s in stage_names if stages[s]["bn"]}
+        bn_groups: dict[str, list[str]] = {}
+        for s, policy in bn.items():
+            bn_groups.setdefault(policy, []).append(s)
+        bn_text = "; ".join(f"batch norm {policy} in {_join(names)}" for policy, names in bn_groups.items())
+        bn_text = bn_text or "no batch-norm layers"
+        opt = p["optimizer"]
+        sched = p["schedule"]
+        frozen_text = f"{_join(frozen)} frozen ({p['frozen_params']:,} parameters)" if frozen else "nothing frozen"
+        sentence = (
+            f"Phase {i} '{p['name']}' ({p['epochs']} epochs): trains {what} ({p['trainable_params']:,} parameters), "
+            f"{frozen_text}; {bn_text}; {opt['name']} (weight decay {opt['weight_decay']:g}"
+            f"{', momentum %g' % opt['momentum'] if opt['name'] == 'sgd' else ', betas %g/0.999' % opt['momentum']}) "
+            f"at {lr_text}, {sched['name']} schedule with {sched['warmup']:.0%} warm-up, batch size {p['batch_size']}, "
+            f"augmentation {p['augment']}, cross-entropy loss"
+            f"{' with label smoothing %g' % p['label_smoothing'] if p['label_smoothing'] else ''}"
+        )
+        if p.get("standardize_features"):
+            sentence += (", the head reading features standardized with their training-set mean and std "
+                         "(measured at phase start, folded into the head's weights at phase end)")
+        for name, settings in (p.get("regularizers") or {}).items():
+            args = ", ".join(f"{k}={v:g}" for k, v in settings.items())
+            sentence += f", plus {name.upper()} penalty ({args})"
+        sentences.append(sentence + ".")
+    return sentences
+
+
+def describe_record(record: dict) -> str:
+    """The description paragraph of a run, from its run.json content."""
+    src = record["source_model"]
+    data = record["data"]
+    splits = data["splits"]
+    pre = record["preprocessing"]
+    stage_names = record["stages"]
+    origin = "random weights" if not src.get("pretrained") else f"pretrained weights {src.get('weights') or 'from the hub'}"
+    if src.get("sha256"):
+        origin += f" (sha256 {src['sha256'][:12]})"
+    if src.get("source_data"):
+        origin += f", pretrained on {src['source_data']}"
+    init = "re-initialized with random weights (seeded), " if record["plan"]["init"] == "random" else ""
+    lpc = data.get("labels_per_class")
+    labelled = f" with {lpc} labelled images per class" if lpc else ""
+    text = (
+        f"{record['term'][0].upper()}{record['term'][1:]} of {src['spec']} ({src.get('arch', {}).get('name', '')}; "
+        f"{origin}); the backbone was {init}given a new {len(data['classes'])}-class linear head, and trained on "
+        f"{data['spec']}{labelled} ({splits['train']['images']} train / {splits['val']['images']} validation / "
+        f"{splits['test']['images']} test images, split seed {data.get('split_seed', record['seed'])}), "
+        f"seed {record['seed']}. Images resized to {pre['input_size'][1]}x{pre['input_size'][2]} "
+        f"({pre['interpolation']}, crop fraction {pre['crop_pct']:g}) and normalized with mean "
+        f"{tuple(round(v, 3) for v in pre['mean'])} and std {tuple(round(v, 3) for v in pre['std'])}. "
+    )
+    text += " ".join(describe_phases(record["plan"]["phases"], stage_names))
+    metrics = record.get("metrics") or {}
+    if metrics:
+        text += (
+            f" Final weights (last epoch, no early stopping): validation accuracy {metrics['val']['accuracy']:.1%}, "
+            f"test accuracy {metrics['test']['accuracy']:.1%}."
+        )
+    return text
+
+
+def describe_plan(plan: Plan, stage_names: list[str] | None = None) -> str:
+    """A paragraph about a plan before it runs (from a plan file or a preset)."""
+    parts = []
+    for i, p in enumerate(plan.phases, 1):
+        lr = f"learning rate {p.lr:g}"
+        if p.lr_decay is not None:
+            lr += f" decayed by {p.lr_decay:g} per stage below the head"
+        if p.lr_spread is not None:
+            lr += f" spread geometrically down to {p.lr / p.lr_spread:g} at the stem"
+        bn = p.bn if isinstance(p.bn, str) else ", ".join(f"{k}: {v}" for k, v in p.bn.items())
+        bn_text = "trainable stages train, frozen stages frozen" if bn == "auto" else bn
+        parts.append(
+            f"Phase {i} '{p.name}' ({p.epochs} epochs): {phase_term(p, plan.init, stage_names)}; trains "
+            f"{', '.join(p.train)} ({p.params} parameters of non-head stages); {p.optimizer} at {lr}, "
+            f"{p.schedule} schedule, batch size {p.batch_size}, augmentation {p.augment}; batch norm: {bn_text}."
+        )
+    init = "from random weights" if plan.init == "random" else "from the pretrained weights"
+    return f"{plan_term(plan, stage_names)[0].upper()}{plan_term(plan, stage_names)[1:]}, {init}. " + " ".join(parts)

@@ -1,0 +1,97 @@
+"""run.json: the exact, complete record of one run."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+from ..engine import RunResult
+from .describe import describe_record, plan_term
+from .environment import environment, package_versions
+
+SCHEMA_VERSION = 1
+MAX_LISTED_TENSORS = 64
+
+
+def tensor_listing(names: list[str], stage_of) -> dict[str, Any]:
+    """The sorted trainable tensor names, or, when long, their sha256 with per-stage counts."""
+    names = sorted(names)
+    per_stage: dict[str, int] = {}
+    for name in names:
+        per_stage[stage_of(name)] = per_stage.get(stage_of(name), 0) + 1
+    listing: dict[str, Any] = {"count": len(names), "per_stage": per_stage,
+                               "sha256": hashlib.sha256("\n".join(names).encode()).hexdigest()}
+    if len(names) <= MAX_LISTED_TENSORS:
+        listing["names"] = names
+    return listing
+
+
+def phase_entries(result: RunResult) -> list[dict[str, Any]]:
+    net = result.backbone
+    entries = []
+    for record in result.phases:
+        s = record.settings
+        epochs = [e for e in result.history if e.phase == record.index]
+        entries.append(
+            {
+                "name": record.name,
+                "epochs": record.epochs,
+                "trainable_stages": [k for k, v in record.stages.items() if v["trainable"]],
+                "trainable_params": record.trainable_params,
+                "frozen_params": record.frozen_params,
+                "stages": record.stages,
+                "lr_per_stage": {k: v["lr"] for k, v in record.stages.items()},
+                "bn_per_stage": {k: v["bn"] for k, v in record.stages.items()},
+                "optimizer": {"name": s["optimizer"], "weight_decay": s["weight_decay"], "momentum": s["momentum"]},
+                "schedule": {"name": s["schedule"], "warmup": s["warmup"]},
+                "batch_size": s["batch_size"],
+                "augment": s["augment"],
+                "label_smoothing": s["label_smoothing"],
+                "standardize_features": s["standardize_features"],
+                "regularizers": s["regularizers"],
+                "alignment": s["alignment"],
+                "adapter": s["adapter"],
+                "trainable_tensors": tensor_listing(record.trainable_tensors, net.stage_of_param),
+                "param_groups": record.groups,
+                "lr_applied": [{"epoch": e.epoch, "groups": e.lr} for e in epochs],
+                "bn_adapted_images": record.bn_adapted_images,
+                "seconds": round(record.seconds, 3),
+                **record.extras,
+            }
+        )
+    return entries
+
+
+def build_record(result: RunResult, data_summary: dict[str, Any], extra: dict[str, Any] | None = None) -> dict:
+    """The run.json content; `description` is derived from the other fields."""
+    net = result.backbone
+    origin = dict(net.origin)
+    record: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "transferkit_version": package_versions()["transferkit"],
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "strategy": result.plan.strategy,
+        "term": plan_term(result.plan, net.stage_names),
+        "description": "",
+        "seed": result.seed,
+        "stages": net.stage_names,
+        "plan": {
+            "strategy": result.plan.strategy,
+            "init": result.plan.init,
+            "options": result.plan.options,
+            "phases": phase_entries(result),
+            "definition": result.plan.to_dict(),
+        },
+        "source_model": {**origin, "arch": net.arch, "stage_params": net.param_counts()},
+        "preprocessing": net.preprocessing.to_dict(),
+        "data": data_summary,
+        "metrics": result.metrics,
+        "history": [e.to_dict() for e in result.history],
+        "timing": result.timing,
+        "environment": environment(result.device),
+    }
+    if extra:
+        record.update(extra)
+    record["description"] = describe_record(record)
+    return record

@@ -1,0 +1,35 @@
+"""Shared fixtures: a tiny source model that transferkit pretrains itself (no hub), and quiet progress bars."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("TRANSFERKIT_PROGRESS", "0")
+
+TINY_ARCH = "timm:resnet10t?channels=16,32,48,64&stem_width=16"
+TINY_SOURCE = "synthetic:glyphs?classes=12&per_class=40&size=16"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("TRANSFERKIT_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory):
+    """A 4-stage ResNet pretrained for one epoch on a small glyph set, saved as a model directory."""
+    from transferkit import pretrain
+
+    out = tmp_path_factory.mktemp("source") / "tiny-model"
+    return pretrain(TINY_SOURCE, TINY_ARCH, out=out, epochs=1, input_size=16, batch_size=32, progress=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_digits(tiny_model_dir):
+    """The bundled digits, 5 labels per class, prepared for the tiny model."""
+    from transferkit.api import load_model, load_target
+
+    backbone = load_model(str(tiny_model_dir))
+    return load_target("digits", backbone.preprocessing, labels_per_class=5, seed=0, progress=False)
