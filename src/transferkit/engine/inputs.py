@@ -1,0 +1,79 @@
+"""What a phase trains from, and how a batch becomes logits.
+
+`ImageInputs` feeds (augmented) images through the whole network. Other input kinds (for example cached
+activations at the freeze boundary) implement the same three methods, so the training loop never changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+from ..data import DataSplits, make_augmentation
+
+
+class AugmentedImages(Dataset):
+    """uint8 images and labels in memory; `augment` (one image -> one image) applied per access."""
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor, augment: Callable | None = None):
+        self.images, self.labels, self.augment = images, labels, augment
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, i: int):
+        image = self.images[i]
+        if self.augment is not None:
+            image = self.augment(image)
+        return image, self.labels[i]
+
+
+def drop_ragged_batch(n: int, batch_size: int) -> bool:
+    """Drop a final batch of one image (batch norm cannot train on it); keep other ragged batches."""
+    return n % batch_size == 1 and n > batch_size
+
+
+class ImageInputs:
+    """Images through the whole (prepared) model; normalization happens on the device."""
+
+    kind = "images"
+
+    def __init__(self, net, model: torch.nn.Module, data: DataSplits, accelerator, eval_batch_size: int = 256):
+        self.net, self.model, self.data, self.accelerator = net, model, data, accelerator
+        self.eval_batch_size = eval_batch_size
+
+    def normalize(self, images: torch.Tensor) -> torch.Tensor:
+        return self.net.preprocessing.normalize(images.to(self.accelerator.device, non_blocking=True))
+
+    def train_loader(self, batch_size: int, augment: str) -> DataLoader:
+        train = self.data.train
+        hw = tuple(train.images.shape[-2:])
+        dataset = AugmentedImages(train.images, train.labels, make_augmentation(augment, hw))
+        loader = DataLoader(dataset, batch_size=batch_size, shuffle=True,
+                            drop_last=drop_ragged_batch(len(dataset), batch_size))
+        return self.accelerator.prepare_data_loader(loader)
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        return self.model(self.normalize(inputs))
+
+    def image_batches(self, images: torch.Tensor, batch_size: int):
+        """Normalized batches of `images` in order (for statistics passes)."""
+        for start in range(0, len(images), batch_size):
+            yield self.normalize(images[start : start + batch_size])
+
+    @torch.no_grad()
+    def predict(self, split: str) -> np.ndarray:
+        """Predicted class ids for a split, in order. Leaves the model in eval mode."""
+        self.model.eval()
+        out = [logits.argmax(1).cpu() for logits in self._logits(getattr(self.data, split).images)]
+        return torch.cat(out).numpy() if out else np.zeros(0, dtype=np.int64)
+
+    def _logits(self, images: torch.Tensor):
+        for batch in self.image_batches(images, self.eval_batch_size):
+            yield self.model(batch)
+
+    def describe(self) -> dict:
+        return {"used": False}

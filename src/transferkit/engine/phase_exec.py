@@ -1,0 +1,129 @@
+"""One phase of a plan: set what trains, build its optimizer and schedule, run its epochs, record it."""
+
+from __future__ import annotations
+
+import time
+
+import torch
+
+from ..errors import PlanError
+from ..plans import ResolvedPhase
+from .batchnorm import batchnorm_modules, reestimate_statistics, set_modes
+from .loop import EpochStats, train_epoch
+from .optim import build_optimizer, build_scheduler, parameter_groups
+from .penalties import build_penalty
+from .result import EpochRecord, PhaseRecord
+from .seeding import derive_seed
+from .standardize import HeadInputStandardizer
+from .trainable import apply_trainable
+
+
+class PhaseExecution:
+    """Runs one resolved phase. `setup()` once, `run_epoch(e)` for each epoch, then `finish()`."""
+
+    def __init__(self, rp: ResolvedPhase, net, model, inputs, accelerator, reference, seed: int, eval_every: int = 1):
+        self.rp, self.phase = rp, rp.phase
+        self.net, self.model, self.inputs, self.accelerator = net, model, inputs, accelerator
+        self.reference, self.seed, self.eval_every = reference, seed, eval_every
+        self.started = time.perf_counter()
+        self.bn_applied: dict[str, str] = {}
+        self.bn_adapted_images = 0
+        self.standardizer: HeadInputStandardizer | None = None
+        self.epochs: list[EpochRecord] = []
+
+    def check_supported(self) -> None:
+        phase = self.phase
+        if phase.adapter is not None or phase.params == "lora":
+            raise PlanError("Low-rank adapters (params: lora) are not available in this version of transferkit.")
+        if phase.alignment is not None:
+            raise PlanError("Alignment losses need unlabelled target data, which this version of transferkit cannot use.")
+        if phase.auto_rgn:
+            raise PlanError("auto_rgn learning rates are not available in this version of transferkit.")
+
+    def setup(self) -> None:
+        """Trainable set, optimizer, loader, schedule, penalties; batch-norm re-estimation and standardization."""
+        self.check_supported()
+        phase, rp = self.phase, self.rp
+        self.trainable = apply_trainable(self.net, rp)
+        if not self.trainable:
+            raise PlanError(f"Phase '{phase.name}' trains no parameters; check its 'train' and 'params' settings.")
+        self.groups = parameter_groups(self.net, rp, self.trainable)
+        optimizer = build_optimizer(rp, self.groups)
+        self.loader = self.inputs.train_loader(phase.batch_size, phase.augment)
+        scheduler = build_scheduler(optimizer, rp, phase.epochs * len(self.loader))
+        self.optimizer, self.scheduler = self.accelerator.prepare(optimizer, scheduler)
+        self.penalty = build_penalty(phase, self.net, self.reference)
+        self._adapt_batchnorm()
+        if phase.standardize_features:
+            set_modes(self.net, rp)
+            self.standardizer = HeadInputStandardizer.attach(
+                self.net, self.inputs.data.train.images, self.inputs.normalize, self.inputs.eval_batch_size
+            )
+
+    def _adapt_batchnorm(self) -> None:
+        stages = {s.stage for s in self.rp.stages if s.bn == "adapt"}
+        if not stages:
+            return
+        set_modes(self.net, self.rp)
+        batches = self.inputs.image_batches(self.inputs.data.train.images, self.phase.batch_size)
+        self.bn_adapted_images = reestimate_statistics(self.model, batchnorm_modules(self.net, stages), batches)
+
+    def run_epoch(self, epoch: int) -> EpochRecord:
+        """Train one epoch (seeded by run seed, phase and epoch, so any epoch can be replayed) and evaluate."""
+        started = time.perf_counter()
+        torch.manual_seed(derive_seed(self.seed, "phase", self.rp.index, "epoch", epoch))
+        self.bn_applied = set_modes(self.net, self.rp)
+        stats: EpochStats = train_epoch(
+            forward=self.inputs.forward,
+            loader=self.loader,
+            optimizer=self.optimizer,
+            scheduler=self.scheduler,
+            accelerator=self.accelerator,
+            label_smoothing=self.phase.label_smoothing,
+            extra_loss=self.penalty,
+            phase_name=self.phase.name,
+        )
+        last = epoch == self.phase.epochs - 1
+        val_accuracy = None
+        if last or (self.eval_every and (epoch + 1) % self.eval_every == 0):
+            predicted = self.inputs.predict("val")
+            val_accuracy = float((predicted == self.inputs.data.val.labels.numpy()).mean())
+        lrs = {k: {"start": stats.lr_start[k], "end": stats.lr_end[k]} for k in stats.lr_start}
+        record = EpochRecord(self.rp.index, epoch, stats.loss, stats.accuracy, val_accuracy, lrs,
+                             time.perf_counter() - started)
+        self.epochs.append(record)
+        return record
+
+    def finish(self) -> PhaseRecord:
+        """Fold the standardized head, and record exactly what the phase did."""
+        if self.standardizer is not None:
+            self.standardizer.fold()
+        trainable = set(self.trainable)
+        return PhaseRecord(
+            index=self.rp.index,
+            name=self.phase.name,
+            epochs=self.phase.epochs,
+            stages=self._stage_table(trainable),
+            trainable_tensors=sorted(trainable),
+            groups=[
+                {"name": g["name"], "stage": g["stage"], "lr": g["initial_lr"], "weight_decay": g["weight_decay"],
+                 "tensors": len(g["param_names"])}
+                for g in self.groups
+            ],
+            settings=self.phase.to_dict(),
+            bn_applied=self.bn_applied,
+            bn_adapted_images=self.bn_adapted_images,
+            seconds=time.perf_counter() - self.started,
+            extras={"inputs": self.inputs.describe()},
+        )
+
+    def _stage_table(self, trainable: set[str]) -> dict[str, dict]:
+        """Per stage: the resolved setting, the batch-norm policy applied (None: no batch norm), parameter counts."""
+        table = {
+            s.stage: {**s.to_dict(), "bn": self.bn_applied.get(s.stage), "trainable_params": 0, "frozen_params": 0}
+            for s in self.rp.stages
+        }
+        for name, param in self.net.model.named_parameters():
+            key = "trainable_params" if name in trainable else "frozen_params"
+            table[self.net.stage_of_param(name)][key] += param.numel()
+        return table
