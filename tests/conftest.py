@@ -33,3 +33,13 @@ def tiny_digits(tiny_model_dir):
 
     backbone = load_model(str(tiny_model_dir))
     return load_target("digits", backbone.preprocessing, labels_per_class=5, seed=0, progress=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_comparison(tiny_model_dir, tmp_path_factory):
+    """A written comparison: 2 plans x 2 learning-rate factors x 2 seeds, 2 epochs each, on the digits."""
+    from transferkit import compare
+
+    out = tmp_path_factory.mktemp("compare") / "cmp"
+    return compare(str(tiny_model_dir), "digits", "linear-probe,partial:k=1", out=out, seeds=2, epochs=2,
+                   lr_factors=(1, 3), labels_per_class=5, progress=False)

@@ -12,6 +12,7 @@ from .errors import TransferkitError
 from .models import Backbone, load_backbone, save_model_dir
 from .plans import Phase, Plan, get_strategy, list_strategies, plan_from_spec, plan_to_yaml
 from .report.describe import describe_plan, plan_term
+from .report.rebuild import run_report_html
 from .report.record import build_record
 from .report.rundir import StagingDir, check_output_dir, read_json, write_json
 
@@ -116,8 +117,8 @@ def adapt(
     return run
 
 
-def write_run_dir(run: Run, plan: Plan, out: str | Path, overwrite: bool = False) -> Path:
-    """run.json, model.safetensors + model.json (the adapted model), plan.yaml; all or nothing."""
+def write_run_dir(run: Run, plan: Plan, out: str | Path, overwrite: bool = False, report: bool = True) -> Path:
+    """run.json, model.safetensors + model.json (the adapted model), plan.yaml, report.html; all or nothing."""
     with StagingDir(out, overwrite) as staging:
         save_model_dir(
             run.backbone,
@@ -128,6 +129,8 @@ def write_run_dir(run: Run, plan: Plan, out: str | Path, overwrite: bool = False
         )
         (staging.path / "plan.yaml").write_text(plan_to_yaml(plan), encoding="utf-8")
         write_json(staging.path / "run.json", run.record)
+        if report:
+            (staging.path / "report.html").write_text(run_report_html(run.record), encoding="utf-8")
         return staging.commit()
 
 

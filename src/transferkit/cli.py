@@ -12,7 +12,7 @@ import typer
 from rich.logging import RichHandler
 from rich.table import Table
 
-from . import api
+from . import api, cli_compare
 from .console import console, results
 from .report.rundir import read_json
 from .errors import TransferkitError
@@ -145,30 +145,9 @@ def describe(target: str = typer.Argument(..., help="A run directory, a plan fil
     results.print(f"[bold]description:[/] {description}", soft_wrap=True)
 
 
-@app.command()
-@user_errors
-def demo(
-    out: Path = typer.Option(Path("transferkit-demo"), help="Directory for the run directories and summary.json."),
-    seeds: int = typer.Option(3, min=1, help="Seeds per strategy."),
-    epochs: int = typer.Option(10, min=1, help="Epochs per run (the same budget for every strategy)."),
-    overwrite: bool = typer.Option(False, help="Replace existing run directories under --out."),
-) -> None:
-    """Pretrain on synthetic glyphs (cached), adapt to real handwritten digits with every baseline strategy."""
-    from .demo import LABELS_PER_CLASS, TARGET, run_demo
-
-    summary = run_demo(out, seeds=seeds, epochs=epochs, overwrite=overwrite)
-    table = Table(title=f"{TARGET}, {LABELS_PER_CLASS} labels per class, {seeds} seeds, {epochs} epochs each")
-    for col in ("strategy", "term", "trainable params", "val accuracy", "test accuracy", "time (s)"):
-        table.add_column(col, justify="left" if col in ("strategy", "term") else "right")
-    for name, row in summary["strategies"].items():
-        table.add_row(
-            name, row["term"], f"{row['trainable_params']:,}",
-            f"{row['val']['mean']:.1%} ± {row['val']['std']:.1%}",
-            f"{row['test']['mean']:.1%} ± {row['test']['std']:.1%}",
-            f"{row['seconds']['mean']:.1f}",
-        )
-    results.print(table)
-    results.print(f"Finished in {summary['seconds']:.0f} s. Run directories under [bold]{out}[/].")
+app.command("compare")(user_errors(cli_compare.compare))
+app.command("report")(user_errors(cli_compare.report))
+app.command("demo")(user_errors(cli_compare.demo))
 
 
 def main() -> None:

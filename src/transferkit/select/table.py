@@ -1,0 +1,70 @@
+"""The leaderboard as a rich table (printed at the end, and shown live while a comparison runs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+
+def fmt_interval(summary: dict[str, Any] | None) -> str:
+    """'83.1% [80.2, 86.0]' (95% t-interval), '83.1% (1 seed)', or '-'."""
+    if not summary or summary.get("mean") is None:
+        return "-"
+    text = f"{summary['mean']:.1%}"
+    if summary.get("low") is None:
+        return text + f" ({summary['n']} seed)"
+    return text + f" [{summary['low']:.1%}, {summary['high']:.1%}]"
+
+
+def fmt_bytes(value: int | None) -> str:
+    if value is None:
+        return "-"
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return "-"
+
+
+def fmt_factor(factor: float | None) -> str:
+    return "-" if factor is None else f"x{factor:.3g}"
+
+
+def status_text(row: dict[str, Any]) -> str:
+    if row["status"] == "failed":
+        return "failed: " + "; ".join(row["errors"])[:120]
+    if row["status"] == "eliminated":
+        return f"eliminated at {row['epochs']} epochs"
+    if row.get("winner"):
+        return "winner" + (" (tied; the cheapest)" if len(row.get("tied_names", [])) > 1 else "")
+    return "tie with the best" if row.get("tie") else ""
+
+
+def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", note: str | None = None) -> Table:
+    """Rank, plan, term, chosen learning rate, validation mean [95% CI], test (winner, or all with show_test), costs."""
+    show_test = leaderboard.get("show_test", False)
+    caption = "Selection by validation accuracy only; [low, high] is the 95% t-interval over seeds."
+    caption += (" Test accuracy is shown for every plan but was NOT used for selection." if show_test
+                else " Test accuracy is shown for the winner only and was not used for selection.")
+    if note:
+        caption = note + "\n" + caption
+    table = Table(title=title, caption=caption)
+    columns = ["#", "plan", "term", "lr", "epochs", "val accuracy [95% CI]",
+               "test (not used for selection)", "trainable params", "time/run (s)", "peak memory", "status"]
+    for col in columns:
+        table.add_column(col, justify="left" if col in ("plan", "term", "status", "lr") else "right")
+    winner = leaderboard.get("winner") or {}
+    tied = [winner.get("plan")] + list(winner.get("tied_with", [])) if winner else []
+    for row in leaderboard["rows"]:
+        lrs = "/".join(f"{v:.2g}" for v in row["lrs"])
+        status = status_text({**row, "tied_names": tied})
+        style = "bold green" if row.get("winner") else ("dim" if row["status"] != "ok" else None)
+        table.add_row(
+            str(row.get("rank", "")), row["plan"], row.get("term") or "-", f"{fmt_factor(row['lr_factor'])} ({lrs})",
+            str(row["epochs"]), fmt_interval(row["val"]), fmt_interval(row.get("test")),
+            "-" if row["trainable_params"] is None else f"{row['trainable_params']:,}",
+            "-" if row["seconds"] is None else f"{row['seconds']:.1f}", fmt_bytes(row["peak_memory_bytes"]),
+            status, style=style,
+        )
+    return table
