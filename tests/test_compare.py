@@ -14,6 +14,7 @@ from transferkit import compare
 from transferkit.cli import app
 from transferkit.data import DataSplits
 from transferkit.errors import PlanError, RunError
+from conftest import TINY_TARGET
 from util import assert_one_line_error
 
 runner = CliRunner()
@@ -38,7 +39,7 @@ def test_comparison_directory(tiny_comparison):
         assert record["plan"]["phases"][0]["lr_per_stage"]["head"] == pytest.approx(preset * run["lr_factor"])
     for row in board["rows"]:
         assert row["lr_factor"] in (1, 3) and len(row["lr_grid"]) == 2 and row["trainable_params"] > 0
-        assert row["val"]["n"] == 2 and row["peak_memory_bytes"] > 0 and row["train_images"] == 2 * 2 * 50
+        assert row["val"]["n"] == 2 and row["peak_memory_bytes"] > 0 and row["train_images"] == 2 * 2 * 24
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no staging leftovers
 
 
@@ -74,8 +75,8 @@ def test_test_accuracy_never_influences_selection(tiny_model_dir, tiny_digits):
     assert result.rows[0]["plan"] == "linear-probe"
 
 
-def test_successive_halving_runs_rungs_and_costs_less(tiny_model_dir, tiny_digits, tmp_path):
-    result = compare(str(tiny_model_dir), tiny_digits, "linear-probe,partial:k=1,full", out=tmp_path / "h", seeds=1,
+def test_successive_halving_runs_rungs_and_costs_less(tiny_model_dir, small_digits, tmp_path):
+    result = compare(str(tiny_model_dir), small_digits, "linear-probe,partial:k=1,full", out=tmp_path / "h", seeds=1,
                      epochs=3, lr_factors=(1,), search="halving", progress=False)
     board = json.loads((tmp_path / "h" / "leaderboard.json").read_text())
     rungs = board["search"]["rungs"]
@@ -84,14 +85,14 @@ def test_successive_halving_runs_rungs_and_costs_less(tiny_model_dir, tiny_digit
     # the kept candidate is the best of rung 1 by validation
     assert rungs[0]["kept"] == [max(rungs[0]["val_mean"], key=rungs[0]["val_mean"].get)]
     assert len(result.runs) == 4
-    assert board["compute"]["train_images"] == 50 * (3 * 1 + 1 * 3)  # exhaustive would be 50 * 3 * 3
+    assert board["compute"]["train_images"] == 50 * (3 * 1 + 1 * 3)  # exhaustive: 50 * 3 * 3
     assert result.winner["epochs"] == 3
     assert (tmp_path / "h" / "runs" / "rung1-1ep").is_dir() and (tmp_path / "h" / "runs" / "rung2-3ep").is_dir()
     assert {r["status"] for r in result.rows} <= {"ok", "eliminated"}
 
 
-def test_a_diverging_run_is_recorded_as_failed_and_not_chosen(tiny_model_dir, tiny_digits):
-    result = compare(str(tiny_model_dir), tiny_digits, "full", seeds=1, epochs=1, lr_factors=(1, 1e12),
+def test_a_diverging_run_is_recorded_as_failed_and_not_chosen(tiny_model_dir, small_digits):
+    result = compare(str(tiny_model_dir), small_digits, "full", seeds=1, epochs=1, lr_factors=(1, 1e12),
                      progress=False)
     (row,) = result.rows
     grid = {g["lr_factor"]: g["status"] for g in row["lr_grid"]}
@@ -100,7 +101,7 @@ def test_a_diverging_run_is_recorded_as_failed_and_not_chosen(tiny_model_dir, ti
     assert len(failed) == 1 and "learning rate" in failed[0]["error"]
 
 
-def test_a_crash_midway_leaves_no_half_written_directory(tiny_model_dir, tiny_digits, tmp_path, monkeypatch):
+def test_a_crash_midway_leaves_no_half_written_directory(tiny_model_dir, small_digits, tmp_path, monkeypatch):
     import transferkit.compare_api as compare_api
 
     real, calls = compare_api.adapt, []
@@ -113,12 +114,12 @@ def test_a_crash_midway_leaves_no_half_written_directory(tiny_model_dir, tiny_di
 
     monkeypatch.setattr(compare_api, "adapt", crash_on_second)
     with pytest.raises(KeyboardInterrupt):
-        compare(str(tiny_model_dir), tiny_digits, "linear-probe,full", out=tmp_path / "cmp", seeds=1, epochs=1,
+        compare(str(tiny_model_dir), small_digits, "linear-probe,full", out=tmp_path / "cmp", seeds=1, epochs=1,
                 lr_factors=(1,), progress=False)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_bad_requests_fail_before_any_work(tiny_model_dir, tiny_digits, tmp_path):
+def test_bad_requests_fail_before_any_work(tiny_model_dir, small_digits, tmp_path):
     model = str(tiny_model_dir)
     cases = [
         (PlanError, dict(strategies="linear-probe,ful"), ["Unknown strategy", "'ful'"]),
@@ -134,7 +135,7 @@ def test_bad_requests_fail_before_any_work(tiny_model_dir, tiny_digits, tmp_path
     for error, kwargs, words in cases:
         kwargs = {"strategies": "linear-probe", **kwargs}
         strategies = kwargs.pop("strategies")
-        assert_one_line_error(error, lambda: compare(model, tiny_digits, strategies, out=tmp_path / "cmp",
+        assert_one_line_error(error, lambda: compare(model, small_digits, strategies, out=tmp_path / "cmp",
                                                      progress=False, **kwargs), *words)
         assert not (tmp_path / "cmp").exists()
 
@@ -151,8 +152,8 @@ def test_existing_directory_is_kept_without_overwrite(tiny_model_dir, tmp_path):
 
 def test_cli_compare_prints_the_leaderboard(tiny_model_dir, tmp_path):
     out = tmp_path / "cmp"
-    result = runner.invoke(app, ["compare", "--model", str(tiny_model_dir), "--data", "digits", "--out", str(out),
-                                 "--strategies", "linear-probe,partial:k=1", "--labels-per-class", "5", "--seeds",
+    result = runner.invoke(app, ["compare", "--model", str(tiny_model_dir), "--data", TINY_TARGET, "--out", str(out),
+                                 "--strategies", "linear-probe,partial:k=1", "--labels-per-class", "4", "--seeds",
                                  "2", "--epochs", "1", "--lr-factors", "1", "--show-test"])
     assert result.exit_code == 0, result.output
     board = json.loads((out / "leaderboard.json").read_text())
@@ -164,13 +165,13 @@ def test_cli_compare_prints_the_leaderboard(tiny_model_dir, tmp_path):
     assert bad.exit_code == 2 and "--lr-factors" in bad.output and not (tmp_path / "x").exists()
 
 
-def test_live_table_updates_after_every_run(tiny_model_dir, tiny_digits, monkeypatch):
+def test_live_table_updates_after_every_run(tiny_model_dir, small_digits, monkeypatch):
     import transferkit.select.live as live
 
     buffer = io.StringIO()
     monkeypatch.setattr(live, "console", Console(file=buffer, force_terminal=True, width=220))
     monkeypatch.setenv("TRANSFERKIT_PROGRESS", "1")
-    compare(str(tiny_model_dir), tiny_digits, "linear-probe,full", seeds=1, epochs=1, lr_factors=(1,),
+    compare(str(tiny_model_dir), small_digits, "linear-probe,full", seeds=1, epochs=1, lr_factors=(1,),
             progress=True)
     text = buffer.getvalue()
     assert "now running linear-probe@lr-x1" in text and "1 run done; now running full@lr-x1" in text
@@ -181,8 +182,8 @@ def test_demo_compares_through_compare(tiny_model_dir, tmp_path, monkeypatch):
     import transferkit.demo as demo
 
     monkeypatch.setattr(demo, "source_model", lambda progress=True: tiny_model_dir)
-    result = demo.run_demo(tmp_path / "demo", seeds=1, epochs=1, strategies=["linear-probe", "full"], progress=False)
+    result = demo.run_demo(tmp_path / "demo", seeds=1, epochs=1, strategies=["linear-probe"], progress=False)
     board = json.loads((tmp_path / "demo" / "leaderboard.json").read_text())
     assert board["winner"] == result.winner and board["labels_per_class"] == demo.LABELS_PER_CLASS
-    assert board["data"] == demo.TARGET and len(board["runs"]) == 2 * 3
+    assert board["data"] == demo.TARGET and len(board["runs"]) == 3  # one plan at three learning rates
     assert (tmp_path / "demo" / "report.html").is_file()

@@ -29,7 +29,7 @@ def test_comparison_report_renders_in_chromium(tiny_comparison, tmp_path):
     assert page["leaderboard_chart"] and sorted(page["leaderboard_rows"]) == plans
     assert sorted(page["grids"]) == plans
     assert page["grid_cells"] == 2 * 6 and page["trained_cells"] == 1 + 2  # probe: head; partial: stage4 + head
-    assert page["confusion"] and page["data_rows"] == 10 + 1
+    assert page["confusion"] and page["data_rows"] == 6 + 1
     assert page["descriptions"] == 8
     assert tiny_comparison.winner["plan"] in page["winner"]
 
@@ -42,8 +42,8 @@ def test_the_page_check_sees_a_broken_image(tiny_comparison, tmp_path):
     assert page["loaded"] == page["images"] - 1
 
 
-def test_adapt_writes_the_same_report_for_one_run(tiny_model_dir, tiny_digits, tmp_path):
-    run = adapt(str(tiny_model_dir), tiny_digits, "partial:k=2", out=tmp_path / "run",
+def test_adapt_writes_the_same_report_for_one_run(tiny_model_dir, small_digits, tmp_path):
+    run = adapt(str(tiny_model_dir), small_digits, "partial:k=2", out=tmp_path / "run",
                 epochs=2, progress=False)
     page = inspect_page(run.dir / "report.html", tmp_path / "check")
     assert page["images"] == 2 and page["loaded"] == 2  # learning curves and confusion matrix

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 from typing import Optional
 
@@ -18,11 +19,11 @@ DATA_HELP = "Data: an ImageFolder directory, csv:FILE (columns path,label), synt
 
 
 def parse_factors(text: str) -> list[float]:
-    """'0.333,1,3' -> [0.333, 1.0, 3.0]."""
+    """'1/3,1,3' -> [0.333..., 1.0, 3.0] (decimals and fractions)."""
     try:
-        return [float(part) for part in text.split(",")]
-    except ValueError:
-        raise RunError(f"--lr-factors must be comma-separated numbers such as 0.333,1,3; got {text!r}.") from None
+        return [float(Fraction(part.strip())) for part in text.split(",")]
+    except (ValueError, ZeroDivisionError):
+        raise RunError(f"--lr-factors must be comma-separated numbers such as 1/3,1,3; got {text!r}.") from None
 
 
 def print_result(result: Comparison) -> None:
@@ -51,7 +52,7 @@ def compare(
     time_budget: Optional[float] = typer.Option(None, help="Seconds for the whole comparison, turned into one epoch budget for every plan (instead of --epochs)."),
     search: str = typer.Option("exhaustive", help="exhaustive (every plan, learning rate and seed) or halving (successive halving over plans x learning rates)."),
     eta: int = typer.Option(3, min=2, help="Successive halving: each rung keeps the best 1/eta and trains them eta times longer."),
-    lr_factors: str = typer.Option("0.333,1,3", help="Learning-rate grid: every phase's preset learning rate times each factor; chosen on validation."),
+    lr_factors: str = typer.Option("1/3,1,3", help="Learning-rate grid: every phase's preset learning rate times each factor; chosen on validation."),
     labels_per_class: Optional[int] = typer.Option(None, min=1, help="Draw K labelled training images per class; the rest is split into validation and test."),
     show_test: bool = typer.Option(False, help="Show test accuracy for every plan, labelled as not used for selection (default: the winner's only)."),
     weights: Optional[Path] = typer.Option(None, help="Local weights file (.safetensors or .pth) for a timm or torchvision model."),

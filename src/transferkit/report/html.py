@@ -60,7 +60,7 @@ def leaderboard_section(doc: dict[str, Any]) -> str:
     show_test = doc.get("show_test", False)
     winner = doc.get("winner") or {}
     tied = [winner.get("plan")] + list(winner.get("tied_with", [])) if winner else []
-    headers = ["#", "plan", "term", "learning rate", "epochs", "val accuracy [95% CI]",
+    headers = ["#", "plan", "term", "learning rate", "epochs", "val accuracy [95% CI within 0-100%]",
                "test accuracy (not used for selection)", "trainable params", "time/run (s)", "peak memory",
                "training images", "status"]
     table_rows, classes = [], []

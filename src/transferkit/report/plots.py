@@ -27,18 +27,18 @@ def leaderboard_chart(rows: list[dict[str, Any]]) -> str:
         v = row["val"]
         labels.append(f"{row['plan']} (lr x{row['lr_factor']:.3g})" if row["lr_factor"] is not None else row["plan"])
         means.append(v["mean"] * 100)
-        errors[0].append((v["mean"] - v["low"]) * 100 if v["low"] is not None else 0.0)
-        errors[1].append((v["high"] - v["mean"]) * 100 if v["high"] is not None else 0.0)
+        errors[0].append((v["mean"] - max(v["low"], 0.0)) * 100 if v["low"] is not None else 0.0)
+        errors[1].append((min(v["high"], 1.0) - v["mean"]) * 100 if v["high"] is not None else 0.0)
         colors.append(WINNER if row.get("winner") else TIED if row.get("tie") else
                       ELIMINATED if row["status"] != "ok" else OTHER)
     y = list(range(len(shown)))[::-1]
     ax.barh(y, means, xerr=errors, color=colors, capsize=4, error_kw={"elinewidth": 1.2})
     ax.set_yticks(y, labels)
     for yi, row, m in zip(y, shown, means):
-        note = f"{m:.1f}%" + (f" · {row['epochs']} epochs, eliminated" if row["status"] == "eliminated" else "")
+        note = f"{m:.1f}%" + (f" (eliminated after {row['epochs']} ep)" if row["status"] == "eliminated" else "")
         ax.text(1, yi, note, va="center", ha="left", fontsize=8, color="white" if m > 15 else "black")
     ax.set_xlim(0, 100)
-    ax.set_xlabel("validation accuracy (%), mean over seeds with 95% t-interval")
+    ax.set_xlabel("validation accuracy (%), mean over seeds with 95% t-interval (within 0-100)")
     ax.grid(axis="x", alpha=0.3)
     return to_png_base64(fig)
 

@@ -8,13 +8,13 @@ from rich.table import Table
 
 
 def fmt_interval(summary: dict[str, Any] | None) -> str:
-    """'83.1% [80.2, 86.0]' (95% t-interval), '83.1% (1 seed)', or '-'."""
+    """'83.1% [80.2%, 86.0%]' (95% t-interval, shown clipped to [0%, 100%]), '83.1% (1 seed)', or '-'."""
     if not summary or summary.get("mean") is None:
         return "-"
     text = f"{summary['mean']:.1%}"
     if summary.get("low") is None:
         return text + f" ({summary['n']} seed)"
-    return text + f" [{summary['low']:.1%}, {summary['high']:.1%}]"
+    return text + f" [{max(summary['low'], 0.0):.1%}, {min(summary['high'], 1.0):.1%}]"
 
 
 def fmt_bytes(value: int | None) -> str:
@@ -35,7 +35,7 @@ def status_text(row: dict[str, Any]) -> str:
     if row["status"] == "failed":
         return "failed: " + "; ".join(row["errors"])[:120]
     if row["status"] == "eliminated":
-        return f"eliminated at {row['epochs']} epochs"
+        return f"eliminated after {row['epochs']} epoch{'s' if row['epochs'] != 1 else ''}"
     if row.get("winner"):
         return "winner" + (" (tied; the cheapest)" if len(row.get("tied_names", [])) > 1 else "")
     return "tie with the best" if row.get("tie") else ""
@@ -44,7 +44,7 @@ def status_text(row: dict[str, Any]) -> str:
 def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", note: str | None = None) -> Table:
     """Rank, plan, term, chosen learning rate, validation mean [95% CI], test (winner, or all with show_test), costs."""
     show_test = leaderboard.get("show_test", False)
-    caption = "Selection by validation accuracy only; [low, high] is the 95% t-interval over seeds."
+    caption = "Selection by validation accuracy only; [low, high] is the 95% t-interval over seeds (shown within 0-100%)."
     caption += (" Test accuracy is shown for every plan but was NOT used for selection." if show_test
                 else " Test accuracy is shown for the winner only and was not used for selection.")
     if note:
