@@ -12,7 +12,7 @@ from .compare_api import Comparison
 from .compare_api import compare as compare_plans
 from .console import results
 from .errors import RunError
-from .select.table import fmt_interval, leaderboard_table
+from .select.table import fmt_interval
 
 MODEL_HELP = "Model: timm:NAME, torchvision:NAME, or a directory written by 'transferkit pretrain'."
 DATA_HELP = "Data: an ImageFolder directory, csv:FILE (columns path,label), synthetic:glyphs, or digits."
@@ -28,7 +28,7 @@ def parse_factors(text: str) -> list[float]:
 
 def print_result(result: Comparison) -> None:
     """The final leaderboard table, the chosen plan in one sentence, and where the files are."""
-    results.print(leaderboard_table(result.leaderboard, result.leaderboard["title"]))
+    results.print(result.table())
     winner = result.winner
     if winner is None:
         results.print("[bold red]No plan finished without errors[/]; see the leaderboard.")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.table import Table
+
 from .api import adapt, load_model, load_target, write_run_dir
 from .console import logger
 from .data import DataSplits
@@ -26,6 +28,7 @@ from .select import (DEFAULT_ETA, DEFAULT_LR_FACTORS, Candidate, PeakMemory, che
                      successive_halving)
 from .select.budget import budget_record, epochs_within_budget, measure_epoch_seconds
 from .select.live import LiveLeaderboard
+from .select.table import leaderboard_table
 
 DEFAULT_EPOCHS = 10
 
@@ -55,6 +58,10 @@ class Comparison:
     @property
     def report(self) -> Path | None:
         return None if self.dir is None else self.dir / "report.html"
+
+    def table(self) -> Table:
+        """The leaderboard as a rich table (what the CLI prints)."""
+        return leaderboard_table(self.leaderboard, self.leaderboard["title"])
 
 
 def _seed_list(seeds: int | list[int]) -> list[int]:
