@@ -29,7 +29,7 @@ def test_comparison_directory(tiny_comparison):
     assert len(board["runs"]) == 8 and board["compute"]["runs"] == 8
     for run in board["runs"]:
         run_dir = out / run["dir"]
-        for name in ("run.json", "model.safetensors", "model.json", "plan.yaml"):
+        for name in ("run.json", "model.safetensors", "model.json", "plan.yaml", "report.html"):
             assert (run_dir / name).is_file(), (run_dir, name)
         record = json.loads((run_dir / "run.json").read_text())
         assert record["seed"] == run["seed"] and record["plan"]["phases"][0]["epochs"] == 2

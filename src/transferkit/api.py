@@ -117,7 +117,7 @@ def adapt(
     return run
 
 
-def write_run_dir(run: Run, plan: Plan, out: str | Path, overwrite: bool = False, report: bool = True) -> Path:
+def write_run_dir(run: Run, plan: Plan, out: str | Path, overwrite: bool = False) -> Path:
     """run.json, model.safetensors + model.json (the adapted model), plan.yaml, report.html; all or nothing."""
     with StagingDir(out, overwrite) as staging:
         save_model_dir(
@@ -129,8 +129,7 @@ def write_run_dir(run: Run, plan: Plan, out: str | Path, overwrite: bool = False
         )
         (staging.path / "plan.yaml").write_text(plan_to_yaml(plan), encoding="utf-8")
         write_json(staging.path / "run.json", run.record)
-        if report:
-            (staging.path / "report.html").write_text(run_report_html(run.record), encoding="utf-8")
+        (staging.path / "report.html").write_text(run_report_html(run.record), encoding="utf-8")
         return staging.commit()
 
 

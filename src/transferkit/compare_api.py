@@ -1,7 +1,7 @@
 """compare(): every candidate plan on the same data, epoch budget and splits, over several seeds.
 
 Each (plan, learning rate, seed) is an ordinary run made by `adapt` and written as a run directory under
-`out/runs/` (without its own report.html: `transferkit report RUN_DIR` makes one); the leaderboard (winner under 'winner') goes to `out/leaderboard.json` and the report to
+`out/runs/`; the leaderboard (winner under 'winner') goes to `out/leaderboard.json` and the report to
 `out/report.html`. The whole directory appears at once when everything is written (never half-written).
 """
 
@@ -171,7 +171,7 @@ def compare(
             run.record["comparison"] = {k: v for k, v in tag.items() if k not in ("lrs", "term")}
             run.record["resources"] = {"peak_memory": memory.to_dict()}
             if staging is not None:
-                write_run_dir(run, plan, staging.path / where, report=False)  # one report.html covers all runs
+                write_run_dir(run, plan, staging.path / where)
             records[where] = run.record
             return entry_from_record(run.record, where)
 
