@@ -48,7 +48,7 @@ def compare(
     strategies: str = typer.Option("all", help="'all' (every preset, default options) or a comma-separated list of presets, NAME:key=value specs and plan files."),
     out: Path = typer.Option(..., help="Directory to write: a run directory per plan, learning rate and seed under runs/, leaderboard.json, report.html."),
     seeds: int = typer.Option(3, min=1, help="Seeds per plan; seed k also draws split k, the same for every plan."),
-    epochs: Optional[int] = typer.Option(None, min=1, help="Epochs per plan, the same for every plan [default: 10]."),
+    epochs: Optional[int] = typer.Option(None, min=1, help="Epochs per plan, the same for every plan (default 10)."),
     time_budget: Optional[float] = typer.Option(None, help="Seconds for the whole comparison, turned into one epoch budget for every plan (instead of --epochs)."),
     search: str = typer.Option("exhaustive", help="exhaustive (every plan, learning rate and seed) or halving (successive halving over plans x learning rates)."),
     eta: int = typer.Option(3, min=2, help="Successive halving: each rung keeps the best 1/eta and trains them eta times longer."),
