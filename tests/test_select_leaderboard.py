@@ -16,9 +16,11 @@ def entry(plan, factor, seed, val, test, params=1000, epochs=10, status="ok", im
 
 
 def test_winner_follows_validation_when_test_disagrees():
-    # 'a' is better on validation, 'b' much better on test: the winner must be 'a'.
-    entries = [entry("a", 1, s, v, t) for s, (v, t) in enumerate([(0.90, 0.10), (0.91, 0.11), (0.92, 0.12)])]
-    entries += [entry("b", 1, s, v, t) for s, (v, t) in enumerate([(0.60, 0.99), (0.61, 0.98), (0.62, 0.97)])]
+    # 'a' is better on validation, 'b' much better on test (and cheaper): the winner must be 'a'.
+    entries = [entry("a", 1, s, v, t, params=5000) for s, (v, t) in
+               enumerate([(0.90, 0.10), (0.91, 0.11), (0.92, 0.12)])]
+    entries += [entry("b", 1, s, v, t, params=50) for s, (v, t) in
+                enumerate([(0.60, 0.99), (0.61, 0.98), (0.62, 0.97)])]
     board = build_leaderboard(entries, show_test=True)
     assert board["winner"]["plan"] == "a"
     assert board["rows"][0]["plan"] == "a" and board["rows"][0]["rank"] == 1
@@ -28,7 +30,8 @@ def test_winner_follows_validation_when_test_disagrees():
 
 
 def test_learning_rate_is_chosen_per_plan_on_mean_validation():
-    entries = [entry("a", f, s, v, 0.5) for f, vals in ((1 / 3, [0.5, 0.6]), (1, [0.7, 0.72]), (3, [0.8, 0.3]))
+    # test accuracy runs against validation (1 - val): it must not pull the choice
+    entries = [entry("a", f, s, v, 1 - v) for f, vals in ((1 / 3, [0.5, 0.6]), (1, [0.7, 0.72]), (3, [0.8, 0.3]))
                for s, v in enumerate(vals)]
     (row,) = build_leaderboard(entries)["rows"]
     assert row["lr_factor"] == 1  # mean 0.71 beats 0.55 and 0.55
