@@ -8,6 +8,7 @@ from typing import Any
 
 from .data import DataSplits, Preprocessing, load_data
 from .engine import RunConfig, run_plan
+from .engine.cache_settings import DEFAULT_CACHE_MEM, CacheSettings
 from .errors import TransferkitError
 from .models import Backbone, load_backbone, save_model_dir
 from .plans import Phase, Plan, get_strategy, list_strategies, plan_from_spec, plan_to_yaml
@@ -98,16 +99,26 @@ def adapt(
     device: str = "auto",
     overwrite: bool = False,
     progress: bool = True,
+    cache: str = "auto",
+    cache_views: int = 1,
+    cache_mem: str | int = DEFAULT_CACHE_MEM,
 ) -> Run:
-    """Step 2: adapt a pretrained backbone to a target with a strategy preset or plan; write `out` if given."""
+    """Step 2: adapt a pretrained backbone to a target with a strategy preset or plan; write `out` if given.
+
+    `cache="auto"` trains a phase from activations cached once at its freeze boundary whenever everything below
+    its first trainable stage is frozen (`"off"`: never); `cache_views` augmented views per image are cached when
+    the phase augments; caches up to `cache_mem` (e.g. "2GB") stay in memory, larger ones are memory-mapped files.
+    """
     plan = resolve_plan(strategy, epochs)
+    CacheSettings.parse(cache, cache_views, cache_mem)  # fail on bad cache options before any work
     if out is not None:
         check_output_dir(out, overwrite)
     backbone = load_model(model, weights=weights, pretrained=pretrained, input_size=input_size)
     plan.resolve(backbone.stage_names)  # fail on unknown stages before loading data
     splits = load_target(data, backbone.preprocessing, labels_per_class=labels_per_class, seed=seed, progress=progress)
     result = run_plan(plan, backbone, splits, RunConfig(seed=seed, device=device, progress=progress,
-                                                        description=plan.strategy))
+                                                        description=plan.strategy, cache=cache,
+                                                        cache_views=cache_views, cache_mem=cache_mem))
     summary = {**splits.summary(), "labels_per_class": labels_per_class, "split_seed": seed}
     record = build_record(result, summary)
     run = Run(record=record, backbone=result.backbone)

@@ -26,6 +26,8 @@ app = typer.Typer(
 )
 
 MODEL_HELP = "Model: timm:NAME, torchvision:NAME, or a directory written by 'transferkit pretrain'."
+CACHE_HELP = ("auto: when every stage below the first trainable one is frozen (batch norm included), compute "
+              "its activations once and train the rest from them; off: run the whole network every epoch.")
 DATA_HELP = "Data: an ImageFolder directory, csv:FILE (columns path,label), synthetic:glyphs, or digits."
 
 
@@ -97,11 +99,16 @@ def adapt(
     input_size: Optional[int] = typer.Option(None, min=8, help="Override the backbone's square input size."),
     device: str = typer.Option("auto", help="auto, cpu or cuda."),
     overwrite: bool = typer.Option(False, help="Replace an existing run directory."),
+    cache: str = typer.Option("auto", help=CACHE_HELP),
+    cache_views: int = typer.Option(1, help="Augmented views per image to cache when a phase augments; each epoch "
+                                            "draws one per image (more views: closer to fresh augmentation, more memory)."),
+    cache_mem: str = typer.Option("2GB", help="Memory budget for cached activations, e.g. 2GB or 512MB; larger caches "
+                                              "are memory-mapped files in the cache directory (0: always on disk)."),
 ) -> None:
     """Step 2: adapt a pretrained backbone to your data with a strategy, and record exactly what was done."""
     run = api.adapt(model, data, strategy, out=out, epochs=epochs, seed=seed, labels_per_class=labels_per_class,
                     weights=str(weights) if weights else None, pretrained=pretrained, input_size=input_size,
-                    device=device, overwrite=overwrite)
+                    device=device, overwrite=overwrite, cache=cache, cache_views=cache_views, cache_mem=cache_mem)
     results.print(f"[bold]{run.term}[/]: validation accuracy {run.val_accuracy:.1%}, test accuracy {run.test_accuracy:.1%}")
     results.print(f"Run directory: [bold]{run.dir}[/]")
 

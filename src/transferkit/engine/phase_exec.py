@@ -21,9 +21,12 @@ from .trainable import apply_trainable
 class PhaseExecution:
     """Runs one resolved phase. `setup()` once, `run_epoch(e)` for each epoch, then `finish()`."""
 
-    def __init__(self, rp: ResolvedPhase, net, model, inputs, accelerator, reference, seed: int, eval_every: int = 1):
+    def __init__(self, rp: ResolvedPhase, net, model, inputs, accelerator, reference, seed: int, eval_every: int = 1,
+                 feature_cache=None):
         self.rp, self.phase = rp, rp.phase
         self.net, self.model, self.inputs, self.accelerator = net, model, inputs, accelerator
+        self.feature_cache = feature_cache
+        self.cache_record: dict = {"used": False, "reason": "no feature cache was configured"}
         self.reference, self.seed, self.eval_every = reference, seed, eval_every
         self.started = time.perf_counter()
         self.bn_applied: dict[str, str] = {}
@@ -49,16 +52,17 @@ class PhaseExecution:
             raise PlanError(f"Phase '{phase.name}' trains no parameters; check its 'train' and 'params' settings.")
         self.groups = parameter_groups(self.net, rp, self.trainable)
         optimizer = build_optimizer(rp, self.groups)
+        self._adapt_batchnorm()
+        if self.feature_cache is not None:  # after batch-norm re-estimation: the cache holds the adapted trunk
+            set_modes(self.net, rp)
+            self.inputs, self.cache_record = self.feature_cache.inputs_for(rp, self.net, self.inputs)
         self.loader = self.inputs.train_loader(phase.batch_size, phase.augment)
         scheduler = build_scheduler(optimizer, rp, phase.epochs * len(self.loader))
         self.optimizer, self.scheduler = self.accelerator.prepare(optimizer, scheduler)
         self.penalty = build_penalty(phase, self.net, self.reference)
-        self._adapt_batchnorm()
         if phase.standardize_features:
             set_modes(self.net, rp)
-            self.standardizer = HeadInputStandardizer.attach(
-                self.net, self.inputs.data.train.images, self.inputs.normalize, self.inputs.eval_batch_size
-            )
+            self.standardizer = HeadInputStandardizer.from_features(self.net, self.inputs.train_features())
 
     def _adapt_batchnorm(self) -> None:
         stages = {s.stage for s in self.rp.stages if s.bn == "adapt"}
@@ -73,6 +77,7 @@ class PhaseExecution:
         started = time.perf_counter()
         torch.manual_seed(derive_seed(self.seed, "phase", self.rp.index, "epoch", epoch))
         self.bn_applied = set_modes(self.net, self.rp)
+        self.inputs.set_epoch(epoch)
         stats: EpochStats = train_epoch(
             forward=self.inputs.forward,
             loader=self.loader,
@@ -114,7 +119,7 @@ class PhaseExecution:
             bn_applied=self.bn_applied,
             bn_adapted_images=self.bn_adapted_images,
             seconds=time.perf_counter() - self.started,
-            extras={"inputs": self.inputs.describe()},
+            extras={"feature_cache": self.cache_record},
         )
 
     def _stage_table(self, trainable: set[str]) -> dict[str, dict]:

@@ -12,6 +12,8 @@ from ..console import make_progress, progress_enabled
 from ..data import DataSplits
 from ..plans import Plan
 from .devices import make_accelerator
+from .cache import FeatureCache
+from .cache_settings import DEFAULT_CACHE_MEM, CacheSettings
 from .inputs import ImageInputs
 from .metrics import classification_metrics
 from .phase_exec import PhaseExecution
@@ -23,7 +25,8 @@ from .seeding import derive_seed, seed_everything, use_deterministic_algorithms
 class RunConfig:
     """How to execute (not what to train): seed, device, precision, evaluation cadence, progress bars.
 
-    `eval_every`: validate every N epochs (0: only at the end of each phase).
+    `eval_every`: validate every N epochs (0: only at the end of each phase). `cache`, `cache_views` and
+    `cache_mem`: the feature cache at the freeze boundary (see engine/cache.py).
     """
 
     seed: int = 0
@@ -33,6 +36,9 @@ class RunConfig:
     eval_batch_size: int = 256
     progress: bool = True
     description: str = "adapt"
+    cache: str = "auto"
+    cache_views: int = 1
+    cache_mem: str | int = DEFAULT_CACHE_MEM
 
 
 def prepare_network(plan: Plan, backbone, num_classes: int, seed: int):
@@ -47,6 +53,7 @@ def prepare_network(plan: Plan, backbone, num_classes: int, seed: int):
 def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = None) -> RunResult:
     """Train a copy of `backbone` on `data.train` with `plan`; evaluate on validation and test."""
     config = config or RunConfig()
+    cache_settings = CacheSettings.parse(config.cache, config.cache_views, config.cache_mem)
     started = time.perf_counter()
     net = prepare_network(plan, backbone, len(data.classes), config.seed)
     resolved = plan.resolve(net.stage_names)
@@ -55,12 +62,14 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
     use_deterministic_algorithms(accelerator.device)
     reference = {k: v.detach().clone() for k, v in net.model.state_dict().items()}
     inputs = ImageInputs(net, model, data, accelerator, config.eval_batch_size)
+    feature_cache = FeatureCache(cache_settings, config.seed, accelerator)
 
     phases, history = [], []
     with make_progress(transient=True) as progress:
         show = progress_enabled(config.progress)
         for rp in resolved:
-            execution = PhaseExecution(rp, net, model, inputs, accelerator, reference, config.seed, config.eval_every)
+            execution = PhaseExecution(rp, net, model, inputs, accelerator, reference, config.seed, config.eval_every,
+                                       feature_cache)
             execution.setup()
             task = progress.add_task(f"{config.description} · {rp.phase.name}", total=rp.phase.epochs, info="")
             if not show:
@@ -70,11 +79,12 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
                 progress.update(task, advance=1, info=_progress_info(record))
             progress.remove_task(task)
             phases.append(execution.finish())
+            final_inputs = execution.inputs  # the last phase's inputs (cached activations stay valid after it)
             history.extend(execution.epochs)
 
     metrics, predictions = {}, {}
     for split in ("val", "test"):
-        predicted = inputs.predict(split)
+        predicted = final_inputs.predict(split)
         metrics[split] = classification_metrics(getattr(data, split).labels.numpy(), predicted, data.classes)
         predictions[split] = predicted
     net.model = accelerator.unwrap_model(model)
