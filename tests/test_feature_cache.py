@@ -38,7 +38,11 @@ def count_stem_images(backbone: Backbone) -> list[int]:
     """Images through the stem's first layer, counted by a hook that the run's copy of the network keeps."""
     seen = [0]
     first = backbone.stages[0].params[0].rpartition(".")[0]
-    backbone.model.get_submodule(first).register_forward_hook(lambda m, args, out: seen.__setitem__(0, seen[0] + len(args[0])))
+
+    def count(_module, args, _out):
+        seen[0] += len(args[0])
+
+    backbone.model.get_submodule(first).register_forward_hook(count)
     return seen
 
 
@@ -73,7 +77,8 @@ def test_cached_top_stage_fine_tune_matches_uncached(tiny_model_dir, tiny_digits
     assert record["used"] and record["boundary"] == "before stage4"
     assert record["trunk_stages"] == ["stem", "stage1", "stage2", "stage3"]
     assert_same_state(cached.backbone, plain.backbone)
-    changed = [k for k, v in backbone.model.state_dict().items() if not torch.equal(v, cached.backbone.model.state_dict()[k])]
+    after = cached.backbone.model.state_dict()
+    changed = [k for k, v in backbone.model.state_dict().items() if not torch.equal(v, after[k])]
     assert any(k.startswith("layer4.") for k in changed)  # the top stage did train from the cache
 
 

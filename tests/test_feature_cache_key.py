@@ -115,8 +115,10 @@ def test_disk_cache_is_complete_memory_mapped_and_reused(tiny_model_dir, tiny_di
     assert again.record["plan"]["phases"][0]["feature_cache"]["reused"]
 
 
-@pytest.mark.parametrize(("text", "expected"), [("2GB", 2 * 1024**3), ("512MB", 512 * 1024**2), ("1.5g", 1536 * 1024**2),
-                                                 ("0", 0), ("4096", 4096), (" 10 KiB ", 10240), (7, 7)])
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2GB", 2 * 1024**3), ("512MB", 512 * 1024**2), ("1.5g", 1536 * 1024**2), ("0", 0), ("4096", 4096),
+    (" 10 KiB ", 10240), (7, 7),
+])
 def test_memory_budget_sizes(text, expected):
     assert parse_size(text) == expected
 
@@ -137,8 +139,9 @@ def test_bad_cache_options_get_one_line_errors_before_any_work(options, words, t
     assert not out.exists()
 
 
-@pytest.mark.parametrize(("flag", "value", "word"), [("--cache", "maybe", "'maybe'"), ("--cache-views", "0", "cache_views"),
-                                                      ("--cache-mem", "lots", "'lots'")])
+@pytest.mark.parametrize(("flag", "value", "word"), [
+    ("--cache", "maybe", "'maybe'"), ("--cache-views", "0", "cache_views"), ("--cache-mem", "lots", "'lots'"),
+])
 def test_cli_rejects_bad_cache_options_with_one_line(flag, value, word, tiny_model_dir, tmp_path):
     out = tmp_path / "run"
     result = CliRunner().invoke(app, ["adapt", "--model", str(tiny_model_dir), "--data", "digits", "--out", str(out),

@@ -25,6 +25,9 @@ TIMM = [
 ]
 
 
+EFFICIENTNET_BLOCKS = [MBConvConfig(1, 3, 1, 8, 8, 1), MBConvConfig(4, 3, 2, 8, 16, 2), MBConvConfig(4, 5, 2, 16, 24, 1)]
+
+
 def _wrap(model: nn.Module, library: str, name: str) -> Backbone:
     return Backbone(model, {"library": library, "name": name, "kwargs": {}}, discover_stages(model, library, name))
 
@@ -36,8 +39,7 @@ def _torchvision(name: str) -> Backbone:
     builders = {"resnet18": lambda: tvm.resnet18(num_classes=5),
                 "mobilenet_v3_small": lambda: tvm.mobilenet_v3_small(num_classes=5, width_mult=0.25),
                 "mobilenet_v2": lambda: tvm.mobilenet_v2(num_classes=5, width_mult=0.25),
-                "efficientnet": lambda: tvm.EfficientNet([MBConvConfig(1, 3, 1, 8, 8, 1), MBConvConfig(4, 3, 2, 8, 16, 2),
-                                                          MBConvConfig(4, 5, 2, 16, 24, 1)], 0.2, num_classes=5)}
+                "efficientnet": lambda: tvm.EfficientNet(EFFICIENTNET_BLOCKS, 0.2, num_classes=5)}
     return _wrap(builders[name](), "torchvision", name)
 
 

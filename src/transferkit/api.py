@@ -107,7 +107,9 @@ def adapt(
 
     `cache="auto"` trains a phase from activations cached once at its freeze boundary whenever everything below
     its first trainable stage is frozen (`"off"`: never); `cache_views` augmented views per image are cached when
-    the phase augments; caches up to `cache_mem` (e.g. "2GB") stay in memory, larger ones are memory-mapped files.
+    the phase augments; caches up to `cache_mem` (e.g. "2GB") stay in memory, larger ones are memory-mapped files
+    in the cache directory. Caches are found again by a key over everything that determines them, so later phases
+    and later runs in the same process (or, on disk, any process) reuse them; run.json says, per phase, which.
     """
     plan = resolve_plan(strategy, epochs)
     CacheSettings.parse(cache, cache_views, cache_mem)  # fail on bad cache options before any work

@@ -20,7 +20,9 @@ def parse_size(value: str | int) -> int:
         return value
     match = _SIZE.match(value.lower()) if isinstance(value, str) else None
     if match is None or match.group(2) not in _UNITS:
-        raise RunError(f"The 'cache_mem' setting must be a size such as 2GB, 512MB or 0 (always on disk); got {value!r}.")
+        raise RunError(
+            f"The 'cache_mem' setting must be a size such as 2GB, 512MB or 0 (always on disk); got {value!r}."
+        )
     return int(float(match.group(1)) * _UNITS[match.group(2)])
 
 

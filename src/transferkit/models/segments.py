@@ -63,7 +63,8 @@ def _children(model: nn.Module, container: str) -> list[str]:
 
 
 def _timm_vit(m: nn.Module) -> list[Step]:
-    # timm's forward_features: patch_embed, _pos_embed (tokens + positions + pos_drop), patch_drop, norm_pre, blocks, norm
+    # as timm's forward_features: patch_embed, _pos_embed (tokens, positions, pos_drop), patch_drop, norm_pre,
+    # blocks, norm
     stem = ("patch_embed", "cls_token", "reg_token", "pos_embed", "pos_drop", "patch_drop", "norm_pre")
     embed = Step(stem, lambda x: m.norm_pre(m.patch_drop(m._pos_embed(m.patch_embed(x)))))
     blocks = [Step((name,), _modules(m, [name])) for name in _children(m, "blocks")]
@@ -122,7 +123,7 @@ def forward_steps(backbone) -> list[Step] | None:
     return None
 
 
-def _owned_params(model: nn.Module, owners: Sequence[str], all_params: list[str]) -> set[str]:
+def _owned_params(owners: Sequence[str], all_params: list[str]) -> set[str]:
     names = set()
     for owner in owners:
         prefix = owner + "."
@@ -157,7 +158,7 @@ def stage_cut(backbone, stage: str) -> tuple[Cut | None, str]:
     claimed: set[str] = set()
     owned = []
     for step in steps:
-        params = set(all_params) - claimed if step.owners == ("*",) else _owned_params(backbone.model, step.owners, all_params)
+        params = set(all_params) - claimed if step.owners == ("*",) else _owned_params(step.owners, all_params)
         claimed |= params
         owned.append(params)
     stage_of = backbone.stage_of_param
