@@ -108,6 +108,15 @@ def resume_missing_keys(ctx: Context) -> list[str]:
     return ctx.adapt(ctx.small(), "--resume", strategy="full:epochs=2", epochs=None)
 
 
+def resume_tampered_header(ctx: Context) -> list[str]:
+    """A valid safetensors checkpoint whose JSON has the wrong shape everywhere."""
+    path = ctx.interrupted("full:epochs=2")
+    tensors, meta = read_checkpoint(path)
+    meta = {"position": [1, 2], "options": [], "resumes": 5, "identity": meta["identity"], "current": "x"}
+    write_checkpoint(path, tensors, meta)
+    return ctx.adapt(ctx.small(), "--resume", strategy="full:epochs=2", epochs=None)
+
+
 def resume_malicious(ctx: Context) -> list[str]:
     partial = ctx.out.parent / f".{ctx.out.name}.partial"
     partial.mkdir(parents=True)
@@ -207,6 +216,8 @@ RUN_CASES = [
     Case("resume-with-checkpoint-of-another-model", "error", resume_other_model,
          ("started differently", "source_model"), keeps=(PARTIAL,)),
     Case("resume-with-checkpoint-missing-keys", "error", resume_missing_keys, ("does not fit", "1 missing keys"),
+         keeps=(PARTIAL,)),
+    Case("resume-with-tampered-checkpoint-header", "error", resume_tampered_header, ("no valid position",),
          keeps=(PARTIAL,)),
     Case("resume-with-malicious-checkpoint", "error", resume_malicious, ("damaged or not a transferkit checkpoint",),
          keeps=(PARTIAL,), markers=("marker",)),

@@ -60,10 +60,14 @@ class PhaseExecution:
         self.penalty = build_penalty(phase, self.net, self.reference)
         if resume is not None:
             resume.restore(self)
-            return
+        else:
+            self._measure()
+
+    def _measure(self) -> None:
+        """What a phase measures once at its start: batch-norm statistics, head-input mean and std."""
         self._adapt_batchnorm()
-        if phase.standardize_features:
-            set_modes(self.net, rp)
+        if self.phase.standardize_features:
+            set_modes(self.net, self.rp)
             self.standardizer = HeadInputStandardizer.attach(
                 self.net, self.inputs.data.train.images, self.inputs.normalize, self.inputs.eval_batch_size
             )

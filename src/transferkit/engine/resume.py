@@ -126,6 +126,8 @@ class Checkpointer:
         if not self.path.is_file():
             return None
         tensors, meta = read_checkpoint(self.path)
+        if not isinstance(meta.get("identity"), dict):
+            raise RunError(f"Checkpoint '{self.path}' does not say which run it belongs to; start over with --overwrite.")
         difference = first_difference(meta.get("identity"), self.identity)
         if difference:
             raise RunError(
@@ -144,13 +146,14 @@ class Checkpointer:
         try:
             state = _resume_state(meta, tensors, index)
             restore_rng(tensors, meta["rng"])
+            resumes = [*meta.get("resumes", []), {"phase": index, "phase_name": where.get("phase_name"),
+                                                  "epochs_done": done}]
         except (KeyError, TypeError, ValueError, RuntimeError) as e:
             reason = (str(e).strip().splitlines() or [""])[0]
             raise RunError(f"Checkpoint '{self.path}' is damaged ({type(e).__name__}: {reason}); "
                            "start over with --overwrite.") from None
         self.position = where
-        self.resumes = [*meta.get("resumes", []), {"phase": index, "phase_name": where.get("phase_name"),
-                                                  "epochs_done": done}]
+        self.resumes = resumes
         self._seconds_before = state.seconds
         self._clock = time.perf_counter()
         return state
@@ -191,14 +194,18 @@ def position(plan, index: int, done: int) -> dict[str, Any]:
     return {"phase": index, "phase_name": name, "epochs_done": done, "phases": len(plan.phases)}
 
 
-def describe_position(where: dict[str, Any]) -> str:
-    """'phase 2 'fine-tune', after 3 epochs' / 'before phase 2 'fine-tune'' / 'after the last phase'."""
-    index, done, name = where.get("phase", 0), where.get("epochs_done", 0), where.get("phase_name")
+def describe_position(where: Any) -> str:
+    """'in phase 2 'fine-tune' after 3 epochs', 'before phase 2 'fine-tune'' or 'after the last phase, ...'."""
+    if not isinstance(where, dict):
+        return "at an unknown position"
+    index, done, name = where.get("phase"), where.get("epochs_done"), where.get("phase_name")
+    if not isinstance(index, int) or not isinstance(done, int):
+        return "at an unknown position"
     if name is None:
         return "after the last phase, before the final evaluation"
     if done == 0:
         return f"before phase {index + 1} '{name}'"
-    return f"phase {index + 1} '{name}', after {done} epoch{'s' if done != 1 else ''}"
+    return f"in phase {index + 1} '{name}' after {done} epoch{'s' if done != 1 else ''}"
 
 
 def first_difference(saved: Any, current: Any, path: str = "") -> str | None:

@@ -73,8 +73,7 @@ class PartialRun:
             raise RunError(f"There is no interrupted run of '{self.out}' to resume (no '{self.path}'); "
                            "run without --resume.")
         meta = read_checkpoint_meta(self.checkpoint) if self.checkpoint.is_file() else None
-        allowed = bool(meta and meta.get("options", {}).get("overwrite"))
-        if self.out.is_dir() and any(self.out.iterdir()) and not allowed:
+        if self.out.is_dir() and any(self.out.iterdir()) and not _started_with_overwrite(meta):
             raise RunError(f"Run directory '{self.out}' already exists, and the interrupted run was not started with "
                            f"--overwrite; move '{self.out}' away, then resume.")
         return meta
@@ -95,7 +94,7 @@ class PartialRun:
     @property
     def allows_overwrite(self) -> bool:
         """May `commit()` replace an existing `out`? (--overwrite now, or when the interrupted run started.)"""
-        return self.overwrite or bool(self.previous and self.previous.get("options", {}).get("overwrite"))
+        return self.overwrite or _started_with_overwrite(self.previous)
 
     def commit(self, write_files: Callable[[Path], None]) -> Path:
         """Write the final files into a fresh folder inside the staging directory, rename that folder to `out`,
@@ -159,6 +158,11 @@ def _is_locked(folder: Path) -> bool:
     finally:
         os.close(fd)
     return False
+
+
+def _started_with_overwrite(meta: dict[str, Any] | None) -> bool:
+    options = (meta or {}).get("options")
+    return isinstance(options, dict) and options.get("overwrite") is True
 
 
 def _describe(checkpoint: Path) -> str:
