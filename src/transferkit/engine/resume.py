@@ -50,8 +50,9 @@ class PhaseProgress:
             load_optimizer_state(execution.optimizer, *self.optimizer)
             execution.scheduler.load_state_dict(self.scheduler)
         except (KeyError, ValueError, TypeError) as e:
-            raise RunError(f"The checkpoint's optimizer state does not fit phase '{execution.phase.name}' ({e}); "
-                           "start over with --overwrite.") from None
+            reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            raise RunError(f"The checkpoint's optimizer state does not fit phase '{execution.phase.name}' "
+                           f"({reason}); start over with --overwrite.") from None
 
 
 @dataclass
