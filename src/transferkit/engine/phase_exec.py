@@ -12,6 +12,7 @@ from .batchnorm import batchnorm_modules, reestimate_statistics, set_modes
 from .loop import EpochStats, train_epoch
 from .optim import build_optimizer, build_scheduler, parameter_groups
 from .penalties import build_penalty
+from .resume import PhaseProgress
 from .result import EpochRecord, PhaseRecord
 from .seeding import derive_seed
 from .standardize import HeadInputStandardizer
@@ -40,8 +41,12 @@ class PhaseExecution:
         if phase.auto_rgn:
             raise PlanError("auto_rgn learning rates are not available in this version of transferkit.")
 
-    def setup(self) -> None:
-        """Trainable set, optimizer, loader, schedule, penalties; batch-norm re-estimation and standardization."""
+    def setup(self, resume: PhaseProgress | None = None) -> None:
+        """Trainable set, optimizer, loader, schedule, penalties; batch-norm re-estimation and standardization.
+
+        With `resume` (the saved progress of this phase) nothing is measured again: the saved statistics,
+        optimizer and schedule state are put back instead.
+        """
         self.check_supported()
         phase, rp = self.phase, self.rp
         self.trainable = apply_trainable(self.net, rp)
@@ -53,9 +58,16 @@ class PhaseExecution:
         scheduler = build_scheduler(optimizer, rp, phase.epochs * len(self.loader))
         self.optimizer, self.scheduler = self.accelerator.prepare(optimizer, scheduler)
         self.penalty = build_penalty(phase, self.net, self.reference)
+        if resume is not None:
+            resume.restore(self)
+        else:
+            self._measure()
+
+    def _measure(self) -> None:
+        """What a phase measures once at its start: batch-norm statistics, head-input mean and std."""
         self._adapt_batchnorm()
-        if phase.standardize_features:
-            set_modes(self.net, rp)
+        if self.phase.standardize_features:
+            set_modes(self.net, self.rp)
             self.standardizer = HeadInputStandardizer.attach(
                 self.net, self.inputs.data.train.images, self.inputs.normalize, self.inputs.eval_batch_size
             )
