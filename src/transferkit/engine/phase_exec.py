@@ -12,6 +12,7 @@ from .batchnorm import batchnorm_modules, reestimate_statistics, set_modes
 from .loop import EpochStats, train_epoch
 from .optim import build_optimizer, build_scheduler, parameter_groups
 from .penalties import build_penalty
+from .resume import PhaseProgress
 from .result import EpochRecord, PhaseRecord
 from .seeding import derive_seed
 from .standardize import HeadInputStandardizer
@@ -43,8 +44,12 @@ class PhaseExecution:
         if phase.auto_rgn:
             raise PlanError("auto_rgn learning rates are not available in this version of transferkit.")
 
-    def setup(self) -> None:
-        """Trainable set, optimizer, loader, schedule, penalties; batch-norm re-estimation and standardization."""
+    def setup(self, resume: PhaseProgress | None = None) -> None:
+        """Trainable set, optimizer, loader, schedule, penalties; batch-norm re-estimation and standardization.
+
+        With `resume` (the saved progress of this phase) nothing is measured again: the saved statistics,
+        optimizer and schedule state are put back instead.
+        """
         self.check_supported()
         phase, rp = self.phase, self.rp
         self.trainable = apply_trainable(self.net, rp)
@@ -52,7 +57,8 @@ class PhaseExecution:
             raise PlanError(f"Phase '{phase.name}' trains no parameters; check its 'train' and 'params' settings.")
         self.groups = parameter_groups(self.net, rp, self.trainable)
         optimizer = build_optimizer(rp, self.groups)
-        self._adapt_batchnorm()
+        if resume is None:
+            self._adapt_batchnorm()  # (a resumed run has its re-estimated statistics back in its weights)
         if self.feature_cache is not None:  # after batch-norm re-estimation: the cache holds the adapted trunk
             set_modes(self.net, rp)
             self.inputs, self.cache_record = self.feature_cache.inputs_for(rp, self.net, self.inputs)
@@ -60,8 +66,15 @@ class PhaseExecution:
         scheduler = build_scheduler(optimizer, rp, phase.epochs * len(self.loader))
         self.optimizer, self.scheduler = self.accelerator.prepare(optimizer, scheduler)
         self.penalty = build_penalty(phase, self.net, self.reference)
-        if phase.standardize_features:
-            set_modes(self.net, rp)
+        if resume is not None:
+            resume.restore(self)
+        else:
+            self._measure()
+
+    def _measure(self) -> None:
+        """What a phase measures once at its start, after batch-norm re-estimation: head-input mean and std."""
+        if self.phase.standardize_features:
+            set_modes(self.net, self.rp)
             self.standardizer = HeadInputStandardizer.from_features(self.net, self.inputs.train_features())
 
     def _adapt_batchnorm(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -15,6 +16,7 @@ SCHEDULES = ("cosine", "onecycle", "constant")
 AUGMENTATIONS = ("none", "light", "standard")
 ALIGNMENTS = ("coral", "dann", "mmd")
 REGULARIZERS = ("l2sp",)
+REGULARIZER_SETTINGS = {"l2sp": ("alpha", "beta")}
 
 _STAGE_NAME = re.compile(r"^(all|head|stem|stage\d+|top:\d+)$")
 
@@ -29,6 +31,8 @@ def _number(name: str, value: Any, *, minimum: float = 0.0, strict: bool = False
     if isinstance(value, bool) or not isinstance(value, ok_type):
         kind = "a whole number" if integer else "a number"
         raise PlanError(f"The '{name}' setting must be {kind}; got {value!r}.")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PlanError(f"The '{name}' setting must be a finite number; got {value!r}.")
     if value < minimum or (strict and value == minimum):
         bound = f"greater than {minimum}" if strict else f"at least {minimum}"
         raise PlanError(f"The '{name}' setting must be {bound}; got {value!r}.")
@@ -139,6 +143,9 @@ class Phase:
             if not isinstance(settings, dict):
                 raise PlanError(f"The settings of regularizer {name!r} must be a mapping; got {settings!r}.")
             for key, value in settings.items():
+                if key not in REGULARIZER_SETTINGS[name]:
+                    raise PlanError(f"Unknown setting {key!r} of regularizer {name!r}; valid settings are "
+                                    f"{list(REGULARIZER_SETTINGS[name])}.")
                 _number(f"regularizers.{name}.{key}", value)
 
     def _validate_alignment(self) -> None:
@@ -173,7 +180,7 @@ class Phase:
         if not isinstance(data, dict):
             raise PlanError(f"Each {where} must be a mapping of settings; got {data!r}.")
         known = [f.name for f in fields(cls)]
-        unknown = sorted(set(data) - set(known))
+        unknown = sorted(set(data) - set(known), key=str)
         if unknown:
             raise PlanError(f"Unknown setting {unknown[0]!r} in {where}; valid settings are {known}.")
         try:
