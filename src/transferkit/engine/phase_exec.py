@@ -7,7 +7,9 @@ import time
 import torch
 
 from ..errors import PlanError
+from ..methods import LowRankAdapters
 from ..plans import ResolvedPhase
+from .auto_rgn import AutoRGN
 from .batchnorm import batchnorm_modules, reestimate_statistics, set_modes
 from .loop import EpochStats, train_epoch
 from .optim import build_optimizer, build_scheduler, parameter_groups
@@ -29,21 +31,23 @@ class PhaseExecution:
         self.bn_applied: dict[str, str] = {}
         self.bn_adapted_images = 0
         self.standardizer: HeadInputStandardizer | None = None
+        self.adapters: LowRankAdapters | None = None
+        self.rgn: AutoRGN | None = None
+        self.penalty_values: dict = {}
         self.epochs: list[EpochRecord] = []
 
     def check_supported(self) -> None:
         phase = self.phase
-        if phase.adapter is not None or phase.params == "lora":
-            raise PlanError("Low-rank adapters (params: lora) are not available in this version of transferkit.")
         if phase.alignment is not None:
             raise PlanError("Alignment losses need unlabelled target data, which this version of transferkit cannot use.")
-        if phase.auto_rgn:
-            raise PlanError("auto_rgn learning rates are not available in this version of transferkit.")
 
     def setup(self) -> None:
         """Trainable set, optimizer, loader, schedule, penalties; batch-norm re-estimation and standardization."""
         self.check_supported()
         phase, rp = self.phase, self.rp
+        if phase.params == "lora":
+            body = [s for s in rp.trainable_stages if s != "head"]
+            self.adapters = LowRankAdapters.attach(self.net, body, **phase.adapter)
         self.trainable = apply_trainable(self.net, rp)
         if not self.trainable:
             raise PlanError(f"Phase '{phase.name}' trains no parameters; check its 'train' and 'params' settings.")
@@ -52,7 +56,11 @@ class PhaseExecution:
         self.loader = self.inputs.train_loader(phase.batch_size, phase.augment)
         scheduler = build_scheduler(optimizer, rp, phase.epochs * len(self.loader))
         self.optimizer, self.scheduler = self.accelerator.prepare(optimizer, scheduler)
+        if phase.auto_rgn:
+            self.rgn = AutoRGN(self.model, self.optimizer, self.scheduler, self.accelerator)
         self.penalty = build_penalty(phase, self.net, self.reference)
+        if self.penalty is not None:
+            self.penalty_values = {"phase_start": self.penalty.values(), "epoch_end": []}
         self._adapt_batchnorm()
         if phase.standardize_features:
             set_modes(self.net, rp)
@@ -73,6 +81,8 @@ class PhaseExecution:
         started = time.perf_counter()
         torch.manual_seed(derive_seed(self.seed, "phase", self.rp.index, "epoch", epoch))
         self.bn_applied = set_modes(self.net, self.rp)
+        if self.rgn is not None:
+            self.rgn.update(self.inputs.forward, self.loader, epoch, self.phase.label_smoothing)
         stats: EpochStats = train_epoch(
             forward=self.inputs.forward,
             loader=self.loader,
@@ -83,6 +93,8 @@ class PhaseExecution:
             extra_loss=self.penalty,
             phase_name=self.phase.name,
         )
+        if self.penalty is not None:
+            self.penalty_values["epoch_end"].append({"epoch": epoch, **self.penalty.values()})
         last = epoch == self.phase.epochs - 1
         val_accuracy = None
         if last or (self.eval_every and (epoch + 1) % self.eval_every == 0):
@@ -95,11 +107,11 @@ class PhaseExecution:
         return record
 
     def finish(self) -> PhaseRecord:
-        """Fold the standardized head, and record exactly what the phase did."""
+        """Fold the standardized head, record exactly what the phase did, then merge any adapters."""
         if self.standardizer is not None:
             self.standardizer.fold()
         trainable = set(self.trainable)
-        return PhaseRecord(
+        record = PhaseRecord(
             index=self.rp.index,
             name=self.phase.name,
             epochs=self.phase.epochs,
@@ -115,7 +127,28 @@ class PhaseExecution:
             bn_adapted_images=self.bn_adapted_images,
             seconds=time.perf_counter() - self.started,
             extras={"inputs": self.inputs.describe()},
+            tensor_stages={n: self.net.stage_of_param(n) for n in trainable},
         )
+        if self.rgn is not None:
+            record.extras["auto_rgn"] = self.rgn.history
+        if self.penalty is not None:
+            record.extras["regularizer_values"] = self.penalty_values
+        if self.adapters is not None:
+            record.extras["adapter_applied"] = self._merge_adapters()
+        return record
+
+    @torch.no_grad()
+    def _merge_adapters(self, images: int = 256) -> dict:
+        """Merge the adapters into the base weights; measure that the outputs stay the same on validation images."""
+        described = self.adapters.describe()
+        self.model.eval()
+        batches = list(self.inputs.image_batches(self.inputs.data.val.images[:images], self.inputs.eval_batch_size))
+        before = [self.model(b) for b in batches]
+        self.adapters.merge()
+        after = [self.model(b) for b in batches]
+        diff = max((float((a - b).abs().max()) for a, b in zip(after, before)), default=0.0)
+        return {**described, "merged": True, "merge_check_images": sum(len(b) for b in batches),
+                "merge_max_abs_diff": diff}
 
     def _stage_table(self, trainable: set[str]) -> dict[str, dict]:
         """Per stage: the resolved setting, the batch-norm policy applied (None: no batch norm), parameter counts."""
