@@ -8,10 +8,11 @@ from typing import Any
 
 from .data import DataSplits, Preprocessing, load_data
 from .engine import RunConfig, run_plan
-from .errors import TransferkitError
+from .errors import PlanError, TransferkitError
 from .models import Backbone, load_backbone, save_model_dir
 from .plans import Phase, Plan, get_strategy, list_strategies, plan_from_spec, plan_to_yaml
 from .report.describe import describe_plan, plan_term
+from .report.grid import stage_grid
 from .report.record import build_record
 from .report.rundir import StagingDir, check_output_dir, read_json, write_json
 
@@ -184,6 +185,35 @@ def describe(target: str | Path | Plan) -> tuple[str, str]:
     return plan_term(plan), describe_plan(plan)
 
 
+EXAMPLE_STAGES = ["stem", "stage1", "stage2", "stage3", "stage4", "head"]
+
+
+def grid(target: str | Path | Plan, model: str | Backbone | None = None) -> dict[str, Any]:
+    """The stages x phases grid of a run directory, plan file, strategy spec or Plan.
+
+    Stages come from the run, else from `model`, else from an example 4-stage backbone (stem, stage1..stage4).
+    Returns {"stages_from", "titles", "rows"}.
+    """
+    path = Path(str(target)) if not isinstance(target, Plan) else None
+    if path is not None and path.is_dir():
+        record = read_json(path / "run.json")
+        plan, names, origin = Plan.from_dict(record["plan"]["definition"]), record["stages"], "the run"
+    else:
+        plan = target if isinstance(target, Plan) else plan_from_spec(str(target))
+        if model is not None:
+            backbone = load_model(model, pretrained=False) if isinstance(model, str) else model
+            names, origin = backbone.stage_names, str(model) if isinstance(model, str) else "the model"
+        else:
+            names, origin = EXAMPLE_STAGES, "an example 4-stage backbone"
+            try:
+                titles, rows = stage_grid(plan, names)
+            except PlanError:  # the plan names stages this example lacks; only a real backbone can tell
+                return {"stages_from": None, "titles": [], "rows": []}
+            return {"stages_from": origin, "titles": titles, "rows": rows}
+    titles, rows = stage_grid(plan, names)
+    return {"stages_from": origin, "titles": titles, "rows": rows}
+
+
 def stages(
     model: str | Backbone, *, weights: str | None = None, pretrained: bool = True, input_size: int | None = None
 ) -> list[dict[str, Any]]:
@@ -206,5 +236,5 @@ def strategies() -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["Run", "TransferkitError", "adapt", "describe", "load_model", "load_target", "pretrain", "stages",
-           "strategies", "write_run_dir"]
+__all__ = ["Run", "TransferkitError", "adapt", "describe", "grid", "load_model", "load_target", "pretrain",
+           "stages", "strategies", "write_run_dir"]

@@ -161,8 +161,24 @@ def describe_phases(phases: list[dict], stage_names: list[str]) -> list[str]:
         for name, settings in (p.get("regularizers") or {}).items():
             args = ", ".join(f"{k}={v:g}" for k, v in settings.items())
             sentence += f", plus {name.upper()} penalty ({args})"
+        sentence += _method_notes(p)
         sentences.append(sentence + ".")
     return sentences
+
+
+def _method_notes(p: dict) -> str:
+    """Clauses for Auto-RGN rates and LoRA adapters, from a run.json phase entry."""
+    text = ""
+    rgn = p.get("auto_rgn")
+    if rgn:
+        text += (f", each tensor's learning rate scaled by its relative gradient norm divided by the largest "
+                 f"(Auto-RGN), recomputed at each epoch start from {rgn[0]['images']} training images")
+    adapter = p.get("adapter_applied")
+    if adapter:
+        text += (f", with LoRA adapters (r={adapter['r']}, alpha {adapter['alpha']:g}, dropout {adapter['dropout']:g}) "
+                 f"on {adapter['layers']} conv/linear layers of {_join(adapter['stages'])}, merged into the weights "
+                 f"at phase end (largest output change {adapter['merge_max_abs_diff']:.1e})")
+    return text
 
 
 def describe_record(record: dict) -> str:
@@ -217,7 +233,8 @@ def describe_plan(plan: Plan, stage_names: list[str] | None = None) -> str:
         parts.append(
             f"Phase {i} '{p.name}' ({p.epochs} epoch{'s' if p.epochs != 1 else ''}): "
             f"{phase_term(p, plan.init, stage_names)}; trains "
-            f"{', '.join(p.train)} ({p.params} parameters of non-head stages); {p.optimizer} at {lr}, "
+            f"{', '.join(p.train)}{'' if p.train == ['head'] else f' ({p.params} parameters of non-head stages)'}; "
+            f"{p.optimizer} at {lr}, "
             f"{p.schedule} schedule, batch size {p.batch_size}, augmentation {p.augment}; batch norm: {bn_text}."
         )
     init = "from random weights" if plan.init == "random" else "from the pretrained weights"
