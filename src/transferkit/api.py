@@ -99,8 +99,12 @@ def adapt(
     device: str = "auto",
     overwrite: bool = False,
     progress: bool = True,
+    eval_every: int = 1,
 ) -> Run:
-    """Step 2: adapt a pretrained backbone to a target with a strategy preset or plan; write `out` if given."""
+    """Step 2: adapt a pretrained backbone to a target with a strategy preset or plan; write `out` if given.
+
+    `eval_every`: validate every N epochs (0: only at the end of each phase); it changes no weights.
+    """
     plan = resolve_plan(strategy, epochs)
     if out is not None:
         check_output_dir(out, overwrite)
@@ -108,7 +112,7 @@ def adapt(
     plan.resolve(backbone.stage_names)  # fail on unknown stages before loading data
     splits = load_target(data, backbone.preprocessing, labels_per_class=labels_per_class, seed=seed, progress=progress)
     result = run_plan(plan, backbone, splits, RunConfig(seed=seed, device=device, progress=progress,
-                                                        description=plan.strategy))
+                                                        eval_every=eval_every, description=plan.strategy))
     summary = {**splits.summary(), "labels_per_class": labels_per_class, "split_seed": seed}
     record = build_record(result, summary)
     run = Run(record=record, backbone=result.backbone)

@@ -166,7 +166,7 @@ def demo(
     epochs: int = typer.Option(10, min=1, help="Epochs per run (the same budget for every strategy)."),
     overwrite: bool = typer.Option(False, help="Replace existing run directories under --out."),
 ) -> None:
-    """Pretrain on synthetic glyphs (cached), adapt to real handwritten digits with every baseline strategy."""
+    """Pretrain on synthetic glyphs (cached), adapt to real handwritten digits with the baselines and the recipes."""
     from .demo import LABELS_PER_CLASS, TARGET, run_demo
 
     summary = run_demo(out, seeds=seeds, epochs=epochs, overwrite=overwrite)

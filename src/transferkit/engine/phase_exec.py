@@ -34,6 +34,7 @@ class PhaseExecution:
         self.adapters: LowRankAdapters | None = None
         self.rgn: AutoRGN | None = None
         self.penalty_values: dict = {}
+        self.val_predictions = None  # of the phase's final weights, while finish() leaves them unchanged
         self.epochs: list[EpochRecord] = []
 
     def check_supported(self) -> None:
@@ -100,6 +101,7 @@ class PhaseExecution:
         if last or (self.eval_every and (epoch + 1) % self.eval_every == 0):
             predicted = self.inputs.predict("val")
             val_accuracy = float((predicted == self.inputs.data.val.labels.numpy()).mean())
+            self.val_predictions = predicted if last else None
         lrs = {k: {"start": stats.lr_start[k], "end": stats.lr_end[k]} for k in stats.lr_start}
         record = EpochRecord(self.rp.index, epoch, stats.loss, stats.accuracy, val_accuracy, lrs,
                              time.perf_counter() - started)
@@ -108,6 +110,8 @@ class PhaseExecution:
 
     def finish(self) -> PhaseRecord:
         """Fold the standardized head, record exactly what the phase did, then merge any adapters."""
+        if self.standardizer is not None or self.adapters is not None:
+            self.val_predictions = None  # folding and merging change the floating-point outputs slightly
         if self.standardizer is not None:
             self.standardizer.fold()
         trainable = set(self.trainable)

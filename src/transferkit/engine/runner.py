@@ -74,7 +74,8 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
 
     metrics, predictions = {}, {}
     for split in ("val", "test"):
-        predicted = inputs.predict(split)
+        reuse = execution.val_predictions if split == "val" else None  # the last phase validated these weights
+        predicted = reuse if reuse is not None else inputs.predict(split)
         metrics[split] = classification_metrics(getattr(data, split).labels.numpy(), predicted, data.classes)
         predictions[split] = predicted
     net.model = accelerator.unwrap_model(model)
