@@ -15,8 +15,8 @@ def test_default_set_shape_classes_and_counts():
     src = open_source("synthetic:glyphs", progress=False)
     assert src.images.shape == (20_000, 32, 32) and src.images.dtype == np.uint8
     assert len(src) >= 20_000
-    assert src.classes[0] == "glyph000" and src.classes[-1] == "glyph099" and len(src.classes) == 100
-    assert np.bincount(src.labels).tolist() == [200] * 100
+    assert src.classes[0] == "glyph000" and src.classes[-1] == "glyph399" and len(src.classes) == 400
+    assert np.bincount(src.labels).tolist() == [50] * 400
     assert src.item_ids()[:2] == ["glyphs:0", "glyphs:1"]
     assert src.images.max() == 255 and src.images.min() == 0
     ink = (src.images > 0).mean()

@@ -64,5 +64,5 @@ def test_final_validation_metrics_are_those_of_the_saved_weights(tiny_model_dir,
         model = run.backbone.model.eval()
         with torch.no_grad():
             predicted = model(run.backbone.preprocessing.normalize(tiny_digits.val.images)).argmax(1)
-        accuracy = float((predicted == tiny_digits.val.labels).float().mean())
+        accuracy = float((predicted == tiny_digits.val.labels).double().mean())
         assert abs(accuracy - run.val_accuracy) < 1e-12, spec

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from . import api
 from .console import console, results
+from .data.class_list import parse_class_list
 from .report.rundir import read_json
 from .errors import TransferkitError
 
@@ -92,18 +93,45 @@ def adapt(
     epochs: Optional[int] = typer.Option(None, min=1, help="Total epochs (shared across the plan's phases in proportion)."),
     seed: int = typer.Option(0, help="Random seed (splits, head initialization, data order)."),
     labels_per_class: Optional[int] = typer.Option(None, min=1, help="Draw K labelled training images per class; the rest is split into validation and test."),
+    classes: Optional[str] = typer.Option(None, help="The class list, comma-separated (a,b,c): every label must be in it; its order gives the label ids."),
     weights: Optional[Path] = typer.Option(None, help="Local weights file (.safetensors or .pth) for a timm or torchvision model."),
     pretrained: bool = typer.Option(True, "--pretrained/--no-pretrained", help="Load pretrained weights (hub or --weights)."),
     input_size: Optional[int] = typer.Option(None, min=8, help="Override the backbone's square input size."),
     device: str = typer.Option("auto", help="auto, cpu or cuda."),
-    overwrite: bool = typer.Option(False, help="Replace an existing run directory."),
+    overwrite: bool = typer.Option(False, help="Replace an existing run directory, or discard an interrupted run of it."),
+    resume: bool = typer.Option(False, help="Continue the interrupted run of --out from its last checkpoint (same options)."),
 ) -> None:
     """Step 2: adapt a pretrained backbone to your data with a strategy, and record exactly what was done."""
+    class_list = parse_class_list(classes) if classes is not None else None
     run = api.adapt(model, data, strategy, out=out, epochs=epochs, seed=seed, labels_per_class=labels_per_class,
-                    weights=str(weights) if weights else None, pretrained=pretrained, input_size=input_size,
-                    device=device, overwrite=overwrite)
+                    classes=class_list, weights=str(weights) if weights else None, pretrained=pretrained,
+                    input_size=input_size, device=device, overwrite=overwrite, resume=resume)
     results.print(f"[bold]{run.term}[/]: validation accuracy {run.val_accuracy:.1%}, test accuracy {run.test_accuracy:.1%}")
     results.print(f"Run directory: [bold]{run.dir}[/]")
+
+
+@app.command()
+@user_errors
+def reproduce(
+    run_dir: Path = typer.Argument(..., help="A run directory written by 'transferkit adapt'."),
+    out: Path = typer.Option(..., help="Run directory to write for the new run."),
+    model: Optional[str] = typer.Option(None, help="The source model, if it moved (its sha256 must match run.json)."),
+    data: Optional[str] = typer.Option(None, help="The data, if it moved (its fingerprint must match run.json)."),
+    device: Optional[str] = typer.Option(None, help="auto, cpu or cuda (default: as recorded)."),
+    overwrite: bool = typer.Option(False, help="Replace an existing output directory."),
+) -> None:
+    """Re-run a run from its run.json and say whether metrics and weights match (exit status 1 if they differ)."""
+    from .reproduce import reproduce as reproduce_run
+
+    result = reproduce_run(run_dir, out=out, overwrite=overwrite, model=model, data=data, device=device)
+    metrics = "identical" if result.metrics_match else "different"
+    weights = {True: "identical", False: "different", None: "not compared"}[result.weights_match]
+    results.print(f"Reproduced [bold]{run_dir}[/] into [bold]{result.run.dir}[/]: metrics {metrics}, weights {weights}.",
+                  soft_wrap=True)
+    for line in result.differences:
+        results.print(f"  {line}", soft_wrap=True)
+    if not result.identical:
+        raise typer.Exit(1)
 
 
 @app.command()

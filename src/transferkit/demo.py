@@ -20,7 +20,7 @@ TARGET = "digits"
 LABELS_PER_CLASS = 10
 STRATEGIES = ["scratch", "linear-probe", "linear-probe:init=random", "partial", "full", "lp-ft", "surgical", "bitfit",
               "lora", "l2sp", "keras-guide", "fastai"]
-SOURCE_VERSION = 1  # bump when the built-in source data or pretraining recipe changes
+SOURCE_VERSION = 2  # bump when the built-in source data or pretraining recipe changes
 
 
 def source_model(progress: bool = True) -> Path:

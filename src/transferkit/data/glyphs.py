@@ -57,8 +57,8 @@ class GlyphStyle:
 class GlyphConfig:
     """What to generate: `classes` x `per_class` images of `size` x `size` pixels from `seed`."""
 
-    classes: int = 100
-    per_class: int = 200
+    classes: int = 400
+    per_class: int = 50
     size: int = 32
     seed: int = 0
     style: GlyphStyle = field(default_factory=GlyphStyle)

@@ -14,6 +14,7 @@ from .batchnorm import batchnorm_modules, reestimate_statistics, set_modes
 from .loop import EpochStats, train_epoch
 from .optim import build_optimizer, build_scheduler, parameter_groups
 from .penalties import build_penalty
+from .resume import PhaseProgress
 from .result import EpochRecord, PhaseRecord
 from .seeding import derive_seed
 from .standardize import HeadInputStandardizer
@@ -42,8 +43,12 @@ class PhaseExecution:
         if phase.alignment is not None:
             raise PlanError("Alignment losses need unlabelled target data, which this version of transferkit cannot use.")
 
-    def setup(self) -> None:
-        """Trainable set, optimizer, loader, schedule, penalties; batch-norm re-estimation and standardization."""
+    def setup(self, resume: PhaseProgress | None = None) -> None:
+        """Trainable set, optimizer, loader, schedule, penalties; batch-norm re-estimation and standardization.
+
+        With `resume` (the saved progress of this phase) nothing is measured again: the saved statistics,
+        optimizer and schedule state are put back instead.
+        """
         self.check_supported()
         phase, rp = self.phase, self.rp
         if phase.params == "lora":
@@ -62,9 +67,31 @@ class PhaseExecution:
         self.penalty = build_penalty(phase, self.net, self.reference)
         if self.penalty is not None:
             self.penalty_values = {"phase_start": self.penalty.values(), "epoch_end": []}
+        if resume is not None:
+            resume.restore(self)
+        else:
+            self._measure()
+
+    def progress_extras(self) -> dict:
+        """The phase's own records so far (JSON), kept in checkpoints so that a resumed phase records them all."""
+        extras = {}
+        if self.penalty is not None:
+            extras["regularizer_values"] = self.penalty_values
+        if self.rgn is not None:
+            extras["auto_rgn"] = self.rgn.history
+        return extras
+
+    def restore_extras(self, extras: dict) -> None:
+        if self.penalty is not None and "regularizer_values" in extras:
+            self.penalty_values = extras["regularizer_values"]
+        if self.rgn is not None and "auto_rgn" in extras:
+            self.rgn.history = list(extras["auto_rgn"])
+
+    def _measure(self) -> None:
+        """What a phase measures once at its start: batch-norm statistics, head-input mean and std."""
         self._adapt_batchnorm()
-        if phase.standardize_features:
-            set_modes(self.net, rp)
+        if self.phase.standardize_features:
+            set_modes(self.net, self.rp)
             self.standardizer = HeadInputStandardizer.attach(
                 self.net, self.inputs.data.train.images, self.inputs.normalize, self.inputs.eval_batch_size
             )

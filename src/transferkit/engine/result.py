@@ -62,3 +62,4 @@ class RunResult:
     timing: dict[str, Any]
     device: str
     predictions: dict[str, Any] = field(default_factory=dict)
+    resumes: list[dict[str, Any]] = field(default_factory=list)  # where each resume continued from

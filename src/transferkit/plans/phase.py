@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -30,6 +31,8 @@ def _number(name: str, value: Any, *, minimum: float = 0.0, strict: bool = False
     if isinstance(value, bool) or not isinstance(value, ok_type):
         kind = "a whole number" if integer else "a number"
         raise PlanError(f"The '{name}' setting must be {kind}; got {value!r}.")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PlanError(f"The '{name}' setting must be a finite number; got {value!r}.")
     if value < minimum or (strict and value == minimum):
         bound = f"greater than {minimum}" if strict else f"at least {minimum}"
         raise PlanError(f"The '{name}' setting must be {bound}; got {value!r}.")
@@ -187,7 +190,7 @@ class Phase:
         if not isinstance(data, dict):
             raise PlanError(f"Each {where} must be a mapping of settings; got {data!r}.")
         known = [f.name for f in fields(cls)]
-        unknown = sorted(set(data) - set(known))
+        unknown = sorted(set(data) - set(known), key=str)
         if unknown:
             raise PlanError(f"Unknown setting {unknown[0]!r} in {where}; valid settings are {known}.")
         try:

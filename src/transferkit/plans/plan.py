@@ -77,7 +77,7 @@ class Plan:
     def from_dict(cls, data: dict[str, Any]) -> Plan:
         if not isinstance(data, dict):
             raise PlanError(f"A plan must be a mapping with a 'phases' list; got {type(data).__name__}.")
-        unknown = sorted(set(data) - set(_PLAN_KEYS))
+        unknown = sorted(set(data) - set(_PLAN_KEYS), key=str)
         if unknown:
             raise PlanError(f"Unknown setting {unknown[0]!r} in plan; valid settings are {list(_PLAN_KEYS)}.")
         phases = data.get("phases")
