@@ -10,10 +10,11 @@ from .data import DataSplits, Preprocessing, load_data
 from .engine import RunConfig, run_plan
 from .engine.cache_settings import DEFAULT_CACHE_MEM, CacheSettings
 from .engine.resume import Checkpointer
-from .errors import RunError, TransferkitError
+from .errors import PlanError, RunError, TransferkitError
 from .models import Backbone, load_backbone, save_model_dir
 from .plans import Phase, Plan, get_strategy, list_strategies, plan_from_spec, plan_to_yaml
 from .report.describe import describe_plan, plan_term
+from .report.grid import stage_grid
 from .report.partial_run import PartialRun
 from .report.record import build_record
 from .report.run_options import resume_summary, run_identity, run_options
@@ -112,6 +113,7 @@ def adapt(
     cache: str = "auto",
     cache_views: int = 1,
     cache_mem: str | int = DEFAULT_CACHE_MEM,
+    eval_every: int = 1,
 ) -> Run:
     """Step 2: adapt a pretrained backbone to a target with a strategy preset or plan; write `out` if given.
 
@@ -123,6 +125,8 @@ def adapt(
     the phase augments; caches up to `cache_mem` (e.g. "2GB") stay in memory, larger ones are memory-mapped files
     in the cache directory. Caches are found again by a key over everything that determines them, so later phases
     and later runs in the same process (or, on disk, any process) reuse them; run.json says, per phase, which.
+
+    `eval_every`: validate every N epochs (0: only at the end of each phase); it changes no weights.
     """
     plan = resolve_plan(strategy, epochs)
     CacheSettings.parse(cache, cache_views, cache_mem)  # fail on bad cache options before any work
@@ -137,8 +141,8 @@ def adapt(
     options = {**run_options(model, data, strategy, backbone=backbone, splits=splits, epochs=epochs, seed=seed,
                              labels_per_class=labels_per_class, classes=classes, weights=weights,
                              pretrained=pretrained, input_size=input_size, device=device), **feature_cache}
-    config = RunConfig(seed=seed, device=device, progress=progress, description=plan.strategy, cache=cache,
-                       cache_views=cache_views, cache_mem=cache_mem)
+    config = RunConfig(seed=seed, device=device, progress=progress, eval_every=eval_every, description=plan.strategy,
+                       cache=cache, cache_views=cache_views, cache_mem=cache_mem)
     if partial is None:
         return _run(plan, backbone, splits, config, options, seed, labels_per_class)
     with partial:
@@ -234,6 +238,35 @@ def describe(target: str | Path | Plan) -> tuple[str, str]:
     return plan_term(plan), describe_plan(plan)
 
 
+EXAMPLE_STAGES = ["stem", "stage1", "stage2", "stage3", "stage4", "head"]
+
+
+def grid(target: str | Path | Plan, model: str | Backbone | None = None) -> dict[str, Any]:
+    """The stages x phases grid of a run directory, plan file, strategy spec or Plan.
+
+    Stages come from the run, else from `model`, else from an example 4-stage backbone (stem, stage1..stage4).
+    Returns {"stages_from", "titles", "rows"}.
+    """
+    path = Path(str(target)) if not isinstance(target, Plan) else None
+    if path is not None and path.is_dir():
+        record = read_json(path / "run.json")
+        plan, names, origin = Plan.from_dict(record["plan"]["definition"]), record["stages"], "the run"
+    else:
+        plan = target if isinstance(target, Plan) else plan_from_spec(str(target))
+        if model is not None:
+            backbone = load_model(model, pretrained=False) if isinstance(model, str) else model
+            names, origin = backbone.stage_names, str(model) if isinstance(model, str) else "the model"
+        else:
+            names, origin = EXAMPLE_STAGES, "an example 4-stage backbone"
+            try:
+                titles, rows = stage_grid(plan, names)
+            except PlanError:  # the plan names stages this example lacks; only a real backbone can tell
+                return {"stages_from": None, "titles": [], "rows": []}
+            return {"stages_from": origin, "titles": titles, "rows": rows}
+    titles, rows = stage_grid(plan, names)
+    return {"stages_from": origin, "titles": titles, "rows": rows}
+
+
 def stages(
     model: str | Backbone, *, weights: str | None = None, pretrained: bool = True, input_size: int | None = None
 ) -> list[dict[str, Any]]:
@@ -256,5 +289,5 @@ def strategies() -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["Run", "TransferkitError", "adapt", "describe", "load_model", "load_target", "pretrain", "stages",
-           "strategies", "write_run_dir"]
+__all__ = ["Run", "TransferkitError", "adapt", "describe", "grid", "load_model", "load_target", "pretrain",
+           "stages", "strategies", "write_run_dir"]

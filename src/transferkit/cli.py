@@ -174,11 +174,24 @@ def strategies() -> None:
 
 @app.command()
 @user_errors
-def describe(target: str = typer.Argument(..., help="A run directory, a plan file (.yaml) or a strategy spec.")) -> None:
-    """Print the standard term and the reproducible description of a run or a plan."""
+def describe(
+    target: str = typer.Argument(..., help="A run directory, a plan file (.yaml) or a strategy spec."),
+    model: Optional[str] = typer.Option(None, help=MODEL_HELP + " Resolves a plan's stages for the grid."),
+) -> None:
+    """Print the standard term, the reproducible description, and the stages x phases grid of a run or a plan."""
     term, description = api.describe(target)
+    grid = api.grid(target, model)
     results.print(f"[bold]term:[/] {term}", soft_wrap=True)
     results.print(f"[bold]description:[/] {description}", soft_wrap=True)
+    if not grid["rows"]:
+        results.print("Give --model to see which stages train in each phase.")
+        return
+    table = Table(title=f"What trains in each phase (stages of {grid['stages_from']})")
+    for col in ["stage", *grid["titles"]]:
+        table.add_column(col)
+    for row in grid["rows"]:
+        table.add_row(*row)
+    results.print(table)
 
 
 @app.command()
@@ -189,7 +202,7 @@ def demo(
     epochs: int = typer.Option(10, min=1, help="Epochs per run (the same budget for every strategy)."),
     overwrite: bool = typer.Option(False, help="Replace existing run directories under --out."),
 ) -> None:
-    """Pretrain on synthetic glyphs (cached), adapt to real handwritten digits with every baseline strategy."""
+    """Pretrain on synthetic glyphs (cached), adapt to real handwritten digits with the baselines and the recipes."""
     from .demo import LABELS_PER_CLASS, TARGET, run_demo
 
     summary = run_demo(out, seeds=seeds, epochs=epochs, overwrite=overwrite)

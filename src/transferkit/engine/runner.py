@@ -72,6 +72,7 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
     final_inputs = inputs  # predictions come from the last phase's inputs (cached activations stay valid)
 
     phases, history = (resume.phases, resume.history) if resume is not None else ([], [])
+    execution = None
     with make_progress(transient=True) as progress:
         show = progress_enabled(config.progress)
         for rp in resolved[len(phases):]:
@@ -96,7 +97,9 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
 
     metrics, predictions = {}, {}
     for split in ("val", "test"):
-        predicted = final_inputs.predict(split)
+        # the last phase validated these very weights (unless the run resumed after it)
+        reuse = execution.val_predictions if split == "val" and execution is not None else None
+        predicted = reuse if reuse is not None else final_inputs.predict(split)
         metrics[split] = classification_metrics(getattr(data, split).labels.numpy(), predicted, data.classes)
         predictions[split] = predicted
     net.model = accelerator.unwrap_model(model)
