@@ -8,12 +8,17 @@ from typing import Any
 
 from .data import DataSplits, Preprocessing, load_data
 from .engine import RunConfig, run_plan
-from .errors import TransferkitError
+from .engine.cache_settings import DEFAULT_CACHE_MEM, CacheSettings
+from .engine.resume import Checkpointer
+from .errors import PlanError, RunError, TransferkitError
 from .models import Backbone, load_backbone, save_model_dir
 from .plans import Phase, Plan, get_strategy, list_strategies, plan_from_spec, plan_to_yaml
 from .report.describe import describe_plan, plan_term
 from .report.rebuild import run_report_html
+from .report.grid import stage_grid
+from .report.partial_run import PartialRun
 from .report.record import build_record
+from .report.run_options import resume_summary, run_identity, run_options
 from .report.rundir import StagingDir, check_output_dir, read_json, write_json
 
 
@@ -64,8 +69,12 @@ def load_target(
     val_fraction: float = 0.2,
     test_fraction: float = 0.2,
     progress: bool = True,
+    classes: list[str] | None = None,
 ) -> DataSplits:
-    """Target data split deterministically (stratified, seeded) and prepared for the backbone's input."""
+    """Target data split deterministically (stratified, seeded) and prepared for the backbone's input.
+
+    `classes` is an optional class list: every label must be in it, and its order gives the label ids.
+    """
     if isinstance(data, DataSplits):
         return data
     return load_data(
@@ -76,6 +85,7 @@ def load_target(
         val_fraction=val_fraction,
         test_fraction=test_fraction,
         progress=progress,
+        classes=classes,
     )
 
 
@@ -93,43 +103,87 @@ def adapt(
     epochs: int | None = None,
     seed: int = 0,
     labels_per_class: int | None = None,
+    classes: list[str] | None = None,
     weights: str | None = None,
     pretrained: bool = True,
     input_size: int | None = None,
     device: str = "auto",
     overwrite: bool = False,
+    resume: bool = False,
     progress: bool = True,
+    cache: str = "auto",
+    cache_views: int = 1,
+    cache_mem: str | int = DEFAULT_CACHE_MEM,
+    eval_every: int = 1,
 ) -> Run:
-    """Step 2: adapt a pretrained backbone to a target with a strategy preset or plan; write `out` if given."""
+    """Step 2: adapt a pretrained backbone to a target with a strategy preset or plan; write `out` if given.
+
+    With `out`, the run checkpoints after every epoch into `.NAME.partial` beside `out`; `resume=True`
+    continues an interrupted run from there (same model, data, plan and seed), bit-identically on CPU.
+
+    `cache="auto"` trains a phase from activations cached once at its freeze boundary whenever everything below
+    its first trainable stage is frozen (`"off"`: never); `cache_views` augmented views per image are cached when
+    the phase augments; caches up to `cache_mem` (e.g. "2GB") stay in memory, larger ones are memory-mapped files
+    in the cache directory. Caches are found again by a key over everything that determines them, so later phases
+    and later runs in the same process (or, on disk, any process) reuse them; run.json says, per phase, which.
+
+    `eval_every`: validate every N epochs (0: only at the end of each phase); it changes no weights.
+    """
     plan = resolve_plan(strategy, epochs)
-    if out is not None:
-        check_output_dir(out, overwrite)
+    CacheSettings.parse(cache, cache_views, cache_mem)  # fail on bad cache options before any work
+    if resume and out is None:
+        raise RunError("Resuming needs the run directory of the interrupted run; pass --out with --resume.")
+    partial = PartialRun(out, overwrite=overwrite, resume=resume) if out is not None else None
     backbone = load_model(model, weights=weights, pretrained=pretrained, input_size=input_size)
     plan.resolve(backbone.stage_names)  # fail on unknown stages before loading data
-    splits = load_target(data, backbone.preprocessing, labels_per_class=labels_per_class, seed=seed, progress=progress)
-    result = run_plan(plan, backbone, splits, RunConfig(seed=seed, device=device, progress=progress,
-                                                        description=plan.strategy))
-    summary = {**splits.summary(), "labels_per_class": labels_per_class, "split_seed": seed}
-    record = build_record(result, summary)
-    run = Run(record=record, backbone=result.backbone)
-    if out is not None:
-        run.dir = write_run_dir(run, plan, out, overwrite)
+    splits = load_target(data, backbone.preprocessing, labels_per_class=labels_per_class, seed=seed,
+                         progress=progress, classes=classes)
+    feature_cache = {"cache": cache, "cache_views": cache_views}  # they decide augmented views, so the result
+    options = {**run_options(model, data, strategy, backbone=backbone, splits=splits, epochs=epochs, seed=seed,
+                             labels_per_class=labels_per_class, classes=classes, weights=weights,
+                             pretrained=pretrained, input_size=input_size, device=device), **feature_cache}
+    config = RunConfig(seed=seed, device=device, progress=progress, eval_every=eval_every, description=plan.strategy,
+                       cache=cache, cache_views=cache_views, cache_mem=cache_mem)
+    if partial is None:
+        return _run(plan, backbone, splits, config, options, seed, labels_per_class)
+    with partial:
+        identity = {**run_identity(plan, seed, backbone, splits), "feature_cache": feature_cache}
+        config.checkpoints = Checkpointer(partial.path, identity, {"overwrite": partial.allows_overwrite})
+        run = _run(plan, backbone, splits, config, options, seed, labels_per_class)
+        run.dir = partial.commit(lambda folder: write_run_files(run, plan, folder))
     return run
+
+
+def _run(plan: Plan, backbone: Backbone, splits: DataSplits, config: RunConfig, options: dict, seed: int,
+         labels_per_class: int | None) -> Run:
+    result = run_plan(plan, backbone, splits, config)
+    split = splits.options
+    summary = {**splits.summary(), "labels_per_class": split.get("labels_per_class", labels_per_class),
+               "split_seed": split.get("seed", seed),
+               **{k: split[k] for k in ("val_fraction", "test_fraction") if k in split}}
+    record = build_record(result, summary, {"run_options": options, "resumed": resume_summary(result.resumes)})
+    return Run(record=record, backbone=result.backbone)
+
+
+def write_run_files(run: Run, plan: Plan, folder: str | Path) -> None:
+    """run.json, model.safetensors + model.json (the adapted model), plan.yaml and report.html into a folder."""
+    folder = Path(folder)
+    save_model_dir(
+        run.backbone,
+        folder,
+        source={"spec": run.record["data"]["spec"], "fingerprint": run.record["data"]["fingerprint"]},
+        extra={"classes": run.record["data"]["classes"]},
+        overwrite=True,
+    )
+    (folder / "plan.yaml").write_text(plan_to_yaml(plan), encoding="utf-8")
+    write_json(folder / "run.json", run.record)
+    (folder / "report.html").write_text(run_report_html(run.record), encoding="utf-8")
 
 
 def write_run_dir(run: Run, plan: Plan, out: str | Path, overwrite: bool = False) -> Path:
     """run.json, model.safetensors + model.json (the adapted model), plan.yaml, report.html; all or nothing."""
     with StagingDir(out, overwrite) as staging:
-        save_model_dir(
-            run.backbone,
-            staging.path,
-            source={"spec": run.record["data"]["spec"], "fingerprint": run.record["data"]["fingerprint"]},
-            extra={"classes": run.record["data"]["classes"]},
-            overwrite=True,
-        )
-        (staging.path / "plan.yaml").write_text(plan_to_yaml(plan), encoding="utf-8")
-        write_json(staging.path / "run.json", run.record)
-        (staging.path / "report.html").write_text(run_report_html(run.record), encoding="utf-8")
+        write_run_files(run, plan, staging.path)
         return staging.commit()
 
 
@@ -186,6 +240,35 @@ def describe(target: str | Path | Plan) -> tuple[str, str]:
     return plan_term(plan), describe_plan(plan)
 
 
+EXAMPLE_STAGES = ["stem", "stage1", "stage2", "stage3", "stage4", "head"]
+
+
+def grid(target: str | Path | Plan, model: str | Backbone | None = None) -> dict[str, Any]:
+    """The stages x phases grid of a run directory, plan file, strategy spec or Plan.
+
+    Stages come from the run, else from `model`, else from an example 4-stage backbone (stem, stage1..stage4).
+    Returns {"stages_from", "titles", "rows"}.
+    """
+    path = Path(str(target)) if not isinstance(target, Plan) else None
+    if path is not None and path.is_dir():
+        record = read_json(path / "run.json")
+        plan, names, origin = Plan.from_dict(record["plan"]["definition"]), record["stages"], "the run"
+    else:
+        plan = target if isinstance(target, Plan) else plan_from_spec(str(target))
+        if model is not None:
+            backbone = load_model(model, pretrained=False) if isinstance(model, str) else model
+            names, origin = backbone.stage_names, str(model) if isinstance(model, str) else "the model"
+        else:
+            names, origin = EXAMPLE_STAGES, "an example 4-stage backbone"
+            try:
+                titles, rows = stage_grid(plan, names)
+            except PlanError:  # the plan names stages this example lacks; only a real backbone can tell
+                return {"stages_from": None, "titles": [], "rows": []}
+            return {"stages_from": origin, "titles": titles, "rows": rows}
+    titles, rows = stage_grid(plan, names)
+    return {"stages_from": origin, "titles": titles, "rows": rows}
+
+
 def stages(
     model: str | Backbone, *, weights: str | None = None, pretrained: bool = True, input_size: int | None = None
 ) -> list[dict[str, Any]]:
@@ -208,5 +291,5 @@ def strategies() -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["Run", "TransferkitError", "adapt", "describe", "load_model", "load_target", "pretrain", "stages",
-           "strategies", "write_run_dir"]
+__all__ = ["Run", "TransferkitError", "adapt", "describe", "grid", "load_model", "load_target", "pretrain",
+           "stages", "strategies", "write_run_dir"]

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from . import api, cli_compare
 from .console import console, results
+from .data.class_list import parse_class_list
 from .report.rundir import read_json
 from .errors import TransferkitError
 
@@ -26,6 +27,8 @@ app = typer.Typer(
 )
 
 MODEL_HELP = "Model: timm:NAME, torchvision:NAME, or a directory written by 'transferkit pretrain'."
+CACHE_HELP = ("auto: when every stage below the first trainable one is frozen (batch norm included), compute "
+              "its activations once and train the rest from them; off: run the whole network every epoch.")
 DATA_HELP = "Data: an ImageFolder directory, csv:FILE (columns path,label), synthetic:glyphs, or digits."
 
 
@@ -92,18 +95,51 @@ def adapt(
     epochs: Optional[int] = typer.Option(None, min=1, help="Total epochs (shared across the plan's phases in proportion)."),
     seed: int = typer.Option(0, help="Random seed (splits, head initialization, data order)."),
     labels_per_class: Optional[int] = typer.Option(None, min=1, help="Draw K labelled training images per class; the rest is split into validation and test."),
+    classes: Optional[str] = typer.Option(None, help="The class list, comma-separated (a,b,c): every label must be in it; its order gives the label ids."),
     weights: Optional[Path] = typer.Option(None, help="Local weights file (.safetensors or .pth) for a timm or torchvision model."),
     pretrained: bool = typer.Option(True, "--pretrained/--no-pretrained", help="Load pretrained weights (hub or --weights)."),
     input_size: Optional[int] = typer.Option(None, min=8, help="Override the backbone's square input size."),
     device: str = typer.Option("auto", help="auto, cpu or cuda."),
-    overwrite: bool = typer.Option(False, help="Replace an existing run directory."),
+    overwrite: bool = typer.Option(False, help="Replace an existing run directory, or discard an interrupted run of it."),
+    resume: bool = typer.Option(False, help="Continue the interrupted run of --out from its last checkpoint (same options)."),
+    cache: str = typer.Option("auto", help=CACHE_HELP),
+    cache_views: int = typer.Option(1, help="Augmented views per image to cache when a phase augments; each epoch "
+                                            "draws one per image (more views: closer to fresh augmentation, more memory)."),
+    cache_mem: str = typer.Option("2GB", help="Memory budget for cached activations, e.g. 2GB or 512MB; larger caches "
+                                              "are memory-mapped files in the cache directory (0: always on disk)."),
 ) -> None:
     """Step 2: adapt a pretrained backbone to your data with a strategy, and record exactly what was done."""
+    class_list = parse_class_list(classes) if classes is not None else None
     run = api.adapt(model, data, strategy, out=out, epochs=epochs, seed=seed, labels_per_class=labels_per_class,
-                    weights=str(weights) if weights else None, pretrained=pretrained, input_size=input_size,
-                    device=device, overwrite=overwrite)
+                    classes=class_list, weights=str(weights) if weights else None, pretrained=pretrained,
+                    input_size=input_size, device=device, overwrite=overwrite, resume=resume, cache=cache,
+                    cache_views=cache_views, cache_mem=cache_mem)
     results.print(f"[bold]{run.term}[/]: validation accuracy {run.val_accuracy:.1%}, test accuracy {run.test_accuracy:.1%}")
     results.print(f"Run directory: [bold]{run.dir}[/]")
+
+
+@app.command()
+@user_errors
+def reproduce(
+    run_dir: Path = typer.Argument(..., help="A run directory written by 'transferkit adapt'."),
+    out: Path = typer.Option(..., help="Run directory to write for the new run."),
+    model: Optional[str] = typer.Option(None, help="The source model, if it moved (its sha256 must match run.json)."),
+    data: Optional[str] = typer.Option(None, help="The data, if it moved (its fingerprint must match run.json)."),
+    device: Optional[str] = typer.Option(None, help="auto, cpu or cuda (default: as recorded)."),
+    overwrite: bool = typer.Option(False, help="Replace an existing output directory."),
+) -> None:
+    """Re-run a run from its run.json and say whether metrics and weights match (exit status 1 if they differ)."""
+    from .reproduce import reproduce as reproduce_run
+
+    result = reproduce_run(run_dir, out=out, overwrite=overwrite, model=model, data=data, device=device)
+    metrics = "identical" if result.metrics_match else "different"
+    weights = {True: "identical", False: "different", None: "not compared"}[result.weights_match]
+    results.print(f"Reproduced [bold]{run_dir}[/] into [bold]{result.run.dir}[/]: metrics {metrics}, weights {weights}.",
+                  soft_wrap=True)
+    for line in result.differences:
+        results.print(f"  {line}", soft_wrap=True)
+    if not result.identical:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -138,11 +174,24 @@ def strategies() -> None:
 
 @app.command()
 @user_errors
-def describe(target: str = typer.Argument(..., help="A run directory, a plan file (.yaml) or a strategy spec.")) -> None:
-    """Print the standard term and the reproducible description of a run or a plan."""
+def describe(
+    target: str = typer.Argument(..., help="A run directory, a plan file (.yaml) or a strategy spec."),
+    model: Optional[str] = typer.Option(None, help=MODEL_HELP + " Resolves a plan's stages for the grid."),
+) -> None:
+    """Print the standard term, the reproducible description, and the stages x phases grid of a run or a plan."""
     term, description = api.describe(target)
+    grid = api.grid(target, model)
     results.print(f"[bold]term:[/] {term}", soft_wrap=True)
     results.print(f"[bold]description:[/] {description}", soft_wrap=True)
+    if not grid["rows"]:
+        results.print("Give --model to see which stages train in each phase.")
+        return
+    table = Table(title=f"What trains in each phase (stages of {grid['stages_from']})")
+    for col in ["stage", *grid["titles"]]:
+        table.add_column(col)
+    for row in grid["rows"]:
+        table.add_row(*row)
+    results.print(table)
 
 
 app.command("compare")(user_errors(cli_compare.compare))

@@ -106,13 +106,15 @@ def compare(
     device: str = "auto",
     overwrite: bool = False,
     progress: bool = True,
+    eval_every: int = 1,
 ) -> Comparison:
     """Run every strategy at every learning-rate factor and seed (or successive halving over them); pick by validation.
 
     `strategies`: 'all' (every preset, default options), 'a,b:k=2,c', or a list of specs / Plans. Every plan
     gets the same epochs (`epochs`, default 10, or as many as `time_budget` seconds allow). The split of a
     seed is the same for every plan. A run that fails (for example a diverging loss at a high learning
-    rate) is recorded as failed and left out of selection.
+    rate) is recorded as failed and left out of selection. `eval_every=0` validates only at phase ends
+    (faster; the learning curves then show validation at phase ends only).
     """
     seed_list = _seed_list(seeds)
     check_search(search)
@@ -164,7 +166,7 @@ def compare(
             try:
                 with PeakMemory(device) as memory:
                     run = adapt(backbone, splits, plan, seed=seed, labels_per_class=labels_per_class, device=device,
-                                progress=progress)
+                                progress=progress, eval_every=eval_every)
             except (RunError, PlanError) as exc:
                 logger.warning("%s, seed %d failed: %s", candidate.key, seed, exc)
                 return failed_entry(tag, seed, plan.total_epochs, str(exc))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from ..console import track
 from .file_source import PROGRESS_MIN_IMAGES
+from .class_list import apply_class_list
 from .preprocessing import Preprocessing
 from .sources import ImageSource, sha256_text
 from .spec import open_source
@@ -43,6 +44,7 @@ class DataSplits:
     test: ImageTensors
     skipped: list[dict]
     fingerprint: str  # of the whole source
+    options: dict = field(default_factory=dict)  # how it was split: labels_per_class, seed, fractions, classes
 
     def summary(self) -> dict:
         """A JSON-ready description: spec, fingerprints, classes, skipped files and per-split class counts."""
@@ -74,9 +76,15 @@ def load_data(
     val_fraction: float = 0.2,
     test_fraction: float = 0.2,
     progress: bool = True,
+    classes: list[str] | None = None,
 ) -> DataSplits:
-    """Open `spec`, split it (see `make_split`) and read the three splits at `preprocessing.size_hw`."""
+    """Open `spec`, split it (see `make_split`) and read the three splits at `preprocessing.size_hw`.
+
+    `classes` (optional) is the class list: every label must be in it, and its order gives the label ids.
+    """
     source = open_source(spec, progress=progress)
+    if classes is not None:
+        apply_class_list(source, classes)
     split = make_split(
         source.labels,
         source.classes,
@@ -105,6 +113,8 @@ def load_data(
         test=tensors[2],
         skipped=list(source.skipped),
         fingerprint=source.fingerprint(),
+        options={"labels_per_class": labels_per_class, "seed": seed, "val_fraction": val_fraction,
+                 "test_fraction": test_fraction, "classes": list(classes) if classes is not None else None},
     )
 
 

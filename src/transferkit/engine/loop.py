@@ -12,6 +12,10 @@ import torch.nn.functional as F
 from ..errors import RunError
 
 
+class NonFiniteLossError(RunError):
+    """The loss became NaN or infinite; the runner adds where the last good checkpoint is."""
+
+
 @dataclass
 class EpochStats:
     loss: float
@@ -55,7 +59,7 @@ def train_epoch(
         value = loss.item()
         if not math.isfinite(value):
             rates = ", ".join(f"{k}={v:.3g}" for k, v in lr_end.items())
-            raise RunError(
+            raise NonFiniteLossError(
                 f"The loss became {value} in phase '{phase_name}' (learning rates {rates}); "
                 f"lower the learning rate and run again."
             )

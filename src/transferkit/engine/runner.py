@@ -11,11 +11,15 @@ import torch
 from ..console import make_progress, progress_enabled
 from ..data import DataSplits
 from ..plans import Plan
+from .cache import FeatureCache
+from .cache_settings import DEFAULT_CACHE_MEM, CacheSettings
 from .devices import make_accelerator
 from .inputs import ImageInputs
+from .loop import NonFiniteLossError
 from .metrics import classification_metrics
 from .phase_exec import PhaseExecution
 from .result import RunResult
+from .resume import Checkpointer
 from .seeding import derive_seed, seed_everything, use_deterministic_algorithms
 
 
@@ -23,7 +27,9 @@ from .seeding import derive_seed, seed_everything, use_deterministic_algorithms
 class RunConfig:
     """How to execute (not what to train): seed, device, precision, evaluation cadence, progress bars.
 
-    `eval_every`: validate every N epochs (0: only at the end of each phase).
+    `eval_every`: validate every N epochs (0: only at the end of each phase). `checkpoints`: where to
+    checkpoint after every epoch and phase, and to resume from when it already holds a checkpoint. `cache`,
+    `cache_views` and `cache_mem`: the feature cache at the freeze boundary (see engine/cache.py).
     """
 
     seed: int = 0
@@ -33,6 +39,10 @@ class RunConfig:
     eval_batch_size: int = 256
     progress: bool = True
     description: str = "adapt"
+    checkpoints: Checkpointer | None = None
+    cache: str = "auto"
+    cache_views: int = 1
+    cache_mem: str | int = DEFAULT_CACHE_MEM
 
 
 def prepare_network(plan: Plan, backbone, num_classes: int, seed: int):
@@ -47,6 +57,7 @@ def prepare_network(plan: Plan, backbone, num_classes: int, seed: int):
 def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = None) -> RunResult:
     """Train a copy of `backbone` on `data.train` with `plan`; evaluate on validation and test."""
     config = config or RunConfig()
+    cache_settings = CacheSettings.parse(config.cache, config.cache_views, config.cache_mem)
     started = time.perf_counter()
     net = prepare_network(plan, backbone, len(data.classes), config.seed)
     resolved = plan.resolve(net.stage_names)
@@ -55,34 +66,58 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
     use_deterministic_algorithms(accelerator.device)
     reference = {k: v.detach().clone() for k, v in net.model.state_dict().items()}
     inputs = ImageInputs(net, model, data, accelerator, config.eval_batch_size)
+    feature_cache = FeatureCache(cache_settings, config.seed, accelerator)
+    checkpoints = config.checkpoints
+    resume = checkpoints.load(net, plan) if checkpoints is not None else None
+    final_inputs = inputs  # predictions come from the last phase's inputs (cached activations stay valid)
 
-    phases, history = [], []
+    phases, history = (resume.phases, resume.history) if resume is not None else ([], [])
+    execution = None
     with make_progress(transient=True) as progress:
         show = progress_enabled(config.progress)
-        for rp in resolved:
-            execution = PhaseExecution(rp, net, model, inputs, accelerator, reference, config.seed, config.eval_every)
-            execution.setup()
-            task = progress.add_task(f"{config.description} · {rp.phase.name}", total=rp.phase.epochs, info="")
+        for rp in resolved[len(phases):]:
+            execution = PhaseExecution(rp, net, model, inputs, accelerator, reference, config.seed, config.eval_every,
+                                       feature_cache)
+            execution.setup(resume.inside(rp.index) if resume is not None else None)
+            task = progress.add_task(f"{config.description} · {rp.phase.name}", total=rp.phase.epochs,
+                                     completed=len(execution.epochs), info="")
             if not show:
                 progress.update(task, visible=False)
-            for epoch in range(rp.phase.epochs):
-                record = execution.run_epoch(epoch)
+            for epoch in range(len(execution.epochs), rp.phase.epochs):
+                record = _run_epoch(execution, epoch, checkpoints)
                 progress.update(task, advance=1, info=_progress_info(record))
+                if checkpoints is not None and epoch + 1 < rp.phase.epochs:
+                    checkpoints.save(net, plan, phases, history, execution)
             progress.remove_task(task)
             phases.append(execution.finish())
+            final_inputs = execution.inputs
             history.extend(execution.epochs)
+            if checkpoints is not None:
+                checkpoints.save(net, plan, phases, history)
 
     metrics, predictions = {}, {}
     for split in ("val", "test"):
-        predicted = inputs.predict(split)
+        # the last phase validated these very weights (unless the run resumed after it)
+        reuse = execution.val_predictions if split == "val" and execution is not None else None
+        predicted = reuse if reuse is not None else final_inputs.predict(split)
         metrics[split] = classification_metrics(getattr(data, split).labels.numpy(), predicted, data.classes)
         predictions[split] = predicted
     net.model = accelerator.unwrap_model(model)
-    total = time.perf_counter() - started
+    total = time.perf_counter() - started + (resume.seconds if resume is not None else 0.0)
     timing = {"total_seconds": round(total, 3), "phases_seconds": [round(p.seconds, 3) for p in phases]}
     return RunResult(plan=plan, backbone=net, classes=list(data.classes), seed=config.seed, phases=phases,
                      history=history, metrics=metrics, timing=timing, device=_describe_device(accelerator.device),
-                     predictions=predictions)
+                     predictions=predictions, resumes=list(checkpoints.resumes) if checkpoints is not None else [])
+
+
+def _run_epoch(execution: PhaseExecution, epoch: int, checkpoints: Checkpointer | None):
+    """One epoch; a non-finite loss also says which checkpoint is kept."""
+    try:
+        return execution.run_epoch(epoch)
+    except NonFiniteLossError as e:
+        if checkpoints is None:
+            raise
+        raise NonFiniteLossError(f"{e} {checkpoints.kept()} Pass --overwrite when you run it again.") from None
 
 
 def _progress_info(record) -> str:

@@ -1,4 +1,4 @@
-"""Creating timm networks: from the hub, from a local weights file (timm's file path), or random."""
+"""Creating timm networks: from the hub, from a local weights file (through timm's pretrained loader), or random."""
 
 from __future__ import annotations
 
@@ -54,7 +54,8 @@ def _from_file(name: str, kwargs: dict, path: Path) -> Created:
     state = load_state_dict_file(path)
     sha = sha256_file(path)
     n = _classifier_size(name, state)
-    overlay = {"file": str(path), "custom_load": False}
+    # Hand timm the tensors already read safely, so timm never opens the file itself.
+    overlay = {"state_dict": state, "custom_load": False}
     create_kwargs = dict(kwargs)
     if n is not None:
         overlay["num_classes"] = n

@@ -18,6 +18,11 @@ def plan_to_yaml(plan: Plan) -> str:
 def plan_from_yaml(text: str, where: str = "plan") -> Plan:
     try:
         data = yaml.safe_load(text)
+    except yaml.constructor.ConstructorError as exc:
+        raise PlanError(f"{where} uses a YAML tag that plan files do not allow ({exc.problem}); "
+                        "write plain settings only.") from None
+    except RecursionError:
+        raise PlanError(f"{where} is nested too deeply; a plan holds plain settings only.") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""

@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from ..select.table import fmt_bytes, fmt_factor, fmt_interval, status_text
-from .grid import stage_phase_grid
+from .html_grid import stage_phase_grid
 from .plots import confusion_chart, learning_curves, leaderboard_chart
 
 CSS = """

@@ -37,7 +37,7 @@ class StagingDir:
     def commit(self) -> Path:
         """Move the finished directory into place (replacing the old one only when overwriting)."""
         assert self.path is not None
-        _fsync_tree(self.path)
+        fsync_tree(self.path)
         check_output_dir(self.out, self.overwrite)
         trash = None
         if self.out.exists():
@@ -55,7 +55,8 @@ class StagingDir:
             self.path = None
 
 
-def _fsync_tree(root: Path) -> None:
+def fsync_tree(root: Path) -> None:
+    """fsync every file below `root`, so a rename that follows publishes complete files."""
     for path in root.rglob("*"):
         if path.is_file():
             with open(path, "rb") as fh:
