@@ -85,9 +85,10 @@ def demo(
     search: str = typer.Option("exhaustive", help="exhaustive or halving (see 'transferkit compare --help')."),
     overwrite: bool = typer.Option(False, help="Replace an existing --out directory."),
 ) -> None:
-    """Pretrain on synthetic glyphs (cached), then compare the baseline strategies on real handwritten digits."""
-    from .demo import run_demo
+    """Pretrain on synthetic glyphs (cached), then compare twelve strategies on real handwritten digits."""
+    from .demo import demo_table, run_demo
 
     result = run_demo(out, seeds=seeds, epochs=epochs, search=search, overwrite=overwrite)
     print_result(result)
+    results.print(demo_table(result))
     results.print(f"Finished in {result.leaderboard['seconds']:.0f} s.")

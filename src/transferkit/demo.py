@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.markup import escape
+from rich.table import Table
+
 from .api import load_model, pretrain
 from .cache import cache_dir, config_key
 from .compare_api import Comparison, compare
 from .console import logger
 from .models import is_model_dir
 from .report.rundir import check_output_dir
+from .select.table import fmt_bytes
 
 SOURCE = {"data": "synthetic:glyphs", "model": "timm:resnet10t", "epochs": 4, "input_size": 32, "seed": 0,
           "lr": 2e-3, "batch_size": 128}
@@ -54,3 +58,29 @@ def run_demo(
                      progress=progress, lr_factors=(1.0,), eval_every=0, show_test=True)
     logger.info("Demo comparison written to %s (open report.html)", result.dir)
     return result
+
+
+def _mean_std(summary: dict) -> str:
+    if summary.get("mean") is None:
+        return "-"
+    std = summary.get("std")
+    return f"{summary['mean']:.1%}" + (f" ± {std:.1%}" if std is not None else "")
+
+
+def demo_table(result: Comparison) -> Table:
+    """Strategy, term, trainable parameters, validation and test accuracy (mean ± std over seeds), time per run."""
+    board = result.leaderboard
+    plans = board.get("plans", [])
+    table = Table(title=f"{TARGET}, {LABELS_PER_CLASS} labels per class, {len(board.get('seeds', []))} seeds, "
+                        f"{board.get('epochs')} epochs per strategy, each at its preset's learning rate",
+                  caption="mean ± standard deviation over seeds; the winner is chosen on validation accuracy only")
+    for col in ("strategy", "term", "trainable params", "val accuracy", "test accuracy", "s/run", "peak memory"):
+        table.add_column(col, justify="left" if col in ("strategy", "term") else "right",
+                         overflow="fold" if col == "term" else "ellipsis")
+    for row in sorted(board["rows"], key=lambda r: plans.index(r["plan"]) if r["plan"] in plans else len(plans)):
+        table.add_row(escape(row["plan"]), escape(row.get("term") or "-"),
+                      "-" if row["trainable_params"] is None else f"{row['trainable_params']:,}",
+                      _mean_std(row["val"]), _mean_std(row["test"]),
+                      "-" if row["seconds"] is None else f"{row['seconds']:.1f}", fmt_bytes(row["peak_memory_bytes"]),
+                      style="bold green" if row.get("winner") else None)
+    return table
