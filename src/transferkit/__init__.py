@@ -2,7 +2,7 @@
 
 from importlib import metadata as _metadata
 
-from .api import Run, adapt, describe, load_model, load_target, pretrain, stages, strategies
+from .api import Diagnosis, Run, adapt, describe, diagnose, load_model, load_target, pretrain, stages, strategies
 from .errors import TransferkitError
 from .plans import Phase, Plan, build_plan, load_plan, register_strategy, save_plan
 
@@ -12,6 +12,7 @@ except _metadata.PackageNotFoundError:  # running from a source tree without ins
     __version__ = "0.0.0"
 
 __all__ = [
+    "Diagnosis",
     "Phase",
     "Plan",
     "Run",
@@ -20,6 +21,7 @@ __all__ = [
     "adapt",
     "build_plan",
     "describe",
+    "diagnose",
     "load_model",
     "load_plan",
     "load_target",

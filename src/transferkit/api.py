@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from .data import DataSplits, Preprocessing, load_data
+from .diagnose import Diagnosis, compute_source_statistics, run_diagnosis, save_source_statistics
 from .engine import RunConfig, run_plan
 from .engine.resume import Checkpointer
-from .errors import RunError, TransferkitError
-from .models import Backbone, load_backbone, save_model_dir
+from .errors import ModelError, RunError, TransferkitError
+from .models import Backbone, is_model_dir, load_backbone, save_model_dir
 from .plans import Phase, Plan, get_strategy, list_strategies, plan_from_spec, plan_to_yaml
 from .report.describe import describe_plan, plan_term
 from .report.partial_run import PartialRun
@@ -182,7 +183,10 @@ def pretrain(
     overwrite: bool = False,
     progress: bool = True,
 ) -> Path:
-    """Step 1: train an architecture from random weights on a source data set; write a model directory."""
+    """Step 1: train an architecture from random weights on a source data set; write a model directory.
+
+    The directory also holds the source statistics `diagnose` compares targets with (source_stats.*).
+    """
     check_output_dir(out, overwrite)
     backbone = load_model(model, pretrained=False, input_size=input_size)
     pre = backbone.preprocessing
@@ -195,6 +199,9 @@ def pretrain(
                                                         eval_every=1, description="pretrain"))
     summary = {**splits.summary(), "labels_per_class": None, "split_seed": seed}
     record = build_record(result, summary)
+    stats = compute_source_statistics(result.backbone, splits.train.images, splits.train.labels.numpy(),
+                                      splits.classes, info={"spec": splits.spec, "fingerprint": splits.fingerprint},
+                                      seed=seed, device=next(result.backbone.model.parameters()).device)
     with StagingDir(out, overwrite) as staging:
         save_model_dir(
             result.backbone,
@@ -205,8 +212,37 @@ def pretrain(
                 k: {"accuracy": v["accuracy"]} for k, v in result.metrics.items()}}},
             overwrite=True,
         )
+        save_source_statistics(stats, staging.path)
         write_json(staging.path / "run.json", record)
         return staging.commit()
+
+
+def diagnose(
+    model: str | Path,
+    data: str,
+    *,
+    source: str | None = None,
+    unlabeled: str | None = None,
+    out: str | Path | None = None,
+    overwrite: bool = False,
+    seed: int = 0,
+    max_images: int = 2000,
+    device: str = "auto",
+    progress: bool = True,
+) -> Diagnosis:
+    """How far is the target `data` from the model's source, and where in the network does the shift sit?
+
+    Per stage: proxy A-distance, linear MMD, class shift and linear-probe accuracy; the label-space overlap; LogME
+    of the final features; a verdict in plain words. Source features come from the model directory's source
+    statistics, or from `source` (a data spec). `unlabeled` adds unlabelled target images to the shift measures.
+    With `out`, diagnosis.json and diagnosis.html are written there (all or nothing).
+    """
+    if source is None and not is_model_dir(str(model)):
+        raise ModelError(f"'{model}' is not a model directory with source statistics; pass --source with the data "
+                         "the model was pretrained on.")
+    backbone = load_model(str(model))
+    return run_diagnosis(backbone, str(model), data, source=source, unlabeled=unlabeled, out=out,
+                         overwrite=overwrite, seed=seed, max_images=max_images, device=device, progress=progress)
 
 
 def describe(target: str | Path | Plan) -> tuple[str, str]:
@@ -243,5 +279,5 @@ def strategies() -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["Run", "TransferkitError", "adapt", "describe", "load_model", "load_target", "pretrain", "stages",
-           "strategies", "write_run_dir"]
+__all__ = ["Diagnosis", "Run", "TransferkitError", "adapt", "describe", "diagnose", "load_model", "load_target",
+           "pretrain", "stages", "strategies", "write_run_dir"]

@@ -136,6 +136,34 @@ def reproduce(
 
 @app.command()
 @user_errors
+def diagnose(
+    model: str = typer.Option(..., help="A model directory written by 'transferkit pretrain' (it holds the source "
+                              "statistics), or any model with --source."),
+    data: str = typer.Option(..., help=DATA_HELP + " The labelled target."),
+    source: Optional[str] = typer.Option(None, help="Source data to compare with, instead of the model directory's "
+                                         "source statistics."),
+    unlabeled: Optional[str] = typer.Option(None, help="Unlabelled target images (a folder in any layout, or a data "
+                                            "spec) added to the shift measures."),
+    out: Optional[Path] = typer.Option(None, help="Directory to write diagnosis.json and diagnosis.html into."),
+    max_images: int = typer.Option(2000, min=10, help="Target images compared at most (a stratified sample)."),
+    seed: int = typer.Option(0, help="Random seed (samples, cross-validation folds)."),
+    device: str = typer.Option("auto", help="auto, cpu or cuda."),
+    overwrite: bool = typer.Option(False, help="Replace an existing output directory."),
+) -> None:
+    """Measure how the target differs from the source, stage by stage, and say which case you are in."""
+    from .diagnose.table import stage_table, summary_lines
+
+    result = api.diagnose(model, data, source=source, unlabeled=unlabeled, out=out, overwrite=overwrite, seed=seed,
+                          max_images=max_images, device=device)
+    results.print(stage_table(result.record))
+    for line in summary_lines(result.record):
+        results.print(line, soft_wrap=True, highlight=False)
+    if result.dir is not None:
+        results.print(f"Written to [bold]{result.dir}[/] (diagnosis.json, diagnosis.html).")
+
+
+@app.command()
+@user_errors
 def stages(
     model: str = typer.Argument(..., help=MODEL_HELP),
     weights: Optional[Path] = typer.Option(None, help="Local weights file for a timm or torchvision model."),

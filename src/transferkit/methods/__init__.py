@@ -1,5 +1,10 @@
 """Small losses and helpers that a phase can switch on."""
 
+from .adabn import DomainStatistics
+from .coral import CoralLoss
+from .dann import DANNLoss, DomainCritic, dann_lambda, reverse_gradient
 from .l2sp import L2SP
+from .mk_mmd import MultiKernelMMD
 
-__all__ = ["L2SP"]
+__all__ = ["CoralLoss", "DANNLoss", "DomainCritic", "DomainStatistics", "L2SP", "MultiKernelMMD", "dann_lambda",
+           "reverse_gradient"]
