@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from .data import DataSplits, Preprocessing, load_data
+from .data.domain_data import DomainSplits
 from .diagnose import Diagnosis, compute_source_statistics, run_diagnosis, save_source_statistics
+from .domain_api import check_domain_options, domain_section, load_domain_splits
 from .engine import RunConfig, run_plan
 from .engine.resume import Checkpointer
 from .errors import ModelError, RunError, TransferkitError
@@ -109,23 +111,36 @@ def adapt(
     overwrite: bool = False,
     resume: bool = False,
     progress: bool = True,
+    source: str | None = None,
+    unlabeled: str | None = None,
 ) -> Run:
     """Step 2: adapt a pretrained backbone to a target with a strategy preset or plan; write `out` if given.
 
     With `out`, the run checkpoints after every epoch into `.NAME.partial` beside `out`; `resume=True`
     continues an interrupted run from there (same model, data, plan and seed), bit-identically on CPU.
+
+    Domain adaptation: with `source` (labelled source data, the same classes as `data`) the plan trains on the
+    source; `unlabeled` (target images) is what batch norm adapts to and alignment losses align with; `data` is
+    then only evaluated on (with `labels_per_class`, K of its images per class serve for model selection).
     """
     plan = resolve_plan(strategy, epochs)
+    check_domain_options(plan, data, source, unlabeled)
     if resume and out is None:
         raise RunError("Resuming needs the run directory of the interrupted run; pass --out with --resume.")
     partial = PartialRun(out, overwrite=overwrite, resume=resume) if out is not None else None
     backbone = load_model(model, weights=weights, pretrained=pretrained, input_size=input_size)
     plan.resolve(backbone.stage_names)  # fail on unknown stages before loading data
-    splits = load_target(data, backbone.preprocessing, labels_per_class=labels_per_class, seed=seed,
-                         progress=progress, classes=classes)
+    if source is not None:
+        splits = load_domain_splits(source, data, unlabeled, backbone.preprocessing, labels_per_class=labels_per_class,
+                                    seed=seed, classes=classes, progress=progress)
+    else:
+        splits = load_target(data, backbone.preprocessing, labels_per_class=labels_per_class, seed=seed,
+                             progress=progress, classes=classes)
     options = run_options(model, data, strategy, backbone=backbone, splits=splits, epochs=epochs, seed=seed,
                           labels_per_class=labels_per_class, classes=classes, weights=weights,
                           pretrained=pretrained, input_size=input_size, device=device)
+    if source is not None:
+        options.update(source=source, unlabeled=unlabeled)
     config = RunConfig(seed=seed, device=device, progress=progress, description=plan.strategy)
     if partial is None:
         return _run(plan, backbone, splits, config, options, seed, labels_per_class)
@@ -144,7 +159,10 @@ def _run(plan: Plan, backbone: Backbone, splits: DataSplits, config: RunConfig, 
     summary = {**splits.summary(), "labels_per_class": split.get("labels_per_class", labels_per_class),
                "split_seed": split.get("seed", seed),
                **{k: split[k] for k in ("val_fraction", "test_fraction") if k in split}}
-    record = build_record(result, summary, {"run_options": options, "resumed": resume_summary(result.resumes)})
+    extra = {"run_options": options, "resumed": resume_summary(result.resumes)}
+    if isinstance(splits, DomainSplits):
+        extra["domain_adaptation"] = domain_section(result.backbone, splits, result.metrics, seed)
+    record = build_record(result, summary, extra)
     return Run(record=record, backbone=result.backbone)
 
 

@@ -100,12 +100,17 @@ def adapt(
     device: str = typer.Option("auto", help="auto, cpu or cuda."),
     overwrite: bool = typer.Option(False, help="Replace an existing run directory, or discard an interrupted run of it."),
     resume: bool = typer.Option(False, help="Continue the interrupted run of --out from its last checkpoint (same options)."),
+    source: Optional[str] = typer.Option(None, help="Labelled source data (same classes as --data) to train on: "
+                                         "domain adaptation; --data is then only evaluated on."),
+    unlabeled: Optional[str] = typer.Option(None, help="Unlabelled target images (a folder in any layout, or a data "
+                                            "spec) for batch norm and alignment losses; needs --source."),
 ) -> None:
     """Step 2: adapt a pretrained backbone to your data with a strategy, and record exactly what was done."""
     class_list = parse_class_list(classes) if classes is not None else None
     run = api.adapt(model, data, strategy, out=out, epochs=epochs, seed=seed, labels_per_class=labels_per_class,
                     classes=class_list, weights=str(weights) if weights else None, pretrained=pretrained,
-                    input_size=input_size, device=device, overwrite=overwrite, resume=resume)
+                    input_size=input_size, device=device, overwrite=overwrite, resume=resume, source=source,
+                    unlabeled=unlabeled)
     results.print(f"[bold]{run.term}[/]: validation accuracy {run.val_accuracy:.1%}, test accuracy {run.test_accuracy:.1%}")
     results.print(f"Run directory: [bold]{run.dir}[/]")
 

@@ -23,18 +23,19 @@ DEFAULT_BATCH = 256
 
 @dataclass
 class StageFeatures:
-    """Per-stage pooled features (N, C_s) float32, the head's input (N, D) and the source head's predictions."""
+    """Per-stage pooled features (N, C_s) float32, the head's input (N, D), the head's logits and predictions."""
 
     stages: dict[str, np.ndarray]
     pre_logits: np.ndarray
     predicted: np.ndarray
+    logits: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(len(self.predicted))
 
     def subset(self, index: np.ndarray) -> StageFeatures:
         return StageFeatures({k: v[index] for k, v in self.stages.items()}, self.pre_logits[index],
-                             self.predicted[index])
+                             self.predicted[index], None if self.logits is None else self.logits[index])
 
 
 def pool(output: torch.Tensor) -> torch.Tensor:
@@ -76,7 +77,7 @@ def extract_stage_features(backbone, images: torch.Tensor, *, batch_size: int = 
             lambda _m, _args, out, stage=stage: last.__setitem__(stage, out)))
     hooks.append(backbone.head_module().register_forward_pre_hook(lambda _m, args: head_input.append(args[0])))
     parts: dict[str, list[np.ndarray]] = {s: [] for s in backbone.stage_names[:-1]}
-    pre_logits, predicted = [], []
+    pre_logits, predicted, all_logits = [], [], []
     try:
         for start in range(0, len(images), batch_size):
             batch = backbone.preprocessing.normalize(images[start : start + batch_size].to(device))
@@ -91,12 +92,13 @@ def extract_stage_features(backbone, images: torch.Tensor, *, batch_size: int = 
                 parts[stage].append(pool(last[stage]).float().cpu().numpy())
             pre_logits.append(head_input[-1].float().reshape(len(batch), -1).cpu().numpy())
             predicted.append(logits.argmax(1).cpu().numpy())
+            all_logits.append(logits.float().cpu().numpy())
     finally:
         for hook in hooks:
             hook.remove()
         model.train(was_training)
     if not predicted:
         empty = {s: np.zeros((0, 0), np.float32) for s in parts}
-        return StageFeatures(empty, np.zeros((0, 0), np.float32), np.zeros(0, np.int64))
+        return StageFeatures(empty, np.zeros((0, 0), np.float32), np.zeros(0, np.int64), np.zeros((0, 0), np.float32))
     return StageFeatures({s: np.concatenate(v) for s, v in parts.items()}, np.concatenate(pre_logits),
-                         np.concatenate(predicted).astype(np.int64))
+                         np.concatenate(predicted).astype(np.int64), np.concatenate(all_logits))

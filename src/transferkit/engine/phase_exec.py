@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 
 import torch
 
 from ..errors import PlanError
 from ..plans import ResolvedPhase
 from .batchnorm import batchnorm_modules, reestimate_statistics, set_modes
+from .domain import PhaseDomain
 from .loop import EpochStats, train_epoch
 from .optim import build_optimizer, build_scheduler, parameter_groups
 from .penalties import build_penalty
@@ -30,14 +32,13 @@ class PhaseExecution:
         self.bn_applied: dict[str, str] = {}
         self.bn_adapted_images = 0
         self.standardizer: HeadInputStandardizer | None = None
+        self.domain: PhaseDomain | None = None
         self.epochs: list[EpochRecord] = []
 
     def check_supported(self) -> None:
         phase = self.phase
         if phase.adapter is not None or phase.params == "lora":
             raise PlanError("Low-rank adapters (params: lora) are not available in this version of transferkit.")
-        if phase.alignment is not None:
-            raise PlanError("Alignment losses need unlabelled target data, which this version of transferkit cannot use.")
         if phase.auto_rgn:
             raise PlanError("auto_rgn learning rates are not available in this version of transferkit.")
 
@@ -58,6 +59,9 @@ class PhaseExecution:
         scheduler = build_scheduler(optimizer, rp, phase.epochs * len(self.loader))
         self.optimizer, self.scheduler = self.accelerator.prepare(optimizer, scheduler)
         self.penalty = build_penalty(phase, self.net, self.reference)
+        self.domain = PhaseDomain.for_phase(self)
+        if self.domain is not None:
+            self.domain.setup(len(self.loader))
         if resume is not None:
             resume.restore(self)
         else:
@@ -68,33 +72,61 @@ class PhaseExecution:
         self._adapt_batchnorm()
         if self.phase.standardize_features:
             set_modes(self.net, self.rp)
-            self.standardizer = HeadInputStandardizer.attach(
-                self.net, self.inputs.data.train.images, self.inputs.normalize, self.inputs.eval_batch_size
-            )
+            with self._on_training_data():
+                self.standardizer = HeadInputStandardizer.attach(
+                    self.net, self.inputs.data.train.images, self.inputs.normalize, self.inputs.eval_batch_size
+                )
+
+    def adapt_stages(self) -> set[str]:
+        return {s.stage for s in self.rp.stages if s.bn == "adapt"}
 
     def _adapt_batchnorm(self) -> None:
-        stages = {s.stage for s in self.rp.stages if s.bn == "adapt"}
+        stages = self.adapt_stages()
         if not stages:
             return
         set_modes(self.net, self.rp)
         batches = self.inputs.image_batches(self.inputs.data.train.images, self.phase.batch_size)
+        if self.domain is not None:  # statistics per domain: the target's are the unlabelled images'
+            self.bn_adapted_images = self.domain.measure_batchnorm(stages, batches)
+            return
         self.bn_adapted_images = reestimate_statistics(self.model, batchnorm_modules(self.net, stages), batches)
+
+    def _on_training_data(self):
+        """Batch-norm statistics of the training images' domain (differs from the target's only in domain adaptation)."""
+        return self.domain.on_source() if self.domain is not None else nullcontext()
+
+    def _alignment_loss(self):
+        aligns = self.domain is not None and self.domain.alignment is not None
+        return self.domain.loss if aligns else None
+
+    def _extra_loss(self):
+        """The phase's regularizers plus its alignment loss, as one closure (None when there is neither)."""
+        terms = [t for t in (self.penalty, self._alignment_loss()) if t is not None]
+        if not terms:
+            return None
+        return terms[0] if len(terms) == 1 else (lambda: sum(term() for term in terms))
 
     def run_epoch(self, epoch: int) -> EpochRecord:
         """Train one epoch (seeded by run seed, phase and epoch, so any epoch can be replayed) and evaluate."""
         started = time.perf_counter()
         torch.manual_seed(derive_seed(self.seed, "phase", self.rp.index, "epoch", epoch))
         self.bn_applied = set_modes(self.net, self.rp)
-        stats: EpochStats = train_epoch(
-            forward=self.inputs.forward,
-            loader=self.loader,
-            optimizer=self.optimizer,
-            scheduler=self.scheduler,
-            accelerator=self.accelerator,
-            label_smoothing=self.phase.label_smoothing,
-            extra_loss=self.penalty,
-            phase_name=self.phase.name,
-        )
+        if self.domain is not None:
+            self.domain.start_epoch(epoch)
+        with self._on_training_data():
+            stats: EpochStats = train_epoch(
+                forward=self.inputs.forward,
+                loader=self.loader,
+                optimizer=self.optimizer,
+                scheduler=self.scheduler,
+                accelerator=self.accelerator,
+                label_smoothing=self.phase.label_smoothing,
+                extra_loss=self._extra_loss(),
+                before_step=self.domain.before_step if self.domain is not None else None,
+                phase_name=self.phase.name,
+            )
+        if self.domain is not None:
+            self.domain.end_epoch(epoch)
         last = epoch == self.phase.epochs - 1
         val_accuracy = None
         if last or (self.eval_every and (epoch + 1) % self.eval_every == 0):
@@ -111,6 +143,10 @@ class PhaseExecution:
         if self.standardizer is not None:
             self.standardizer.fold()
         trainable = set(self.trainable)
+        extras = {"inputs": self.inputs.describe()}
+        if self.domain is not None:
+            body = any(s.trainable for s in self.rp.stages if s.stage != "head")
+            extras["domain_adaptation"] = self.domain.finish(trained_body=body)
         return PhaseRecord(
             index=self.rp.index,
             name=self.phase.name,
@@ -126,7 +162,7 @@ class PhaseExecution:
             bn_applied=self.bn_applied,
             bn_adapted_images=self.bn_adapted_images,
             seconds=time.perf_counter() - self.started,
-            extras={"inputs": self.inputs.describe()},
+            extras=extras,
         )
 
     def _stage_table(self, trainable: set[str]) -> dict[str, dict]:

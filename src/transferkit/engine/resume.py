@@ -36,6 +36,7 @@ class PhaseProgress:
     bn_adapted_images: int
     standardizer: tuple[torch.Tensor, torch.Tensor] | None
     seconds: float
+    domain: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None  # domain adaptation state (engine/domain.py)
 
     def restore(self, execution) -> None:
         """Put the saved state into a PhaseExecution whose optimizer and schedule have just been built."""
@@ -46,6 +47,8 @@ class PhaseProgress:
             head = execution.net.head_module()
             mean, std = (t.to(head.weight.device) for t in self.standardizer)
             execution.standardizer = HeadInputStandardizer(head, mean, std)
+        if self.domain is not None and execution.domain is not None:
+            execution.domain.restore(*self.domain, stages=execution.adapt_stages())
         try:
             load_optimizer_state(execution.optimizer, *self.optimizer)
             execution.scheduler.load_state_dict(self.scheduler)
@@ -116,6 +119,9 @@ class Checkpointer:
                 "bn_adapted_images": execution.bn_adapted_images,
                 "seconds": time.perf_counter() - execution.started,
             }
+            if execution.domain is not None:
+                domain_tensors, meta["current"]["domain"] = execution.domain.state()
+                tensors.update({f"domain.{k}": v for k, v in domain_tensors.items()})
             if execution.standardizer is not None:
                 tensors["standardize.mean"] = execution.standardizer.mean.detach().cpu().contiguous()
                 tensors["standardize.std"] = execution.standardizer.std.detach().cpu().contiguous()
@@ -180,6 +186,8 @@ def _resume_state(meta: dict[str, Any], tensors: dict[str, torch.Tensor], index:
             bn_adapted_images=int(current["bn_adapted_images"]),
             standardizer=standardizer,
             seconds=float(current["seconds"]),
+            domain=({k[len("domain."):]: v for k, v in tensors.items() if k.startswith("domain.")},
+                    current["domain"]) if current.get("domain") is not None else None,
         )
     return ResumeState(
         phase=index,

@@ -28,12 +28,16 @@ class DomainStatistics:
 
     @torch.no_grad()
     def use(self, domain: str) -> None:
-        """Put `domain`'s saved statistics into the layers."""
+        """Put copies of `domain`'s saved statistics into the layers.
+
+        The buffers are replaced, not written in place: a forward pass that normalized with the previous ones may
+        still need them for its backward pass, and later in-place updates must not reach the saved sets.
+        """
         if domain == self.current:
             return
         for m, (mean, var) in zip(self.modules, self.saved[domain]):
-            m.running_mean.copy_(mean)
-            m.running_var.copy_(var)
+            m.running_mean = mean.to(m.running_mean.device, copy=True)
+            m.running_var = var.to(m.running_var.device, copy=True)
         self.current = domain
 
     @contextmanager

@@ -1,5 +1,5 @@
 """Strategy presets. Each module registers its presets with `register_strategy` when imported."""
 
-from . import basic
+from . import basic, domain
 
-__all__ = ["basic"]
+__all__ = ["basic", "domain"]
