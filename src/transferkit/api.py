@@ -161,7 +161,7 @@ def _run(plan: Plan, backbone: Backbone, splits: DataSplits, config: RunConfig, 
                **{k: split[k] for k in ("val_fraction", "test_fraction") if k in split}}
     extra = {"run_options": options, "resumed": resume_summary(result.resumes)}
     if isinstance(splits, DomainSplits):
-        extra["domain_adaptation"] = domain_section(result.backbone, splits, result.metrics, seed)
+        extra["domain_adaptation"] = domain_section(result, splits, seed)
     record = build_record(result, summary, extra)
     return Run(record=record, backbone=result.backbone)
 

@@ -38,12 +38,14 @@ def load_domain_splits(source: str, data: str, unlabeled: str | None, preprocess
                             seed=seed, classes=classes, progress=progress)
 
 
-def domain_section(backbone, splits: DomainSplits, metrics: dict[str, Any], seed: int) -> dict[str, Any]:
+def domain_section(result, splits: DomainSplits, seed: int) -> dict[str, Any]:
     """run.json's `domain_adaptation`: the role of each data set and the model-selection numbers."""
+    backbone = result.backbone
     device = next(backbone.model.parameters()).device
     return {
         "setting": "unsupervised domain adaptation" if splits.unlabeled is not None else "source only",
         "roles": splits.roles,
         "metrics_on": {"val": splits.roles["val"], "test": splits.roles["test"]},
-        "model_selection": model_selection(backbone, splits, metrics, seed=seed, device=device),
+        "model_selection": model_selection(backbone, splits, result.metrics, seed=seed, device=device,
+                                           statistics=result.domain_statistics),
     }

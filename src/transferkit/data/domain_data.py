@@ -34,6 +34,12 @@ class DomainSplits(DataSplits):
     roles: dict = field(default_factory=dict)
     source_val: ImageTensors | None = None  # the source's validation split, whatever `val` holds
 
+    def domain_of(self, split: str) -> str:
+        """'source' or 'target': whose images a split holds (train is the source; test the target)."""
+        if split == "train" or (split == "val" and self.val is self.source_val):
+            return "source"
+        return "target"
+
     def summary(self) -> dict:
         out = super().summary()
         out["roles"] = self.roles

@@ -3,6 +3,8 @@ source validation accuracy and loss, the DEV estimate of the target risk, and th
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import numpy as np
 
 from .dev import dev_from_features
@@ -24,22 +26,32 @@ def _subsample(images, seed: int):
     return images[keep]
 
 
-def model_selection(backbone, splits, metrics: dict, *, seed: int = 0, device="cpu") -> dict:
-    """The model-selection record of a DomainSplits run with the trained `backbone` (as saved)."""
+def model_selection(backbone, splits, metrics: dict, *, seed: int = 0, device="cpu", statistics=None) -> dict:
+    """The model-selection record of a DomainSplits run with the trained `backbone`.
+
+    `statistics` (methods.DomainStatistics, when the run kept batch-norm statistics per domain): source images are
+    then read with the source's statistics, target images with the target's (as saved).
+    """
+    def on_source():
+        return statistics.using("source") if statistics is not None else nullcontext()
+
     labels = splits.source_val.labels.numpy()
-    val = extract_stage_features(backbone, splits.source_val.images, device=device)
+    with on_source():
+        val = extract_stage_features(backbone, splits.source_val.images, device=device)
     losses = _cross_entropy(val.logits.astype(np.float64), labels)
     record: dict = {
         "source_validation": {"images": int(len(labels)), "accuracy": float((val.predicted == labels).mean()),
                               "loss": float(losses.mean())},
         "dev": None,
         "target_labels": None,
-        "evaluated_with": "the network as saved (target batch-norm statistics where the plan adapts them)",
+        "evaluated_with": ("source images with the source's batch-norm statistics, target images with the target's"
+                           if statistics is not None else "the network as saved"),
         "test_used_for_selection": False,
     }
     used = "source validation"
     if splits.unlabeled is not None:
-        train = extract_stage_features(backbone, _subsample(splits.train.images, seed), device=device)
+        with on_source():
+            train = extract_stage_features(backbone, _subsample(splits.train.images, seed), device=device)
         target = extract_stage_features(backbone, _subsample(splits.unlabeled.images, seed), device=device)
         dev = dev_from_features(train.pre_logits, target.pre_logits, val.pre_logits, losses, seed)
         record["dev"] = {**dev.to_dict(), "features": "the head's input",

@@ -122,6 +122,12 @@ class PhaseDomain:
         """Context for training on the labelled source batches: source statistics in the adapted layers."""
         return self.statistics.using("source") if self.statistics is not None else nullcontext()
 
+    def evaluating(self, split: str):
+        """Context for evaluating a split: each domain's images with that domain's statistics."""
+        if self.statistics is None or self.execution.inputs.data.domain_of(split) == "target":
+            return nullcontext()
+        return self.statistics.using("source")
+
     def start_epoch(self, epoch: int) -> None:
         """Shuffle the unlabelled images afresh (the epoch's seed is set already)."""
         self._epoch_losses = []

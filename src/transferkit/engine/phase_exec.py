@@ -130,7 +130,8 @@ class PhaseExecution:
         last = epoch == self.phase.epochs - 1
         val_accuracy = None
         if last or (self.eval_every and (epoch + 1) % self.eval_every == 0):
-            predicted = self.inputs.predict("val")
+            with self.domain.evaluating("val") if self.domain is not None else nullcontext():
+                predicted = self.inputs.predict("val")
             val_accuracy = float((predicted == self.inputs.data.val.labels.numpy()).mean())
         lrs = {k: {"start": stats.lr_start[k], "end": stats.lr_end[k]} for k in stats.lr_start}
         record = EpochRecord(self.rp.index, epoch, stats.loss, stats.accuracy, val_accuracy, lrs,

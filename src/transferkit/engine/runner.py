@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import torch
@@ -63,6 +64,7 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
     resume = checkpoints.load(net, plan) if checkpoints is not None else None
 
     phases, history = (resume.phases, resume.history) if resume is not None else ([], [])
+    domain = None  # the last phase's PhaseDomain (per-domain batch-norm statistics) in domain adaptation
     with make_progress(transient=True) as progress:
         show = progress_enabled(config.progress)
         for rp in resolved[len(phases):]:
@@ -79,13 +81,15 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
                     checkpoints.save(net, plan, phases, history, execution)
             progress.remove_task(task)
             phases.append(execution.finish())
+            domain = execution.domain
             history.extend(execution.epochs)
             if checkpoints is not None:
                 checkpoints.save(net, plan, phases, history)
 
     metrics, predictions = {}, {}
     for split in ("val", "test"):
-        predicted = inputs.predict(split)
+        with domain.evaluating(split) if domain is not None else nullcontext():
+            predicted = inputs.predict(split)
         metrics[split] = classification_metrics(getattr(data, split).labels.numpy(), predicted, data.classes)
         predictions[split] = predicted
     net.model = accelerator.unwrap_model(model)
@@ -93,7 +97,8 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
     timing = {"total_seconds": round(total, 3), "phases_seconds": [round(p.seconds, 3) for p in phases]}
     return RunResult(plan=plan, backbone=net, classes=list(data.classes), seed=config.seed, phases=phases,
                      history=history, metrics=metrics, timing=timing, device=_describe_device(accelerator.device),
-                     predictions=predictions, resumes=list(checkpoints.resumes) if checkpoints is not None else [])
+                     predictions=predictions, domain_statistics=domain.statistics if domain is not None else None,
+                     resumes=list(checkpoints.resumes) if checkpoints is not None else [])
 
 
 def _run_epoch(execution: PhaseExecution, epoch: int, checkpoints: Checkpointer | None):

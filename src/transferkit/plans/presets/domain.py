@@ -18,6 +18,20 @@ def _aligned(name: str, method: str, k: int, epochs: int, lr: float, weight: flo
 
 
 @register_strategy(
+    "source-only",
+    summary="The baseline of domain adaptation: trains like the presets below (head only for k=0, as adabn; the top k "
+            "stages and the head otherwise, as coral/dann/mmd) on the source, without adapting to the target.",
+)
+def source_only(k: int = 1, epochs: int = 10, lr: float | None = None) -> Plan:
+    if k == 0:
+        phase = Phase(name="head on source", epochs=epochs, train=["head"], lr=1e-2 if lr is None else lr,
+                      weight_decay=1e-4, standardize_features=True)
+    else:
+        phase = Phase(name="train on source", epochs=epochs, train=[f"top:{k}", "head"], lr=1e-3 if lr is None else lr)
+    return Plan(phases=[phase])
+
+
+@register_strategy(
     "adabn",
     summary="Head trained on the source with source batch-norm statistics; the target gets its own (AdaBN).",
     reference="Li et al., Revisiting Batch Normalization for Practical Domain Adaptation, ICLR-W 2017",
