@@ -33,3 +33,28 @@ def tiny_digits(tiny_model_dir):
 
     backbone = load_model(str(tiny_model_dir))
     return load_target("digits", backbone.preprocessing, labels_per_class=5, seed=0, progress=False)
+
+
+TINY_TARGET = "synthetic:glyphs?classes=6&per_class=24&size=16&seed=1"
+
+
+@pytest.fixture(scope="session")
+def tiny_comparison(tiny_model_dir, tmp_path_factory):
+    """A written comparison on a small glyph target (6 classes; 4 labels per class, 10 to validate, 10 to test):
+    2 plans x 2 learning-rate factors x 2 seeds, 2 epochs each."""
+    from transferkit import compare
+
+    out = tmp_path_factory.mktemp("compare") / "cmp"
+    return compare(str(tiny_model_dir), TINY_TARGET, "linear-probe,partial:k=1", out=out, seeds=2, epochs=2,
+                   lr_factors=(1, 3), labels_per_class=4, progress=False)
+
+
+@pytest.fixture(scope="session")
+def small_digits(tiny_digits):
+    """`tiny_digits` with validation and test cut to their first 100 images (faster evaluation)."""
+    import dataclasses
+
+    def head(part):
+        return dataclasses.replace(part, images=part.images[:100], labels=part.labels[:100])
+
+    return dataclasses.replace(tiny_digits, val=head(tiny_digits.val), test=head(tiny_digits.test))

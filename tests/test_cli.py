@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from transferkit.cli import app
 
 runner = CliRunner()
-COMMANDS = ["pretrain", "adapt", "stages", "strategies", "describe", "demo"]
+COMMANDS = ["pretrain", "adapt", "stages", "strategies", "describe", "demo", "compare", "report"]
 
 
 def invoke(*args: str):

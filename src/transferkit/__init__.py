@@ -3,8 +3,10 @@
 from importlib import metadata as _metadata
 
 from .api import Diagnosis, Run, adapt, describe, diagnose, load_model, load_target, pretrain, stages, strategies
+from .compare_api import Comparison, compare
 from .errors import TransferkitError
 from .plans import Phase, Plan, build_plan, load_plan, register_strategy, save_plan
+from .report.rebuild import build_report
 
 try:
     __version__ = _metadata.version("transferkit")
@@ -12,6 +14,7 @@ except _metadata.PackageNotFoundError:  # running from a source tree without ins
     __version__ = "0.0.0"
 
 __all__ = [
+    "Comparison",
     "Diagnosis",
     "Phase",
     "Plan",
@@ -20,6 +23,8 @@ __all__ = [
     "__version__",
     "adapt",
     "build_plan",
+    "build_report",
+    "compare",
     "describe",
     "diagnose",
     "load_model",

@@ -11,11 +11,14 @@ from .data.domain_data import DomainSplits
 from .diagnose import Diagnosis, compute_source_statistics, run_diagnosis, save_source_statistics
 from .domain_api import check_domain_options, domain_section, load_domain_splits
 from .engine import RunConfig, run_plan
+from .engine.cache_settings import DEFAULT_CACHE_MEM, CacheSettings
 from .engine.resume import Checkpointer
-from .errors import ModelError, RunError, TransferkitError
+from .errors import ModelError, PlanError, RunError, TransferkitError
 from .models import Backbone, is_model_dir, load_backbone, save_model_dir
 from .plans import Phase, Plan, get_strategy, list_strategies, plan_from_spec, plan_to_yaml
 from .report.describe import describe_plan, plan_term
+from .report.rebuild import run_report_html
+from .report.grid import stage_grid
 from .report.partial_run import PartialRun
 from .report.record import build_record
 from .report.run_options import resume_summary, run_identity, run_options
@@ -111,6 +114,10 @@ def adapt(
     overwrite: bool = False,
     resume: bool = False,
     progress: bool = True,
+    cache: str = "auto",
+    cache_views: int = 1,
+    cache_mem: str | int = DEFAULT_CACHE_MEM,
+    eval_every: int = 1,
     source: str | None = None,
     unlabeled: str | None = None,
 ) -> Run:
@@ -119,11 +126,20 @@ def adapt(
     With `out`, the run checkpoints after every epoch into `.NAME.partial` beside `out`; `resume=True`
     continues an interrupted run from there (same model, data, plan and seed), bit-identically on CPU.
 
+    `cache="auto"` trains a phase from activations cached once at its freeze boundary whenever everything below
+    its first trainable stage is frozen (`"off"`: never); `cache_views` augmented views per image are cached when
+    the phase augments; caches up to `cache_mem` (e.g. "2GB") stay in memory, larger ones are memory-mapped files
+    in the cache directory. Caches are found again by a key over everything that determines them, so later phases
+    and later runs in the same process (or, on disk, any process) reuse them; run.json says, per phase, which.
+
+    `eval_every`: validate every N epochs (0: only at the end of each phase); it changes no weights.
+
     Domain adaptation: with `source` (labelled source data, the same classes as `data`) the plan trains on the
     source; `unlabeled` (target images) is what batch norm adapts to and alignment losses align with; `data` is
     then only evaluated on (with `labels_per_class`, K of its images per class serve for model selection).
     """
     plan = resolve_plan(strategy, epochs)
+    CacheSettings.parse(cache, cache_views, cache_mem)  # fail on bad cache options before any work
     check_domain_options(plan, data, source, unlabeled)
     if resume and out is None:
         raise RunError("Resuming needs the run directory of the interrupted run; pass --out with --resume.")
@@ -136,17 +152,19 @@ def adapt(
     else:
         splits = load_target(data, backbone.preprocessing, labels_per_class=labels_per_class, seed=seed,
                              progress=progress, classes=classes)
-    options = run_options(model, data, strategy, backbone=backbone, splits=splits, epochs=epochs, seed=seed,
-                          labels_per_class=labels_per_class, classes=classes, weights=weights,
-                          pretrained=pretrained, input_size=input_size, device=device)
+    feature_cache = {"cache": cache, "cache_views": cache_views}  # they decide augmented views, so the result
+    options = {**run_options(model, data, strategy, backbone=backbone, splits=splits, epochs=epochs, seed=seed,
+                             labels_per_class=labels_per_class, classes=classes, weights=weights,
+                             pretrained=pretrained, input_size=input_size, device=device), **feature_cache}
     if source is not None:
         options.update(source=source, unlabeled=unlabeled)
-    config = RunConfig(seed=seed, device=device, progress=progress, description=plan.strategy)
+    config = RunConfig(seed=seed, device=device, progress=progress, eval_every=eval_every, description=plan.strategy,
+                       cache=cache, cache_views=cache_views, cache_mem=cache_mem)
     if partial is None:
         return _run(plan, backbone, splits, config, options, seed, labels_per_class)
     with partial:
-        config.checkpoints = Checkpointer(partial.path, run_identity(plan, seed, backbone, splits),
-                                          {"overwrite": partial.allows_overwrite})
+        identity = {**run_identity(plan, seed, backbone, splits), "feature_cache": feature_cache}
+        config.checkpoints = Checkpointer(partial.path, identity, {"overwrite": partial.allows_overwrite})
         run = _run(plan, backbone, splits, config, options, seed, labels_per_class)
         run.dir = partial.commit(lambda folder: write_run_files(run, plan, folder))
     return run
@@ -167,7 +185,7 @@ def _run(plan: Plan, backbone: Backbone, splits: DataSplits, config: RunConfig, 
 
 
 def write_run_files(run: Run, plan: Plan, folder: str | Path) -> None:
-    """run.json, model.safetensors + model.json (the adapted model) and plan.yaml into an existing folder."""
+    """run.json, model.safetensors + model.json (the adapted model), plan.yaml and report.html into a folder."""
     folder = Path(folder)
     save_model_dir(
         run.backbone,
@@ -178,10 +196,11 @@ def write_run_files(run: Run, plan: Plan, folder: str | Path) -> None:
     )
     (folder / "plan.yaml").write_text(plan_to_yaml(plan), encoding="utf-8")
     write_json(folder / "run.json", run.record)
+    (folder / "report.html").write_text(run_report_html(run.record), encoding="utf-8")
 
 
 def write_run_dir(run: Run, plan: Plan, out: str | Path, overwrite: bool = False) -> Path:
-    """run.json, model.safetensors + model.json (the adapted model), plan.yaml; all or nothing."""
+    """run.json, model.safetensors + model.json (the adapted model), plan.yaml, report.html; all or nothing."""
     with StagingDir(out, overwrite) as staging:
         write_run_files(run, plan, staging.path)
         return staging.commit()
@@ -275,6 +294,35 @@ def describe(target: str | Path | Plan) -> tuple[str, str]:
     return plan_term(plan), describe_plan(plan)
 
 
+EXAMPLE_STAGES = ["stem", "stage1", "stage2", "stage3", "stage4", "head"]
+
+
+def grid(target: str | Path | Plan, model: str | Backbone | None = None) -> dict[str, Any]:
+    """The stages x phases grid of a run directory, plan file, strategy spec or Plan.
+
+    Stages come from the run, else from `model`, else from an example 4-stage backbone (stem, stage1..stage4).
+    Returns {"stages_from", "titles", "rows"}.
+    """
+    path = Path(str(target)) if not isinstance(target, Plan) else None
+    if path is not None and path.is_dir():
+        record = read_json(path / "run.json")
+        plan, names, origin = Plan.from_dict(record["plan"]["definition"]), record["stages"], "the run"
+    else:
+        plan = target if isinstance(target, Plan) else plan_from_spec(str(target))
+        if model is not None:
+            backbone = load_model(model, pretrained=False) if isinstance(model, str) else model
+            names, origin = backbone.stage_names, str(model) if isinstance(model, str) else "the model"
+        else:
+            names, origin = EXAMPLE_STAGES, "an example 4-stage backbone"
+            try:
+                titles, rows = stage_grid(plan, names)
+            except PlanError:  # the plan names stages this example lacks; only a real backbone can tell
+                return {"stages_from": None, "titles": [], "rows": []}
+            return {"stages_from": origin, "titles": titles, "rows": rows}
+    titles, rows = stage_grid(plan, names)
+    return {"stages_from": origin, "titles": titles, "rows": rows}
+
+
 def stages(
     model: str | Backbone, *, weights: str | None = None, pretrained: bool = True, input_size: int | None = None
 ) -> list[dict[str, Any]]:
@@ -297,5 +345,5 @@ def strategies() -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["Diagnosis", "Run", "TransferkitError", "adapt", "describe", "diagnose", "load_model", "load_target",
-           "pretrain", "stages", "strategies", "write_run_dir"]
+__all__ = ["Diagnosis", "Run", "TransferkitError", "adapt", "describe", "diagnose", "grid", "load_model",
+           "load_target", "pretrain", "stages", "strategies", "write_run_dir"]

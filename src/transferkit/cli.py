@@ -12,7 +12,7 @@ import typer
 from rich.logging import RichHandler
 from rich.table import Table
 
-from . import api
+from . import api, cli_compare
 from .console import console, results
 from .data.class_list import parse_class_list
 from .report.rundir import read_json
@@ -27,6 +27,8 @@ app = typer.Typer(
 )
 
 MODEL_HELP = "Model: timm:NAME, torchvision:NAME, or a directory written by 'transferkit pretrain'."
+CACHE_HELP = ("auto: when every stage below the first trainable one is frozen (batch norm included), compute "
+              "its activations once and train the rest from them; off: run the whole network every epoch.")
 DATA_HELP = "Data: an ImageFolder directory, csv:FILE (columns path,label), synthetic:glyphs, or digits."
 
 
@@ -100,6 +102,11 @@ def adapt(
     device: str = typer.Option("auto", help="auto, cpu or cuda."),
     overwrite: bool = typer.Option(False, help="Replace an existing run directory, or discard an interrupted run of it."),
     resume: bool = typer.Option(False, help="Continue the interrupted run of --out from its last checkpoint (same options)."),
+    cache: str = typer.Option("auto", help=CACHE_HELP),
+    cache_views: int = typer.Option(1, help="Augmented views per image to cache when a phase augments; each epoch "
+                                            "draws one per image (more views: closer to fresh augmentation, more memory)."),
+    cache_mem: str = typer.Option("2GB", help="Memory budget for cached activations, e.g. 2GB or 512MB; larger caches "
+                                              "are memory-mapped files in the cache directory (0: always on disk)."),
     source: Optional[str] = typer.Option(None, help="Labelled source data (same classes as --data) to train on: "
                                          "domain adaptation; --data is then only evaluated on."),
     unlabeled: Optional[str] = typer.Option(None, help="Unlabelled target images (a folder in any layout, or a data "
@@ -109,8 +116,8 @@ def adapt(
     class_list = parse_class_list(classes) if classes is not None else None
     run = api.adapt(model, data, strategy, out=out, epochs=epochs, seed=seed, labels_per_class=labels_per_class,
                     classes=class_list, weights=str(weights) if weights else None, pretrained=pretrained,
-                    input_size=input_size, device=device, overwrite=overwrite, resume=resume, source=source,
-                    unlabeled=unlabeled)
+                    input_size=input_size, device=device, overwrite=overwrite, resume=resume, cache=cache,
+                    cache_views=cache_views, cache_mem=cache_mem, source=source, unlabeled=unlabeled)
     results.print(f"[bold]{run.term}[/]: validation accuracy {run.val_accuracy:.1%}, test accuracy {run.test_accuracy:.1%}")
     results.print(f"Run directory: [bold]{run.dir}[/]")
 
@@ -199,37 +206,29 @@ def strategies() -> None:
 
 @app.command()
 @user_errors
-def describe(target: str = typer.Argument(..., help="A run directory, a plan file (.yaml) or a strategy spec.")) -> None:
-    """Print the standard term and the reproducible description of a run or a plan."""
+def describe(
+    target: str = typer.Argument(..., help="A run directory, a plan file (.yaml) or a strategy spec."),
+    model: Optional[str] = typer.Option(None, help=MODEL_HELP + " Resolves a plan's stages for the grid."),
+) -> None:
+    """Print the standard term, the reproducible description, and the stages x phases grid of a run or a plan."""
     term, description = api.describe(target)
+    grid = api.grid(target, model)
     results.print(f"[bold]term:[/] {term}", soft_wrap=True)
     results.print(f"[bold]description:[/] {description}", soft_wrap=True)
-
-
-@app.command()
-@user_errors
-def demo(
-    out: Path = typer.Option(Path("transferkit-demo"), help="Directory for the run directories and summary.json."),
-    seeds: int = typer.Option(3, min=1, help="Seeds per strategy."),
-    epochs: int = typer.Option(10, min=1, help="Epochs per run (the same budget for every strategy)."),
-    overwrite: bool = typer.Option(False, help="Replace existing run directories under --out."),
-) -> None:
-    """Pretrain on synthetic glyphs (cached), adapt to real handwritten digits with every baseline strategy."""
-    from .demo import LABELS_PER_CLASS, TARGET, run_demo
-
-    summary = run_demo(out, seeds=seeds, epochs=epochs, overwrite=overwrite)
-    table = Table(title=f"{TARGET}, {LABELS_PER_CLASS} labels per class, {seeds} seeds, {epochs} epochs each")
-    for col in ("strategy", "term", "trainable params", "val accuracy", "test accuracy", "time (s)"):
-        table.add_column(col, justify="left" if col in ("strategy", "term") else "right")
-    for name, row in summary["strategies"].items():
-        table.add_row(
-            name, row["term"], f"{row['trainable_params']:,}",
-            f"{row['val']['mean']:.1%} ± {row['val']['std']:.1%}",
-            f"{row['test']['mean']:.1%} ± {row['test']['std']:.1%}",
-            f"{row['seconds']['mean']:.1f}",
-        )
+    if not grid["rows"]:
+        results.print("Give --model to see which stages train in each phase.")
+        return
+    table = Table(title=f"What trains in each phase (stages of {grid['stages_from']})")
+    for col in ["stage", *grid["titles"]]:
+        table.add_column(col)
+    for row in grid["rows"]:
+        table.add_row(*row)
     results.print(table)
-    results.print(f"Finished in {summary['seconds']:.0f} s. Run directories under [bold]{out}[/].")
+
+
+app.command("compare")(user_errors(cli_compare.compare))
+app.command("report")(user_errors(cli_compare.report))
+app.command("demo")(user_errors(cli_compare.demo))
 
 
 def main() -> None:

@@ -1,24 +1,26 @@
-"""`transferkit demo`: pretrain on the built-in source (cached), then adapt to real handwritten digits."""
+"""`transferkit demo`: pretrain on the built-in source (cached), then compare strategies on real handwritten digits."""
 
 from __future__ import annotations
 
-import re
-import statistics
-import time
 from pathlib import Path
-from typing import Any
 
-from .api import adapt, load_model, load_target, pretrain
+from rich.markup import escape
+from rich.table import Table
+
+from .api import load_model, pretrain
 from .cache import cache_dir, config_key
+from .compare_api import Comparison, compare
 from .console import logger
 from .models import is_model_dir
-from .report.rundir import check_output_dir, write_json
+from .report.rundir import check_output_dir
+from .select.table import fmt_bytes
 
 SOURCE = {"data": "synthetic:glyphs", "model": "timm:resnet10t", "epochs": 4, "input_size": 32, "seed": 0,
           "lr": 2e-3, "batch_size": 128}
 TARGET = "digits"
 LABELS_PER_CLASS = 10
-STRATEGIES = ["scratch", "linear-probe", "linear-probe:init=random", "partial", "full"]
+STRATEGIES = ["scratch", "linear-probe", "linear-probe:init=random", "partial", "full", "lp-ft", "surgical", "bitfit",
+              "lora", "l2sp", "keras-guide", "fastai"]
 SOURCE_VERSION = 2  # bump when the built-in source data or pretraining recipe changes
 
 
@@ -37,44 +39,48 @@ def source_model(progress: bool = True) -> Path:
     )
 
 
-def slug(strategy: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", strategy).strip("-")
-
-
 def run_demo(
     out: str | Path = "transferkit-demo",
     *,
     seeds: int = 3,
     epochs: int = 10,
     strategies: list[str] | None = None,
+    search: str = "exhaustive",
     overwrite: bool = False,
     progress: bool = True,
-) -> dict[str, Any]:
-    """Pretrain (or reuse) the source model, adapt it with each strategy and seed; return the summary."""
-    out = check_output_dir(out, overwrite)
-    strategies = strategies or STRATEGIES
-    started = time.perf_counter()
+) -> Comparison:
+    """Pretrain (or reuse) the source model, then compare the strategies on the target; write `out` with its report."""
+    check_output_dir(out, overwrite)
     model_path = source_model(progress)
-    backbone = load_model(str(model_path))
-    rows: dict[str, dict[str, Any]] = {s: {"runs": []} for s in strategies}
-    for seed in range(seeds):
-        data = load_target(TARGET, backbone.preprocessing, labels_per_class=LABELS_PER_CLASS, seed=seed,
-                           progress=progress)
-        for strategy in strategies:
-            run = adapt(backbone, data, strategy, out=out / slug(strategy) / f"seed{seed}", epochs=epochs, seed=seed,
-                        overwrite=overwrite, progress=progress)
-            trainable = max(p["trainable_params"] for p in run.record["plan"]["phases"])
-            rows[strategy]["term"] = run.term
-            rows[strategy]["trainable_params"] = trainable
-            rows[strategy]["runs"].append({"seed": seed, "dir": str(run.dir), "val": run.val_accuracy,
-                                            "test": run.test_accuracy,
-                                            "seconds": run.record["timing"]["total_seconds"]})
-    for row in rows.values():
-        for key in ("val", "test", "seconds"):
-            values = [r[key] for r in row["runs"]]
-            row[key] = {"mean": statistics.fmean(values), "std": statistics.stdev(values) if len(values) > 1 else 0.0}
-    summary = {"source_model": str(model_path), "source": SOURCE, "target": TARGET,
-               "labels_per_class": LABELS_PER_CLASS, "seeds": seeds, "epochs": epochs, "strategies": rows,
-               "seconds": round(time.perf_counter() - started, 1)}
-    write_json(out / "summary.json", summary)
-    return summary
+    # each preset at its own learning rate, validated at phase ends: this keeps the demo within minutes on a CPU
+    result = compare(load_model(str(model_path)), TARGET, strategies or STRATEGIES, out=out, seeds=seeds,
+                     epochs=epochs, search=search, labels_per_class=LABELS_PER_CLASS, overwrite=overwrite,
+                     progress=progress, lr_factors=(1.0,), eval_every=0, show_test=True)
+    logger.info("Demo comparison written to %s (open report.html)", result.dir)
+    return result
+
+
+def _mean_std(summary: dict) -> str:
+    if summary.get("mean") is None:
+        return "-"
+    std = summary.get("std")
+    return f"{summary['mean']:.1%}" + (f" ± {std:.1%}" if std is not None else "")
+
+
+def demo_table(result: Comparison) -> Table:
+    """Strategy, term, trainable parameters, validation and test accuracy (mean ± std over seeds), time per run."""
+    board = result.leaderboard
+    plans = board.get("plans", [])
+    table = Table(title=f"{TARGET}, {LABELS_PER_CLASS} labels per class, {len(board.get('seeds', []))} seeds, "
+                        f"{board.get('epochs')} epochs per strategy, each at its preset's learning rate",
+                  caption="mean ± standard deviation over seeds; the winner is chosen on validation accuracy only")
+    for col in ("strategy", "term", "trainable params", "val accuracy", "test accuracy", "s/run", "peak memory"):
+        table.add_column(col, justify="left" if col in ("strategy", "term") else "right",
+                         overflow="fold" if col == "term" else "ellipsis")
+    for row in sorted(board["rows"], key=lambda r: plans.index(r["plan"]) if r["plan"] in plans else len(plans)):
+        table.add_row(escape(row["plan"]), escape(row.get("term") or "-"),
+                      "-" if row["trainable_params"] is None else f"{row['trainable_params']:,}",
+                      _mean_std(row["val"]), _mean_std(row["test"]),
+                      "-" if row["seconds"] is None else f"{row['seconds']:.1f}", fmt_bytes(row["peak_memory_bytes"]),
+                      style="bold green" if row.get("winner") else None)
+    return table

@@ -57,7 +57,7 @@ def reproduce(run_dir: str | Path, *, out: str | Path | None = None, overwrite: 
                          classes=options.get("classes"))
     check_data(record, splits)
     run = adapt(backbone, splits, plan, seed=record["seed"], device=device or options.get("device", "auto"),
-                progress=progress)
+                progress=progress, cache=options.get("cache", "auto"), cache_views=options.get("cache_views", 1))
     result = _compare(run_dir, record, run)
     run.record["reproduction"] = {"of": str(run_dir), "metrics_match": result.metrics_match,
                                   "weights_match": result.weights_match, "differences": result.differences}

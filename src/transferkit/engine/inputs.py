@@ -13,6 +13,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from ..data import DataSplits, make_augmentation
+from .modes import kept_modes
 
 
 class AugmentedImages(Dataset):
@@ -56,6 +57,9 @@ class ImageInputs:
                             drop_last=drop_ragged_batch(len(dataset), batch_size))
         return self.accelerator.prepare_data_loader(loader)
 
+    def set_epoch(self, epoch: int) -> None:
+        """Called at the start of each epoch (images are augmented afresh each time, so nothing to do)."""
+
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         return self.model(self.normalize(inputs))
 
@@ -63,6 +67,14 @@ class ImageInputs:
         """Normalized batches of `images` in order (for statistics passes)."""
         for start in range(0, len(images), batch_size):
             yield self.normalize(images[start : start + batch_size])
+
+    @torch.no_grad()
+    def train_features(self) -> torch.Tensor:
+        """Pre-logits features of the unaugmented training images, in eval mode (modes restored after)."""
+        with kept_modes(self.model):
+            self.model.eval()
+            batches = self.image_batches(self.data.train.images, self.eval_batch_size)
+            return torch.cat([self.net.features(batch) for batch in batches])
 
     @torch.no_grad()
     def predict(self, split: str) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 Parameter groups are one per trainable stage (split into decayed and non-decayed tensors, as timm
 does: 1-D tensors such as biases and norm scales get no weight decay), each with the stage's
-learning rate from the resolved phase.
+learning rate from the resolved phase. A phase with `auto_rgn` gets one group per tensor, named after it,
+so that each tensor's learning rate can carry its own multiplier.
 """
 
 from __future__ import annotations
@@ -18,16 +19,17 @@ def parameter_groups(backbone, phase: ResolvedPhase, trainable: list[str]) -> li
     """Optimizer groups {name, stage, params, param_names, lr, weight_decay} for the trainable tensors."""
     params = dict(backbone.model.named_parameters())
     skip_decay = _no_weight_decay_names(backbone.model)
-    groups: dict[tuple[str, bool], dict] = {}
+    per_tensor = phase.phase.auto_rgn
+    groups: dict[tuple[str, bool] | str, dict] = {}
     for name in trainable:
         stage = backbone.stage_of_param(name)
         setting = phase.setting(stage)
         tensor = params[name]
         decay = tensor.ndim > 1 and name not in skip_decay
-        key = (stage, decay)
+        key = name if per_tensor else (stage, decay)
         if key not in groups:
             groups[key] = {
-                "name": stage if decay else f"{stage} (no decay)",
+                "name": name if per_tensor else (stage if decay else f"{stage} (no decay)"),
                 "stage": stage,
                 "params": [],
                 "param_names": [],
@@ -38,6 +40,8 @@ def parameter_groups(backbone, phase: ResolvedPhase, trainable: list[str]) -> li
         groups[key]["params"].append(tensor)
         groups[key]["param_names"].append(name)
     order = {s.stage: i for i, s in enumerate(phase.stages)}
+    if per_tensor:
+        return sorted(groups.values(), key=lambda g: order[g["stage"]])
     return sorted(groups.values(), key=lambda g: (order[g["stage"]], g["weight_decay"] == 0.0))
 
 

@@ -8,7 +8,9 @@ from contextlib import nullcontext
 import torch
 
 from ..errors import PlanError
+from ..methods import LowRankAdapters
 from ..plans import ResolvedPhase
+from .auto_rgn import AutoRGN
 from .batchnorm import batchnorm_modules, reestimate_statistics, set_modes
 from .domain import PhaseDomain
 from .loop import EpochStats, train_epoch
@@ -24,23 +26,24 @@ from .trainable import apply_trainable
 class PhaseExecution:
     """Runs one resolved phase. `setup()` once, `run_epoch(e)` for each epoch, then `finish()`."""
 
-    def __init__(self, rp: ResolvedPhase, net, model, inputs, accelerator, reference, seed: int, eval_every: int = 1):
+    def __init__(self, rp: ResolvedPhase, net, model, inputs, accelerator, reference, seed: int, eval_every: int = 1,
+                 feature_cache=None):
         self.rp, self.phase = rp, rp.phase
         self.net, self.model, self.inputs, self.accelerator = net, model, inputs, accelerator
+        self.image_inputs = inputs  # `inputs` may become cached activations in setup()
+        self.feature_cache = feature_cache
+        self.cache_record: dict = {"used": False, "reason": "no feature cache was configured"}
         self.reference, self.seed, self.eval_every = reference, seed, eval_every
         self.started = time.perf_counter()
         self.bn_applied: dict[str, str] = {}
         self.bn_adapted_images = 0
         self.standardizer: HeadInputStandardizer | None = None
         self.domain: PhaseDomain | None = None
+        self.adapters: LowRankAdapters | None = None
+        self.rgn: AutoRGN | None = None
+        self.penalty_values: dict = {}
+        self.val_predictions = None  # of the phase's final weights, while finish() leaves them unchanged
         self.epochs: list[EpochRecord] = []
-
-    def check_supported(self) -> None:
-        phase = self.phase
-        if phase.adapter is not None or phase.params == "lora":
-            raise PlanError("Low-rank adapters (params: lora) are not available in this version of transferkit.")
-        if phase.auto_rgn:
-            raise PlanError("auto_rgn learning rates are not available in this version of transferkit.")
 
     def setup(self, resume: PhaseProgress | None = None) -> None:
         """Trainable set, optimizer, loader, schedule, penalties; batch-norm re-estimation and standardization.
@@ -48,34 +51,60 @@ class PhaseExecution:
         With `resume` (the saved progress of this phase) nothing is measured again: the saved statistics,
         optimizer and schedule state are put back instead.
         """
-        self.check_supported()
         phase, rp = self.phase, self.rp
+        if phase.params == "lora":
+            body = [s for s in rp.trainable_stages if s != "head"]
+            self.adapters = LowRankAdapters.attach(self.net, body, **phase.adapter)
         self.trainable = apply_trainable(self.net, rp)
         if not self.trainable:
             raise PlanError(f"Phase '{phase.name}' trains no parameters; check its 'train' and 'params' settings.")
         self.groups = parameter_groups(self.net, rp, self.trainable)
         optimizer = build_optimizer(rp, self.groups)
+        self.domain = PhaseDomain.for_phase(self)
+        if resume is None:
+            self._adapt_batchnorm()  # (a resumed run has its re-estimated statistics back in its weights)
+        if self.domain is not None:  # the trunk's statistics depend on the domain of each batch: no single cache
+            self.cache_record = {"used": False, "reason": "domain adaptation: batch-norm statistics per domain and "
+                                                          "target batches through the whole network"}
+        elif self.feature_cache is not None:  # after batch-norm re-estimation: the cache holds the adapted trunk
+            set_modes(self.net, rp)
+            self.inputs, self.cache_record = self.feature_cache.inputs_for(rp, self.net, self.inputs)
         self.loader = self.inputs.train_loader(phase.batch_size, phase.augment)
         scheduler = build_scheduler(optimizer, rp, phase.epochs * len(self.loader))
         self.optimizer, self.scheduler = self.accelerator.prepare(optimizer, scheduler)
-        self.penalty = build_penalty(phase, self.net, self.reference)
-        self.domain = PhaseDomain.for_phase(self)
         if self.domain is not None:
             self.domain.setup(len(self.loader))
+        if phase.auto_rgn:
+            self.rgn = AutoRGN(self.model, self.optimizer, self.scheduler, self.accelerator)
+        self.penalty = build_penalty(phase, self.net, self.reference)
+        if self.penalty is not None:
+            self.penalty_values = {"phase_start": self.penalty.values(), "epoch_end": []}
         if resume is not None:
             resume.restore(self)
         else:
             self._measure()
 
+    def progress_extras(self) -> dict:
+        """The phase's own records so far (JSON), kept in checkpoints so that a resumed phase records them all."""
+        extras = {}
+        if self.penalty is not None:
+            extras["regularizer_values"] = self.penalty_values
+        if self.rgn is not None:
+            extras["auto_rgn"] = self.rgn.history
+        return extras
+
+    def restore_extras(self, extras: dict) -> None:
+        if self.penalty is not None and "regularizer_values" in extras:
+            self.penalty_values = extras["regularizer_values"]
+        if self.rgn is not None and "auto_rgn" in extras:
+            self.rgn.history = list(extras["auto_rgn"])
+
     def _measure(self) -> None:
-        """What a phase measures once at its start: batch-norm statistics, head-input mean and std."""
-        self._adapt_batchnorm()
+        """What a phase measures once at its start, after batch-norm re-estimation: head-input mean and std."""
         if self.phase.standardize_features:
             set_modes(self.net, self.rp)
             with self._on_training_data():
-                self.standardizer = HeadInputStandardizer.attach(
-                    self.net, self.inputs.data.train.images, self.inputs.normalize, self.inputs.eval_batch_size
-                )
+                self.standardizer = HeadInputStandardizer.from_features(self.net, self.inputs.train_features())
 
     def adapt_stages(self) -> set[str]:
         return {s.stage for s in self.rp.stages if s.bn == "adapt"}
@@ -95,13 +124,10 @@ class PhaseExecution:
         """Batch-norm statistics of the training images' domain (differs from the target's only in domain adaptation)."""
         return self.domain.on_source() if self.domain is not None else nullcontext()
 
-    def _alignment_loss(self):
-        aligns = self.domain is not None and self.domain.alignment is not None
-        return self.domain.loss if aligns else None
-
     def _extra_loss(self):
         """The phase's regularizers plus its alignment loss, as one closure (None when there is neither)."""
-        terms = [t for t in (self.penalty, self._alignment_loss()) if t is not None]
+        align = self.domain.loss if self.domain is not None and self.domain.alignment is not None else None
+        terms = [t for t in (self.penalty, align) if t is not None]
         if not terms:
             return None
         return terms[0] if len(terms) == 1 else (lambda: sum(term() for term in terms))
@@ -111,6 +137,9 @@ class PhaseExecution:
         started = time.perf_counter()
         torch.manual_seed(derive_seed(self.seed, "phase", self.rp.index, "epoch", epoch))
         self.bn_applied = set_modes(self.net, self.rp)
+        self.inputs.set_epoch(epoch)
+        if self.rgn is not None:
+            self.rgn.update(self.inputs.forward, self.loader, epoch, self.phase.label_smoothing)
         if self.domain is not None:
             self.domain.start_epoch(epoch)
         with self._on_training_data():
@@ -127,12 +156,15 @@ class PhaseExecution:
             )
         if self.domain is not None:
             self.domain.end_epoch(epoch)
+        if self.penalty is not None:
+            self.penalty_values["epoch_end"].append({"epoch": epoch, **self.penalty.values()})
         last = epoch == self.phase.epochs - 1
         val_accuracy = None
         if last or (self.eval_every and (epoch + 1) % self.eval_every == 0):
             with self.domain.evaluating("val") if self.domain is not None else nullcontext():
                 predicted = self.inputs.predict("val")
             val_accuracy = float((predicted == self.inputs.data.val.labels.numpy()).mean())
+            self.val_predictions = predicted if last else None
         lrs = {k: {"start": stats.lr_start[k], "end": stats.lr_end[k]} for k in stats.lr_start}
         record = EpochRecord(self.rp.index, epoch, stats.loss, stats.accuracy, val_accuracy, lrs,
                              time.perf_counter() - started)
@@ -140,15 +172,13 @@ class PhaseExecution:
         return record
 
     def finish(self) -> PhaseRecord:
-        """Fold the standardized head, and record exactly what the phase did."""
+        """Fold the standardized head, record exactly what the phase did, then merge any adapters."""
+        if self.standardizer is not None or self.adapters is not None or self.domain is not None:
+            self.val_predictions = None  # folding, merging and re-measured statistics change the outputs
         if self.standardizer is not None:
             self.standardizer.fold()
         trainable = set(self.trainable)
-        extras = {"inputs": self.inputs.describe()}
-        if self.domain is not None:
-            body = any(s.trainable for s in self.rp.stages if s.stage != "head")
-            extras["domain_adaptation"] = self.domain.finish(trained_body=body)
-        return PhaseRecord(
+        record = PhaseRecord(
             index=self.rp.index,
             name=self.phase.name,
             epochs=self.phase.epochs,
@@ -163,8 +193,33 @@ class PhaseExecution:
             bn_applied=self.bn_applied,
             bn_adapted_images=self.bn_adapted_images,
             seconds=time.perf_counter() - self.started,
-            extras=extras,
+            extras={"inputs": self.inputs.describe(), "feature_cache": self.cache_record},
+            tensor_stages={n: self.net.stage_of_param(n) for n in trainable},
         )
+        if self.domain is not None:
+            body = any(s.trainable for s in self.rp.stages if s.stage != "head")
+            record.extras["domain_adaptation"] = self.domain.finish(trained_body=body)
+        if self.rgn is not None:
+            record.extras["auto_rgn"] = self.rgn.history
+        if self.penalty is not None:
+            record.extras["regularizer_values"] = self.penalty_values
+        if self.adapters is not None:
+            record.extras["adapter_applied"] = self._merge_adapters()
+        return record
+
+    @torch.no_grad()
+    def _merge_adapters(self, images: int = 256) -> dict:
+        """Merge the adapters into the base weights; measure that the outputs stay the same on validation images."""
+        described = self.adapters.describe()
+        self.model.eval()
+        inputs = self.image_inputs
+        batches = list(inputs.image_batches(inputs.data.val.images[:images], inputs.eval_batch_size))
+        before = [self.model(b) for b in batches]
+        self.adapters.merge()
+        after = [self.model(b) for b in batches]
+        diff = max((float((a - b).abs().max()) for a, b in zip(after, before)), default=0.0)
+        return {**described, "merged": True, "merge_check_images": sum(len(b) for b in batches),
+                "merge_max_abs_diff": diff}
 
     def _stage_table(self, trainable: set[str]) -> dict[str, dict]:
         """Per stage: the resolved setting, the batch-norm policy applied (None: no batch norm), parameter counts."""

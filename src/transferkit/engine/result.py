@@ -39,6 +39,7 @@ class PhaseRecord:
     bn_adapted_images: int = 0
     seconds: float = 0.0
     extras: dict[str, Any] = field(default_factory=dict)
+    tensor_stages: dict[str, str] = field(default_factory=dict)  # stage of each trainable tensor, as named then
 
     @property
     def trainable_params(self) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +36,16 @@ class PhaseProgress:
     bn_adapted_images: int
     standardizer: tuple[torch.Tensor, torch.Tensor] | None
     seconds: float
+    extras: dict[str, Any] = field(default_factory=dict)  # the phase's own records so far (see PhaseExecution)
+    weights: dict[str, torch.Tensor] | None = None  # loaded here when the phase adds tensors (LoRA adapters)
+    path: Path | None = None
     domain: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None  # domain adaptation state (engine/domain.py)
 
     def restore(self, execution) -> None:
         """Put the saved state into a PhaseExecution whose optimizer and schedule have just been built."""
+        if self.weights is not None:
+            _load_weights(execution.net.model, self.weights, self.path)
+        execution.restore_extras(self.extras)
         execution.epochs = list(self.epochs)
         execution.bn_adapted_images = self.bn_adapted_images
         execution.started -= self.seconds
@@ -101,7 +107,7 @@ class Checkpointer:
             "identity": self.identity,
             "options": self.options,
             "position": position(plan, index, done),
-            "cache_key": None,
+            "cache_key": None if execution is None else execution.cache_record.get("key"),
             "resumes": self.resumes,
             "phases": [asdict(p) for p in phases],
             "history": [e.to_dict() for e in history],
@@ -118,6 +124,7 @@ class Checkpointer:
                 "scheduler": execution.scheduler.state_dict(),
                 "bn_adapted_images": execution.bn_adapted_images,
                 "seconds": time.perf_counter() - execution.started,
+                "extras": execution.progress_extras(),
             }
             if execution.domain is not None:
                 domain_tensors, meta["current"]["domain"] = execution.domain.state()
@@ -149,9 +156,17 @@ class Checkpointer:
         epochs = plan.phases[index].epochs if 0 <= index < len(plan.phases) else 1
         if not (0 <= index <= len(plan.phases) and 0 <= done < epochs):
             raise RunError(f"Checkpoint '{self.path}' has no valid position; start over with --overwrite.")
-        _load_weights(net.model, {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, self.path)
+        weights = {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}
+        # a phase that adds tensors (LoRA adapters) was saved with them: load once the phase has added them again
+        inside_adapters = done > 0 and plan.phases[index].params == "lora"
+        if not inside_adapters:
+            _load_weights(net.model, weights, self.path)
         try:
             state = _resume_state(meta, tensors, index)
+            if inside_adapters:
+                if state.current is None:
+                    raise ValueError("no phase in progress")
+                state.current.weights, state.current.path = weights, self.path
             restore_rng(tensors, meta["rng"])
             resumes = [*meta.get("resumes", []), {"phase": index, "phase_name": where.get("phase_name"),
                                                   "epochs_done": done}]
@@ -186,6 +201,7 @@ def _resume_state(meta: dict[str, Any], tensors: dict[str, torch.Tensor], index:
             bn_adapted_images=int(current["bn_adapted_images"]),
             standardizer=standardizer,
             seconds=float(current["seconds"]),
+            extras=dict(current.get("extras") or {}),
             domain=({k[len("domain."):]: v for k, v in tensors.items() if k.startswith("domain.")},
                     current["domain"]) if current.get("domain") is not None else None,
         )

@@ -12,6 +12,8 @@ import torch
 from ..console import make_progress, progress_enabled
 from ..data import DataSplits
 from ..plans import Plan
+from .cache import FeatureCache
+from .cache_settings import DEFAULT_CACHE_MEM, CacheSettings
 from .devices import make_accelerator
 from .inputs import ImageInputs
 from .loop import NonFiniteLossError
@@ -27,7 +29,8 @@ class RunConfig:
     """How to execute (not what to train): seed, device, precision, evaluation cadence, progress bars.
 
     `eval_every`: validate every N epochs (0: only at the end of each phase). `checkpoints`: where to
-    checkpoint after every epoch and phase, and to resume from when it already holds a checkpoint.
+    checkpoint after every epoch and phase, and to resume from when it already holds a checkpoint. `cache`,
+    `cache_views` and `cache_mem`: the feature cache at the freeze boundary (see engine/cache.py).
     """
 
     seed: int = 0
@@ -38,6 +41,9 @@ class RunConfig:
     progress: bool = True
     description: str = "adapt"
     checkpoints: Checkpointer | None = None
+    cache: str = "auto"
+    cache_views: int = 1
+    cache_mem: str | int = DEFAULT_CACHE_MEM
 
 
 def prepare_network(plan: Plan, backbone, num_classes: int, seed: int):
@@ -52,6 +58,7 @@ def prepare_network(plan: Plan, backbone, num_classes: int, seed: int):
 def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = None) -> RunResult:
     """Train a copy of `backbone` on `data.train` with `plan`; evaluate on validation and test."""
     config = config or RunConfig()
+    cache_settings = CacheSettings.parse(config.cache, config.cache_views, config.cache_mem)
     started = time.perf_counter()
     net = prepare_network(plan, backbone, len(data.classes), config.seed)
     resolved = plan.resolve(net.stage_names)
@@ -60,15 +67,19 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
     use_deterministic_algorithms(accelerator.device)
     reference = {k: v.detach().clone() for k, v in net.model.state_dict().items()}
     inputs = ImageInputs(net, model, data, accelerator, config.eval_batch_size)
+    feature_cache = FeatureCache(cache_settings, config.seed, accelerator)
     checkpoints = config.checkpoints
     resume = checkpoints.load(net, plan) if checkpoints is not None else None
+    final_inputs = inputs  # predictions come from the last phase's inputs (cached activations stay valid)
 
     phases, history = (resume.phases, resume.history) if resume is not None else ([], [])
+    execution = None
     domain = None  # the last phase's PhaseDomain (per-domain batch-norm statistics) in domain adaptation
     with make_progress(transient=True) as progress:
         show = progress_enabled(config.progress)
         for rp in resolved[len(phases):]:
-            execution = PhaseExecution(rp, net, model, inputs, accelerator, reference, config.seed, config.eval_every)
+            execution = PhaseExecution(rp, net, model, inputs, accelerator, reference, config.seed, config.eval_every,
+                                       feature_cache)
             execution.setup(resume.inside(rp.index) if resume is not None else None)
             task = progress.add_task(f"{config.description} · {rp.phase.name}", total=rp.phase.epochs,
                                      completed=len(execution.epochs), info="")
@@ -81,6 +92,7 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
                     checkpoints.save(net, plan, phases, history, execution)
             progress.remove_task(task)
             phases.append(execution.finish())
+            final_inputs = execution.inputs
             domain = execution.domain
             history.extend(execution.epochs)
             if checkpoints is not None:
@@ -88,8 +100,13 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
 
     metrics, predictions = {}, {}
     for split in ("val", "test"):
-        with domain.evaluating(split) if domain is not None else nullcontext():
-            predicted = inputs.predict(split)
+        # the last phase validated these very weights (unless the run resumed after it)
+        reuse = execution.val_predictions if split == "val" and execution is not None else None
+        if reuse is not None:
+            predicted = reuse
+        else:
+            with domain.evaluating(split) if domain is not None else nullcontext():
+                predicted = final_inputs.predict(split)
         metrics[split] = classification_metrics(getattr(data, split).labels.numpy(), predicted, data.classes)
         predictions[split] = predicted
     net.model = accelerator.unwrap_model(model)

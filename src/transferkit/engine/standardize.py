@@ -25,13 +25,19 @@ class HeadInputStandardizer:
     @classmethod
     @torch.no_grad()
     def attach(cls, net, images: torch.Tensor, normalize, batch_size: int = 256) -> HeadInputStandardizer:
-        head = net.head_module()
-        if not isinstance(head, nn.Linear) or head.bias is None:
-            raise PlanError("standardize_features needs a linear head with a bias; set it to false for this backbone.")
         was_training = net.model.training
         net.model.eval()
         feats = torch.cat([net.features(normalize(images[i : i + batch_size])) for i in range(0, len(images), batch_size)])
         net.model.train(was_training)
+        return cls.from_features(net, feats)
+
+    @classmethod
+    @torch.no_grad()
+    def from_features(cls, net, feats: torch.Tensor) -> HeadInputStandardizer:
+        """Standardize with the mean and std of `feats`, the pre-logits features of the training images."""
+        head = net.head_module()
+        if not isinstance(head, nn.Linear) or head.bias is None:
+            raise PlanError("standardize_features needs a linear head with a bias; set it to false for this backbone.")
         mean = feats.mean(0)
         std = (feats.var(0, unbiased=False) + EPS).sqrt()
         return cls(head, mean, std)

@@ -15,7 +15,8 @@ class L2SP:
         self.head_params = head_params
         self.reference = reference
 
-    def __call__(self) -> torch.Tensor:
+    def _sums(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(||w - w0||^2 over trainable pretrained tensors, ||w||^2 over trainable head tensors)."""
         shared, head = [], []
         for name, param in self.model.named_parameters():
             if not param.requires_grad:
@@ -26,4 +27,15 @@ class L2SP:
                 anchor = self.reference[name].to(param.device)
                 shared.append((param - anchor).pow(2).sum())
         zero = next(self.model.parameters()).new_zeros(())
-        return 0.5 * self.alpha * sum(shared, zero) + 0.5 * self.beta * sum(head, zero)
+        return sum(shared, zero), sum(head, zero)
+
+    def __call__(self) -> torch.Tensor:
+        shared, head = self._sums()
+        return 0.5 * self.alpha * shared + 0.5 * self.beta * head
+
+    @torch.no_grad()
+    def components(self) -> dict[str, float]:
+        """The two terms as numbers: `anchor` (alpha part, zero at the pretrained weights) and `head` (beta part)."""
+        shared, head = self._sums()
+        anchor, head_term = 0.5 * self.alpha * float(shared), 0.5 * self.beta * float(head)
+        return {"anchor": anchor, "head": head_term, "total": anchor + head_term}

@@ -90,6 +90,12 @@ class Backbone:
                 return found.pop() if len(found) == 1 else None
         return None
 
+    def set_stages(self, stages: list[Stage]) -> None:
+        """Replace the stage map, e.g. while adapters add parameters; checked against the current network."""
+        check_stages(self.model, stages)
+        self.stages = stages
+        self._param_stage = {p: s.name for s in stages for p in s.params}
+
     def param_counts(self) -> dict[str, int]:
         """Number of parameter elements per stage (trainable or not)."""
         params = dict(self.model.named_parameters())

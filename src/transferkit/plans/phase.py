@@ -174,9 +174,19 @@ class Phase:
 
     def _validate_adapter(self) -> None:
         if self.params == "lora" and not isinstance(self.adapter, dict):
-            raise PlanError("A phase with params: lora needs an 'adapter' mapping (r, alpha, stages).")
+            raise PlanError("A phase with params: lora needs an 'adapter' mapping, e.g. {r: 4, alpha: 8}.")
         if self.adapter is not None and not isinstance(self.adapter, dict):
             raise PlanError(f"The 'adapter' setting must be a mapping; got {self.adapter!r}.")
+        if self.adapter is not None:
+            if self.params != "lora":
+                raise PlanError(f"An 'adapter' is set but 'params' is {self.params!r}; set params: lora or remove it.")
+            check_adapter(self.adapter)
+            if "l2sp" in self.regularizers:
+                raise PlanError("L2-SP pulls trained pretrained weights toward their start, but under params: lora "
+                                "no pretrained weight trains; use l2sp or params: lora, not both.")
+            if self.auto_rgn:
+                raise PlanError("auto_rgn needs weights with a norm, but LoRA adapters start at zero; "
+                                "use auto_rgn or params: lora, not both.")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data, for YAML and run.json."""
@@ -198,6 +208,22 @@ class Phase:
             return cls(**data)
         except TypeError as exc:  # pragma: no cover - dataclass signature mismatch
             raise PlanError(f"Invalid {where}: {exc}.") from None
+
+
+ADAPTER_KEYS = {"r": 4, "alpha": 8.0, "dropout": 0.0}
+
+
+def check_adapter(adapter: dict[str, Any]) -> None:
+    """Low-rank adapter settings: r (rank, whole number >= 1), alpha (scale numerator > 0), dropout (in [0, 1))."""
+    unknown = sorted(set(adapter) - set(ADAPTER_KEYS))
+    if unknown:
+        raise PlanError(f"Unknown setting {unknown[0]!r} in 'adapter'; valid settings are {list(ADAPTER_KEYS)}.")
+    _number("adapter.r", adapter.get("r", ADAPTER_KEYS["r"]), minimum=1, integer=True)
+    _number("adapter.alpha", adapter.get("alpha", ADAPTER_KEYS["alpha"]), strict=True)
+    dropout = adapter.get("dropout", ADAPTER_KEYS["dropout"])
+    _number("adapter.dropout", dropout)
+    if dropout >= 1:
+        raise PlanError(f"The 'adapter.dropout' setting must be below 1; got {dropout!r}.")
 
 
 def _plain(value: Any) -> Any:

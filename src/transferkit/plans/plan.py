@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import PlanError
-from .phase import Phase
+from .phase import Phase, _plain
 
 INITS = ("pretrained", "random")
 _PLAN_KEYS = ("strategy", "init", "options", "phases")
@@ -69,7 +69,7 @@ class Plan:
         return {
             "strategy": self.strategy,
             "init": self.init,
-            "options": dict(self.options),
+            "options": _plain(self.options),
             "phases": [p.to_dict() for p in self.phases],
         }
 
@@ -95,7 +95,15 @@ class Plan:
 
     def resolve(self, stage_names: list[str]) -> list[ResolvedPhase]:
         """Make every phase concrete for a backbone whose stages are `stage_names` (stem ... head)."""
-        return [resolve_phase(p, i, stage_names) for i, p in enumerate(self.phases)]
+        resolved = []
+        for i, phase in enumerate(self.phases):
+            try:
+                resolved.append(resolve_phase(phase, i, stage_names))
+            except PlanError as exc:
+                if len(self.phases) == 1:
+                    raise
+                raise PlanError(f"Phase {i + 1} '{phase.name}': {exc}") from None
+        return resolved
 
 
 @dataclass

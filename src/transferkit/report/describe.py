@@ -8,6 +8,8 @@ from __future__ import annotations
 from ..plans import Phase, Plan, ResolvedPhase
 
 _ALIGNMENT_NAMES = {"dann": "DANN", "coral": "Deep CORAL", "mmd": "multi-kernel MMD"}
+_FILTER_TERMS = {"bias": "BitFit (bias-only fine-tuning)", "norm": "normalization-layer fine-tuning",
+                 "lora": "LoRA (low-rank adaptation)"}
 
 
 def plan_term(plan: Plan, stage_names: list[str] | None = None) -> str:
@@ -17,7 +19,7 @@ def plan_term(plan: Plan, stage_names: list[str] | None = None) -> str:
         return terms[0]
     kinds = [_phase_shape(p, stage_names) for p in plan.phases]
     if len(kinds) == 2 and kinds[0][0] == "head" and kinds[1][0] == "full" and plan.phases[1].params == "all":
-        return "LP-FT (linear probing, then full fine-tuning)"
+        return f"LP-FT (linear probing, then {terms[1]})"
     if _is_gradual(plan.phases, stage_names):
         return f"gradual unfreezing over {len(plan.phases)} phases (top down)"
     return "multi-phase fine-tuning: " + ", then ".join(terms)
@@ -32,12 +34,12 @@ def phase_term(phase: Phase, init: str = "pretrained", stage_names: list[str] | 
             if init == "random"
             else "linear probing (feature extraction)"
         )
-    elif phase.params == "bias":
-        term = "BitFit (bias-only fine-tuning)"
-    elif phase.params == "norm":
-        term = "normalization-layer fine-tuning"
-    elif phase.params == "lora":
-        term = "LoRA (low-rank adaptation)"
+    elif phase.params in _FILTER_TERMS:
+        term = _FILTER_TERMS[phase.params]
+        if shape == "top":
+            term += f" of the top {detail}"
+        elif shape == "other":
+            term += f" of {detail}"
     elif shape == "full":
         term = "training from scratch (no transfer)" if init == "random" else "full fine-tuning"
     elif shape == "top":
@@ -146,7 +148,7 @@ def describe_phases(phases: list[dict], stage_names: list[str]) -> list[str]:
         sched = p["schedule"]
         frozen_text = f"{_join(frozen)} frozen ({p['frozen_params']:,} parameters)" if frozen else "nothing frozen"
         sentence = (
-            f"Phase {i} '{p['name']}' ({p['epochs']} epochs): trains {what} ({p['trainable_params']:,} parameters), "
+            f"Phase {i} '{p['name']}' ({p['epochs']} epoch{'s' if p['epochs'] != 1 else ''}): trains {what} ({p['trainable_params']:,} parameters), "
             f"{frozen_text}; {bn_text}; {opt['name']} (weight decay {opt['weight_decay']:g}"
             f"{', momentum %g' % opt['momentum'] if opt['name'] == 'sgd' else ', betas %g/0.999' % opt['momentum']}) "
             f"at {lr_text}, {sched['name']} schedule with {sched['warmup']:.0%} warm-up, batch size {p['batch_size']}, "
@@ -159,8 +161,24 @@ def describe_phases(phases: list[dict], stage_names: list[str]) -> list[str]:
         for name, settings in (p.get("regularizers") or {}).items():
             args = ", ".join(f"{k}={v:g}" for k, v in settings.items())
             sentence += f", plus {name.upper()} penalty ({args})"
+        sentence += _method_notes(p)
         sentences.append(sentence + ".")
     return sentences
+
+
+def _method_notes(p: dict) -> str:
+    """Clauses for Auto-RGN rates and LoRA adapters, from a run.json phase entry."""
+    text = ""
+    rgn = p.get("auto_rgn")
+    if rgn:
+        text += (f", each tensor's learning rate scaled by its relative gradient norm divided by the largest "
+                 f"(Auto-RGN), recomputed at each epoch start from {rgn[0]['images']} training images")
+    adapter = p.get("adapter_applied")
+    if adapter:
+        text += (f", with LoRA adapters (r={adapter['r']}, alpha {adapter['alpha']:g}, dropout {adapter['dropout']:g}) "
+                 f"on {adapter['layers']} conv/linear layers of {_join(adapter['stages'])}, merged into the weights "
+                 f"at phase end (largest output change {adapter['merge_max_abs_diff']:.1e})")
+    return text
 
 
 def describe_record(record: dict) -> str:
@@ -190,6 +208,10 @@ def describe_record(record: dict) -> str:
     text += " ".join(describe_phases(record["plan"]["phases"], stage_names))
     if record.get("domain_adaptation"):
         text += " " + _describe_domain(record["domain_adaptation"])
+    if len(record["plan"]["phases"]) > 1:
+        from .outline import plan_outline
+
+        text = plan_outline(Plan.from_dict(record["plan"]["definition"]), stage_names) + " " + text
     metrics = record.get("metrics") or {}
     if metrics:
         text += (
@@ -222,9 +244,16 @@ def describe_plan(plan: Plan, stage_names: list[str] | None = None) -> str:
         bn = p.bn if isinstance(p.bn, str) else ", ".join(f"{k}: {v}" for k, v in p.bn.items())
         bn_text = "trainable stages train, frozen stages frozen" if bn == "auto" else bn
         parts.append(
-            f"Phase {i} '{p.name}' ({p.epochs} epochs): {phase_term(p, plan.init, stage_names)}; trains "
-            f"{', '.join(p.train)} ({p.params} parameters of non-head stages); {p.optimizer} at {lr}, "
+            f"Phase {i} '{p.name}' ({p.epochs} epoch{'s' if p.epochs != 1 else ''}): "
+            f"{phase_term(p, plan.init, stage_names)}; trains "
+            f"{', '.join(p.train)}{'' if p.train == ['head'] else f' ({p.params} parameters of non-head stages)'}; "
+            f"{p.optimizer} at {lr}, "
             f"{p.schedule} schedule, batch size {p.batch_size}, augmentation {p.augment}; batch norm: {bn_text}."
         )
     init = "from random weights" if plan.init == "random" else "from the pretrained weights"
-    return f"{plan_term(plan, stage_names)[0].upper()}{plan_term(plan, stage_names)[1:]}, {init}. " + " ".join(parts)
+    text = f"{plan_term(plan, stage_names)[0].upper()}{plan_term(plan, stage_names)[1:]}, {init}. " + " ".join(parts)
+    if len(plan.phases) > 1:
+        from .outline import plan_outline
+
+        text = plan_outline(plan, stage_names) + " " + text
+    return text

@@ -92,3 +92,14 @@ def read_json(path: str | Path) -> dict:
         raise RunError(f"'{path}' does not exist; give a run directory written by 'transferkit adapt'.") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise RunError(f"'{path}' is not valid JSON; the run directory is damaged.") from None
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Write a text file via a temporary file and rename, so a reader never sees half a file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)

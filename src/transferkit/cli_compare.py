@@ -1,0 +1,94 @@
+"""The `compare`, `report` and `demo` commands (registered on the app in cli.py): thin; parse, call, print."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .compare_api import Comparison
+from .compare_api import compare as compare_plans
+from .console import results
+from .errors import RunError
+from .select.table import fmt_interval
+
+MODEL_HELP = "Model: timm:NAME, torchvision:NAME, or a directory written by 'transferkit pretrain'."
+DATA_HELP = "Data: an ImageFolder directory, csv:FILE (columns path,label), synthetic:glyphs, or digits."
+
+
+def parse_factors(text: str) -> list[float]:
+    """'1/3,1,3' -> [0.333..., 1.0, 3.0] (decimals and fractions)."""
+    try:
+        return [float(Fraction(part.strip())) for part in text.split(",")]
+    except (ValueError, ZeroDivisionError):
+        raise RunError(f"--lr-factors must be comma-separated numbers such as 1/3,1,3; got {text!r}.") from None
+
+
+def print_result(result: Comparison) -> None:
+    """The final leaderboard table, the chosen plan in one sentence, and where the files are."""
+    results.print(result.table())
+    winner = result.winner
+    if winner is None:
+        results.print("[bold red]No plan finished without errors[/]; see the leaderboard.")
+    else:
+        results.print(
+            f"[bold]Chosen: {winner['plan']}[/] ({winner['term']}): validation accuracy {fmt_interval(winner['val'])}; "
+            f"{winner['reason']}. Test accuracy {fmt_interval(winner['test'])} (not used for selection).",
+            soft_wrap=True,
+        )
+    if result.dir is not None:
+        results.print(f"Leaderboard: [bold]{result.dir / 'leaderboard.json'}[/]; report: [bold]{result.report}[/]")
+
+
+def compare(
+    model: str = typer.Option(..., help=MODEL_HELP),
+    data: str = typer.Option(..., help=DATA_HELP + " This is the target (your data)."),
+    strategies: str = typer.Option("all", help="'all' (every preset, default options) or a comma-separated list of presets, NAME:key=value specs and plan files."),
+    out: Path = typer.Option(..., help="Directory to write: a run directory per plan, learning rate and seed under runs/, leaderboard.json, report.html."),
+    seeds: int = typer.Option(3, min=1, help="Seeds per plan; seed k also draws split k, the same for every plan."),
+    epochs: Optional[int] = typer.Option(None, min=1, help="Epochs per plan, the same for every plan (default 10)."),
+    time_budget: Optional[float] = typer.Option(None, help="Seconds for the whole comparison, turned into one epoch budget for every plan (instead of --epochs)."),
+    search: str = typer.Option("exhaustive", help="exhaustive (every plan, learning rate and seed) or halving (successive halving over plans x learning rates)."),
+    eta: int = typer.Option(3, min=2, help="Successive halving: each rung keeps the best 1/eta and trains them eta times longer."),
+    lr_factors: str = typer.Option("1/3,1,3", help="Learning-rate grid: every phase's preset learning rate times each factor; chosen on validation."),
+    labels_per_class: Optional[int] = typer.Option(None, min=1, help="Draw K labelled training images per class; the rest is split into validation and test."),
+    show_test: bool = typer.Option(False, help="Show test accuracy for every plan, labelled as not used for selection (default: the winner's only)."),
+    weights: Optional[Path] = typer.Option(None, help="Local weights file (.safetensors or .pth) for a timm or torchvision model."),
+    pretrained: bool = typer.Option(True, "--pretrained/--no-pretrained", help="Load pretrained weights (hub or --weights)."),
+    input_size: Optional[int] = typer.Option(None, min=8, help="Override the backbone's square input size."),
+    device: str = typer.Option("auto", help="auto, cpu or cuda."),
+    overwrite: bool = typer.Option(False, help="Replace an existing output directory."),
+) -> None:
+    """Compare strategies on your data: same splits and epochs, several seeds, selection on validation only."""
+    result = compare_plans(
+        model, data, strategies, out=out, seeds=seeds, epochs=epochs, time_budget=time_budget, search=search,
+        eta=eta, lr_factors=parse_factors(lr_factors), labels_per_class=labels_per_class, show_test=show_test,
+        weights=str(weights) if weights else None, pretrained=pretrained, input_size=input_size, device=device,
+        overwrite=overwrite,
+    )
+    print_result(result)
+
+
+def report(path: Path = typer.Argument(..., help="A run directory, a directory written by 'compare', or a folder of run directories.")) -> None:
+    """Rebuild report.html from existing run directories."""
+    from .report.rebuild import build_report
+
+    results.print(f"Report: [bold]{build_report(path)}[/]")
+
+
+def demo(
+    out: Path = typer.Option(Path("transferkit-demo"), help="Directory for the comparison: run directories, leaderboard.json, report.html."),
+    seeds: int = typer.Option(3, min=1, help="Seeds per strategy."),
+    epochs: int = typer.Option(10, min=1, help="Epochs per run (the same budget for every strategy)."),
+    search: str = typer.Option("exhaustive", help="exhaustive or halving (see 'transferkit compare --help')."),
+    overwrite: bool = typer.Option(False, help="Replace an existing --out directory."),
+) -> None:
+    """Pretrain on synthetic glyphs (cached), then compare twelve strategies on real handwritten digits."""
+    from .demo import demo_table, run_demo
+
+    result = run_demo(out, seeds=seeds, epochs=epochs, search=search, overwrite=overwrite)
+    print_result(result)
+    results.print(demo_table(result))
+    results.print(f"Finished in {result.leaderboard['seconds']:.0f} s.")

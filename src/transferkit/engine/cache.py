@@ -1,0 +1,164 @@
+"""The feature cache of a run: decide, per phase, whether the frozen trunk can be replaced by cached activations.
+
+A phase trains from the cache when every stage below its first trainable stage is frozen, with batch norm
+frozen (or re-estimated at phase start, before the cache is computed) and no layer of it in training mode,
+and when the cut network provably reproduces `model(x)` on a few training images, both in eval mode and in
+the phase's own train/eval modes. Otherwise the phase runs on images and the record says why.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import nullcontext
+from importlib.metadata import version
+
+import torch
+
+from ..cache import cache_dir
+from ..data import make_augmentation
+from ..models.segments import Cut, pre_logits_cut, stage_cut
+from ..plans import ResolvedPhase
+from .cache_key import feature_cache_key
+from .cache_settings import CacheSettings
+from .cached_inputs import CachedInputs, compute_activations
+from .feature_store import MEMORY_STORES, CacheUnavailable, FeatureStore, StoreWriter
+from .modes import kept_modes
+
+CHECK_IMAGES = 4
+
+
+def frozen_trunk_reason(rp: ResolvedPhase) -> tuple[int, str | None]:
+    """(index of the first trainable stage, why the stages below it cannot be cached or None)."""
+    first = next(i for i, s in enumerate(rp.stages) if s.trainable)
+    if first == 0:
+        return first, f"{rp.stages[0].stage} trains, so nothing below the first trainable stage is frozen"
+    for setting in rp.stages[:first]:
+        if setting.bn == "train":
+            return first, f"{setting.stage} batch norm trains"
+    return first, None
+
+
+def training_layers_reason(net, trunk_stages: tuple[str, ...]) -> str | None:
+    """Why the trunk is not a fixed function in the phase's modes (a layer of it still in training mode)."""
+    for name, module in net.model.named_modules():
+        if name and module.training and next(module.children(), None) is None:
+            stage = net.stage_of_module(name)
+            if stage in trunk_stages:
+                return f"{stage} has a layer in training mode ({name}: {type(module).__name__})"
+    return None
+
+
+@torch.no_grad()
+def reproduction_error(cut: Cut, model, x: torch.Tensor, autocast, tolerance: float) -> str | None:
+    """None when `cut.rest(trunk(x))` equals `model(x)` in eval mode and in the current (phase) modes."""
+    saved = {name: b.clone() for name, b in model.named_buffers()}
+
+    def restore() -> None:
+        for name, b in model.named_buffers():
+            b.copy_(saved[name])
+
+    with kept_modes(model):
+        model.eval()
+        expected_eval = model(x)
+        with autocast():
+            h = cut.trunk(x)
+            got_eval = cut.rest(h)
+    devices = [x.device.index or 0] if x.device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(0)
+        expected = model(x)
+        restore()
+        torch.manual_seed(0)
+        with autocast():
+            got = cut.rest(h)
+        restore()
+    for mode, a, b in (("inference", got_eval, expected_eval), ("training", got, expected)):
+        scale = max(1.0, float(b.abs().max()))
+        if a.shape != b.shape or not torch.allclose(a.float(), b.float(), rtol=tolerance, atol=tolerance * scale):
+            return f"the network cut {cut.boundary} does not reproduce the model's output in {mode} mode"
+    return None
+
+
+class FeatureCache:
+    """One run's cache policy: `inputs_for(...)` gives a phase its inputs and the record of that choice."""
+
+    def __init__(self, settings: CacheSettings, seed: int, accelerator):
+        self.settings, self.seed, self.accelerator = settings, seed, accelerator
+        self.mixed = accelerator.mixed_precision != "no"
+
+    def _autocast(self):
+        return self.accelerator.autocast() if self.mixed else nullcontext()
+
+    def inputs_for(self, rp: ResolvedPhase, net, base) -> tuple[object, dict]:
+        """Cached inputs for this phase, or `base` with the reason; call after batch-norm re-estimation."""
+        reason = self._settings_reason()
+        first, trunk_reason = frozen_trunk_reason(rp)
+        reason = reason or trunk_reason
+        if reason is not None:
+            return base, {"used": False, "reason": reason}
+        cut, reason = self._choose_cut(rp, net, base, first)
+        if cut is None:
+            return base, {"used": False, "reason": reason}
+        try:
+            store, record = self._store_for(rp, net, base, cut)
+        except CacheUnavailable as exc:
+            return base, {"used": False, "reason": str(exc)}
+        return CachedInputs(base, cut, store, record, self.seed, rp.index), record
+
+    def _settings_reason(self) -> str | None:
+        if self.settings.mode == "off":
+            return "--cache off"
+        if self.accelerator.num_processes > 1:
+            return "multi-process training (each process would hold the whole cache)"
+        return None
+
+    def _choose_cut(self, rp: ResolvedPhase, net, base, first: int) -> tuple[Cut | None, str]:
+        """The first candidate cut that holds: pre-logits for head-only phases, then the stage boundary."""
+        stage = rp.stages[first].stage
+        candidates: list[Cut] = [pre_logits_cut(net)] if stage == "head" else []
+        cut, reason = stage_cut(net, stage)
+        if cut is not None:
+            candidates.append(cut)
+        x = base.normalize(base.data.train.images[:CHECK_IMAGES])
+        tolerance = 2e-2 if self.mixed else 1e-4
+        for candidate in candidates:
+            reason = (training_layers_reason(net, candidate.trunk_stages)
+                      or reproduction_error(candidate, base.model, x, self._autocast, tolerance))
+            if reason is None:
+                return candidate, ""
+        return None, reason
+
+    def _store_for(self, rp: ResolvedPhase, net, base, cut: Cut) -> tuple[FeatureStore, dict]:
+        augment = rp.phase.augment
+        views = self.settings.views if augment != "none" else 1
+        key = feature_cache_key(
+            backbone=net, boundary=cut.boundary, trunk_stages=cut.trunk_stages,
+            bn_policy={s.stage: s.bn for s in rp.stages if s.stage in cut.trunk_stages},
+            augment=augment, views=views, view_seed=self.seed if augment != "none" else None, data=base.data,
+            numerics={"device": self.accelerator.device.type, "precision": self.accelerator.mixed_precision,
+                      "torch": torch.__version__, "timm": version("timm"), "torchvision": version("torchvision")},
+        )
+        started = time.perf_counter()
+        root = cache_dir() / "features"
+        store = MEMORY_STORES.get(key) or FeatureStore.open(root / key)
+        reused = store is not None
+        if store is None:
+            data = base.data
+            counts = {"train": (views, len(data.train)), "val": (len(data.val),), "test": (len(data.test),)}
+            writer = StoreWriter(key, counts, self.settings.memory_budget, root)
+            augment_fn = make_augmentation(augment, tuple(data.train.images.shape[-2:]))
+            try:
+                compute_activations(writer, cut, base, augment_fn=augment_fn, views=views, seed=self.seed,
+                                    autocast=self._autocast)
+                store = writer.commit()
+            finally:
+                writer.discard()
+        if store.storage == "memory":
+            MEMORY_STORES.keep(store, self.settings.memory_budget)
+        record = {
+            "used": True, "boundary": cut.boundary, "trunk_stages": list(cut.trunk_stages), "key": key,
+            "reused": reused, "storage": store.storage, "path": str(store.path) if store.path else None,
+            "bytes": store.nbytes, "shape": store.shapes, "views": views, "augment": augment,
+            "build_seconds": 0.0 if reused else round(time.perf_counter() - started, 3),
+        }
+        return store, record

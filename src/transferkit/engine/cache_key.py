@@ -1,0 +1,88 @@
+"""The feature-cache key: a hash of everything that decides the cached activations.
+
+The frozen trunk's weights and buffers, the architecture, the boundary, the preprocessing, the augmentation
+(with the seed that draws its views), the trunk's batch-norm policies, the data (fingerprints and pixels) and
+the numerics (device, precision, library versions). Change any of them and the key changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import weakref
+from typing import Any
+
+import torch
+
+_PIXEL_DIGESTS: dict[int, tuple[weakref.ref, tuple, str]] = {}  # id -> (tensor, stamp, digest)
+
+
+def tensor_digest(tensor: torch.Tensor) -> str:
+    """sha256 of a tensor's dtype, shape and bytes."""
+    t = tensor.detach().contiguous().cpu()
+    h = hashlib.sha256(f"{t.dtype}:{tuple(t.shape)}".encode())
+    if t.numel():
+        h.update(t.reshape(-1).view(torch.uint8).numpy().data)
+    return h.hexdigest()
+
+
+def pixel_digest(images: torch.Tensor) -> str:
+    """`tensor_digest` of an image tensor, remembered while the tensor lives and is not modified in place."""
+    stamp = (images._version, images.data_ptr(), tuple(images.shape))
+    known = _PIXEL_DIGESTS.get(id(images))
+    if known is not None and known[0]() is images and known[1] == stamp:
+        return known[2]
+    for key in [k for k, (ref, _, _) in _PIXEL_DIGESTS.items() if ref() is None]:
+        del _PIXEL_DIGESTS[key]
+    digest = tensor_digest(images)
+    _PIXEL_DIGESTS[id(images)] = (weakref.ref(images), stamp, digest)
+    return digest
+
+
+def trunk_state(backbone, trunk_stages: set[str]) -> dict[str, torch.Tensor]:
+    """Parameters and buffers of the trunk; buffers whose stage is unknown are included, to be safe."""
+    params = {n for n, _ in backbone.model.named_parameters()}
+    out = {}
+    for name, tensor in backbone.model.state_dict().items():
+        if name in params:
+            keep = backbone.stage_of_param(name) in trunk_stages
+        else:
+            stage = backbone.stage_of_module(name.rpartition(".")[0])
+            keep = stage is None or stage in trunk_stages
+        if keep:
+            out[name] = tensor
+    return out
+
+
+def data_identity(data) -> dict[str, Any]:
+    """Fingerprints and pixel digests of the three splits (the cache holds all of them)."""
+    return {
+        "source": data.fingerprint,
+        "classes": list(data.classes),
+        **{split: {"fingerprint": getattr(data, split).fingerprint, "pixels": pixel_digest(getattr(data, split).images)}
+           for split in ("train", "val", "test")},
+    }
+
+
+def cache_key(parts: dict[str, Any]) -> str:
+    """sha256 (hex, 32 characters) of JSON-able parts."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def feature_cache_key(*, backbone, boundary: str, trunk_stages: tuple[str, ...], bn_policy: dict[str, str],
+                      augment: str, views: int, view_seed: int | None, data, numerics: dict[str, Any]) -> str:
+    """The key of the activations at `boundary` for this trunk, data and augmentation."""
+    state = trunk_state(backbone, set(trunk_stages))
+    return cache_key({
+        "format": 1,
+        "arch": backbone.arch,
+        "class": f"{type(backbone.model).__module__}.{type(backbone.model).__qualname__}",
+        "boundary": boundary,
+        "trunk_stages": list(trunk_stages),
+        "weights": {name: tensor_digest(t) for name, t in sorted(state.items())},
+        "preprocessing": backbone.preprocessing.to_dict(),
+        "augment": {"name": augment, "views": views, "seed": view_seed},
+        "bn": bn_policy,
+        "data": data_identity(data),
+        "numerics": numerics,
+    })

@@ -1,0 +1,39 @@
+"""Presets that change what trains from phase to phase: LP-FT and gradual unfreezing."""
+
+from __future__ import annotations
+
+from ..phase import Phase
+from ..plan import Plan
+from ..registry import register_strategy
+from .checks import at_least
+
+
+@register_strategy(
+    "lp-ft",
+    summary="Linear probing first, then full fine-tuning that starts from the probed head.",
+    reference="Kumar et al., Fine-Tuning can Distort Pretrained Features and Underperform Out-of-Distribution, "
+    "ICLR 2022",
+)
+def lp_ft(probe_epochs: int = 5, epochs: int = 10, probe_lr: float = 1e-2, lr: float = 1e-3) -> Plan:
+    at_least("lp-ft", "probe_epochs", probe_epochs, 1)
+    at_least("lp-ft", "epochs", epochs, 1)
+    probe = Phase(name="linear probe", epochs=probe_epochs, train=["head"], lr=probe_lr, weight_decay=1e-4,
+                  standardize_features=True)
+    tune = Phase(name="fine-tune all", epochs=epochs, train=["all"], lr=lr)
+    return Plan(phases=[probe, tune])
+
+
+@register_strategy(
+    "gradual",
+    summary="Gradual unfreezing: the head first, then one more stage per phase, top down.",
+    reference="Howard & Ruder, Universal Language Model Fine-tuning for Text Classification (ULMFiT), ACL 2018",
+)
+def gradual(stages: int = 4, epochs_per_phase: int = 2, lr: float = 1e-3) -> Plan:
+    at_least("gradual", "stages", stages, 1)
+    at_least("gradual", "epochs_per_phase", epochs_per_phase, 1)
+    phases = [Phase(name="head only", epochs=epochs_per_phase, train=["head"], lr=lr)]
+    phases += [
+        Phase(name=f"unfreeze top {k}", epochs=epochs_per_phase, train=[f"top:{k}", "head"], lr=lr)
+        for k in range(1, stages + 1)
+    ]
+    return Plan(phases=phases)

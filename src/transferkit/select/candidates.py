@@ -1,0 +1,107 @@
+"""What a comparison tries: the plans (from `all`, a comma list of specs, or Plan objects) times a learning-rate grid."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import PlanError
+from ..plans import Plan, list_strategies, plan_from_spec
+
+DEFAULT_LR_FACTORS = (1 / 3, 1.0, 3.0)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One plan at one learning-rate factor (every phase's lr times `lr_factor`)."""
+
+    name: str  # the plan's spec, e.g. 'partial:k=2'
+    slug: str  # a directory-safe name, unique within the comparison
+    plan: Plan  # the plan at its preset's learning rates
+    lr_factor: float
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}@{lr_label(self.lr_factor)}"
+
+    def plan_at(self, epochs: int) -> Plan:
+        """The plan with this learning-rate factor and `epochs` in total (shared by its phases)."""
+        return self.plan.with_lr_factor(self.lr_factor).with_total_epochs(max(epochs, len(self.plan.phases)))
+
+
+def split_strategy_list(text: str) -> list[str]:
+    """'linear-probe,partial:k=2,lr=0.01,full' -> ['linear-probe', 'partial:k=2,lr=0.01', 'full'].
+
+    Items are separated by commas; an item of the form key=value (without ':') continues the options of
+    the item before it, so preset options can be written as in --strategy.
+    """
+    items: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            raise PlanError(f"Empty item in the strategy list {text!r}; separate strategies with single commas.")
+        if "=" in part and ":" not in part and items:
+            items[-1] += "," + part
+        else:
+            items.append(part)
+    return items
+
+
+def resolve_strategies(strategies: str | list[str | Plan]) -> list[tuple[str, Plan]]:
+    """(name, plan) for every strategy; 'all' means every registered preset with its default options."""
+    if isinstance(strategies, str):
+        if strategies.strip() == "all":
+            specs: list[str | Plan] = [info.name for info in list_strategies()]
+        else:
+            specs = list(split_strategy_list(strategies))
+    else:
+        specs = list(strategies)
+    if not specs:
+        raise PlanError("No strategies to compare; pass 'all' or a comma-separated list such as 'linear-probe,full'.")
+    if any(isinstance(s, str) and s.strip() == "all" for s in specs) and len(specs) > 1:
+        raise PlanError("'all' cannot be combined with other strategies; pass 'all' alone or list the strategies.")
+    resolved: list[tuple[str, Plan]] = []
+    for spec in specs:
+        plan = spec if isinstance(spec, Plan) else plan_from_spec(str(spec))
+        name = plan.strategy if isinstance(spec, Plan) else str(spec).strip()
+        if name in [n for n, _ in resolved]:
+            raise PlanError(f"Strategy {name!r} is listed twice; list each strategy once.")
+        resolved.append((name, plan))
+    return resolved
+
+
+def check_lr_factors(factors) -> tuple[float, ...]:
+    factors = tuple(factors)
+    if not factors or any(isinstance(f, bool) or not isinstance(f, (int, float)) or f <= 0 for f in factors):
+        raise PlanError(f"Learning-rate factors must be positive numbers such as 0.333,1,3; got {list(factors)}.")
+    if len(set(factors)) != len(factors):
+        raise PlanError(f"Learning-rate factors must be distinct; got {list(factors)}.")
+    return tuple(float(f) for f in factors)
+
+
+def make_candidates(strategies: str | list[str | Plan], lr_factors=DEFAULT_LR_FACTORS) -> list[Candidate]:
+    """Every plan at every learning-rate factor, plans in the given order, factors ascending."""
+    factors = sorted(check_lr_factors(lr_factors))
+    out: list[Candidate] = []
+    slugs: set[str] = set()
+    for name, plan in resolve_strategies(strategies):
+        slug = unique_slug(name, slugs)
+        out.extend(Candidate(name, slug, plan, f) for f in factors)
+    return out
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-") or "plan"
+
+
+def unique_slug(name: str, taken: set[str]) -> str:
+    base = slug(name)
+    candidate, i = base, 2
+    while candidate in taken:
+        candidate, i = f"{base}-{i}", i + 1
+    taken.add(candidate)
+    return candidate
+
+
+def lr_label(factor: float) -> str:
+    """'lr-x1', 'lr-x3', 'lr-x0.333': the learning-rate factor as a directory-safe label."""
+    return f"lr-x{factor:.3g}"

@@ -1,0 +1,85 @@
+"""The leaderboard as a rich table (printed at the end, and shown live while a comparison runs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+from rich.table import Table
+
+
+def fmt_interval(summary: dict[str, Any] | None) -> str:
+    """'83.1% [80.2%, 86.0%]' (95% t-interval, shown clipped to [0%, 100%]), '83.1% (1 seed)', or '-'."""
+    if not summary or summary.get("mean") is None:
+        return "-"
+    text = f"{summary['mean']:.1%}"
+    if summary.get("low") is None:
+        return text + f" ({summary['n']} seed)"
+    return text + f" [{max(summary['low'], 0.0):.1%}, {min(summary['high'], 1.0):.1%}]"
+
+
+def fmt_bytes(value: int | None) -> str:
+    if value is None:
+        return "-"
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1000 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return "-"
+
+
+def fmt_factor(factor: float | None) -> str:
+    return "-" if factor is None else f"x{factor:.3g}"
+
+
+def status_text(row: dict[str, Any]) -> str:
+    if row["status"] == "failed":
+        return "failed: " + "; ".join(row["errors"])[:120]
+    if row["status"] == "eliminated":
+        return f"eliminated after {row['epochs']} epoch{'s' if row['epochs'] != 1 else ''}"
+    if row.get("winner"):
+        return "winner" + (" (tied; the cheapest)" if len(row.get("tied_names", [])) > 1 else "")
+    return "tie with the best" if row.get("tie") else ""
+
+
+def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", note: str | None = None) -> Table:
+    """Rank, plan, chosen learning rate, validation mean [95% CI], test (winner, or all with show_test), costs.
+
+    An epochs column appears when plans ran for different epochs (successive halving).
+    """
+    show_test = leaderboard.get("show_test", False)
+    caption = "Selection by validation accuracy only; \\[low, high] is the 95% t-interval over seeds (shown within 0-100%)."
+    caption += (" Test accuracy is shown for every plan but was NOT used for selection." if show_test
+                else " Test accuracy is shown for the winner only and was not used for selection.")
+    if note:
+        caption = escape(note) + "\n" + caption
+    rows = leaderboard["rows"]
+    with_epochs = len({r["epochs"] for r in rows}) > 1
+    table = Table(title=escape(title), caption=caption)
+    table.add_column("#", justify="right")
+    table.add_column("plan", overflow="fold")
+    table.add_column("lr", no_wrap=True)
+    if with_epochs:
+        table.add_column("epochs", justify="right")
+    table.add_column("val accuracy [95% CI]", justify="right", min_width=14)
+    table.add_column("test (not used for selection)", justify="right", min_width=8)
+    table.add_column("trainable params", justify="right")
+    table.add_column("s/run", justify="right")
+    table.add_column("peak memory", justify="right")
+    table.add_column("status", overflow="fold")
+    winner = leaderboard.get("winner") or {}
+    tied = [winner.get("plan")] + list(winner.get("tied_with", [])) if winner else []
+    for row in rows:
+        lrs = "/".join(f"{v:.2g}" for v in row["lrs"])
+        style = "bold green" if row.get("winner") else ("dim" if row["status"] != "ok" else None)
+        cells = [str(row.get("rank", "")), escape(row["plan"]), f"{fmt_factor(row['lr_factor'])} ({lrs})"]
+        if with_epochs:
+            cells.append(str(row["epochs"]))
+        cells += [
+            fmt_interval(row["val"]), fmt_interval(row.get("test")),
+            "-" if row["trainable_params"] is None else f"{row['trainable_params']:,}",
+            "-" if row["seconds"] is None else f"{row['seconds']:.1f}", fmt_bytes(row["peak_memory_bytes"]),
+            escape(status_text({**row, "tied_names": tied})),
+        ]
+        table.add_row(*cells, style=style)
+    return table

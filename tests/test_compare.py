@@ -1,0 +1,189 @@
+"""compare(): ordinary run directories, the same splits for every plan, selection by validation, nothing half-written."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from transferkit import compare
+from transferkit.cli import app
+from transferkit.data import DataSplits
+from transferkit.errors import PlanError, RunError
+from conftest import TINY_TARGET
+from util import assert_one_line_error
+
+runner = CliRunner()
+
+
+def test_comparison_directory(tiny_comparison):
+    out = tiny_comparison.dir
+    board = json.loads((out / "leaderboard.json").read_text())
+    assert board["winner"]["plan"] in ("linear-probe", "partial:k=1")
+    assert board == json.loads(json.dumps(tiny_comparison.leaderboard))
+    assert (out / "report.html").is_file()
+    assert len(board["runs"]) == 8 and board["compute"]["runs"] == 8
+    for run in board["runs"]:
+        run_dir = out / run["dir"]
+        for name in ("run.json", "model.safetensors", "model.json", "plan.yaml", "report.html"):
+            assert (run_dir / name).is_file(), (run_dir, name)
+        record = json.loads((run_dir / "run.json").read_text())
+        assert record["seed"] == run["seed"] and record["plan"]["phases"][0]["epochs"] == 2
+        assert record["comparison"]["lr_factor"] == run["lr_factor"]
+        # the learning rate actually used is the preset's times the factor
+        preset = {"linear-probe": 1e-2, "partial:k=1": 1e-3}[run["plan"]]
+        assert record["plan"]["phases"][0]["lr_per_stage"]["head"] == pytest.approx(preset * run["lr_factor"])
+    for row in board["rows"]:
+        assert row["lr_factor"] in (1, 3) and len(row["lr_grid"]) == 2 and row["trainable_params"] > 0
+        assert row["val"]["n"] == 2 and row["peak_memory_bytes"] > 0 and row["train_images"] == 2 * 2 * 24
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no staging leftovers
+
+
+def test_every_plan_sees_the_same_split_at_a_seed(tiny_comparison):
+    out = tiny_comparison.dir
+    fingerprints = {}
+    for run in tiny_comparison.runs:
+        record = json.loads((out / run["dir"] / "run.json").read_text())
+        splits = tuple(record["data"]["splits"][s]["fingerprint"] for s in ("train", "val", "test"))
+        fingerprints.setdefault(run["seed"], set()).add(splits)
+    assert all(len(f) == 1 for f in fingerprints.values())
+    assert fingerprints[0] != fingerprints[1]
+
+
+def _test_disagrees_with_validation(splits: DataSplits) -> DataSplits:
+    """Test split := the validation images with every label moved to the next class."""
+    val = splits.val
+    shifted = (val.labels + 1) % len(splits.classes)
+    test = dataclasses.replace(val, labels=shifted, fingerprint="shifted-" + val.fingerprint)
+    return dataclasses.replace(splits, test=test)
+
+
+def test_test_accuracy_never_influences_selection(tiny_model_dir, tiny_digits):
+    data = _test_disagrees_with_validation(tiny_digits)
+    result = compare(str(tiny_model_dir), data, "linear-probe,scratch:lr=0.00001", seeds=1, epochs=2,
+                     lr_factors=(1,), show_test=True, progress=False)
+    rows = {r["plan"]: r for r in result.rows}
+    probe, scratch = rows["linear-probe"], rows["scratch:lr=0.00001"]
+    # the premise: validation and test rank the two plans in opposite orders
+    assert probe["val"]["mean"] > scratch["val"]["mean"]
+    assert probe["test"]["mean"] < scratch["test"]["mean"]
+    assert result.winner["plan"] == "linear-probe"
+    assert result.rows[0]["plan"] == "linear-probe"
+
+
+def test_successive_halving_runs_rungs_and_costs_less(tiny_model_dir, small_digits, tmp_path):
+    result = compare(str(tiny_model_dir), small_digits, "linear-probe,partial:k=1,full", out=tmp_path / "h", seeds=1,
+                     epochs=3, lr_factors=(1,), search="halving", progress=False)
+    board = json.loads((tmp_path / "h" / "leaderboard.json").read_text())
+    rungs = board["search"]["rungs"]
+    assert board["search"]["method"] == "halving" and [(r["epochs"], len(r["trained"])) for r in rungs] == [(1, 3), (3, 1)]
+    assert set(rungs[0]["kept"]) == set(rungs[1]["trained"])
+    # the kept candidate is the best of rung 1 by validation
+    assert rungs[0]["kept"] == [max(rungs[0]["val_mean"], key=rungs[0]["val_mean"].get)]
+    assert len(result.runs) == 4
+    assert board["compute"]["train_images"] == 50 * (3 * 1 + 1 * 3)  # exhaustive: 50 * 3 * 3
+    assert result.winner["epochs"] == 3
+    assert (tmp_path / "h" / "runs" / "rung1-1ep").is_dir() and (tmp_path / "h" / "runs" / "rung2-3ep").is_dir()
+    assert {r["status"] for r in result.rows} <= {"ok", "eliminated"}
+
+
+def test_a_diverging_run_is_recorded_as_failed_and_not_chosen(tiny_model_dir, small_digits):
+    result = compare(str(tiny_model_dir), small_digits, "full", seeds=1, epochs=1, lr_factors=(1, 1e12),
+                     progress=False)
+    (row,) = result.rows
+    grid = {g["lr_factor"]: g["status"] for g in row["lr_grid"]}
+    assert grid == {1.0: "ok", 1e12: "failed"} and row["lr_factor"] == 1.0
+    failed = [r for r in result.runs if r["status"] == "failed"]
+    assert len(failed) == 1 and "learning rate" in failed[0]["error"]
+
+
+def test_a_crash_midway_leaves_no_half_written_directory(tiny_model_dir, small_digits, tmp_path, monkeypatch):
+    import transferkit.compare_api as compare_api
+
+    real, calls = compare_api.adapt, []
+
+    def crash_on_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compare_api, "adapt", crash_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        compare(str(tiny_model_dir), small_digits, "linear-probe,full", out=tmp_path / "cmp", seeds=1, epochs=1,
+                lr_factors=(1,), progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_requests_fail_before_any_work(tiny_model_dir, small_digits, tmp_path):
+    model = str(tiny_model_dir)
+    cases = [
+        (PlanError, dict(strategies="linear-probe,ful"), ["Unknown strategy", "'ful'"]),
+        (PlanError, dict(strategies="full,full"), ["twice"]),
+        (PlanError, dict(strategies="all,full"), ["'all'"]),
+        (PlanError, dict(strategies="partial:k=9"), ["top:9"]),
+        (PlanError, dict(lr_factors=(1, -2)), ["factors"]),
+        (RunError, dict(epochs=3, time_budget=60), ["--epochs", "--time-budget"]),
+        (RunError, dict(time_budget=0.001), ["time budget", "--time-budget"]),
+        (RunError, dict(search="grid"), ["'search'", "halving"]),
+        (RunError, dict(seeds=0), ["--seeds"]),
+    ]
+    for error, kwargs, words in cases:
+        kwargs = {"strategies": "linear-probe", **kwargs}
+        strategies = kwargs.pop("strategies")
+        assert_one_line_error(error, lambda: compare(model, small_digits, strategies, out=tmp_path / "cmp",
+                                                     progress=False, **kwargs), *words)
+        assert not (tmp_path / "cmp").exists()
+
+
+def test_existing_directory_is_kept_without_overwrite(tiny_model_dir, tmp_path):
+    out = tmp_path / "cmp"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    result = runner.invoke(app, ["compare", "--model", str(tiny_model_dir), "--data", "digits", "--out", str(out),
+                                 "--strategies", "linear-probe"])
+    assert result.exit_code == 2 and "--overwrite" in result.output and "Traceback" not in result.output
+    assert (out / "keep.txt").read_text() == "mine"
+
+
+def test_cli_compare_prints_the_leaderboard(tiny_model_dir, tmp_path):
+    out = tmp_path / "cmp"
+    result = runner.invoke(app, ["compare", "--model", str(tiny_model_dir), "--data", TINY_TARGET, "--out", str(out),
+                                 "--strategies", "linear-probe,partial:k=1", "--labels-per-class", "4", "--seeds",
+                                 "2", "--epochs", "1", "--lr-factors", "1", "--show-test"])
+    assert result.exit_code == 0, result.output
+    board = json.loads((out / "leaderboard.json").read_text())
+    assert "linear-probe" in result.output and "partial:k=1" in result.output and "Leaderboard" in result.output
+    assert board["show_test"] and all(r["test"] is not None for r in board["rows"])
+    assert f"Chosen: {board['winner']['plan']}" in result.output
+    bad = runner.invoke(app, ["compare", "--model", str(tiny_model_dir), "--data", "digits", "--out",
+                              str(tmp_path / "x"), "--lr-factors", "1,three"])
+    assert bad.exit_code == 2 and "--lr-factors" in bad.output and not (tmp_path / "x").exists()
+
+
+def test_live_table_updates_after_every_run(tiny_model_dir, small_digits, monkeypatch):
+    import transferkit.select.live as live
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(live, "console", Console(file=buffer, force_terminal=True, width=220))
+    monkeypatch.setenv("TRANSFERKIT_PROGRESS", "1")
+    compare(str(tiny_model_dir), small_digits, "linear-probe,full", seeds=1, epochs=1, lr_factors=(1,),
+            progress=True)
+    text = buffer.getvalue()
+    assert "now running linear-probe@lr-x1" in text and "1 run done; now running full@lr-x1" in text
+    assert "2 runs done" in text and "val accuracy [95% CI]" in text
+
+
+def test_demo_compares_through_compare(tiny_model_dir, tmp_path, monkeypatch):
+    import transferkit.demo as demo
+
+    monkeypatch.setattr(demo, "source_model", lambda progress=True: tiny_model_dir)
+    result = demo.run_demo(tmp_path / "demo", seeds=1, epochs=1, strategies=["linear-probe"], progress=False)
+    board = json.loads((tmp_path / "demo" / "leaderboard.json").read_text())
+    assert board["winner"] == result.winner and board["labels_per_class"] == demo.LABELS_PER_CLASS
+    assert board["data"] == demo.TARGET and len(board["runs"]) == 1  # one plan at its preset learning rate
+    assert (tmp_path / "demo" / "report.html").is_file()

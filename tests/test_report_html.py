@@ -1,0 +1,79 @@
+"""report.html: one self-contained page that a browser renders with every figure, the leaderboard and the grids."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from typer.testing import CliRunner
+
+from browser import inspect_page
+from transferkit import adapt, build_report
+from transferkit.cli import app
+from transferkit.errors import RunError
+from util import assert_one_line_error
+
+runner = CliRunner()
+
+
+def test_comparison_report_renders_in_chromium(tiny_comparison, tmp_path):
+    report = tiny_comparison.report
+    html = report.read_text(encoding="utf-8")
+    assert "http://" not in html and "https://" not in html
+    page = inspect_page(report, tmp_path)
+    plans = ["linear-probe", "partial:k=1"]
+    # leaderboard chart + one learning-curve figure per plan + the winner's confusion matrix, all decoded
+    assert page["images"] == 1 + len(plans) + 1, page["image_alts"]
+    assert page["loaded"] == page["images"]
+    assert page["external_refs"] == []
+    assert page["leaderboard_chart"] and sorted(page["leaderboard_rows"]) == plans
+    assert sorted(page["grids"]) == plans
+    assert page["grid_cells"] == 2 * 6 and page["trained_cells"] == 1 + 2  # probe: head; partial: stage4 + head
+    assert page["confusion"] and page["data_rows"] == 6 + 1
+    assert page["descriptions"] == 8
+    assert tiny_comparison.winner["plan"] in page["winner"]
+
+
+def test_the_page_check_sees_a_broken_image(tiny_comparison, tmp_path):
+    broken = tmp_path / "broken.html"
+    html = tiny_comparison.report.read_text(encoding="utf-8")
+    broken.write_text(html.replace("data:image/png;base64,iVBOR", "data:image/png;base64,XXXX", 1), encoding="utf-8")
+    page = inspect_page(broken, tmp_path / "check")
+    assert page["loaded"] == page["images"] - 1
+
+
+def test_adapt_writes_the_same_report_for_one_run(tiny_model_dir, small_digits, tmp_path):
+    run = adapt(str(tiny_model_dir), small_digits, "partial:k=2", out=tmp_path / "run",
+                epochs=2, progress=False)
+    page = inspect_page(run.dir / "report.html", tmp_path / "check")
+    assert page["images"] == 2 and page["loaded"] == 2  # learning curves and confusion matrix
+    assert page["leaderboard_rows"] == ["partial:k=2"] and page["grids"] == ["partial:k=2"]
+    assert page["trained_cells"] == 3 and page["descriptions"] == 1
+    assert run.description in (run.dir / "report.html").read_text(encoding="utf-8").replace("&#x27;", "'")
+
+
+def test_report_command_rebuilds_from_run_directories(tiny_comparison, tmp_path):
+    copy = tmp_path / "cmp"
+    shutil.copytree(tiny_comparison.dir, copy)
+    (copy / "report.html").unlink()
+    result = runner.invoke(app, ["report", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert (copy / "report.html").read_text() == tiny_comparison.report.read_text()
+
+    # a plain folder of run directories (no leaderboard.json): grouped by plan, chosen on validation
+    (copy / "leaderboard.json").unlink()
+    build_report(copy / "runs")
+    page = inspect_page(copy / "runs" / "report.html", tmp_path / "check")
+    assert page["loaded"] == page["images"] >= 3
+    assert sorted(page["leaderboard_rows"]) == ["linear-probe", "partial:k=1"] and page["descriptions"] == 8
+
+    # a single run directory gets its own report
+    one = next(p.parent for p in (copy / "runs").rglob("run.json"))
+    build_report(one)
+    assert json.loads((one / "run.json").read_text())["term"] in (one / "report.html").read_text()
+
+
+def test_report_of_a_directory_without_runs_is_a_one_line_error(tmp_path):
+    assert_one_line_error(RunError, lambda: build_report(tmp_path), "No run directories", "transferkit")
+    result = runner.invoke(app, ["report", str(tmp_path / "missing")])
+    assert result.exit_code == 2 and "is not a directory" in result.output and "Traceback" not in result.output

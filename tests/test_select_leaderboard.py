@@ -1,0 +1,88 @@
+"""Selection rules: validation only, the learning rate per plan, ties to the cheaper plan, failures left out."""
+
+from __future__ import annotations
+
+from transferkit.select import build_leaderboard, comparison_document
+
+
+def entry(plan, factor, seed, val, test, params=1000, epochs=10, status="ok", images=1000):
+    return {"candidate": f"{plan}@x{factor}", "plan": plan, "term": f"term of {plan}", "lr_factor": factor,
+            "lrs": [0.01 * factor], "epochs": epochs, "rung": None, "seed": seed, "status": status,
+            "error": "loss became nan" if status != "ok" else None, "dir": None if status != "ok" else f"{plan}/{seed}",
+            "val": val if status == "ok" else None, "test": test if status == "ok" else None,
+            "trainable_params": params if status == "ok" else None, "seconds": 1.0 if status == "ok" else None,
+            "peak_memory": {"bytes": 100, "kind": "x"} if status == "ok" else None,
+            "train_images": images, "steps": 10}
+
+
+def test_winner_follows_validation_when_test_disagrees():
+    # 'a' is better on validation, 'b' much better on test (and cheaper): the winner must be 'a'.
+    entries = [entry("a", 1, s, v, t, params=5000) for s, (v, t) in
+               enumerate([(0.90, 0.10), (0.91, 0.11), (0.92, 0.12)])]
+    entries += [entry("b", 1, s, v, t, params=50) for s, (v, t) in
+                enumerate([(0.60, 0.99), (0.61, 0.98), (0.62, 0.97)])]
+    board = build_leaderboard(entries, show_test=True)
+    assert board["winner"]["plan"] == "a"
+    assert board["rows"][0]["plan"] == "a" and board["rows"][0]["rank"] == 1
+    # and swapping the test accuracies between the plans changes nothing about the choice
+    swapped = [{**e, "test": 1.0 - e["test"]} for e in entries]
+    assert build_leaderboard(swapped)["winner"]["plan"] == "a"
+
+
+def test_learning_rate_is_chosen_per_plan_on_mean_validation():
+    # test accuracy runs against validation (1 - val): it must not pull the choice
+    entries = [entry("a", f, s, v, 1 - v) for f, vals in ((1 / 3, [0.5, 0.6]), (1, [0.7, 0.72]), (3, [0.8, 0.3]))
+               for s, v in enumerate(vals)]
+    (row,) = build_leaderboard(entries)["rows"]
+    assert row["lr_factor"] == 1  # mean 0.71 beats 0.55 and 0.55
+    assert [g["lr_factor"] for g in row["lr_grid"]] == [1 / 3, 1, 3]
+    assert [round(g["val_mean"], 3) for g in row["lr_grid"]] == [0.55, 0.71, 0.55]
+
+
+def test_ties_within_the_interval_go_to_the_cheaper_plan():
+    big = [entry("full", 1, s, v, 0.5, params=100_000) for s, v in enumerate([0.80, 0.90, 0.85])]
+    small = [entry("probe", 1, s, v, 0.5, params=650) for s, v in enumerate([0.82, 0.84, 0.83])]
+    board = build_leaderboard(big + small)
+    # full: mean 0.85, interval [0.726, 0.974]; probe's mean 0.83 lies inside it -> tie, probe is cheaper
+    assert board["winner"]["plan"] == "probe"
+    assert board["winner"]["tied_with"] == ["full"]
+    assert "tied with full" in board["winner"]["reason"] and "cheaper" in board["winner"]["reason"]
+    assert all(r["tie"] for r in board["rows"])
+
+
+def test_no_tie_outside_the_interval():
+    big = [entry("full", 1, s, v, 0.5, params=100_000) for s, v in enumerate([0.90, 0.91, 0.92])]
+    small = [entry("probe", 1, s, v, 0.5, params=650) for s, v in enumerate([0.82, 0.84, 0.83])]
+    board = build_leaderboard(big + small)
+    assert board["winner"]["plan"] == "full" and board["winner"]["tied_with"] == []
+    assert [r["tie"] for r in board["rows"]] == [True, False]
+
+
+def test_failed_learning_rates_and_plans_are_never_chosen():
+    entries = [entry("a", 3, 0, 0.99, 0.5), entry("a", 3, 1, 0.0, 0.0, status="failed")]
+    entries += [entry("a", 1, s, 0.7, 0.5) for s in range(2)]
+    entries += [entry("b", 1, s, 0.0, 0.0, status="failed") for s in range(2)]
+    board = build_leaderboard(entries)
+    rows = {r["plan"]: r for r in board["rows"]}
+    assert rows["a"]["lr_factor"] == 1 and rows["a"]["status"] == "ok"
+    assert rows["b"]["status"] == "failed" and rows["b"]["errors"] == ["loss became nan"]
+    assert board["winner"]["plan"] == "a"
+    assert board["compute"]["failed_runs"] == 3
+
+
+def test_test_accuracy_is_hidden_except_for_the_winner_unless_asked():
+    entries = [entry("a", 1, s, 0.9, 0.4) for s in range(2)] + [entry("b", 1, s, 0.5, 0.8) for s in range(2)]
+    doc = comparison_document(entries)
+    rows = {r["plan"]: r for r in doc["rows"]}
+    assert rows["a"]["test"]["mean"] == 0.4 and rows["b"]["test"] is None
+    assert all("test" not in r for r in doc["runs"] if r["plan"] == "b")
+    shown = comparison_document(entries, show_test=True)
+    assert {r["plan"]: r["test"]["mean"] for r in shown["rows"]} == {"a": 0.4, "b": 0.8}
+
+
+def test_plans_stopped_early_are_marked_eliminated_and_not_chosen():
+    entries = [entry("a", 1, s, 0.95, 0.5, epochs=1) for s in range(2)]  # great at 1 epoch, never promoted
+    entries += [entry("b", 1, s, 0.7, 0.5, epochs=9) for s in range(2)]
+    board = build_leaderboard(entries)
+    rows = {r["plan"]: r for r in board["rows"]}
+    assert rows["a"]["status"] == "eliminated" and board["winner"]["plan"] == "b"
