@@ -2,7 +2,7 @@
 
 from importlib import metadata as _metadata
 
-from .api import Run, adapt, describe, load_model, load_target, pretrain, stages, strategies
+from .api import Diagnosis, Run, adapt, describe, diagnose, load_model, load_target, pretrain, stages, strategies
 from .compare_api import Comparison, compare
 from .errors import TransferkitError
 from .plans import Phase, Plan, build_plan, load_plan, register_strategy, save_plan
@@ -15,6 +15,7 @@ except _metadata.PackageNotFoundError:  # running from a source tree without ins
 
 __all__ = [
     "Comparison",
+    "Diagnosis",
     "Phase",
     "Plan",
     "Run",
@@ -25,6 +26,7 @@ __all__ = [
     "build_report",
     "compare",
     "describe",
+    "diagnose",
     "load_model",
     "load_plan",
     "load_target",

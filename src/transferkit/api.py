@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from .data import DataSplits, Preprocessing, load_data
+from .data.domain_data import DomainSplits
+from .diagnose import Diagnosis, compute_source_statistics, run_diagnosis, save_source_statistics
+from .domain_api import check_domain_options, domain_section, load_domain_splits
 from .engine import RunConfig, run_plan
 from .engine.cache_settings import DEFAULT_CACHE_MEM, CacheSettings
 from .engine.resume import Checkpointer
-from .errors import PlanError, RunError, TransferkitError
-from .models import Backbone, load_backbone, save_model_dir
+from .errors import ModelError, PlanError, RunError, TransferkitError
+from .models import Backbone, is_model_dir, load_backbone, save_model_dir
 from .plans import Phase, Plan, get_strategy, list_strategies, plan_from_spec, plan_to_yaml
 from .report.describe import describe_plan, plan_term
 from .report.rebuild import run_report_html
@@ -115,6 +118,8 @@ def adapt(
     cache_views: int = 1,
     cache_mem: str | int = DEFAULT_CACHE_MEM,
     eval_every: int = 1,
+    source: str | None = None,
+    unlabeled: str | None = None,
 ) -> Run:
     """Step 2: adapt a pretrained backbone to a target with a strategy preset or plan; write `out` if given.
 
@@ -128,20 +133,31 @@ def adapt(
     and later runs in the same process (or, on disk, any process) reuse them; run.json says, per phase, which.
 
     `eval_every`: validate every N epochs (0: only at the end of each phase); it changes no weights.
+
+    Domain adaptation: with `source` (labelled source data, the same classes as `data`) the plan trains on the
+    source; `unlabeled` (target images) is what batch norm adapts to and alignment losses align with; `data` is
+    then only evaluated on (with `labels_per_class`, K of its images per class serve for model selection).
     """
     plan = resolve_plan(strategy, epochs)
     CacheSettings.parse(cache, cache_views, cache_mem)  # fail on bad cache options before any work
+    check_domain_options(plan, data, source, unlabeled)
     if resume and out is None:
         raise RunError("Resuming needs the run directory of the interrupted run; pass --out with --resume.")
     partial = PartialRun(out, overwrite=overwrite, resume=resume) if out is not None else None
     backbone = load_model(model, weights=weights, pretrained=pretrained, input_size=input_size)
     plan.resolve(backbone.stage_names)  # fail on unknown stages before loading data
-    splits = load_target(data, backbone.preprocessing, labels_per_class=labels_per_class, seed=seed,
-                         progress=progress, classes=classes)
+    if source is not None:
+        splits = load_domain_splits(source, data, unlabeled, backbone.preprocessing, labels_per_class=labels_per_class,
+                                    seed=seed, classes=classes, progress=progress)
+    else:
+        splits = load_target(data, backbone.preprocessing, labels_per_class=labels_per_class, seed=seed,
+                             progress=progress, classes=classes)
     feature_cache = {"cache": cache, "cache_views": cache_views}  # they decide augmented views, so the result
     options = {**run_options(model, data, strategy, backbone=backbone, splits=splits, epochs=epochs, seed=seed,
                              labels_per_class=labels_per_class, classes=classes, weights=weights,
                              pretrained=pretrained, input_size=input_size, device=device), **feature_cache}
+    if source is not None:
+        options.update(source=source, unlabeled=unlabeled)
     config = RunConfig(seed=seed, device=device, progress=progress, eval_every=eval_every, description=plan.strategy,
                        cache=cache, cache_views=cache_views, cache_mem=cache_mem)
     if partial is None:
@@ -161,7 +177,10 @@ def _run(plan: Plan, backbone: Backbone, splits: DataSplits, config: RunConfig, 
     summary = {**splits.summary(), "labels_per_class": split.get("labels_per_class", labels_per_class),
                "split_seed": split.get("seed", seed),
                **{k: split[k] for k in ("val_fraction", "test_fraction") if k in split}}
-    record = build_record(result, summary, {"run_options": options, "resumed": resume_summary(result.resumes)})
+    extra = {"run_options": options, "resumed": resume_summary(result.resumes)}
+    if isinstance(splits, DomainSplits):
+        extra["domain_adaptation"] = domain_section(result, splits, seed)
+    record = build_record(result, summary, extra)
     return Run(record=record, backbone=result.backbone)
 
 
@@ -201,7 +220,10 @@ def pretrain(
     overwrite: bool = False,
     progress: bool = True,
 ) -> Path:
-    """Step 1: train an architecture from random weights on a source data set; write a model directory."""
+    """Step 1: train an architecture from random weights on a source data set; write a model directory.
+
+    The directory also holds the source statistics `diagnose` compares targets with (source_stats.*).
+    """
     check_output_dir(out, overwrite)
     backbone = load_model(model, pretrained=False, input_size=input_size)
     pre = backbone.preprocessing
@@ -214,6 +236,9 @@ def pretrain(
                                                         eval_every=1, description="pretrain"))
     summary = {**splits.summary(), "labels_per_class": None, "split_seed": seed}
     record = build_record(result, summary)
+    stats = compute_source_statistics(result.backbone, splits.train.images, splits.train.labels.numpy(),
+                                      splits.classes, info={"spec": splits.spec, "fingerprint": splits.fingerprint},
+                                      seed=seed, device=next(result.backbone.model.parameters()).device)
     with StagingDir(out, overwrite) as staging:
         save_model_dir(
             result.backbone,
@@ -224,8 +249,37 @@ def pretrain(
                 k: {"accuracy": v["accuracy"]} for k, v in result.metrics.items()}}},
             overwrite=True,
         )
+        save_source_statistics(stats, staging.path)
         write_json(staging.path / "run.json", record)
         return staging.commit()
+
+
+def diagnose(
+    model: str | Path,
+    data: str,
+    *,
+    source: str | None = None,
+    unlabeled: str | None = None,
+    out: str | Path | None = None,
+    overwrite: bool = False,
+    seed: int = 0,
+    max_images: int = 2000,
+    device: str = "auto",
+    progress: bool = True,
+) -> Diagnosis:
+    """How far is the target `data` from the model's source, and where in the network does the shift sit?
+
+    Per stage: proxy A-distance, linear MMD, class shift and linear-probe accuracy; the label-space overlap; LogME
+    of the final features; a verdict in plain words. Source features come from the model directory's source
+    statistics, or from `source` (a data spec). `unlabeled` adds unlabelled target images to the shift measures.
+    With `out`, diagnosis.json and diagnosis.html are written there (all or nothing).
+    """
+    if source is None and not is_model_dir(str(model)):
+        raise ModelError(f"'{model}' is not a model directory with source statistics; pass --source with the data "
+                         "the model was pretrained on.")
+    backbone = load_model(str(model))
+    return run_diagnosis(backbone, str(model), data, source=source, unlabeled=unlabeled, out=out,
+                         overwrite=overwrite, seed=seed, max_images=max_images, device=device, progress=progress)
 
 
 def describe(target: str | Path | Plan) -> tuple[str, str]:
@@ -291,5 +345,5 @@ def strategies() -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["Run", "TransferkitError", "adapt", "describe", "grid", "load_model", "load_target", "pretrain",
-           "stages", "strategies", "write_run_dir"]
+__all__ = ["Diagnosis", "Run", "TransferkitError", "adapt", "describe", "diagnose", "grid", "load_model",
+           "load_target", "pretrain", "stages", "strategies", "write_run_dir"]

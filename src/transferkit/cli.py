@@ -107,13 +107,17 @@ def adapt(
                                             "draws one per image (more views: closer to fresh augmentation, more memory)."),
     cache_mem: str = typer.Option("2GB", help="Memory budget for cached activations, e.g. 2GB or 512MB; larger caches "
                                               "are memory-mapped files in the cache directory (0: always on disk)."),
+    source: Optional[str] = typer.Option(None, help="Labelled source data (same classes as --data) to train on: "
+                                         "domain adaptation; --data is then only evaluated on."),
+    unlabeled: Optional[str] = typer.Option(None, help="Unlabelled target images (a folder in any layout, or a data "
+                                            "spec) for batch norm and alignment losses; needs --source."),
 ) -> None:
     """Step 2: adapt a pretrained backbone to your data with a strategy, and record exactly what was done."""
     class_list = parse_class_list(classes) if classes is not None else None
     run = api.adapt(model, data, strategy, out=out, epochs=epochs, seed=seed, labels_per_class=labels_per_class,
                     classes=class_list, weights=str(weights) if weights else None, pretrained=pretrained,
                     input_size=input_size, device=device, overwrite=overwrite, resume=resume, cache=cache,
-                    cache_views=cache_views, cache_mem=cache_mem)
+                    cache_views=cache_views, cache_mem=cache_mem, source=source, unlabeled=unlabeled)
     results.print(f"[bold]{run.term}[/]: validation accuracy {run.val_accuracy:.1%}, test accuracy {run.test_accuracy:.1%}")
     results.print(f"Run directory: [bold]{run.dir}[/]")
 
@@ -140,6 +144,34 @@ def reproduce(
         results.print(f"  {line}", soft_wrap=True)
     if not result.identical:
         raise typer.Exit(1)
+
+
+@app.command()
+@user_errors
+def diagnose(
+    model: str = typer.Option(..., help="A model directory written by 'transferkit pretrain' (it holds the source "
+                              "statistics), or any model with --source."),
+    data: str = typer.Option(..., help=DATA_HELP + " The labelled target."),
+    source: Optional[str] = typer.Option(None, help="Source data to compare with, instead of the model directory's "
+                                         "source statistics."),
+    unlabeled: Optional[str] = typer.Option(None, help="Unlabelled target images (a folder in any layout, or a data "
+                                            "spec) added to the shift measures."),
+    out: Optional[Path] = typer.Option(None, help="Directory to write diagnosis.json and diagnosis.html into."),
+    max_images: int = typer.Option(2000, min=10, help="Target images compared at most (a stratified sample)."),
+    seed: int = typer.Option(0, help="Random seed (samples, cross-validation folds)."),
+    device: str = typer.Option("auto", help="auto, cpu or cuda."),
+    overwrite: bool = typer.Option(False, help="Replace an existing output directory."),
+) -> None:
+    """Measure how the target differs from the source, stage by stage, and say which case you are in."""
+    from .diagnose.table import stage_table, summary_lines
+
+    result = api.diagnose(model, data, source=source, unlabeled=unlabeled, out=out, overwrite=overwrite, seed=seed,
+                          max_images=max_images, device=device)
+    results.print(stage_table(result.record))
+    for line in summary_lines(result.record):
+        results.print(line, soft_wrap=True, highlight=False)
+    if result.dir is not None:
+        results.print(f"Written to [bold]{result.dir}[/] (diagnosis.json, diagnosis.html).")
 
 
 @app.command()

@@ -13,9 +13,10 @@ output does not depend on how the work is chunked. Class prototypes depend only 
 the same whatever `classes`, `per_class`, `size` or `style` are), so a later shifted variant drawn with
 another `GlyphStyle` keeps the same classes.
 
-Where shifted variants plug in: `GlyphStyle` holds every drawing number (stroke thickness, jitter, ...);
-a post-processing step (contrast, noise, blur, invert, ...) belongs in `_finish`, with its random numbers
-drawn in `sample_instances` and carried in `Instances`.
+Shifted variants (`GlyphConfig.shift`, see glyph_shifts.py) plug in at three points: class-specific variants
+of the prototypes (feature level), a post-processing step before `_finish` whose random numbers are drawn after
+all others (input level), and new labels (output level). `GlyphConfig.sample` picks another sample of the same
+classes: its per-image numbers come from another instance stream of the same seed.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import torch
 import torch.nn.functional as F
 
 from ..console import track
+from .glyph_shifts import GlyphShift
 
 GENERATOR_VERSION = 1  # bump when the pixels for a given config change
 MAX_SEGMENTS = 5  # a pen path of up to 4 segments plus one optional separate stroke
@@ -55,17 +57,37 @@ class GlyphStyle:
 
 @dataclass(frozen=True)
 class GlyphConfig:
-    """What to generate: `classes` x `per_class` images of `size` x `size` pixels from `seed`."""
+    """What to generate: `classes` x `per_class` images of `size` x `size` pixels from `seed`.
+
+    `sample` 0 is the set the seed has always given; another `sample` draws other images of the same classes.
+    `shift` is a controlled distribution shift (none by default).
+    """
 
     classes: int = 400
     per_class: int = 50
     size: int = 32
     seed: int = 0
     style: GlyphStyle = field(default_factory=GlyphStyle)
+    sample: int = 0
+    shift: GlyphShift = field(default_factory=GlyphShift)
 
     def to_dict(self) -> dict:
-        """Plain dict of every number that determines the images (for fingerprints and records)."""
-        return {"generator": "glyphs", "version": GENERATOR_VERSION, **asdict(self)}
+        """Plain dict of every number that determines the images (for fingerprints and records).
+
+        `sample` and `shift` appear only when they are not the defaults, so unshifted sets keep their fingerprints.
+        """
+        out = {"generator": "glyphs", "version": GENERATOR_VERSION, **asdict(self)}
+        out.pop("sample"), out.pop("shift")
+        if self.sample:
+            out["sample"] = self.sample
+        if self.shift.kind != "none":
+            out["shift"] = self.shift.to_dict()
+        return out
+
+    @property
+    def num_labels(self) -> int:
+        """Number of classes of the labels (the glyph classes, or the groups of an output-level shift)."""
+        return self.shift.groups if self.shift.kind == "regroup" else self.classes
 
 
 @dataclass
@@ -89,21 +111,32 @@ class Instances:
 
 
 def generate_glyphs(config: GlyphConfig, *, progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Images uint8 (N, size, size) and labels int64 (N,), N = classes * per_class, in shuffled order."""
+    """Images uint8 (N, size, size) and labels int64 (N,), N = classes * per_class, in shuffled order.
+
+    Labels are glyph class ids, or group ids under an output-level shift (`config.num_labels` of them).
+    """
     proto_seed, instance_seed = np.random.SeedSequence(config.seed).spawn(2)
+    if config.sample:
+        instance_seed = np.random.SeedSequence(config.seed, spawn_key=(1, config.sample))
+    shift = config.shift
     protos, active = make_prototypes(config.classes, np.random.default_rng(proto_seed))
+    protos = shift.prototypes(protos, active, config.seed)
     rng = np.random.default_rng(instance_seed)
     labels = np.repeat(np.arange(config.classes, dtype=np.int64), config.per_class)
     rng.shuffle(labels)
     instances = sample_instances(protos, active, labels, config.style, rng)
+    drawn = shift.draw(rng, len(labels))
     images = np.empty((len(labels), config.size, config.size), dtype=np.uint8)
     chunk = _chunk_size(config)
     starts = range(0, len(labels), chunk)
     with torch.no_grad():
         for start in track(starts, len(starts), f"Generating {len(labels)} glyph images", progress):
             part = instances[start : start + chunk]
-            images[start : start + len(part)] = _finish(render(part, config.size, config.style)).numpy()
-    return images, labels
+            img = render(part, config.size, config.style)
+            img = shift.apply(img, None if drawn is None else drawn[start : start + len(part)])
+            images[start : start + len(part)] = _finish(img).numpy()
+    groups = shift.group_of_class(config.classes, config.seed)
+    return images, (labels if groups is None else groups[labels])
 
 
 def bezier(ctrl: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -228,7 +261,7 @@ def _lower_resolution(img: torch.Tensor, factors: np.ndarray) -> torch.Tensor:
 
 
 def _finish(img: torch.Tensor) -> torch.Tensor:
-    """Float images (n, 1, H, W) in [0, 1] -> uint8 (n, H, W). Post-processing steps go here."""
+    """Float images (n, 1, H, W) in [0, 1] -> uint8 (n, H, W)."""
     return img[:, 0].mul(255.0).round_().clamp_(0, 255).to(torch.uint8)
 
 

@@ -93,18 +93,7 @@ def load_data(
         test_fraction=test_fraction,
         seed=seed,
     )
-    parts = (split.train, split.val, split.test)
-    images = read_images(source, np.concatenate(parts), preprocessing, progress=progress)
-    ids = source.item_ids()
-    extra = json.dumps(source.fingerprint_extra(), sort_keys=True)  # e.g. a generator's config
-    tensors = []
-    start = 0
-    for idx in parts:
-        labels = torch.from_numpy(source.labels[idx].copy())
-        lines = sorted(f"{ids[i]}\t{source.classes[source.labels[i]]}" for i in idx)
-        fingerprint = sha256_text("\n".join([extra, *lines]))
-        tensors.append(ImageTensors(images[start : start + len(idx)], labels, fingerprint))
-        start += len(idx)
+    tensors = read_parts(source, (split.train, split.val, split.test), preprocessing, progress=progress)
     return DataSplits(
         spec=spec,
         classes=list(source.classes),
@@ -116,6 +105,22 @@ def load_data(
         options={"labels_per_class": labels_per_class, "seed": seed, "val_fraction": val_fraction,
                  "test_fraction": test_fraction, "classes": list(classes) if classes is not None else None},
     )
+
+
+def read_parts(source: ImageSource, parts, preprocessing: Preprocessing, *, progress: bool) -> list[ImageTensors]:
+    """Read disjoint index arrays of `source` as ImageTensors, each with its fingerprint."""
+    images = read_images(source, np.concatenate(parts), preprocessing, progress=progress)
+    ids = source.item_ids()
+    extra = json.dumps(source.fingerprint_extra(), sort_keys=True)  # e.g. a generator's config
+    tensors = []
+    start = 0
+    for idx in parts:
+        labels = torch.from_numpy(source.labels[idx].copy())
+        lines = sorted(f"{ids[i]}\t{source.classes[source.labels[i]]}" for i in idx)
+        fingerprint = sha256_text("\n".join([extra, *lines]))
+        tensors.append(ImageTensors(images[start : start + len(idx)], labels, fingerprint))
+        start += len(idx)
+    return tensors
 
 
 def read_images(

@@ -18,7 +18,7 @@ SYNTHETIC: dict[str, Callable[..., ImageSource]] = {"glyphs": GlyphSource.from_o
 
 ACCEPTED = (
     "an image folder with one sub-folder per class, 'csv:FILE' (columns path,label), "
-    "'synthetic:glyphs[?classes=400&per_class=50&size=32&seed=0]' or 'digits'"
+    "'synthetic:glyphs[?classes=400&per_class=50&size=32&seed=0&shift=contrast&severity=3]' or 'digits'"
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 
 import torch
 
@@ -11,6 +12,7 @@ from ..methods import LowRankAdapters
 from ..plans import ResolvedPhase
 from .auto_rgn import AutoRGN
 from .batchnorm import batchnorm_modules, reestimate_statistics, set_modes
+from .domain import PhaseDomain
 from .loop import EpochStats, train_epoch
 from .optim import build_optimizer, build_scheduler, parameter_groups
 from .penalties import build_penalty
@@ -36,16 +38,12 @@ class PhaseExecution:
         self.bn_applied: dict[str, str] = {}
         self.bn_adapted_images = 0
         self.standardizer: HeadInputStandardizer | None = None
+        self.domain: PhaseDomain | None = None
         self.adapters: LowRankAdapters | None = None
         self.rgn: AutoRGN | None = None
         self.penalty_values: dict = {}
         self.val_predictions = None  # of the phase's final weights, while finish() leaves them unchanged
         self.epochs: list[EpochRecord] = []
-
-    def check_supported(self) -> None:
-        phase = self.phase
-        if phase.alignment is not None:
-            raise PlanError("Alignment losses need unlabelled target data, which this version of transferkit cannot use.")
 
     def setup(self, resume: PhaseProgress | None = None) -> None:
         """Trainable set, optimizer, loader, schedule, penalties; batch-norm re-estimation and standardization.
@@ -53,7 +51,6 @@ class PhaseExecution:
         With `resume` (the saved progress of this phase) nothing is measured again: the saved statistics,
         optimizer and schedule state are put back instead.
         """
-        self.check_supported()
         phase, rp = self.phase, self.rp
         if phase.params == "lora":
             body = [s for s in rp.trainable_stages if s != "head"]
@@ -63,14 +60,20 @@ class PhaseExecution:
             raise PlanError(f"Phase '{phase.name}' trains no parameters; check its 'train' and 'params' settings.")
         self.groups = parameter_groups(self.net, rp, self.trainable)
         optimizer = build_optimizer(rp, self.groups)
+        self.domain = PhaseDomain.for_phase(self)
         if resume is None:
             self._adapt_batchnorm()  # (a resumed run has its re-estimated statistics back in its weights)
-        if self.feature_cache is not None:  # after batch-norm re-estimation: the cache holds the adapted trunk
+        if self.domain is not None:  # the trunk's statistics depend on the domain of each batch: no single cache
+            self.cache_record = {"used": False, "reason": "domain adaptation: batch-norm statistics per domain and "
+                                                          "target batches through the whole network"}
+        elif self.feature_cache is not None:  # after batch-norm re-estimation: the cache holds the adapted trunk
             set_modes(self.net, rp)
             self.inputs, self.cache_record = self.feature_cache.inputs_for(rp, self.net, self.inputs)
         self.loader = self.inputs.train_loader(phase.batch_size, phase.augment)
         scheduler = build_scheduler(optimizer, rp, phase.epochs * len(self.loader))
         self.optimizer, self.scheduler = self.accelerator.prepare(optimizer, scheduler)
+        if self.domain is not None:
+            self.domain.setup(len(self.loader))
         if phase.auto_rgn:
             self.rgn = AutoRGN(self.model, self.optimizer, self.scheduler, self.accelerator)
         self.penalty = build_penalty(phase, self.net, self.reference)
@@ -100,15 +103,34 @@ class PhaseExecution:
         """What a phase measures once at its start, after batch-norm re-estimation: head-input mean and std."""
         if self.phase.standardize_features:
             set_modes(self.net, self.rp)
-            self.standardizer = HeadInputStandardizer.from_features(self.net, self.inputs.train_features())
+            with self._on_training_data():
+                self.standardizer = HeadInputStandardizer.from_features(self.net, self.inputs.train_features())
+
+    def adapt_stages(self) -> set[str]:
+        return {s.stage for s in self.rp.stages if s.bn == "adapt"}
 
     def _adapt_batchnorm(self) -> None:
-        stages = {s.stage for s in self.rp.stages if s.bn == "adapt"}
+        stages = self.adapt_stages()
         if not stages:
             return
         set_modes(self.net, self.rp)
         batches = self.inputs.image_batches(self.inputs.data.train.images, self.phase.batch_size)
+        if self.domain is not None:  # statistics per domain: the target's are the unlabelled images'
+            self.bn_adapted_images = self.domain.measure_batchnorm(stages, batches)
+            return
         self.bn_adapted_images = reestimate_statistics(self.model, batchnorm_modules(self.net, stages), batches)
+
+    def _on_training_data(self):
+        """Batch-norm statistics of the training images' domain (differs from the target's only in domain adaptation)."""
+        return self.domain.on_source() if self.domain is not None else nullcontext()
+
+    def _extra_loss(self):
+        """The phase's regularizers plus its alignment loss, as one closure (None when there is neither)."""
+        align = self.domain.loss if self.domain is not None and self.domain.alignment is not None else None
+        terms = [t for t in (self.penalty, align) if t is not None]
+        if not terms:
+            return None
+        return terms[0] if len(terms) == 1 else (lambda: sum(term() for term in terms))
 
     def run_epoch(self, epoch: int) -> EpochRecord:
         """Train one epoch (seeded by run seed, phase and epoch, so any epoch can be replayed) and evaluate."""
@@ -118,22 +140,29 @@ class PhaseExecution:
         self.inputs.set_epoch(epoch)
         if self.rgn is not None:
             self.rgn.update(self.inputs.forward, self.loader, epoch, self.phase.label_smoothing)
-        stats: EpochStats = train_epoch(
-            forward=self.inputs.forward,
-            loader=self.loader,
-            optimizer=self.optimizer,
-            scheduler=self.scheduler,
-            accelerator=self.accelerator,
-            label_smoothing=self.phase.label_smoothing,
-            extra_loss=self.penalty,
-            phase_name=self.phase.name,
-        )
+        if self.domain is not None:
+            self.domain.start_epoch(epoch)
+        with self._on_training_data():
+            stats: EpochStats = train_epoch(
+                forward=self.inputs.forward,
+                loader=self.loader,
+                optimizer=self.optimizer,
+                scheduler=self.scheduler,
+                accelerator=self.accelerator,
+                label_smoothing=self.phase.label_smoothing,
+                extra_loss=self._extra_loss(),
+                before_step=self.domain.before_step if self.domain is not None else None,
+                phase_name=self.phase.name,
+            )
+        if self.domain is not None:
+            self.domain.end_epoch(epoch)
         if self.penalty is not None:
             self.penalty_values["epoch_end"].append({"epoch": epoch, **self.penalty.values()})
         last = epoch == self.phase.epochs - 1
         val_accuracy = None
         if last or (self.eval_every and (epoch + 1) % self.eval_every == 0):
-            predicted = self.inputs.predict("val")
+            with self.domain.evaluating("val") if self.domain is not None else nullcontext():
+                predicted = self.inputs.predict("val")
             val_accuracy = float((predicted == self.inputs.data.val.labels.numpy()).mean())
             self.val_predictions = predicted if last else None
         lrs = {k: {"start": stats.lr_start[k], "end": stats.lr_end[k]} for k in stats.lr_start}
@@ -144,8 +173,8 @@ class PhaseExecution:
 
     def finish(self) -> PhaseRecord:
         """Fold the standardized head, record exactly what the phase did, then merge any adapters."""
-        if self.standardizer is not None or self.adapters is not None:
-            self.val_predictions = None  # folding and merging change the floating-point outputs slightly
+        if self.standardizer is not None or self.adapters is not None or self.domain is not None:
+            self.val_predictions = None  # folding, merging and re-measured statistics change the outputs
         if self.standardizer is not None:
             self.standardizer.fold()
         trainable = set(self.trainable)
@@ -167,6 +196,9 @@ class PhaseExecution:
             extras={"inputs": self.inputs.describe(), "feature_cache": self.cache_record},
             tensor_stages={n: self.net.stage_of_param(n) for n in trainable},
         )
+        if self.domain is not None:
+            body = any(s.trainable for s in self.rp.stages if s.stage != "head")
+            record.extras["domain_adaptation"] = self.domain.finish(trained_body=body)
         if self.rgn is not None:
             record.extras["auto_rgn"] = self.rgn.history
         if self.penalty is not None:

@@ -63,3 +63,4 @@ class RunResult:
     device: str
     predictions: dict[str, Any] = field(default_factory=dict)
     resumes: list[dict[str, Any]] = field(default_factory=list)  # where each resume continued from
+    domain_statistics: Any = None  # methods.DomainStatistics of a domain-adaptation run that adapts batch norm

@@ -39,6 +39,7 @@ class PhaseProgress:
     extras: dict[str, Any] = field(default_factory=dict)  # the phase's own records so far (see PhaseExecution)
     weights: dict[str, torch.Tensor] | None = None  # loaded here when the phase adds tensors (LoRA adapters)
     path: Path | None = None
+    domain: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None  # domain adaptation state (engine/domain.py)
 
     def restore(self, execution) -> None:
         """Put the saved state into a PhaseExecution whose optimizer and schedule have just been built."""
@@ -52,6 +53,8 @@ class PhaseProgress:
             head = execution.net.head_module()
             mean, std = (t.to(head.weight.device) for t in self.standardizer)
             execution.standardizer = HeadInputStandardizer(head, mean, std)
+        if self.domain is not None and execution.domain is not None:
+            execution.domain.restore(*self.domain, stages=execution.adapt_stages())
         try:
             load_optimizer_state(execution.optimizer, *self.optimizer)
             execution.scheduler.load_state_dict(self.scheduler)
@@ -123,6 +126,9 @@ class Checkpointer:
                 "seconds": time.perf_counter() - execution.started,
                 "extras": execution.progress_extras(),
             }
+            if execution.domain is not None:
+                domain_tensors, meta["current"]["domain"] = execution.domain.state()
+                tensors.update({f"domain.{k}": v for k, v in domain_tensors.items()})
             if execution.standardizer is not None:
                 tensors["standardize.mean"] = execution.standardizer.mean.detach().cpu().contiguous()
                 tensors["standardize.std"] = execution.standardizer.std.detach().cpu().contiguous()
@@ -196,6 +202,8 @@ def _resume_state(meta: dict[str, Any], tensors: dict[str, torch.Tensor], index:
             standardizer=standardizer,
             seconds=float(current["seconds"]),
             extras=dict(current.get("extras") or {}),
+            domain=({k[len("domain."):]: v for k, v in tensors.items() if k.startswith("domain.")},
+                    current["domain"]) if current.get("domain") is not None else None,
         )
     return ResumeState(
         phase=index,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import torch
@@ -73,6 +74,7 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
 
     phases, history = (resume.phases, resume.history) if resume is not None else ([], [])
     execution = None
+    domain = None  # the last phase's PhaseDomain (per-domain batch-norm statistics) in domain adaptation
     with make_progress(transient=True) as progress:
         show = progress_enabled(config.progress)
         for rp in resolved[len(phases):]:
@@ -91,6 +93,7 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
             progress.remove_task(task)
             phases.append(execution.finish())
             final_inputs = execution.inputs
+            domain = execution.domain
             history.extend(execution.epochs)
             if checkpoints is not None:
                 checkpoints.save(net, plan, phases, history)
@@ -99,7 +102,11 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
     for split in ("val", "test"):
         # the last phase validated these very weights (unless the run resumed after it)
         reuse = execution.val_predictions if split == "val" and execution is not None else None
-        predicted = reuse if reuse is not None else final_inputs.predict(split)
+        if reuse is not None:
+            predicted = reuse
+        else:
+            with domain.evaluating(split) if domain is not None else nullcontext():
+                predicted = final_inputs.predict(split)
         metrics[split] = classification_metrics(getattr(data, split).labels.numpy(), predicted, data.classes)
         predictions[split] = predicted
     net.model = accelerator.unwrap_model(model)
@@ -107,7 +114,8 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
     timing = {"total_seconds": round(total, 3), "phases_seconds": [round(p.seconds, 3) for p in phases]}
     return RunResult(plan=plan, backbone=net, classes=list(data.classes), seed=config.seed, phases=phases,
                      history=history, metrics=metrics, timing=timing, device=_describe_device(accelerator.device),
-                     predictions=predictions, resumes=list(checkpoints.resumes) if checkpoints is not None else [])
+                     predictions=predictions, domain_statistics=domain.statistics if domain is not None else None,
+                     resumes=list(checkpoints.resumes) if checkpoints is not None else [])
 
 
 def _run_epoch(execution: PhaseExecution, epoch: int, checkpoints: Checkpointer | None):

@@ -15,6 +15,9 @@ OPTIMIZERS = ("adamw", "sgd")
 SCHEDULES = ("cosine", "onecycle", "constant")
 AUGMENTATIONS = ("none", "light", "standard")
 ALIGNMENTS = ("coral", "dann", "mmd")
+# settings of each alignment method besides 'method' (weight: the loss's factor; see methods/ for the others)
+ALIGNMENT_SETTINGS = {"coral": ("weight",), "mmd": ("weight", "kernels", "spread"),
+                      "dann": ("weight", "hidden", "gamma")}
 REGULARIZERS = ("l2sp",)
 REGULARIZER_SETTINGS = {"l2sp": ("alpha", "beta")}
 
@@ -156,10 +159,18 @@ class Phase:
                 f"The 'alignment' setting must be a mapping with a 'method' (one of {list(ALIGNMENTS)}); "
                 f"got {self.alignment!r}."
             )
-        _one_of("alignment.method", self.alignment["method"], ALIGNMENTS)
+        method = self.alignment["method"]
+        _one_of("alignment.method", method, ALIGNMENTS)
         for key, value in self.alignment.items():
-            if key != "method":
-                _number(f"alignment.{key}", value)
+            if key == "method":
+                continue
+            if key not in ALIGNMENT_SETTINGS[method]:
+                raise PlanError(f"Unknown setting {key!r} of alignment {method!r}; valid settings are "
+                                f"{list(ALIGNMENT_SETTINGS[method])}.")
+            _number(f"alignment.{key}", value)
+        for key in ("kernels", "hidden"):
+            if key in self.alignment:
+                _number(f"alignment.{key}", self.alignment[key], minimum=1, integer=True)
 
     def _validate_adapter(self) -> None:
         if self.params == "lora" and not isinstance(self.adapter, dict):

@@ -206,6 +206,8 @@ def describe_record(record: dict) -> str:
         f"{tuple(round(v, 3) for v in pre['mean'])} and std {tuple(round(v, 3) for v in pre['std'])}. "
     )
     text += " ".join(describe_phases(record["plan"]["phases"], stage_names))
+    if record.get("domain_adaptation"):
+        text += " " + _describe_domain(record["domain_adaptation"])
     if len(record["plan"]["phases"]) > 1:
         from .outline import plan_outline
 
@@ -217,6 +219,17 @@ def describe_record(record: dict) -> str:
             f"test accuracy {metrics['test']['accuracy']:.1%}."
         )
     return text
+
+
+def _describe_domain(section: dict) -> str:
+    """One or two sentences on the roles of the data sets of a domain-adaptation run."""
+    roles = section["roles"]
+    text = f"Domain adaptation ({section['setting']}): trained on {roles['train']}"
+    if roles.get("unlabeled"):
+        text += f"; adapted to {roles['unlabeled']}"
+    selection = section.get("model_selection") or {}
+    return (text + f". Validation: {roles['val']}; test: {roles['test']}; model selection by "
+            f"{selection.get('used', 'source validation')}.")
 
 
 def describe_plan(plan: Plan, stage_names: list[str] | None = None) -> str:

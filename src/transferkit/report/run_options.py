@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..data.domain_data import DomainSplits
+
 
 def run_options(model, data, strategy, *, backbone, splits, epochs, seed, labels_per_class, classes, weights,
                 pretrained, input_size, device) -> dict[str, Any]:
@@ -38,16 +40,19 @@ def run_identity(plan, seed: int, backbone, splits) -> dict[str, Any]:
     source = {"arch": backbone.arch, "sha256": origin.get("sha256"), "pretrained": origin.get("pretrained")}
     if origin.get("sha256") is None:  # hub or random weights: the spec is all there is to compare
         source["spec"] = origin.get("spec")
+    data = {
+        "fingerprint": splits.fingerprint,
+        "classes": list(splits.classes),
+        "splits": {name: getattr(splits, name).fingerprint for name in ("train", "val", "test")},
+    }
+    if isinstance(splits, DomainSplits) and splits.unlabeled is not None:
+        data["unlabeled"] = splits.unlabeled.fingerprint
     return {
         "plan": plan.to_dict(),
         "seed": seed,
         "source_model": source,
         "preprocessing": backbone.preprocessing.to_dict(),
-        "data": {
-            "fingerprint": splits.fingerprint,
-            "classes": list(splits.classes),
-            "splits": {name: getattr(splits, name).fingerprint for name in ("train", "val", "test")},
-        },
+        "data": data,
     }
 
 

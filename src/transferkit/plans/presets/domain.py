@@ -1,0 +1,69 @@
+"""Unsupervised domain adaptation: train on the labelled source (--source), adapt to unlabelled target images
+(--unlabeled). Each preset is one phase; run it with `adapt --source S --unlabeled U --data T`."""
+
+from __future__ import annotations
+
+from ..phase import Phase
+from ..plan import Plan
+from ..registry import register_strategy
+
+_BN = "Batch norm: adapt (statistics per domain, AdaBN) or any policy (e.g. bn=frozen for source statistics)."
+
+
+def _aligned(name: str, method: str, k: int, epochs: int, lr: float, weight: float, bn: str, **extra) -> Plan:
+    train = [f"top:{k}", "head"] if k > 0 else ["head"]
+    phase = Phase(name=f"train on source, align with target ({name})", epochs=epochs, train=train, lr=lr, bn=bn,
+                  alignment={"method": method, "weight": weight, **extra})
+    return Plan(phases=[phase])
+
+
+@register_strategy(
+    "source-only",
+    summary="The baseline of domain adaptation: trains like the presets below (head only for k=0, as adabn; the top k "
+            "stages and the head otherwise, as coral/dann/mmd) on the source, without adapting to the target.",
+)
+def source_only(k: int = 1, epochs: int = 10, lr: float | None = None) -> Plan:
+    if k == 0:
+        phase = Phase(name="head on source", epochs=epochs, train=["head"], lr=1e-2 if lr is None else lr,
+                      weight_decay=1e-4, standardize_features=True)
+    else:
+        phase = Phase(name="train on source", epochs=epochs, train=[f"top:{k}", "head"], lr=1e-3 if lr is None else lr)
+    return Plan(phases=[phase])
+
+
+@register_strategy(
+    "adabn",
+    summary="Head trained on the source with source batch-norm statistics; the target gets its own (AdaBN).",
+    reference="Li et al., Revisiting Batch Normalization for Practical Domain Adaptation, ICLR-W 2017",
+)
+def adabn(epochs: int = 10, lr: float = 1e-2) -> Plan:
+    phase = Phase(name="head on source, batch norm per domain", epochs=epochs, train=["head"], lr=lr,
+                  weight_decay=1e-4, bn="adapt", standardize_features=True)
+    return Plan(phases=[phase])
+
+
+@register_strategy(
+    "coral",
+    summary="The top k stages and the head train on the source while Deep CORAL aligns feature covariances. " + _BN,
+    reference="Sun & Saenko, Deep CORAL: Correlation Alignment for Deep Domain Adaptation, ECCV-W 2016",
+)
+def coral(k: int = 1, epochs: int = 10, lr: float = 1e-3, weight: float = 1.0, bn: str = "adapt") -> Plan:
+    return _aligned("Deep CORAL", "coral", k, epochs, lr, weight, bn)
+
+
+@register_strategy(
+    "dann",
+    summary="The top k stages and the head train on the source against a domain critic (gradient reversal). " + _BN,
+    reference="Ganin et al., Domain-Adversarial Training of Neural Networks, JMLR 2016",
+)
+def dann(k: int = 1, epochs: int = 10, lr: float = 1e-3, weight: float = 1.0, bn: str = "adapt") -> Plan:
+    return _aligned("DANN", "dann", k, epochs, lr, weight, bn)
+
+
+@register_strategy(
+    "mmd",
+    summary="The top k stages and the head train on the source while multi-kernel MMD aligns the features. " + _BN,
+    reference="Long et al., Learning Transferable Features with Deep Adaptation Networks (DAN), ICML 2015",
+)
+def mmd(k: int = 1, epochs: int = 10, lr: float = 1e-3, weight: float = 1.0, bn: str = "adapt") -> Plan:
+    return _aligned("DAN multi-kernel MMD", "mmd", k, epochs, lr, weight, bn)

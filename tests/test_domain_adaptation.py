@@ -1,0 +1,181 @@
+"""Unsupervised domain adaptation: labelled source (--source), unlabelled target images (--unlabeled), the target only
+evaluated on; AdaBN, CORAL, DANN and MMD as presets; model selection without target labels; bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import torch
+from PIL import Image
+from typer.testing import CliRunner
+
+import transferkit.engine.resume as resume_module
+from transferkit import adapt
+from transferkit.api import load_model
+from transferkit.cli import app
+from transferkit.engine.batchnorm import is_batchnorm
+from transferkit.engine.checkpoint import write_checkpoint
+from transferkit.methods import dann_lambda, reverse_gradient
+
+SOURCE = "synthetic:glyphs?classes=4&per_class=12&size=16"
+TARGET = SOURCE + "&shift=contrast"
+UNLABELED = TARGET + "&sample=2"
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=True)
+
+
+def first_batchnorm(model: torch.nn.Module) -> torch.nn.Module:
+    return next(m for m in model.modules() if is_batchnorm(m))
+
+
+def state(run) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in run.backbone.model.state_dict().items()}
+
+
+def test_adabn_run_saves_target_statistics_and_records_roles_and_selection(tiny_model_dir, tmp_path):
+    out = tmp_path / "run"
+    result = invoke("adapt", "--model", tiny_model_dir, "--data", TARGET, "--strategy", "adabn", "--source", SOURCE,
+                    "--unlabeled", UNLABELED, "--epochs", "1", "--out", out)
+    assert result.exit_code == 0, result.output
+
+    # the saved first batch-norm layer holds the mean of its input over the unlabelled target images
+    pretrained = load_model(str(tiny_model_dir))
+    unlabeled = load_model(str(tiny_model_dir))  # same weights; only used to read the layer's input
+    from transferkit.data.unlabeled import load_unlabeled
+
+    images = load_unlabeled(UNLABELED, pretrained.preprocessing, progress=False).images
+    seen = []
+    layer = first_batchnorm(unlabeled.model)
+    hook = layer.register_forward_pre_hook(lambda _m, args: seen.append(args[0]))
+    unlabeled.model.eval()
+    with torch.no_grad():
+        unlabeled.model(unlabeled.preprocessing.normalize(images))
+    hook.remove()
+    target_mean = seen[0].mean(dim=(0, 2, 3))
+    saved = first_batchnorm(load_model(str(out)).model).running_mean
+    assert torch.allclose(saved, target_mean, atol=1e-4)
+    assert not torch.allclose(saved, first_batchnorm(pretrained.model).running_mean, atol=1e-3)
+
+    record = json.loads((out / "run.json").read_text())
+    section = record["domain_adaptation"]
+    assert section["setting"] == "unsupervised domain adaptation"
+    assert TARGET in section["roles"]["test"] and SOURCE in section["roles"]["train"]
+    assert UNLABELED in section["roles"]["unlabeled"]
+    assert record["metrics"]["test"]["images"] == 4 * 12  # every target image, none used for training
+    selection = section["model_selection"]
+    assert selection["used"] == "importance-weighted source validation (DEV)"
+    assert math.isfinite(selection["dev"]["risk"]) and selection["test_used_for_selection"] is False
+    assert selection["source_validation"]["accuracy"] == record["metrics"]["val"]["accuracy"]
+    assert "Domain adaptation" in record["description"]
+
+
+def test_source_only_keeps_the_pretrained_statistics(tiny_model_dir):
+    run = adapt(str(tiny_model_dir), TARGET, "source-only:k=0", source=SOURCE, epochs=1, progress=False)
+    pretrained = first_batchnorm(load_model(str(tiny_model_dir)).model).running_mean
+    assert torch.equal(first_batchnorm(run.backbone.model).running_mean, pretrained)
+    assert run.record["domain_adaptation"]["setting"] == "source only"
+    assert run.record["domain_adaptation"]["model_selection"]["used"] == "source validation"
+
+
+@pytest.mark.parametrize("method", ["coral", "dann", "mmd"])
+def test_alignment_loss_changes_the_trained_stage_and_is_recorded(tiny_model_dir, method):
+    def run(weight):
+        return adapt(str(tiny_model_dir), TARGET, f"{method}:weight={weight},epochs=2", source=SOURCE,
+                     unlabeled=UNLABELED, seed=3, progress=False)
+
+    aligned, control = run(1.0), run(0.0)
+    top = [k for k in state(aligned) if k.startswith("layer4") and k.endswith("weight")]
+    assert top and any(not torch.equal(state(aligned)[k], state(control)[k]) for k in top)
+    below = [k for k in state(aligned) if k.startswith("layer1") and k.endswith("weight")]
+    assert all(torch.equal(state(aligned)[k], state(control)[k]) for k in below)  # frozen stages stay frozen
+    record = aligned.record["plan"]["phases"][0]["domain_adaptation"]["alignment"]
+    assert record["method"] == method and record["steps"] > 0
+    assert [e["epoch"] for e in record["history"]] == [0, 1]
+    assert all(math.isfinite(e["alignment_loss"]) for e in record["history"])
+    if method == "dann":
+        assert 0 < record["history"][0]["lambda"] < record["history"][1]["lambda"] < 1
+        assert record["history"][1]["lambda"] == pytest.approx(dann_lambda((record["steps"] - 1) / record["steps"]))
+        assert record["critic"]["parameters"] > 0
+
+
+def test_gradient_reversal_and_the_papers_schedule():
+    x = torch.ones(3, requires_grad=True)
+    reverse_gradient(x, 0.5).sum().backward()
+    assert torch.equal(x.grad, torch.full((3,), -0.5))
+    assert dann_lambda(0.0) == 0.0
+    assert dann_lambda(1.0) == pytest.approx(2 / (1 + math.exp(-10)) - 1)
+
+
+def test_a_few_target_labels_select_instead_of_the_source(tiny_model_dir):
+    run = adapt(str(tiny_model_dir), TARGET, "adabn", source=SOURCE, unlabeled=UNLABELED, labels_per_class=2,
+                epochs=1, progress=False)
+    selection = run.record["domain_adaptation"]["model_selection"]
+    assert selection["used"] == "labelled target images"
+    assert selection["target_labels"]["images"] == run.metrics["val"]["images"] == 4 * 2
+    assert run.metrics["test"]["images"] == 4 * 12 - 4 * 2
+
+
+def test_interrupted_dann_run_resumes_bit_identical(tiny_model_dir, tmp_path, monkeypatch):
+    args = (str(tiny_model_dir), TARGET, "dann:epochs=2")
+    kwargs = dict(source=SOURCE, unlabeled=UNLABELED, seed=1, progress=False)
+    reference = adapt(*args, **kwargs)
+
+    def write_then_stop(*a, **k):
+        write_checkpoint(*a, **k)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(resume_module, "write_checkpoint", write_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        adapt(*args, out=tmp_path / "run", **kwargs)
+    monkeypatch.setattr(resume_module, "write_checkpoint", write_checkpoint)
+    resumed = adapt(*args, out=tmp_path / "run", resume=True, **kwargs)
+    expected, found = state(reference), state(resumed)
+    assert all(torch.equal(expected[k], found[k]) for k in expected)
+    assert resumed.metrics == reference.metrics
+    phase = resumed.record["plan"]["phases"][0]["domain_adaptation"]
+    assert phase["alignment"]["history"] == reference.record["plan"]["phases"][0]["domain_adaptation"]["alignment"][
+        "history"]
+
+
+def _folder_of_broken_images(root):
+    root.mkdir()
+    for i in range(3):
+        (root / f"{i}.png").write_bytes(b"not a png")
+    return root
+
+
+def _bad_domain_inputs(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    return {
+        "empty unlabelled folder": (["--source", SOURCE, "--unlabeled", empty, "--strategy", "coral"], "no images"),
+        "unreadable unlabelled images": (["--source", SOURCE, "--unlabeled", _folder_of_broken_images(tmp_path / "b"),
+                                          "--strategy", "adabn"], "no readable images"),
+        "missing unlabelled folder": (["--source", SOURCE, "--unlabeled", tmp_path / "nope"], "does not exist"),
+        "source classes differ": (["--source", SOURCE.replace("classes=4", "classes=5"), "--unlabeled", UNLABELED],
+                                  "do not match"),
+        "unlabelled without source": (["--unlabeled", UNLABELED], "--source"),
+        "alignment without unlabelled": (["--source", SOURCE, "--strategy", "dann"], "--unlabeled"),
+    }
+
+
+@pytest.mark.parametrize("case", ["empty unlabelled folder", "unreadable unlabelled images",
+                                  "missing unlabelled folder", "source classes differ", "unlabelled without source",
+                                  "alignment without unlabelled"])
+def test_bad_domain_input_gets_one_line_and_exit_2(case, tmp_path, tiny_model_dir):
+    args, words = _bad_domain_inputs(tmp_path)[case]
+    out = tmp_path / "out" / "run"
+    result = invoke("adapt", "--model", tiny_model_dir, "--data", TARGET, *args, "--epochs", "1", "--out", out)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0] == lines[-1], result.output
+    assert words in errors[0]
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
