@@ -15,19 +15,21 @@ from .models import is_model_dir
 from .report.rundir import check_output_dir
 from .select.table import fmt_bytes
 
-SOURCE = {"data": "synthetic:glyphs", "model": "timm:resnet10t", "epochs": 4, "input_size": 32, "seed": 0,
+# resnet10t at half width: transfers as well as the full width here, at a quarter of the compute on a CPU
+SOURCE = {"data": "synthetic:glyphs", "model": "timm:resnet10t?channels=32,64,128,256&stem_width=16",
+          "epochs": 4, "input_size": 32, "seed": 0,
           "lr": 2e-3, "batch_size": 128}
 TARGET = "digits"
 LABELS_PER_CLASS = 10
 STRATEGIES = ["scratch", "linear-probe", "linear-probe:init=random", "partial", "full", "lp-ft", "surgical", "bitfit",
               "lora", "l2sp", "keras-guide", "fastai"]
-SOURCE_VERSION = 2  # bump when the built-in source data or pretraining recipe changes
+SOURCE_VERSION = 3  # bump when the built-in source data or pretraining recipe changes
 
 
 def source_model(progress: bool = True) -> Path:
     """The demo's pretrained source model, trained once and kept in the cache directory."""
     key = config_key({**SOURCE, "version": SOURCE_VERSION})
-    path = cache_dir() / "models" / f"{SOURCE['model'].replace(':', '-')}-glyphs-{key}"
+    path = cache_dir() / "models" / f"resnet10t-half-glyphs-{key}"
     if is_model_dir(path):
         logger.info("Using the cached source model %s", path)
         return path
