@@ -13,6 +13,7 @@ from safetensors.torch import save_file
 from typer.testing import CliRunner
 
 from transferkit.cli import app
+from util import assert_cli_error
 
 runner = CliRunner()
 COMMANDS = ["pretrain", "adapt", "stages", "strategies", "describe", "demo", "compare", "report"]
@@ -74,12 +75,7 @@ def test_bad_input_gets_one_line_and_exit_2(case, tmp_path, tiny_model_dir):
     args, words = _bad_inputs(tmp_path, tiny_model_dir)[case]
     out = tmp_path / "out" / "run"
     result = invoke("adapt", *args, "--out", str(out), "--epochs", "1")
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in result.output.strip().splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith("error:")]
-    assert len(errors) == 1 and errors[0] == lines[-1], result.output
-    assert words in errors[0]
+    assert_cli_error(result, words)
     assert not out.exists()
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 

@@ -19,7 +19,7 @@ from transferkit.engine.cache_settings import CacheSettings, parse_size
 from transferkit.engine.feature_store import MEMORY_STORES
 from transferkit.errors import RunError
 
-from util import assert_one_line_error
+from util import assert_cli_error, assert_one_line_error
 
 TRUNK = ("stem", "stage1", "stage2", "stage3")
 NUMERICS = {"device": "cpu", "precision": "no"}
@@ -146,8 +146,8 @@ def test_cli_rejects_bad_cache_options_with_one_line(flag, value, word, tiny_mod
     out = tmp_path / "run"
     result = CliRunner().invoke(app, ["adapt", "--model", str(tiny_model_dir), "--data", "digits", "--out", str(out),
                                       flag, value])
-    lines = [line for line in result.output.strip().splitlines() if line.strip()]
-    assert result.exit_code == 2 and len(lines) == 1 and lines[0].startswith("error:") and word in lines[0]
+    assert_cli_error(result, word)
+    assert len([line for line in result.output.splitlines() if line.strip()]) == 1, result.output
     assert not out.exists()
 
 

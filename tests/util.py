@@ -14,3 +14,15 @@ def assert_one_line_error(error_type, call, *words: str) -> str:
     for word in words:
         assert word in message, message
     return message
+
+
+def assert_cli_error(result, *words: str) -> str:
+    """A CLI result that exited 2 with one 'error:' line (the last), no traceback, naming every word; return it."""
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0] == lines[-1], result.output
+    for word in words:
+        assert word in errors[0], result.output
+    return errors[0]

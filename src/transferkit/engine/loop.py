@@ -29,6 +29,18 @@ def group_lrs(optimizer) -> dict[str, float]:
     return {g.get("name", str(i)): float(g["lr"]) for i, g in enumerate(optimizer.param_groups)}
 
 
+def clear_gradients(optimizer) -> None:
+    """Set every gradient to None, as `optimizer.zero_grad(set_to_none=True)` does.
+
+    Accelerate's optimizer wrapper inspects the wrapped method's signature on every `zero_grad` call, which
+    costs more than a whole step of a small head trained from cached features; without gradient accumulation
+    (which transferkit does not use) clearing the gradients directly is the same operation.
+    """
+    for group in optimizer.param_groups:
+        for param in group["params"]:
+            param.grad = None
+
+
 def train_epoch(
     *,
     forward: Callable[[torch.Tensor], torch.Tensor],
@@ -63,7 +75,7 @@ def train_epoch(
                 f"The loss became {value} in phase '{phase_name}' (learning rates {rates}); "
                 f"lower the learning rate and run again."
             )
-        optimizer.zero_grad(set_to_none=True)
+        clear_gradients(optimizer)
         accelerator.backward(loss)
         if before_step is not None:
             before_step()
