@@ -64,6 +64,10 @@ class Comparison:
         return leaderboard_table(self.leaderboard, self.leaderboard["title"])
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _seed_list(seeds: int | list[int]) -> list[int]:
     if isinstance(seeds, bool) or not isinstance(seeds, (int, list, tuple)):
         raise RunError(f"--seeds must be a whole number of at least 1; got {seeds!r}.")
@@ -147,8 +151,9 @@ def compare(
     max_epochs = budget["epochs"]
     factors = sorted({c.lr_factor for c in candidates})
     plans = list(dict.fromkeys(c.name for c in candidates))
-    title = (f"{data if isinstance(data, str) else data.spec}: {len(plans)} plans x {len(factors)} learning rates x "
-             f"{len(seed_list)} seeds, {max_epochs} epochs, {search} search")
+    title = (f"{data if isinstance(data, str) else data.spec}: {_count(len(plans), 'plan')} x "
+             f"{_count(len(factors), 'learning rate')} x {_count(len(seed_list), 'seed')}, "
+             f"{_count(max_epochs, 'epoch')}, {search} search")
     records: dict[str, dict[str, Any]] = {}
 
     with contextlib.ExitStack() as stack:
