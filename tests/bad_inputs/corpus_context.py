@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import bad_files as bf
+from support import bad_files as bf
 
 import transferkit.engine.resume as resume_module
 from transferkit.engine.checkpoint import write_checkpoint

@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-import bad_files as bf
+from support import bad_files as bf
 from corpus_context import Case, Context
 
 import transferkit.data.image_files as image_files

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import bad_files as bf
+from support import bad_files as bf
 import torch
 from corpus_context import Case, Context
 from safetensors.torch import load_file, save_file

@@ -10,7 +10,7 @@ from transferkit.data.unlabeled import load_unlabeled
 from transferkit.data.preprocessing import Preprocessing
 from transferkit.errors import DataError
 
-from util import assert_one_line_error
+from support.assertions import assert_one_line_error
 
 BASE = "synthetic:glyphs?classes=6&per_class=12&size=16"
 

@@ -10,7 +10,7 @@ from transferkit.engine.optim import lr_factor
 from transferkit.engine.trainable import norm_param_names
 from transferkit.plans import build_plan
 
-from phase_states import changed, key_stages, phase_states, small_eval, stages_changed
+from support.phase_states import changed, key_stages, phase_states, small_eval, stages_changed
 
 BODY = ["stem", "stage1", "stage2", "stage3", "stage4"]
 

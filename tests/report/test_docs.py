@@ -8,7 +8,7 @@ from transferkit.api import EXAMPLE_STAGES
 from transferkit.plans import list_strategies
 from transferkit.report.grid import GRID_MARKER, refresh_grids
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def test_strategy_grids_are_current_and_cover_every_preset():

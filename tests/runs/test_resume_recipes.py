@@ -7,7 +7,7 @@ import torch
 from transferkit import adapt
 from transferkit.plans import Phase, Plan
 
-from phase_states import small_eval
+from support.phase_states import small_eval
 from test_resume import stop_after, weights, without_seconds
 
 PLAN = Plan(phases=[

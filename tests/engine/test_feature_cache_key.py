@@ -19,7 +19,7 @@ from transferkit.engine.cache_settings import CacheSettings, parse_size
 from transferkit.engine.feature_store import MEMORY_STORES
 from transferkit.errors import RunError
 
-from util import assert_cli_error, assert_one_line_error
+from support.assertions import assert_cli_error, assert_one_line_error
 
 TRUNK = ("stem", "stage1", "stage2", "stage3")
 NUMERICS = {"device": "cpu", "precision": "no"}

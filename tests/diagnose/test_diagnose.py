@@ -16,7 +16,7 @@ from transferkit.diagnose.stage_features import extract_stage_features
 from transferkit.errors import ModelError, RunError
 
 from conftest import TINY_ARCH
-from util import assert_one_line_error
+from support.assertions import assert_one_line_error
 
 SOURCE = "synthetic:glyphs?classes=12&per_class=80&size=16"
 TARGET = "synthetic:glyphs?classes=12&per_class=30&size=16"

@@ -18,7 +18,7 @@ from transferkit.cli import app
 from transferkit.engine.batchnorm import is_batchnorm
 from transferkit.engine.checkpoint import write_checkpoint
 from transferkit.methods import dann_lambda, reverse_gradient
-from util import assert_cli_error
+from support.assertions import assert_cli_error
 
 SOURCE = "synthetic:glyphs?classes=4&per_class=12&size=16"
 TARGET = SOURCE + "&shift=contrast"

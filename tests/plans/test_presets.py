@@ -11,7 +11,7 @@ from transferkit.errors import PlanError
 from transferkit.plans import build_plan, list_strategies, plan_from_yaml
 from transferkit.report.describe import plan_term
 
-from util import assert_cli_error, assert_one_line_error
+from support.assertions import assert_cli_error, assert_one_line_error
 
 STAGES = ["stem", "stage1", "stage2", "stage3", "stage4", "head"]
 RECIPES = ["lp-ft", "gradual", "layer-decay", "discriminative", "surgical", "auto-rgn", "bitfit", "norm-only", "lora",

@@ -6,7 +6,7 @@ from transferkit.errors import RunError
 from transferkit.plans import Phase, Plan
 from transferkit.select import Candidate, run_epochs
 from transferkit.select.budget import epochs_within_budget
-from util import assert_one_line_error
+from support.assertions import assert_one_line_error
 
 
 def _candidates(n, phases=1):

@@ -20,7 +20,7 @@ from transferkit import adapt
 from transferkit.engine.checkpoint import read_checkpoint_meta
 from transferkit.errors import RunError
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+SRC = Path(__file__).resolve().parents[2] / "src"
 PLAN = """\
 phases:
 - {name: linear probe, epochs: 2, train: [head], lr: 0.01, weight_decay: 0.0001, standardize_features: true}

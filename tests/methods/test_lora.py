@@ -15,7 +15,7 @@ from transferkit.engine.phase_exec import PhaseExecution
 from transferkit.methods import LowRankAdapters, adapter_targets
 from transferkit.plans import build_plan
 
-from phase_states import small_eval, state_of
+from support.phase_states import small_eval, state_of
 
 
 @pytest.fixture(scope="module")

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import json
 import pickle
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 from conftest import TINY_ARCH
+from support.bad_files import Payload, evil_pickle
 from typer.testing import CliRunner
 
 from transferkit.cli import app
 from transferkit.engine.checkpoint import read_checkpoint
 from transferkit.errors import RunError
 
-sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
-from bad_files import Payload, evil_pickle  # noqa: E402
 
 
 def invoke(*args):

@@ -13,7 +13,7 @@ from safetensors.torch import save_file
 from typer.testing import CliRunner
 
 from transferkit.cli import app
-from util import assert_cli_error
+from support.assertions import assert_cli_error
 
 runner = CliRunner()
 COMMANDS = ["pretrain", "adapt", "stages", "strategies", "describe", "demo", "compare", "report"]

@@ -15,7 +15,7 @@ from transferkit.cli import app
 from transferkit.data import DataSplits
 from transferkit.errors import PlanError, RunError
 from conftest import TINY_TARGET
-from util import assert_one_line_error
+from support.assertions import assert_one_line_error
 
 runner = CliRunner()
 

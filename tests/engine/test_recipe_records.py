@@ -11,7 +11,7 @@ from transferkit.api import load_model
 from transferkit.cli import app
 from transferkit.engine.trainable import norm_param_names
 
-from phase_states import small_eval
+from support.phase_states import small_eval
 
 
 def test_fastai_run_records_each_phase_exactly(tiny_model_dir, tiny_digits, tmp_path):

@@ -7,11 +7,11 @@ import shutil
 
 from typer.testing import CliRunner
 
-from browser import inspect_page
+from support.browser import inspect_page
 from transferkit import adapt, build_report
 from transferkit.cli import app
 from transferkit.errors import RunError
-from util import assert_one_line_error
+from support.assertions import assert_one_line_error
 
 runner = CliRunner()
 
