@@ -5,12 +5,14 @@ from __future__ import annotations
 from .augmentation import AUGMENTATIONS, make_augmentation
 from .loading import DataSplits, ImageTensors, load_data
 from .preprocessing import Preprocessing
+from .ref import DataRef
 from .sources import ImageSource
 from .spec import open_source
 from .splits import Split, make_split
 
 __all__ = [
     "AUGMENTATIONS",
+    "DataRef",
     "DataSplits",
     "ImageSource",
     "ImageTensors",

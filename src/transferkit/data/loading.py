@@ -12,6 +12,7 @@ from ..console import track
 from .file_source import PROGRESS_MIN_IMAGES
 from .class_list import apply_class_list
 from .preprocessing import Preprocessing
+from .ref import DataRef
 from .sources import ImageSource, sha256_text
 from .spec import open_source
 from .splits import make_split
@@ -67,43 +68,34 @@ class DataSplits:
         }
 
 
-def load_data(
-    spec: str,
-    preprocessing: Preprocessing,
-    *,
-    labels_per_class: int | None = None,
-    seed: int = 0,
-    val_fraction: float = 0.2,
-    test_fraction: float = 0.2,
-    progress: bool = True,
-    classes: list[str] | None = None,
-) -> DataSplits:
-    """Open `spec`, split it (see `make_split`) and read the three splits at `preprocessing.size_hw`.
-
-    `classes` (optional) is the class list: every label must be in it, and its order gives the label ids.
-    """
-    source = open_source(spec, progress=progress)
+def load_data(data: str | DataRef, preprocessing: Preprocessing, *, seed: int = 0, progress: bool = True,
+              **ref: object) -> DataSplits:
+    """Open a DataRef's spec (or a spec string plus DataRef fields), split it (see `make_split`) with `seed`, and
+    read the three splits at `preprocessing.size_hw`."""
+    ref_ = data if isinstance(data, DataRef) else DataRef(str(data), **ref)
+    classes = list(ref_.classes) if ref_.classes is not None else None
+    source = open_source(ref_.spec, progress=progress)
     if classes is not None:
         apply_class_list(source, classes)
     split = make_split(
         source.labels,
         source.classes,
-        labels_per_class=labels_per_class,
-        val_fraction=val_fraction,
-        test_fraction=test_fraction,
+        labels_per_class=ref_.labels_per_class,
+        val_fraction=ref_.val_fraction,
+        test_fraction=ref_.test_fraction,
         seed=seed,
     )
     tensors = read_parts(source, (split.train, split.val, split.test), preprocessing, progress=progress)
     return DataSplits(
-        spec=spec,
+        spec=ref_.spec,
         classes=list(source.classes),
         train=tensors[0],
         val=tensors[1],
         test=tensors[2],
         skipped=list(source.skipped),
         fingerprint=source.fingerprint(),
-        options={"labels_per_class": labels_per_class, "seed": seed, "val_fraction": val_fraction,
-                 "test_fraction": test_fraction, "classes": list(classes) if classes is not None else None},
+        options={"labels_per_class": ref_.labels_per_class, "seed": seed, "val_fraction": ref_.val_fraction,
+                 "test_fraction": ref_.test_fraction, "classes": classes},
     )
 
 

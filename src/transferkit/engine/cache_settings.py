@@ -42,3 +42,12 @@ class CacheSettings:
         if isinstance(views, bool) or not isinstance(views, int) or views < 1:
             raise RunError(f"The 'cache_views' setting must be a whole number of at least 1; got {views!r}.")
         return cls(mode, views, parse_size(memory))
+
+    def to_dict(self) -> dict:
+        return {"mode": self.mode, "views": self.views, "memory_budget": self.memory_budget}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CacheSettings:
+        if not isinstance(data, dict) or set(data) - {"mode", "views", "memory_budget"}:
+            raise RunError(f"The cache settings must be a mapping of mode, views and memory_budget; got {data!r}.")
+        return cls.parse(data.get("mode", "auto"), data.get("views", 1), data.get("memory_budget", DEFAULT_CACHE_MEM))

@@ -8,6 +8,7 @@ from transferkit.console import logger
 from transferkit.errors import ModelError
 from transferkit.models.backbone import Backbone
 from transferkit.models.model_dir import load_model_dir
+from transferkit.models.ref import ModelRef
 from transferkit.models.spec import ModelSpec, parse_spec
 from transferkit.models.stages import discover_stages
 
@@ -47,18 +48,16 @@ def _from_library(spec: str, parsed: ModelSpec, weights: str | Path | None, pret
     return backbone
 
 
-def load_backbone(spec: str, *, weights: str | Path | None = None, pretrained: bool = True,
-                  input_size: int | None = None) -> Backbone:
-    """A Backbone from a spec: `timm:NAME?opt=val`, `torchvision:NAME`, a model directory, or a bare name.
+def load_backbone(model: str | ModelRef, **ref: object) -> Backbone:
+    """A Backbone from a ModelRef, or from a spec string plus ModelRef fields (`weights`, `pretrained`, ...).
 
-    `weights` is a local .safetensors/.pth file (read safely); without it, pretrained=True downloads from the
-    hub and pretrained=False gives random weights. For a model directory, pretrained=False gives a random
-    network of the saved architecture. `input_size` overrides the preprocessing's square input size.
+    Spec: `timm:NAME?opt=val`, `torchvision:NAME`, a model directory, or a bare name. `weights` is a local
+    .safetensors/.pth file (read safely); without it, pretrained=True downloads from the hub and pretrained=False
+    gives random weights. For a model directory, pretrained=False gives a random network of the saved
+    architecture. `input_size` overrides the preprocessing's square input size.
     """
-    if weights is not None and not pretrained:
-        raise ModelError("Pass either --weights FILE or --no-pretrained, not both.")
-    if input_size is not None and (not isinstance(input_size, int) or input_size < 1):
-        raise ModelError(f"input_size must be a positive integer; got {input_size!r}.")
+    ref_ = model if isinstance(model, ModelRef) else ModelRef(str(model), **ref)
+    spec, weights, pretrained = ref_.spec, ref_.weights, ref_.pretrained
     parsed = parse_spec(spec)
     if parsed.library == "dir":
         if weights is not None:
@@ -68,8 +67,8 @@ def load_backbone(spec: str, *, weights: str | Path | None = None, pretrained: b
             backbone = backbone.random_init_copy()
     else:
         backbone = _from_library(spec, parsed, weights, pretrained)
-    if input_size is not None:
-        backbone.preprocessing = backbone.preprocessing.with_input_size(input_size)
+    if ref_.input_size is not None:
+        backbone.preprocessing = backbone.preprocessing.with_input_size(ref_.input_size)
     what = backbone.origin["weights"] or "random weights"
     logger.info("Loaded %s (%s): stages %s", spec, what, ", ".join(backbone.stage_names))
     return backbone
