@@ -2,11 +2,15 @@
 
 from importlib import metadata as _metadata
 
-from .api import Diagnosis, Run, adapt, describe, diagnose, load_model, load_target, pretrain, stages, strategies
-from .compare_api import Comparison, compare
+from .api import (Comparison, Diagnosis, Reproduction, Run, adapt, compare, describe, diagnose, load_model, load_target,
+                  pretrain, reproduce, stages, strategies)
+from .data import DataRef
+from .engine import Execution
 from .errors import TransferkitError
+from .models import ModelRef
 from .plans import Phase, Plan, build_plan, load_plan, register_strategy, save_plan
 from .report.rebuild import build_report
+from .runs import CompareSettings, Overrides, RunSpec
 
 try:
     __version__ = _metadata.version("transferkit")
@@ -14,11 +18,18 @@ except _metadata.PackageNotFoundError:  # running from a source tree without ins
     __version__ = "0.0.0"
 
 __all__ = [
+    "CompareSettings",
     "Comparison",
+    "DataRef",
     "Diagnosis",
+    "Execution",
+    "ModelRef",
+    "Overrides",
     "Phase",
     "Plan",
+    "Reproduction",
     "Run",
+    "RunSpec",
     "TransferkitError",
     "__version__",
     "adapt",
@@ -32,6 +43,7 @@ __all__ = [
     "load_target",
     "pretrain",
     "register_strategy",
+    "reproduce",
     "save_plan",
     "stages",
     "strategies",

@@ -13,9 +13,9 @@ from rich.logging import RichHandler
 from rich.table import Table
 
 from . import api, cli_compare
+from . import cli_options as opt
 from .console import console, results
-from .data.class_list import parse_class_list
-from .report.rundir import read_json
+from .files import read_json
 from .errors import TransferkitError
 
 app = typer.Typer(
@@ -26,10 +26,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-MODEL_HELP = "Model: timm:NAME, torchvision:NAME, or a directory written by 'transferkit pretrain'."
-CACHE_HELP = ("auto: when every stage below the first trainable one is frozen (batch norm included), compute "
-              "its activations once and train the rest from them; off: run the whole network every epoch.")
-DATA_HELP = "Data: an ImageFolder directory, csv:FILE (columns path,label), synthetic:glyphs, or digits."
 
 
 def user_errors(fn):
@@ -64,20 +60,22 @@ def _setup(quiet: bool = typer.Option(False, "--quiet", "-q", help="Only warning
 @app.command()
 @user_errors
 def pretrain(
-    data: str = typer.Option("synthetic:glyphs", help=DATA_HELP + " This is the large source data set of step 1."),
+    data: str = typer.Option("synthetic:glyphs", help=opt.DATA_HELP + " This is the large source data set of step 1."),
     model: str = typer.Option("timm:resnet10t", help="Architecture to train from random weights: timm:NAME or torchvision:NAME."),
     out: Path = typer.Option(..., help="Directory to write (model.safetensors, model.json, run.json)."),
     epochs: int = typer.Option(4, min=1, help="Epochs over the source data."),
     input_size: int = typer.Option(32, min=8, help="Square input size in pixels."),
     lr: float = typer.Option(2e-3, min=0.0, help="Peak learning rate (AdamW, cosine schedule with warm-up)."),
     batch_size: int = typer.Option(128, min=1, help="Batch size."),
-    seed: int = typer.Option(0, help="Random seed (initial weights, data order, splits)."),
-    device: str = typer.Option("auto", help="auto, cpu or cuda."),
-    overwrite: bool = typer.Option(False, help="Replace an existing output directory."),
+    seed: int = opt.seed(),
+    device: str = opt.device(),
+    precision: str = opt.precision(),
+    overwrite: bool = opt.overwrite(),
 ) -> None:
     """Step 1: train an architecture on a large source data set and save it as a reusable model directory."""
-    path = api.pretrain(data, model, out=out, epochs=epochs, seed=seed, input_size=input_size, lr=lr,
-                        batch_size=batch_size, device=device, overwrite=overwrite)
+    spec = opt.build_spec(model, data, epochs=epochs, input_size=input_size, lr=lr, batch_size=batch_size, seed=seed,
+                          device=device, precision=precision)
+    path = api.pretrain(data, model, out=out, spec=spec, overwrite=overwrite)
     record = read_json(path / "run.json")
     results.print(
         f"Pretrained {model} on {data}: validation accuracy {record['metrics']['val']['accuracy']:.1%}. "
@@ -88,36 +86,38 @@ def pretrain(
 @app.command()
 @user_errors
 def adapt(
-    model: str = typer.Option(..., help=MODEL_HELP),
-    data: str = typer.Option(..., help=DATA_HELP + " This is the target (your data)."),
+    model: str = opt.model(),
+    data: str = opt.target(),
     strategy: str = typer.Option("linear-probe", help="A preset (see 'transferkit strategies'), NAME:key=value,... or a plan file (.yaml)."),
     out: Path = typer.Option(..., help="Run directory to write (run.json, model.safetensors, plan.yaml)."),
-    epochs: Optional[int] = typer.Option(None, min=1, help="Total epochs (shared across the plan's phases in proportion)."),
-    seed: int = typer.Option(0, help="Random seed (splits, head initialization, data order)."),
-    labels_per_class: Optional[int] = typer.Option(None, min=1, help="Draw K labelled training images per class; the rest is split into validation and test."),
-    classes: Optional[str] = typer.Option(None, help="The class list, comma-separated (a,b,c): every label must be in it; its order gives the label ids."),
-    weights: Optional[Path] = typer.Option(None, help="Local weights file (.safetensors or .pth) for a timm or torchvision model."),
-    pretrained: bool = typer.Option(True, "--pretrained/--no-pretrained", help="Load pretrained weights (hub or --weights)."),
-    input_size: Optional[int] = typer.Option(None, min=8, help="Override the backbone's square input size."),
-    device: str = typer.Option("auto", help="auto, cpu or cuda."),
+    epochs: Optional[int] = opt.epochs(),
+    lr: Optional[float] = opt.lr(),
+    batch_size: Optional[int] = opt.batch_size(),
+    augment: Optional[str] = opt.augment(),
+    seed: int = opt.seed(),
+    labels_per_class: Optional[int] = opt.labels_per_class(),
+    classes: Optional[str] = opt.classes(),
+    weights: Optional[Path] = opt.weights(),
+    weights_map: Optional[str] = opt.weights_map(),
+    pretrained: bool = opt.pretrained(),
+    input_size: Optional[int] = opt.input_size(),
+    device: str = opt.device(),
+    precision: str = opt.precision(),
     overwrite: bool = typer.Option(False, help="Replace an existing run directory, or discard an interrupted run of it."),
     resume: bool = typer.Option(False, help="Continue the interrupted run of --out from its last checkpoint (same options)."),
-    cache: str = typer.Option("auto", help=CACHE_HELP),
+    cache: str = typer.Option("auto", help=opt.CACHE_HELP),
     cache_views: int = typer.Option(1, help="Augmented views per image to cache when a phase augments; each epoch "
                                             "draws one per image (more views: closer to fresh augmentation, more memory)."),
     cache_mem: str = typer.Option("2GB", help="Memory budget for cached activations, e.g. 2GB or 512MB; larger caches "
                                               "are memory-mapped files in the cache directory (0: always on disk)."),
-    source: Optional[str] = typer.Option(None, help="Labelled source data (same classes as --data) to train on: "
-                                         "domain adaptation; --data is then only evaluated on."),
-    unlabeled: Optional[str] = typer.Option(None, help="Unlabelled target images (a folder in any layout, or a data "
-                                            "spec) for batch norm and alignment losses; needs --source."),
+    eval_every: int = typer.Option(1, min=0, help="Validate every N epochs (0: only at the end of each phase)."),
+    source: Optional[str] = opt.source(),
+    unlabeled: Optional[str] = opt.unlabeled(),
 ) -> None:
     """Step 2: adapt a pretrained backbone to your data with a strategy, and record exactly what was done."""
-    class_list = parse_class_list(classes) if classes is not None else None
-    run = api.adapt(model, data, strategy, out=out, epochs=epochs, seed=seed, labels_per_class=labels_per_class,
-                    classes=class_list, weights=str(weights) if weights else None, pretrained=pretrained,
-                    input_size=input_size, device=device, overwrite=overwrite, resume=resume, cache=cache,
-                    cache_views=cache_views, cache_mem=cache_mem, source=source, unlabeled=unlabeled)
+    options = {k: v for k, v in locals().items() if k not in ("model", "data", "strategy", "out", "overwrite", "resume")}
+    spec = opt.build_spec(model, data, **options)
+    run = api.adapt(model, data, strategy, out=out, spec=spec, overwrite=overwrite, resume=resume)
     results.print(f"[bold]{run.term}[/]: validation accuracy {run.val_accuracy:.1%}, test accuracy {run.test_accuracy:.1%}")
     results.print(f"Run directory: [bold]{run.dir}[/]")
 
@@ -128,18 +128,19 @@ def reproduce(
     run_dir: Path = typer.Argument(..., help="A run directory written by 'transferkit adapt'."),
     out: Path = typer.Option(..., help="Run directory to write for the new run."),
     model: Optional[str] = typer.Option(None, help="The source model, if it moved (its sha256 must match run.json)."),
+    weights: Optional[Path] = typer.Option(None, help="The source model's weights file, if it moved (its sha256 must "
+                                           "match run.json)."),
     data: Optional[str] = typer.Option(None, help="The data, if it moved (its fingerprint must match run.json)."),
     device: Optional[str] = typer.Option(None, help="auto, cpu or cuda (default: as recorded)."),
-    overwrite: bool = typer.Option(False, help="Replace an existing output directory."),
+    overwrite: bool = opt.overwrite(),
 ) -> None:
     """Re-run a run from its run.json and say whether metrics and weights match (exit status 1 if they differ)."""
-    from .reproduce import reproduce as reproduce_run
-
-    result = reproduce_run(run_dir, out=out, overwrite=overwrite, model=model, data=data, device=device)
+    result = api.reproduce(run_dir, out=out, overwrite=overwrite, model=model,
+                           weights=str(weights) if weights else None, data=data, device=device)
     metrics = "identical" if result.metrics_match else "different"
-    weights = {True: "identical", False: "different", None: "not compared"}[result.weights_match]
-    results.print(f"Reproduced [bold]{run_dir}[/] into [bold]{result.run.dir}[/]: metrics {metrics}, weights {weights}.",
-                  soft_wrap=True)
+    weights_word = {True: "identical", False: "different", None: "not compared"}[result.weights_match]
+    results.print(f"Reproduced [bold]{run_dir}[/] into [bold]{result.run.dir}[/]: metrics {metrics}, "
+                  f"weights {weights_word}.", soft_wrap=True)
     for line in result.differences:
         results.print(f"  {line}", soft_wrap=True)
     if not result.identical:
@@ -151,7 +152,7 @@ def reproduce(
 def diagnose(
     model: str = typer.Option(..., help="A model directory written by 'transferkit pretrain' (it holds the source "
                               "statistics), or any model with --source."),
-    data: str = typer.Option(..., help=DATA_HELP + " The labelled target."),
+    data: str = typer.Option(..., help=opt.DATA_HELP + " The labelled target."),
     source: Optional[str] = typer.Option(None, help="Source data to compare with, instead of the model directory's "
                                          "source statistics."),
     unlabeled: Optional[str] = typer.Option(None, help="Unlabelled target images (a folder in any layout, or a data "
@@ -177,12 +178,14 @@ def diagnose(
 @app.command()
 @user_errors
 def stages(
-    model: str = typer.Argument(..., help=MODEL_HELP),
-    weights: Optional[Path] = typer.Option(None, help="Local weights file for a timm or torchvision model."),
+    model: str = typer.Argument(..., help=opt.MODEL_HELP),
+    weights: Optional[Path] = opt.weights(),
+    weights_map: Optional[str] = opt.weights_map(),
     pretrained: bool = typer.Option(False, "--pretrained/--no-pretrained", help="Load pretrained weights (not needed to list stages)."),
 ) -> None:
     """List a backbone's stages (stem to head) with their parameter counts."""
-    rows = api.stages(model, weights=str(weights) if weights else None, pretrained=pretrained or weights is not None)
+    rows = api.stages(model, weights=str(weights) if weights else None, weights_map=weights_map,
+                      pretrained=pretrained or weights is not None)
     table = Table(title=f"Stages of {model}")
     for col in ("stage", "parameters", "tensors", "first tensor", "last tensor"):
         table.add_column(col, justify="right" if col in ("parameters", "tensors") else "left")
@@ -208,7 +211,7 @@ def strategies() -> None:
 @user_errors
 def describe(
     target: str = typer.Argument(..., help="A run directory, a plan file (.yaml) or a strategy spec."),
-    model: Optional[str] = typer.Option(None, help=MODEL_HELP + " Resolves a plan's stages for the grid."),
+    model: Optional[str] = typer.Option(None, help=opt.MODEL_HELP + " Resolves a plan's stages for the grid."),
 ) -> None:
     """Print the standard term, the reproducible description, and the stages x phases grid of a run or a plan."""
     term, description = api.describe(target)

@@ -8,14 +8,12 @@ from typing import Optional
 
 import typer
 
-from .compare_api import Comparison
-from .compare_api import compare as compare_plans
+from . import api
+from . import cli_options as opt
 from .console import results
 from .errors import RunError
+from .runs import Comparison
 from .select.table import fmt_interval
-
-MODEL_HELP = "Model: timm:NAME, torchvision:NAME, or a directory written by 'transferkit pretrain'."
-DATA_HELP = "Data: an ImageFolder directory, csv:FILE (columns path,label), synthetic:glyphs, or digits."
 
 
 def parse_factors(text: str) -> list[float]:
@@ -43,31 +41,40 @@ def print_result(result: Comparison) -> None:
 
 
 def compare(
-    model: str = typer.Option(..., help=MODEL_HELP),
-    data: str = typer.Option(..., help=DATA_HELP + " This is the target (your data)."),
-    strategies: str = typer.Option("all", help="'all' (every preset, default options) or a comma-separated list of presets, NAME:key=value specs and plan files."),
+    model: str = opt.model(),
+    data: str = opt.target(),
+    strategies: str = typer.Option("all", help="'all' (every preset that fits the data: the domain-adaptation ones only with --source) or a comma-separated list of presets, NAME:key=value specs and plan files."),
     out: Path = typer.Option(..., help="Directory to write: a run directory per plan, learning rate and seed under runs/, leaderboard.json, report.html."),
     seeds: int = typer.Option(3, min=1, help="Seeds per plan; seed k also draws split k, the same for every plan."),
-    epochs: Optional[int] = typer.Option(None, min=1, help="Epochs per plan, the same for every plan (default 10)."),
+    epochs: Optional[int] = opt.epochs("Epochs per plan, the same for every plan (default 10)."),
     time_budget: Optional[float] = typer.Option(None, help="Seconds for the whole comparison, turned into one epoch budget for every plan (instead of --epochs)."),
     search: str = typer.Option("exhaustive", help="exhaustive (every plan, learning rate and seed) or halving (successive halving over plans x learning rates)."),
     eta: int = typer.Option(3, min=2, help="Successive halving: each rung keeps the best 1/eta and trains them eta times longer."),
-    lr_factors: str = typer.Option("1/3,1,3", help="Learning-rate grid: every phase's preset learning rate times each factor; chosen on validation."),
-    labels_per_class: Optional[int] = typer.Option(None, min=1, help="Draw K labelled training images per class; the rest is split into validation and test."),
+    lr_factors: str = typer.Option("1/3,1,3", help="Learning-rate grid: every phase's learning rate (the plan's, or --lr) times each factor; chosen on validation."),
+    lr: Optional[float] = opt.lr(),
+    batch_size: Optional[int] = opt.batch_size(),
+    augment: Optional[str] = opt.augment(),
+    labels_per_class: Optional[int] = opt.labels_per_class(),
+    classes: Optional[str] = opt.classes(),
     show_test: bool = typer.Option(False, help="Show test accuracy for every plan, labelled as not used for selection (default: the winner's only)."),
-    weights: Optional[Path] = typer.Option(None, help="Local weights file (.safetensors or .pth) for a timm or torchvision model."),
-    pretrained: bool = typer.Option(True, "--pretrained/--no-pretrained", help="Load pretrained weights (hub or --weights)."),
-    input_size: Optional[int] = typer.Option(None, min=8, help="Override the backbone's square input size."),
-    device: str = typer.Option("auto", help="auto, cpu or cuda."),
-    overwrite: bool = typer.Option(False, help="Replace an existing output directory."),
+    weights: Optional[Path] = opt.weights(),
+    weights_map: Optional[str] = opt.weights_map(),
+    pretrained: bool = opt.pretrained(),
+    input_size: Optional[int] = opt.input_size(),
+    device: str = opt.device(),
+    precision: str = opt.precision(),
+    source: Optional[str] = opt.source(),
+    unlabeled: Optional[str] = opt.unlabeled(),
+    overwrite: bool = opt.overwrite(),
 ) -> None:
     """Compare strategies on your data: same splits and epochs, several seeds, selection on validation only."""
-    result = compare_plans(
-        model, data, strategies, out=out, seeds=seeds, epochs=epochs, time_budget=time_budget, search=search,
-        eta=eta, lr_factors=parse_factors(lr_factors), labels_per_class=labels_per_class, show_test=show_test,
-        weights=str(weights) if weights else None, pretrained=pretrained, input_size=input_size, device=device,
-        overwrite=overwrite,
-    )
+    spec = opt.build_spec(model, data, epochs=epochs, lr=lr, batch_size=batch_size, augment=augment,
+                          labels_per_class=labels_per_class, classes=classes, weights=weights, weights_map=weights_map,
+                          pretrained=pretrained, input_size=input_size, device=device, precision=precision,
+                          source=source, unlabeled=unlabeled)
+    result = api.compare(model, data, strategies, out=out, spec=spec, seeds=seeds, time_budget=time_budget,
+                         search=search, eta=eta, lr_factors=parse_factors(lr_factors), show_test=show_test,
+                         overwrite=overwrite)
     print_result(result)
 
 

@@ -7,12 +7,11 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
-from .api import load_model, pretrain
+from .api import Comparison, compare, load_model, pretrain
 from .cache import cache_dir, config_key
-from .compare_api import Comparison, compare
 from .console import logger
 from .models import is_model_dir
-from .report.rundir import check_output_dir
+from .files import check_output_dir
 from .select.table import fmt_bytes
 
 # resnet10t at half width: transfers as well as the full width here, at a quarter of the compute on a CPU

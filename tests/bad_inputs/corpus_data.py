@@ -102,7 +102,7 @@ def class_list_order(ctx: Context) -> list[str]:
 
 def check_class_order(ctx: Context, record: dict | None) -> None:
     assert record["data"]["classes"] == ["b", "a"]
-    assert record["run_options"]["classes"] == ["b", "a"]
+    assert record["spec"]["data"]["classes"] == ["b", "a"]
     model_json = json.loads((ctx.out / "model.json").read_text())
     assert model_json["classes"] == ["b", "a"]
 

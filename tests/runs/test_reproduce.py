@@ -59,7 +59,7 @@ def test_the_same_command_twice_gives_identical_metrics_and_weights(original):
     a, b = (json.loads((run / "run.json").read_text()) for run in (first, second))
     assert a["metrics"] == b["metrics"] and a["history"][0]["train_loss"] == b["history"][0]["train_loss"]
     assert same_weights(first, second)
-    assert a["run_options"]["seed"] == 3 and a["run_options"]["data"].endswith("pets")
+    assert a["spec"]["seed"] == 3 and a["spec"]["data"]["spec"].endswith("pets")
 
 
 def test_reproduce_says_identical(original, tmp_path):

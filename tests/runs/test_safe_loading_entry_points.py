@@ -70,7 +70,7 @@ def test_reproduce_of_a_record_naming_a_malicious_weights_file(tmp_path):
         "plan": {"definition": {"phases": [{"name": "probe", "epochs": 1, "train": ["head"]}]}},
         "source_model": {"spec": TINY_ARCH, "sha256": "0" * 64},
         "data": {"spec": "digits", "fingerprint": "0" * 64, "splits": {}},
-        "run_options": {"model": TINY_ARCH, "weights": str(weights), "pretrained": True, "data": "digits"},
+        "spec": {"model": {"spec": TINY_ARCH, "weights": str(weights)}, "data": {"spec": "digits"}},
     }
     (run / "run.json").write_text(json.dumps(record))
     assert_refused(invoke("reproduce", run, "--out", tmp_path / "again"), marker, "Refusing to unpickle")

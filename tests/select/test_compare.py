@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import io
 import json
 
@@ -102,7 +103,7 @@ def test_a_diverging_run_is_recorded_as_failed_and_not_chosen(tiny_model_dir, sm
 
 
 def test_a_crash_midway_leaves_no_half_written_directory(tiny_model_dir, small_digits, tmp_path, monkeypatch):
-    import transferkit.compare_api as compare_api
+    compare_api = importlib.import_module("transferkit.runs.compare")
 
     real, calls = compare_api.adapt, []
 

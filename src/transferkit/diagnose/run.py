@@ -15,8 +15,8 @@ from ..data.loading import read_images
 from ..data.unlabeled import load_unlabeled
 from ..errors import DataError, ModelError
 from ..models import Backbone, is_model_dir
-from ..report.environment import environment, package_versions
-from ..report.rundir import StagingDir, check_output_dir, write_json
+from ..environment import environment, package_versions
+from ..files import StagingDir, check_output_dir, write_json
 from .html import diagnosis_page
 from .measure import Measures, measure
 from .source_stats import MAX_IMAGES, SourceStatistics, compute_source_statistics, load_source_statistics, \

@@ -1,6 +1,7 @@
 """Executes plans: trainable sets, batch-norm policies, optimizers, schedules, metrics."""
 
 from .devices import make_accelerator
+from .execution import Execution
 from .metrics import classification_metrics
 from .result import EpochRecord, PhaseRecord, RunResult
 from .runner import RunConfig, prepare_network, run_plan
@@ -8,6 +9,7 @@ from .seeding import derive_seed, seed_everything
 
 __all__ = [
     "EpochRecord",
+    "Execution",
     "PhaseRecord",
     "RunConfig",
     "RunResult",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
@@ -13,8 +13,8 @@ from ..console import make_progress, progress_enabled
 from ..data import DataSplits
 from ..plans import Plan
 from .cache import FeatureCache
-from .cache_settings import DEFAULT_CACHE_MEM, CacheSettings
 from .devices import make_accelerator
+from .execution import Execution
 from .inputs import ImageInputs
 from .loop import NonFiniteLossError
 from .metrics import classification_metrics
@@ -26,24 +26,15 @@ from .seeding import derive_seed, seed_everything, use_deterministic_algorithms
 
 @dataclass
 class RunConfig:
-    """How to execute (not what to train): seed, device, precision, evaluation cadence, progress bars.
-
-    `eval_every`: validate every N epochs (0: only at the end of each phase). `checkpoints`: where to
-    checkpoint after every epoch and phase, and to resume from when it already holds a checkpoint. `cache`,
-    `cache_views` and `cache_mem`: the feature cache at the freeze boundary (see engine/cache.py).
-    """
+    """How to execute (not what to train): the seed, the run request's `execution` settings, a name for progress
+    bars, and `checkpoints`: where to checkpoint after every epoch and phase, and to resume from when it already
+    holds a checkpoint."""
 
     seed: int = 0
-    device: str = "auto"
-    precision: str = "no"
-    eval_every: int = 1
-    eval_batch_size: int = 256
-    progress: bool = True
+    execution: Execution = field(default_factory=Execution)
     description: str = "adapt"
     checkpoints: Checkpointer | None = None
-    cache: str = "auto"
-    cache_views: int = 1
-    cache_mem: str | int = DEFAULT_CACHE_MEM
+    eval_batch_size: int = 256
 
 
 def prepare_network(plan: Plan, backbone, num_classes: int, seed: int):
@@ -58,50 +49,50 @@ def prepare_network(plan: Plan, backbone, num_classes: int, seed: int):
 def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = None) -> RunResult:
     """Train a copy of `backbone` on `data.train` with `plan`; evaluate on validation and test."""
     config = config or RunConfig()
-    cache_settings = CacheSettings.parse(config.cache, config.cache_views, config.cache_mem)
+    execution = config.execution
     started = time.perf_counter()
     net = prepare_network(plan, backbone, len(data.classes), config.seed)
     resolved = plan.resolve(net.stage_names)
-    accelerator = make_accelerator(config.device, config.precision)
+    accelerator = make_accelerator(execution.device, execution.precision)
     model = accelerator.prepare_model(net.model)
     use_deterministic_algorithms(accelerator.device)
     reference = {k: v.detach().clone() for k, v in net.model.state_dict().items()}
     inputs = ImageInputs(net, model, data, accelerator, config.eval_batch_size)
-    feature_cache = FeatureCache(cache_settings, config.seed, accelerator)
+    feature_cache = FeatureCache(execution.cache, config.seed, accelerator)
     checkpoints = config.checkpoints
     resume = checkpoints.load(net, plan) if checkpoints is not None else None
     final_inputs = inputs  # predictions come from the last phase's inputs (cached activations stay valid)
 
     phases, history = (resume.phases, resume.history) if resume is not None else ([], [])
-    execution = None
+    phase_run = None
     domain = None  # the last phase's PhaseDomain (per-domain batch-norm statistics) in domain adaptation
     with make_progress(transient=True) as progress:
-        show = progress_enabled(config.progress)
+        show = progress_enabled(execution.progress)
         for rp in resolved[len(phases):]:
-            execution = PhaseExecution(rp, net, model, inputs, accelerator, reference, config.seed, config.eval_every,
-                                       feature_cache)
-            execution.setup(resume.inside(rp.index) if resume is not None else None)
+            phase_run = PhaseExecution(rp, net, model, inputs, accelerator, reference, config.seed,
+                                       execution.eval_every, feature_cache)
+            phase_run.setup(resume.inside(rp.index) if resume is not None else None)
             task = progress.add_task(f"{config.description} · {rp.phase.name}", total=rp.phase.epochs,
-                                     completed=len(execution.epochs), info="")
+                                     completed=len(phase_run.epochs), info="")
             if not show:
                 progress.update(task, visible=False)
-            for epoch in range(len(execution.epochs), rp.phase.epochs):
-                record = _run_epoch(execution, epoch, checkpoints)
+            for epoch in range(len(phase_run.epochs), rp.phase.epochs):
+                record = _run_epoch(phase_run, epoch, checkpoints)
                 progress.update(task, advance=1, info=_progress_info(record))
                 if checkpoints is not None and epoch + 1 < rp.phase.epochs:
-                    checkpoints.save(net, plan, phases, history, execution)
+                    checkpoints.save(net, plan, phases, history, phase_run)
             progress.remove_task(task)
-            phases.append(execution.finish())
-            final_inputs = execution.inputs
-            domain = execution.domain
-            history.extend(execution.epochs)
+            phases.append(phase_run.finish())
+            final_inputs = phase_run.inputs
+            domain = phase_run.domain
+            history.extend(phase_run.epochs)
             if checkpoints is not None:
                 checkpoints.save(net, plan, phases, history)
 
     metrics, predictions = {}, {}
     for split in ("val", "test"):
         # the last phase validated these very weights (unless the run resumed after it)
-        reuse = execution.val_predictions if split == "val" and execution is not None else None
+        reuse = phase_run.val_predictions if split == "val" and phase_run is not None else None
         if reuse is not None:
             predicted = reuse
         else:

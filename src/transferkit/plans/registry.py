@@ -20,6 +20,7 @@ class StrategyInfo:
     builder: Callable[..., Plan]
     summary: str
     reference: str = ""
+    domain_adaptation: bool = False  # trains on a labelled source and adapts to unlabelled target images
 
     def parameters(self) -> dict[str, Any]:
         """Preset parameters and their defaults."""
@@ -33,13 +34,14 @@ class StrategyInfo:
 _REGISTRY: dict[str, StrategyInfo] = {}
 
 
-def register_strategy(name: str, *, summary: str, reference: str = ""):
-    """Decorator: register a function returning a Plan under `name`."""
+def register_strategy(name: str, *, summary: str, reference: str = "", domain_adaptation: bool = False):
+    """Decorator: register a function returning a Plan under `name` (`domain_adaptation`: the preset trains on a
+    labelled source and adapts to unlabelled target images)."""
 
     def decorate(builder: Callable[..., Plan]) -> Callable[..., Plan]:
         if name in _REGISTRY:
             raise ValueError(f"strategy {name!r} is registered twice")
-        _REGISTRY[name] = StrategyInfo(name, builder, summary, reference)
+        _REGISTRY[name] = StrategyInfo(name, builder, summary, reference, domain_adaptation)
         return builder
 
     return decorate

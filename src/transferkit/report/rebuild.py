@@ -9,7 +9,7 @@ from ..errors import RunError
 from ..select.document import comparison_document
 from ..select.entries import entry_from_record
 from .html import render_report
-from .rundir import read_json, write_text
+from ..files import read_json, write_text
 
 REPORT = "report.html"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..engine import RunResult
 from .describe import describe_record, plan_term
-from .environment import environment, package_versions
+from ..environment import environment, package_versions
 
 SCHEMA_VERSION = 1
 MAX_LISTED_TENSORS = 64

@@ -7,23 +7,25 @@ costliest kind of epoch for the usual plans), so the estimate errs towards finis
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
 
-from ..engine import RunConfig, run_plan
+from ..engine import Execution, RunConfig, run_plan
 from ..errors import RunError
 from ..plans import Phase, Plan
 
 MAX_EPOCHS = 1000
 
 
-def measure_epoch_seconds(backbone, splits, *, seed: int, device: str, batch_size: int = 32) -> float:
+def measure_epoch_seconds(backbone, splits, *, seed: int, execution: Execution, batch_size: int = 32) -> float:
     """Seconds for one training epoch (with its validation pass) in which every stage trains."""
     plan = Plan(phases=[Phase(name="time one epoch", epochs=1, train=["all"], batch_size=batch_size)],
                 strategy="calibration")
     started = time.perf_counter()
-    run_plan(plan, backbone, splits, RunConfig(seed=seed, device=device, progress=False, description="calibration"))
+    quiet = dataclasses.replace(execution, progress=False)
+    run_plan(plan, backbone, splits, RunConfig(seed=seed, execution=quiet, description="calibration"))
     return time.perf_counter() - started
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import PlanError
@@ -78,13 +79,16 @@ def check_lr_factors(factors) -> tuple[float, ...]:
     return tuple(float(f) for f in factors)
 
 
-def make_candidates(strategies: str | list[str | Plan], lr_factors=DEFAULT_LR_FACTORS) -> list[Candidate]:
-    """Every plan at every learning-rate factor, plans in the given order, factors ascending."""
+def make_candidates(strategies: str | list[str | Plan], lr_factors=DEFAULT_LR_FACTORS,
+                    prepare: Callable[[Plan], Plan] | None = None) -> list[Candidate]:
+    """Every plan at every learning-rate factor, plans in the given order, factors ascending; `prepare` (e.g. the
+    run's overrides of lr, batch size, augmentation) is applied to each plan before its factor."""
     factors = sorted(check_lr_factors(lr_factors))
     out: list[Candidate] = []
     slugs: set[str] = set()
     for name, plan in resolve_strategies(strategies):
         slug = unique_slug(name, slugs)
+        plan = prepare(plan) if prepare is not None else plan
         out.extend(Candidate(name, slug, plan, f) for f in factors)
     return out
 

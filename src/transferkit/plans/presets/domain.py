@@ -19,6 +19,7 @@ def _aligned(name: str, method: str, k: int, epochs: int, lr: float, weight: flo
 
 @register_strategy(
     "source-only",
+    domain_adaptation=True,
     summary="The baseline of domain adaptation: trains like the presets below (head only for k=0, as adabn; the top k "
             "stages and the head otherwise, as coral/dann/mmd) on the source, without adapting to the target.",
 )
@@ -33,6 +34,7 @@ def source_only(k: int = 1, epochs: int = 10, lr: float | None = None) -> Plan:
 
 @register_strategy(
     "adabn",
+    domain_adaptation=True,
     summary="Head trained on the source with source batch-norm statistics; the target gets its own (AdaBN).",
     reference="Li et al., Revisiting Batch Normalization for Practical Domain Adaptation, ICLR-W 2017",
 )
@@ -44,6 +46,7 @@ def adabn(epochs: int = 10, lr: float = 1e-2) -> Plan:
 
 @register_strategy(
     "coral",
+    domain_adaptation=True,
     summary="The top k stages and the head train on the source while Deep CORAL aligns feature covariances. " + _BN,
     reference="Sun & Saenko, Deep CORAL: Correlation Alignment for Deep Domain Adaptation, ECCV-W 2016",
 )
@@ -53,6 +56,7 @@ def coral(k: int = 1, epochs: int = 10, lr: float = 1e-3, weight: float = 1.0, b
 
 @register_strategy(
     "dann",
+    domain_adaptation=True,
     summary="The top k stages and the head train on the source against a domain critic (gradient reversal). " + _BN,
     reference="Ganin et al., Domain-Adversarial Training of Neural Networks, JMLR 2016",
 )
@@ -62,6 +66,7 @@ def dann(k: int = 1, epochs: int = 10, lr: float = 1e-3, weight: float = 1.0, bn
 
 @register_strategy(
     "mmd",
+    domain_adaptation=True,
     summary="The top k stages and the head train on the source while multi-kernel MMD aligns the features. " + _BN,
     reference="Long et al., Learning Transferable Features with Deep Adaptation Networks (DAN), ICML 2015",
 )

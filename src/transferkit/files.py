@@ -8,7 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..errors import RunError
+from .errors import RunError
 
 
 def check_output_dir(out: str | Path, overwrite: bool = False) -> Path:
@@ -18,7 +18,20 @@ def check_output_dir(out: str | Path, overwrite: bool = False) -> Path:
         raise RunError(f"Output path '{out}' is a file; choose a directory path for --out.")
     if out.is_dir() and any(out.iterdir()) and not overwrite:
         raise RunError(f"Output directory '{out}' already exists and is not empty; pass --overwrite or choose another --out.")
+    existing = next(p for p in (out.absolute(), *out.absolute().parents) if os.path.lexists(p))
+    if not existing.is_dir():
+        raise RunError(f"Cannot create '{out}': '{existing}' is a file, not a folder; choose another --out.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise RunError(f"Cannot create '{out}': '{existing}' is not writable (read-only file system or no "
+                       "permission); choose an --out in a writable folder.")
     return out
+
+
+def unwritable_reason(error: OSError) -> str:
+    """Why a folder cannot be created, in words: 'a file is in the way', 'read-only file system', ..."""
+    if isinstance(error, (NotADirectoryError, FileExistsError)):
+        return "a file is in the way of that path"
+    return error.strerror or type(error).__name__
 
 
 class StagingDir:
@@ -30,8 +43,12 @@ class StagingDir:
         self.path: Path | None = None
 
     def __enter__(self) -> StagingDir:
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.partial-", dir=self.out.parent))
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            self.path = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.partial-", dir=self.out.parent))
+        except OSError as e:
+            raise RunError(f"Cannot create '{self.out}' ({unwritable_reason(e)}); choose an --out in a writable "
+                           "folder.") from None
         return self
 
     def commit(self) -> Path:

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from ..engine.checkpoint import CHECKPOINT_FILE, read_checkpoint_meta
 from ..engine.resume import describe_position
 from ..errors import RunError
-from .rundir import check_output_dir, fsync_tree
+from ..files import check_output_dir, fsync_tree
 
 try:
     import fcntl
@@ -35,27 +35,25 @@ def partial_path(out: str | Path) -> Path:
 
 
 class PartialRun:
-    """Create with the user's choices (checks them before any work), enter to use the staging directory,
-    `commit()` to move the finished run into place."""
+    """Create with the user's choices (checks them before any work), enter to create and lock the staging
+    directory (before loading anything), `commit()` to move the finished run into place."""
 
-    def __init__(self, out: str | Path, *, overwrite: bool = False, resume: bool = False):
-        self.out, self.path = Path(out), partial_path(out)
-        self.overwrite, self.resume = overwrite, resume
+    def __init__(self, output: Output):
+        self.out, self.path = Path(output.path), partial_path(output.path)
+        self.overwrite, self.resume = output.overwrite, output.resume
         self._lock_fd: int | None = None
         self._committed = False
-        if overwrite and resume:
-            raise RunError("Pass either --resume (continue the interrupted run) or --overwrite (start over), not both.")
         if self.out.exists() and not self.out.is_dir():
             raise RunError(f"Output path '{self.out}' is a file; choose a directory path for --out.")
         if _is_locked(self.path):
             raise RunError(f"Another transferkit process is writing '{self.out}' right now (its staging directory "
                            f"'{self.path}' is locked); wait for it to finish or stop it first.")
-        if resume:
+        if self.resume:
             self.previous = self._check_resumable()
         else:
-            check_output_dir(self.out, overwrite)
+            check_output_dir(self.out, self.overwrite)
             self.previous = None
-            if self.checkpoint.is_file() and not overwrite:
+            if self.checkpoint.is_file() and not self.overwrite:
                 where = _describe(self.checkpoint)
                 raise RunError(f"An interrupted run of '{self.out}' is waiting in '{self.path}' ({where}); pass "
                                "--resume to continue it, or --overwrite to discard it and start over.")
@@ -79,7 +77,11 @@ class PartialRun:
         return meta
 
     def __enter__(self) -> PartialRun:
-        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise RunError(f"Cannot create the run directory '{self.out}' ({unwritable_reason(e)}); choose an --out "
+                           "in a writable folder.") from None
         self._lock()
         keep = {LOCK_FILE, CHECKPOINT_FILE} if self.resume else {LOCK_FILE}
         for child in self.path.iterdir():  # leftovers: temporary files of a killed write, or a discarded run

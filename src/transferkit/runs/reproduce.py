@@ -9,12 +9,16 @@ from typing import Any
 
 import torch
 
-from .api import Run, adapt, load_model, load_target, write_run_dir
-from .console import logger
-from .errors import DataError, ModelError, PlanError, RunError
-from .models import load_state_dict_file
-from .plans import Plan
-from .report.rundir import check_output_dir, read_json
+from ..console import logger
+from ..errors import DataError, ModelError, PlanError, RunError
+from ..files import check_output_dir, read_json
+from ..models import ModelRef, load_state_dict_file
+from ..plans import Plan
+from .adapt import adapt
+from .loading import load_model, load_splits
+from .output import Output
+from .run import Run, write_run_dir
+from .spec import RunSpec
 
 WEIGHTS_FILE = "model.safetensors"
 
@@ -35,57 +39,97 @@ class Reproduction:
         return self.metrics_match and self.weights_match is True
 
 
-def reproduce(run_dir: str | Path, *, out: str | Path | None = None, overwrite: bool = False,
-              model: str | None = None, data: str | None = None, device: str | None = None,
-              progress: bool = True) -> Reproduction:
-    """Run the plan of `run_dir/run.json` again with its seed, source model and data, and compare metrics and
-    weights. `model` / `data` replace the recorded specs (e.g. after moving files); either way the source
-    model must have the recorded sha256 and the data the recorded fingerprints, or nothing runs."""
-    run_dir = Path(run_dir)
+def reproduce(run_dir: str | Path, output: Output | None = None, *, moved: dict[str, Any] | None = None) -> Reproduction:
+    """Run the plan of `run_dir/run.json` again with its recorded RunSpec, and compare metrics and weights.
+
+    `moved` changes only what moved: `model` / `weights` (the source model), `data` (the target), `device`,
+    `progress`. Either way the source model must have the recorded sha256 and the data the recorded
+    fingerprints, or nothing runs."""
+    run_dir, output = Path(run_dir), output or Output()
     record = read_json(run_dir / "run.json")
-    if out is not None:
-        check_output_dir(out, overwrite)
-    plan, options = _recorded_run(record, run_dir)
-    backbone = load_model(model or options["model"], weights=None if model else options.get("weights"),
-                          pretrained=bool(options.get("pretrained", True)), input_size=_input_size(record))
+    plan, spec = recorded_run(record, run_dir)
+    spec = _moved(spec, moved or {})
+    if output.path is not None:
+        check_output_dir(output.path, output.overwrite)
+    backbone = load_model(spec.model)
     check_source(record, backbone)
-    splits = load_target(data or options["data"], backbone.preprocessing,
-                         labels_per_class=record["data"].get("labels_per_class"),
-                         seed=record["data"].get("split_seed", record["seed"]),
-                         val_fraction=record["data"].get("val_fraction", 0.2),
-                         test_fraction=record["data"].get("test_fraction", 0.2), progress=progress,
-                         classes=options.get("classes"))
-    check_data(record, splits)
-    run = adapt(backbone, splits, plan, seed=record["seed"], device=device or options.get("device", "auto"),
-                progress=progress, cache=options.get("cache", "auto"), cache_views=options.get("cache_views", 1))
+    spec, splits = _recorded_data(record, spec, backbone, data_moved="data" in (moved or {}))
+    run = adapt(spec, plan, backbone=backbone, splits=splits)
     result = _compare(run_dir, record, run)
     run.record["reproduction"] = {"of": str(run_dir), "metrics_match": result.metrics_match,
                                   "weights_match": result.weights_match, "differences": result.differences}
-    if out is not None:
-        run.dir = write_run_dir(run, plan, out, overwrite)
+    if output.path is not None:
+        run.dir = write_run_dir(run, plan, output.path, output.overwrite)
     return result
 
 
-def _recorded_run(record: dict, run_dir: Path) -> tuple[Plan, dict[str, Any]]:
+def _moved(spec: RunSpec, moved: dict[str, Any]) -> RunSpec:
+    unknown = sorted(set(moved) - {"model", "weights", "data", "device", "progress"})
+    if unknown:
+        raise TypeError(f"reproduce() changes only model, weights, data, device and progress; got {unknown[0]!r}.")
+    changes = {k: v for k, v in moved.items() if v is not None}
+    if "model" in changes or "weights" in changes:
+        weights = changes.pop("weights", None)
+        model = ModelRef(str(changes.pop("model", spec.model.spec)), weights=weights,
+                         weights_map=spec.model.weights_map if weights else None, pretrained=spec.model.pretrained,
+                         input_size=spec.model.input_size)
+        spec = RunSpec(model, spec.data, spec.execution, spec.seed, spec.overrides)
+    return spec.replace(**changes)
+
+
+def _recorded_data(record: dict, spec: RunSpec, backbone, *, data_moved: bool):
+    """The recorded data, split as recorded: the data spec as given, else its absolute path as recorded."""
+    tries = [spec]
+    resolved = record["data"].get("resolved_spec")
+    if not data_moved and resolved and resolved != spec.data.spec:
+        tries.append(spec.replace(data=resolved))
+    for i, candidate in enumerate(tries):
+        try:
+            splits = load_splits(candidate, backbone.preprocessing)
+            check_data(record, splits)
+            return candidate, splits
+        except DataError:
+            if i == len(tries) - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def recorded_run(record: dict, run_dir: Path) -> tuple[Plan, RunSpec]:
+    """The plan and the RunSpec of a run.json (overrides cleared: the recorded plan carries them already)."""
     where = f"run.json in '{run_dir}'"
     try:
         definition = record["plan"]["definition"]
         seed = record["seed"]
         source, data = record["source_model"], record["data"]
-        options = record.get("run_options") or {  # records written before run_options existed
-            "model": source["spec"], "weights": None, "pretrained": source.get("pretrained", True),
-            "data": data["spec"], "classes": None, "device": "auto"}
-        options["model"], options["data"] = str(options["model"]), str(options["data"])
         _ = data["fingerprint"], data["splits"], source["sha256"]
+        spec_dict = record.get("spec") or _legacy_spec(record)
     except (KeyError, TypeError) as e:
         raise RunError(f"{where} lacks {e}; it is damaged or was not written by 'transferkit adapt'.") from None
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise RunError(f"{where} has seed {seed!r}, not a whole number; it is damaged.")
     try:
         plan = Plan.from_dict(definition)
-    except PlanError as e:
-        raise RunError(f"{where} holds an invalid plan ({e})") from None
-    return plan, options
+        spec = RunSpec.from_dict(spec_dict)
+    except (PlanError, RunError, ModelError, DataError) as e:
+        raise RunError(f"{where} holds an invalid run request ({e})") from None
+    return plan, RunSpec(spec.model, spec.data, spec.execution, seed)
+
+
+def _legacy_spec(record: dict) -> dict[str, Any]:
+    """A spec from the `run_options` of records written before run.json stored the RunSpec."""
+    source, data = record["source_model"], record["data"]
+    options = record.get("run_options") or {}
+    size = _input_size(record) if options.get("input_size") is None else options["input_size"]
+    return {
+        "model": {"spec": str(options.get("model", source["spec"])), "weights": options.get("weights"),
+                  "pretrained": bool(options.get("pretrained", source.get("pretrained", True))), "input_size": size},
+        "data": {"spec": str(options.get("data", data["spec"])), "labels_per_class": data.get("labels_per_class"),
+                 "classes": options.get("classes"), "val_fraction": data.get("val_fraction", 0.2),
+                 "test_fraction": data.get("test_fraction", 0.2), "source": options.get("source"),
+                 "unlabeled": options.get("unlabeled")},
+        "execution": {"device": options.get("device", "auto"), "cache": {
+            "mode": options.get("cache", "auto"), "views": options.get("cache_views", 1)}},
+    }
 
 
 def _input_size(record: dict) -> int | None:

@@ -8,6 +8,7 @@ Each (plan, learning rate, seed) is an ordinary run made by `adapt` and written 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,22 +16,25 @@ from typing import Any
 
 from rich.table import Table
 
-from .api import adapt, load_model, load_target, write_run_dir
-from .console import logger
-from .data import DataSplits
-from .errors import PlanError, RunError
-from .models import Backbone
-from .plans import Plan
-from .report.html import render_report
-from .report.rundir import StagingDir, check_output_dir, write_json, write_text
-from .select import (DEFAULT_ETA, DEFAULT_LR_FACTORS, Candidate, PeakMemory, check_search, comparison_document,
-                     entry_from_record, exhaustive, failed_entry, lr_label, make_candidates, run_epochs,
-                     successive_halving)
-from .select.budget import budget_record, epochs_within_budget, measure_epoch_seconds
-from .select.live import LiveLeaderboard
-from .select.table import leaderboard_table
-
-DEFAULT_EPOCHS = 10
+from ..console import logger
+from ..data import DataSplits
+from ..errors import PlanError, RunError
+from ..files import StagingDir, check_output_dir, write_json, write_text
+from ..models import Backbone
+from ..plans import Plan
+from ..report.html import render_report
+from ..select import (Candidate, PeakMemory, comparison_document, entry_from_record, exhaustive, failed_entry,
+                      lr_label, make_candidates, run_epochs, successive_halving)
+from ..select.budget import budget_record, epochs_within_budget, measure_epoch_seconds
+from ..select.live import LiveLeaderboard
+from ..select.table import leaderboard_table
+from .adapt import adapt
+from .candidate_plans import check_fits, strategies_for
+from .compare_settings import DEFAULT_EPOCHS, CompareSettings
+from .loading import load_model, load_splits
+from .overrides import Overrides
+from .run import write_run_dir
+from .spec import RunSpec
 
 
 @dataclass
@@ -68,97 +72,66 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _seed_list(seeds: int | list[int]) -> list[int]:
-    if isinstance(seeds, bool) or not isinstance(seeds, (int, list, tuple)):
-        raise RunError(f"--seeds must be a whole number of at least 1; got {seeds!r}.")
-    if isinstance(seeds, int):
-        if seeds < 1:
-            raise RunError(f"--seeds must be at least 1; got {seeds}.")
-        return list(range(seeds))
-    if not seeds or len(set(seeds)) != len(seeds) or not all(isinstance(s, int) for s in seeds):
-        raise RunError(f"The seeds must be distinct whole numbers; got {list(seeds)!r}.")
-    return list(seeds)
-
-
-def _check_budget(epochs: int | None, time_budget: float | None) -> None:
-    if epochs is not None and time_budget is not None:
-        raise RunError("Give either --epochs or --time-budget, not both.")
-    if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1):
-        raise RunError(f"--epochs must be a whole number of at least 1; got {epochs!r}.")
-    if time_budget is not None and (isinstance(time_budget, bool) or not isinstance(time_budget, (int, float))
-                                    or time_budget <= 0):
-        raise RunError(f"--time-budget must be a positive number of seconds; got {time_budget!r}.")
-
-
-def compare(
-    model: str | Backbone,
-    data: str | DataSplits,
-    strategies: str | list[str | Plan] = "all",
-    *,
-    out: str | Path | None = None,
-    seeds: int | list[int] = 3,
-    epochs: int | None = None,
-    time_budget: float | None = None,
-    search: str = "exhaustive",
-    eta: int = DEFAULT_ETA,
-    lr_factors=DEFAULT_LR_FACTORS,
-    labels_per_class: int | None = None,
-    show_test: bool = False,
-    weights: str | None = None,
-    pretrained: bool = True,
-    input_size: int | None = None,
-    device: str = "auto",
-    overwrite: bool = False,
-    progress: bool = True,
-    eval_every: int = 1,
-) -> Comparison:
+def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings: CompareSettings | None = None, *,
+            out: str | Path | None = None, overwrite: bool = False, backbone: Backbone | None = None,
+            splits: DataSplits | None = None) -> Comparison:
     """Run every strategy at every learning-rate factor and seed (or successive halving over them); pick by validation.
 
-    `strategies`: 'all' (every preset, default options), 'a,b:k=2,c', or a list of specs / Plans. Every plan
-    gets the same epochs (`epochs`, default 10, or as many as `time_budget` seconds allow). The split of a
-    seed is the same for every plan. A run that fails (for example a diverging loss at a high learning
-    rate) is recorded as failed and left out of selection. `eval_every=0` validates only at phase ends
-    (faster; the learning curves then show validation at phase ends only).
+    Every run is `adapt` with the same RunSpec, only its seed changed: the split of a seed is the same for every plan,
+    and every plan gets the same epochs (the spec's `epochs`, default 10, or as many as `settings.time_budget`
+    seconds allow). A run that fails (for example a diverging loss at a high learning rate) is recorded as failed
+    and left out of selection. `backbone`: the spec's model, already loaded; `splits`: one split of the spec's data
+    used for every seed (instead of split k for seed k).
     """
-    seed_list = _seed_list(seeds)
-    check_search(search)
-    _check_budget(epochs, time_budget)
-    candidates = make_candidates(strategies, lr_factors)
+    settings = settings or CompareSettings()
+    seed_list = settings.seed_list
+    if spec.overrides.epochs is not None and settings.time_budget is not None:
+        raise RunError("Give either --epochs or --time-budget, not both.")
+    chosen = strategies_for(strategies, spec.data)
+    candidates = make_candidates(chosen, settings.lr_factors, Overrides(lr=spec.overrides.lr,
+                                 batch_size=spec.overrides.batch_size, augment=spec.overrides.augment).apply)
+    for candidate in candidates:
+        check_fits(candidate.name, spec.data)
     if out is not None:
         check_output_dir(out, overwrite)
-    backbone = load_model(model, weights=weights, pretrained=pretrained, input_size=input_size)
+    backbone = load_model(backbone if backbone is not None else spec.model)
     for plan in {id(c.plan): c.plan for c in candidates}.values():
         plan.resolve(backbone.stage_names)  # fail on unknown stages before any training
     started = time.perf_counter()
     loaded: dict[int, DataSplits] = {}
 
     def splits_for(seed: int) -> DataSplits:
+        if splits is not None:
+            return splits
         if seed not in loaded:
-            loaded[seed] = load_target(data, backbone.preprocessing, labels_per_class=labels_per_class, seed=seed,
-                                       progress=progress)
+            loaded[seed] = load_splits(dataclasses.replace(spec, seed=seed), backbone.preprocessing)
         return loaded[seed]
 
-    budget: dict[str, Any] = {"epochs": epochs or DEFAULT_EPOCHS}
-    if time_budget is not None:
-        per_epoch = measure_epoch_seconds(backbone, splits_for(seed_list[0]), seed=seed_list[0], device=device)
+    search, eta = settings.search, settings.eta
+    budget: dict[str, Any] = {"epochs": spec.overrides.epochs or DEFAULT_EPOCHS}
+    if settings.time_budget is not None:
+        per_epoch = measure_epoch_seconds(backbone, splits_for(seed_list[0]), seed=seed_list[0],
+                                          execution=spec.execution)
         spent = time.perf_counter() - started
 
         def count(e: int) -> int:
             return run_epochs(search, candidates, len(seed_list), e, eta)
 
-        chosen = epochs_within_budget(time_budget - spent, per_epoch, count, time_budget)
-        budget = budget_record(time_budget, spent, per_epoch, chosen, count(chosen))
+        epochs = epochs_within_budget(settings.time_budget - spent, per_epoch, count, settings.time_budget)
+        budget = budget_record(settings.time_budget, spent, per_epoch, epochs, count(epochs))
     max_epochs = budget["epochs"]
     factors = sorted({c.lr_factor for c in candidates})
     plans = list(dict.fromkeys(c.name for c in candidates))
-    title = (f"{data if isinstance(data, str) else data.spec}: {_count(len(plans), 'plan')} x "
+    title = (f"{spec.data.spec}: {_count(len(plans), 'plan')} x "
              f"{_count(len(factors), 'learning rate')} x {_count(len(seed_list), 'seed')}, "
              f"{_count(max_epochs, 'epoch')}, {search} search")
     records: dict[str, dict[str, Any]] = {}
+    device = spec.execution.device
 
     with contextlib.ExitStack() as stack:
         staging = stack.enter_context(StagingDir(out, overwrite)) if out is not None else None
-        live = stack.enter_context(LiveLeaderboard(title, show_test=show_test, enabled=progress))
+        live = stack.enter_context(LiveLeaderboard(title, show_test=settings.show_test,
+                                                   enabled=spec.execution.progress))
 
         def run_one(candidate: Candidate, seed: int, run_epochs_: int, rung: int | None) -> dict[str, Any]:
             plan = candidate.plan_at(run_epochs_)
@@ -167,11 +140,11 @@ def compare(
                 where = f"runs/rung{rung + 1}-{run_epochs_}ep/{candidate.slug}/{lr_label(candidate.lr_factor)}/seed{seed}"
             tag = {"candidate": candidate.key, "plan": candidate.name, "lr_factor": candidate.lr_factor,
                    "lr_factors": factors, "rung": rung, "lrs": [p.lr for p in plan.phases], "term": None}
-            splits = splits_for(seed)
+            # the plan carries the overrides already: the run's spec differs only in its seed
+            run_spec = dataclasses.replace(spec, seed=seed, overrides=Overrides())
             try:
                 with PeakMemory(device) as memory:
-                    run = adapt(backbone, splits, plan, seed=seed, labels_per_class=labels_per_class, device=device,
-                                progress=progress, eval_every=eval_every)
+                    run = adapt(run_spec, plan, backbone=backbone, splits=splits_for(seed))
             except (RunError, PlanError) as exc:
                 logger.warning("%s, seed %d failed: %s", candidate.key, seed, exc)
                 return failed_entry(tag, seed, plan.total_epochs, str(exc))
@@ -186,21 +159,23 @@ def compare(
             entries, rungs = successive_halving(candidates, seed_list, max_epochs, run_one, eta, live.update)
         else:
             entries, rungs = exhaustive(candidates, seed_list, max_epochs, run_one, live.update)
-        settings = {
-            "model": model.origin.get("spec") or model.arch.get("name") if isinstance(model, Backbone) else str(model),
-            "data": data if isinstance(data, str) else data.spec,
-            "labels_per_class": labels_per_class,
-            "splits": "split seed = run seed" if isinstance(data, str) else "one given split for every seed",
+        summary = {
+            "model": spec.model.spec,
+            "data": spec.data.spec,
+            "labels_per_class": spec.data.labels_per_class,
+            "splits": "split seed = run seed" if splits is None else "one given split for every seed",
             "seeds": seed_list,
             "epochs": max_epochs,
             "budget": budget,
             "lr_factors": factors,
             "plans": plans,
             "candidates": [c.key for c in candidates],
+            "spec": spec.to_dict(),
             "seconds": round(time.perf_counter() - started, 1),
         }
         search_record = {"method": search, "eta": eta if search == "halving" else None, "rungs": rungs}
-        doc = comparison_document(entries, title=title, show_test=show_test, settings=settings, search=search_record)
+        doc = comparison_document(entries, title=title, show_test=settings.show_test, settings=summary,
+                                  search=search_record)
         if staging is None:
             return Comparison(doc)
         write_json(staging.path / "leaderboard.json", doc)

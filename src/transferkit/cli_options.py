@@ -1,0 +1,105 @@
+"""The command-line options shared by several commands, defined once, and the RunSpec they build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from .data.class_list import parse_class_list
+from .runs import RunSpec
+
+MODEL_HELP = "Model: timm:NAME, torchvision:NAME, or a directory written by 'transferkit pretrain'."
+DATA_HELP = "Data: an ImageFolder directory, csv:FILE (columns path,label), synthetic:glyphs, or digits."
+CACHE_HELP = ("auto: when every stage below the first trainable one is frozen (batch norm included), compute "
+              "its activations once and train the rest from them; off: run the whole network every epoch.")
+
+
+def model() -> Any:
+    return typer.Option(..., help=MODEL_HELP)
+
+
+def target() -> Any:
+    return typer.Option(..., help=DATA_HELP + " This is the target (your data).")
+
+
+def seed() -> Any:
+    return typer.Option(0, min=0, help="Random seed (splits, head initialization, data order).")
+
+
+def epochs(what: str = "Total epochs (shared across the plan's phases in proportion).") -> Any:
+    return typer.Option(None, min=1, help=what)
+
+
+def lr() -> Any:
+    return typer.Option(None, min=0.0, help="Learning rate for every phase, replacing the plan's own (default: the "
+                                            "plan's).")
+
+
+def batch_size() -> Any:
+    return typer.Option(None, min=1, help="Batch size for every phase (default: the plan's).")
+
+
+def augment() -> Any:
+    return typer.Option(None, help="Augmentation for every phase: none, light or standard (default: the plan's).")
+
+
+def labels_per_class() -> Any:
+    return typer.Option(None, min=1, help="Draw K labelled training images per class; the rest is split into "
+                                          "validation and test.")
+
+
+def classes() -> Any:
+    return typer.Option(None, help="The class list, comma-separated (a,b,c): every label must be in it; its order "
+                                   "gives the label ids.")
+
+
+def weights() -> Any:
+    return typer.Option(None, help="Local weights file (.safetensors or .pth) for a timm or torchvision model.")
+
+
+def weights_map() -> Any:
+    return typer.Option(None, help="How the --weights tensors meet the network's: by name (default) or 'order' (by "
+                                   "position, for files whose names differ but whose shapes match in order).")
+
+
+def pretrained() -> Any:
+    return typer.Option(True, "--pretrained/--no-pretrained", help="Load pretrained weights (hub or --weights).")
+
+
+def input_size() -> Any:
+    return typer.Option(None, min=8, help="Override the backbone's square input size.")
+
+
+def device() -> Any:
+    return typer.Option("auto", help="auto, cpu or cuda.")
+
+
+def precision() -> Any:
+    return typer.Option("no", help="Mixed precision on CUDA: no, fp16 or bf16.")
+
+
+def source() -> Any:
+    return typer.Option(None, help="Labelled source data (same classes as --data) to train on: domain adaptation; "
+                                   "--data is then only evaluated on.")
+
+
+def unlabeled() -> Any:
+    return typer.Option(None, help="Unlabelled target images (a folder in any layout, or a data spec) for batch norm "
+                                   "and alignment losses; needs --source.")
+
+
+def overwrite() -> Any:
+    return typer.Option(False, help="Replace an existing output directory.")
+
+
+def build_spec(model: str, data: str, **options: Any) -> RunSpec:
+    """One RunSpec from a command's options (None: the default; `classes` as a comma-separated list)."""
+    given = {k: v for k, v in options.items() if v is not None}
+    if "classes" in given:
+        given["classes"] = parse_class_list(given["classes"])
+    if isinstance(given.get("weights"), Path):
+        given["weights"] = str(given["weights"])
+    return RunSpec.build(model, data, **given)
+

@@ -1,0 +1,70 @@
+"""Step 2: adapt a backbone to the target of a RunSpec with a plan, checkpointed and written as a run directory."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from ..data import DataSplits
+from ..data.domain_data import DomainSplits
+from ..engine import RunConfig, run_plan
+from ..engine.resume import Checkpointer
+from ..models import Backbone
+from ..plans import Plan
+from ..report.record import build_record
+from .domain import check_domain_options, domain_section
+from .identity import resume_summary, run_identity
+from .loading import load_model, load_splits
+from .output import Output
+from .partial_run import PartialRun
+from .run import Run, write_run_files
+from .spec import RunSpec
+
+
+def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: Backbone | None = None,
+          splits: DataSplits | None = None) -> Run:
+    """Train a copy of the spec's backbone on its target with `plan` (the spec's overrides applied); write
+    `output.path` if given (checkpointed after every epoch, resumable). `backbone` and `splits`, when given, are
+    the already loaded model and data of the spec."""
+    output = output or Output()
+    plan = spec.overrides.apply(plan)
+    check_domain_options(plan, spec.data)
+    with contextlib.ExitStack() as stack:
+        # the output is checked and locked before anything is loaded
+        partial = stack.enter_context(PartialRun(output)) if output.path is not None else None
+        backbone = load_model(backbone if backbone is not None else spec.model)
+        plan.resolve(backbone.stage_names)  # fail on unknown stages before loading data
+        splits = splits if splits is not None else load_splits(spec, backbone.preprocessing)
+        config = RunConfig(seed=spec.seed, execution=spec.execution, description=plan.strategy)
+        if partial is not None:
+            identity = {**run_identity(plan, spec.seed, backbone, splits),
+                        "feature_cache": {"cache": spec.execution.cache.mode, "cache_views": spec.execution.cache.views}}
+            config.checkpoints = Checkpointer(partial.path, identity, {"overwrite": partial.allows_overwrite})
+        result = run_plan(plan, backbone, splits, config)
+        run = Run(record=_record(result, spec, splits), backbone=result.backbone)
+        if partial is not None:
+            run.dir = partial.commit(lambda folder: write_run_files(run, plan, folder))
+        return run
+
+
+def _record(result, spec: RunSpec, splits: DataSplits) -> dict:
+    split = splits.options
+    summary = {**splits.summary(), "labels_per_class": split.get("labels_per_class"),
+               "split_seed": split.get("seed", spec.seed),
+               **{k: split[k] for k in ("val_fraction", "test_fraction") if k in split}}
+    where = resolved_data_spec(splits.spec)
+    if where is not None and where != splits.spec:
+        summary["resolved_spec"] = where
+    extra = {"spec": spec.to_dict(), "resumed": resume_summary(result.resumes)}
+    if isinstance(splits, DomainSplits):
+        extra["domain_adaptation"] = domain_section(result, splits, spec.seed)
+    return build_record(result, summary, extra)
+
+
+def resolved_data_spec(spec: str) -> str | None:
+    """The data spec with its path made absolute (a folder or csv:FILE), or None when it names no path."""
+    prefix, path = ("csv:", spec[4:]) if spec.startswith("csv:") else ("", spec)
+    candidate = Path(path).expanduser()
+    if ":" in path or not candidate.exists():
+        return None
+    return prefix + str(candidate.resolve())

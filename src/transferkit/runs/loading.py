@@ -1,0 +1,51 @@
+"""What a run starts from: the backbone and the data of a RunSpec, loaded — or named, when given as objects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..data import DataRef, DataSplits, load_data
+from ..data.domain_data import DomainSplits, load_domain_data
+from ..errors import RunError
+from ..models import Backbone, ModelRef, load_backbone
+from .spec import RunSpec
+
+
+def load_model(model: str | ModelRef | Backbone, **ref: object) -> Backbone:
+    """A Backbone from a ModelRef or a model spec (with ModelRef fields), or as given."""
+    if isinstance(model, Backbone):
+        return model
+    return load_backbone(model, **ref)
+
+
+def load_splits(spec: RunSpec, preprocessing, progress: bool | None = None) -> DataSplits:
+    """The data of a run split with its seed: train / validation / test (by role, in domain adaptation)."""
+    data, show = spec.data, spec.execution.progress if progress is None else progress
+    if data.source is not None:
+        return load_domain_data(data.source, data.spec, data.unlabeled, preprocessing,
+                                labels_per_class=data.labels_per_class, seed=spec.seed,
+                                classes=list(data.classes) if data.classes else None, progress=show)
+    return load_data(data, preprocessing, seed=spec.seed, progress=show)
+
+
+def model_ref_of(backbone: Backbone) -> ModelRef:
+    """The ModelRef that loads this backbone again (a library model's weights file, or a model directory)."""
+    origin = backbone.origin
+    spec = str(origin.get("spec") or backbone.arch.get("name"))
+    weights = origin.get("weights")
+    from_file = weights not in (None, "hub") and not Path(spec).is_dir()
+    size = backbone.preprocessing.input_size
+    return ModelRef(spec, weights=weights if from_file else None,
+                    weights_map=(origin.get("weights_map") or {}).get("method") if from_file else None,
+                    pretrained=bool(origin.get("pretrained")), input_size=size[1] if size[1] == size[2] else None)
+
+
+def data_ref_of(splits: DataSplits) -> DataRef:
+    """The DataRef that splits this data the same way again."""
+    if isinstance(splits, DomainSplits):
+        raise RunError("With --source, pass the target data as a spec (--data), not as loaded splits.")
+    options = splits.options
+    classes = options.get("classes")
+    return DataRef(splits.spec, labels_per_class=options.get("labels_per_class"),
+                   classes=tuple(classes) if classes else None,
+                   val_fraction=options.get("val_fraction", 0.2), test_fraction=options.get("test_fraction", 0.2))

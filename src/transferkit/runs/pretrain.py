@@ -1,0 +1,65 @@
+"""Step 1: train an architecture from random weights on a source data set and write a reusable model directory."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..data import Preprocessing
+from ..diagnose import compute_source_statistics, save_source_statistics
+from ..engine import RunConfig, run_plan
+from ..files import StagingDir, check_output_dir, write_json
+from ..models import save_model_dir
+from ..plans import Phase, Plan
+from ..report.record import build_record
+from .loading import load_model, load_splits
+from .output import Output
+from .spec import RunSpec
+
+# step 1's own defaults, used where the spec's overrides leave a setting open
+PRETRAIN_EPOCHS, PRETRAIN_LR, PRETRAIN_BATCH = 4, 2e-3, 128
+PRETRAIN_HELD_OUT = 0.05  # validation and test fractions of the source
+
+
+def pretrain_plan(spec: RunSpec) -> Plan:
+    """One phase that trains every stage from random weights (AdamW, cosine schedule with warm-up)."""
+    o = spec.overrides
+    epochs, lr = o.epochs or PRETRAIN_EPOCHS, o.lr or PRETRAIN_LR
+    phase = Phase(name="pretrain", epochs=epochs, train=["all"], lr=lr, batch_size=o.batch_size or PRETRAIN_BATCH,
+                  warmup=0.15, augment=o.augment or "none")
+    return Plan(phases=[phase], strategy="pretrain", init="random", options={"epochs": epochs, "lr": lr})
+
+
+def pretrain(spec: RunSpec, output: Output):
+    """Train the spec's architecture (random weights) on the spec's data; write a model directory with the source
+    statistics that `diagnose` compares targets with. Returns the directory."""
+    check_output_dir(output.path, output.overwrite)
+    spec = dataclasses.replace(spec, model=dataclasses.replace(spec.model, pretrained=False, weights=None,
+                                                               weights_map=None),
+                               data=dataclasses.replace(spec.data, val_fraction=PRETRAIN_HELD_OUT,
+                                                        test_fraction=PRETRAIN_HELD_OUT))
+    backbone = load_model(spec.model)
+    pre = backbone.preprocessing
+    backbone.preprocessing = Preprocessing(pre.input_size, pre.mean, pre.std, "bilinear", 1.0)
+    splits = load_splits(spec, backbone.preprocessing)
+    plan = pretrain_plan(spec)
+    result = run_plan(plan, backbone, splits, RunConfig(seed=spec.seed, execution=spec.execution,
+                                                        description="pretrain"))
+    summary = {**splits.summary(), "labels_per_class": None, "split_seed": spec.seed}
+    record = build_record(result, summary, {"spec": spec.to_dict()})
+    stats = compute_source_statistics(result.backbone, splits.train.images, splits.train.labels.numpy(),
+                                      splits.classes, info={"spec": splits.spec, "fingerprint": splits.fingerprint},
+                                      seed=spec.seed, device=next(result.backbone.model.parameters()).device)
+    phase = plan.phases[0]
+    with StagingDir(output.path, output.overwrite) as staging:
+        save_model_dir(
+            result.backbone,
+            staging.path,
+            source={"spec": splits.spec, "fingerprint": splits.fingerprint, "images": len(splits.train),
+                    "classes": splits.classes},
+            extra={"pretraining": {"epochs": phase.epochs, "lr": phase.lr, "seed": spec.seed, "metrics": {
+                k: {"accuracy": v["accuracy"]} for k, v in result.metrics.items()}}},
+            overwrite=True,
+        )
+        save_source_statistics(stats, staging.path)
+        write_json(staging.path / "run.json", record)
+        return staging.commit()

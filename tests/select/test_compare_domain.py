@@ -1,0 +1,53 @@
+"""compare --strategies all picks the presets that fit the data: domain-adaptation presets only with --source, and
+then they are compared with source-only training on the same split."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from typer.testing import CliRunner
+
+from transferkit import compare
+from transferkit.cli import app
+from transferkit.plans import list_strategies
+
+SOURCE = "synthetic:glyphs?classes=4&per_class=12&size=16"
+TARGET = SOURCE + "&shift=contrast"
+UNLABELED = TARGET + "&sample=2"
+DOMAIN = sorted(info.name for info in list_strategies() if info.domain_adaptation)
+
+
+def test_without_source_the_domain_presets_are_left_out_with_one_line(tiny_model_dir, caplog):
+    from transferkit.runs.candidate_plans import strategies_for
+    from transferkit.data import DataRef
+
+    with caplog.at_level(logging.INFO, logger="transferkit"):
+        chosen = strategies_for("all", DataRef(TARGET))
+    names = [str(c) for c in chosen]
+    assert DOMAIN and not set(DOMAIN) & set(names) and "linear-probe" in names
+    lines = [r.getMessage() for r in caplog.records if "Left out" in r.getMessage()]
+    assert len(lines) == 1 and all(name in lines[0] for name in DOMAIN), lines
+
+
+def test_with_source_the_domain_presets_compete_with_source_only(tiny_model_dir, tmp_path):
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(app, [str(a) for a in (
+        "compare", "--model", tiny_model_dir, "--data", TARGET, "--source", SOURCE, "--unlabeled", UNLABELED,
+        "--strategies", "source-only,adabn,coral", "--seeds", "1", "--epochs", "1", "--lr-factors", "1",
+        "--labels-per-class", "2", "--device", "cpu", "--out", out)])
+    assert result.exit_code == 0, result.output
+    board = json.loads((out / "leaderboard.json").read_text())
+    assert sorted(r["plan"] for r in board["rows"]) == ["adabn", "coral", "source-only"]
+    assert all(r["status"] == "ok" for r in board["runs"]), board["runs"]
+    runs = [json.loads(p.read_text()) for p in out.glob("runs/**/run.json")]
+    assert {r["spec"]["data"]["source"] for r in runs} == {SOURCE}
+    assert len({json.dumps(r["data"]["splits"], sort_keys=True) for r in runs}) == 1  # the same split for every plan
+
+
+def test_a_domain_preset_without_source_is_refused_before_training(tiny_model_dir, tmp_path):
+    result = CliRunner().invoke(app, [str(a) for a in (
+        "compare", "--model", tiny_model_dir, "--data", TARGET, "--strategies", "linear-probe,coral", "--seeds", "1",
+        "--epochs", "1", "--out", tmp_path / "cmp")])
+    assert result.exit_code == 2 and "--source" in result.output
+    assert not (tmp_path / "cmp").exists() and compare is not None
