@@ -30,10 +30,12 @@ def load_target(data: DataArg, preprocessing: Preprocessing, *, seed: int = 0, p
     return load_data(data, preprocessing, seed=seed, progress=progress, **ref)
 
 
-def run_spec(model: ModelArg, data: DataArg, spec: RunSpec | None = None, **sugar: Any) -> RunSpec:
+def run_spec(model: ModelArg | None, data: DataArg | None, spec: RunSpec | None = None, **sugar: Any) -> RunSpec:
     """The RunSpec of a call: `spec` (or one built from `model` and `data`) with keyword settings applied.
     A loaded Backbone or DataSplits is named by the ModelRef / DataRef that loads it again."""
     if spec is None:
+        if model is None or data is None:
+            raise TypeError("Pass a model and data, or spec=RunSpec(...).")
         model_ref = model_ref_of(model) if isinstance(model, Backbone) else model
         data_ref = data_ref_of(data) if isinstance(data, DataSplits) else data
         return RunSpec.build(model_ref, data_ref, **sugar)
@@ -44,8 +46,8 @@ def _plan(strategy: str | Plan) -> Plan:
     return strategy if isinstance(strategy, Plan) else plan_from_spec(str(strategy))
 
 
-def adapt(model: ModelArg, data: DataArg, strategy: str | Plan = "linear-probe", *, out: str | Path | None = None,
-          spec: RunSpec | None = None, **settings: Any) -> Run:
+def adapt(model: ModelArg | None = None, data: DataArg | None = None, strategy: str | Plan = "linear-probe", *,
+          out: str | Path | None = None, spec: RunSpec | None = None, **settings: Any) -> Run:
     """Step 2: adapt a pretrained backbone to a target with a strategy preset or plan; write `out` if given.
 
     `settings` are RunSpec keywords (`epochs`, `seed`, `labels_per_class`, `classes`, `weights`, `device`,
@@ -61,8 +63,9 @@ def adapt(model: ModelArg, data: DataArg, strategy: str | Plan = "linear-probe",
                       splits=data if isinstance(data, DataSplits) else None)
 
 
-def compare(model: ModelArg, data: DataArg, strategies: str | list[str | Plan] = "all", *,
-            out: str | Path | None = None, spec: RunSpec | None = None, **settings: Any) -> Comparison:
+def compare(model: ModelArg | None = None, data: DataArg | None = None,
+            strategies: str | list[str | Plan] = "all", *, out: str | Path | None = None,
+            spec: RunSpec | None = None, **settings: Any) -> Comparison:
     """Compare strategies on the same data, epochs and splits over several seeds; choose on validation only.
 
     `settings` are RunSpec keywords (`epochs` per plan, default 10; `labels_per_class`, `device`, `source`, ...),

@@ -47,10 +47,11 @@ def test_an_unknown_keyword_names_the_closest_setting():
         RunSpec.from_dict({"model": {"spec": "m"}, "data": {"spec": "d"}, "colour": 1})
 
 
-def test_execution_changes_no_result(tiny_model_dir):
+def test_execution_changes_no_result_and_a_spec_alone_is_a_request(tiny_model_dir):
     quiet = adapt(str(tiny_model_dir), TARGET, "linear-probe", epochs=2, progress=False, eval_every=1)
-    other = adapt(str(tiny_model_dir), TARGET, "linear-probe", epochs=2, progress=False, eval_every=0)
-    assert quiet.metrics == other.metrics
+    spec = RunSpec.build(str(tiny_model_dir), TARGET, epochs=2, progress=False, eval_every=0)
+    other = adapt(strategy="linear-probe", spec=spec)
+    assert quiet.metrics == other.metrics and RunSpec.from_dict(other.record["spec"]) == spec
     assert quiet.record["spec"]["execution"]["eval_every"] == 1 and isinstance(Execution(), Execution)
 
 
