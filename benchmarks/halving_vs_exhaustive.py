@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import tempfile
 import time
 from pathlib import Path
 
-import torch
 
 from transferkit import compare
 from transferkit.api import load_model
@@ -29,13 +26,7 @@ from transferkit.demo import LABELS_PER_CLASS, STRATEGIES, TARGET, source_model
 from transferkit.select import DEFAULT_LR_FACTORS
 from transferkit.select.table import fmt_interval
 
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    gpu = f", GPU {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ""
-    return (f"{platform.system()} {cpu}, {os.cpu_count()} CPUs, torch {torch.__version__} with "
-            f"{torch.get_num_threads()} threads{gpu}; 1-minute load average at start {load:.1f}")
+from machine import machine
 
 
 def run(search: str, args, backbone, out: Path) -> dict:
