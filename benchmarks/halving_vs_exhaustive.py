@@ -19,7 +19,6 @@ import tempfile
 import time
 from pathlib import Path
 
-
 from transferkit import compare
 from transferkit.api import load_model
 from transferkit.demo import LABELS_PER_CLASS, STRATEGIES, TARGET, source_model
