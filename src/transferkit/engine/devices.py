@@ -14,14 +14,29 @@ DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("no", "fp16", "bf16")
 
 
-def make_accelerator(device: str = "auto", precision: str = "no") -> Accelerator:
-    """An Accelerator on the requested device ('auto' takes a GPU when there is one)."""
+class NoCudaError(RunError):
+    """--device cuda was asked for on a machine where PyTorch sees no CUDA GPU."""
+
+
+def check_device(device: str) -> None:
+    """RunError unless `device` is one of DEVICES; NoCudaError when it is 'cuda' and no CUDA GPU is visible."""
     if device not in DEVICES:
         raise RunError(f"The 'device' setting must be one of {list(DEVICES)}; got {device!r}.")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise NoCudaError("--device cuda was asked for, but no CUDA GPU is visible; use --device cpu or auto.")
+
+
+def torch_device(device: str) -> torch.device:
+    """The torch device of a 'device' setting ('auto' takes a GPU when there is one), checked."""
+    check_device(device)
+    return torch.device("cuda" if device != "cpu" and torch.cuda.is_available() else "cpu")
+
+
+def make_accelerator(device: str = "auto", precision: str = "no") -> Accelerator:
+    """An Accelerator on the requested device ('auto' takes a GPU when there is one)."""
+    check_device(device)
     if precision not in PRECISIONS:
         raise RunError(f"The 'precision' setting must be one of {list(PRECISIONS)}; got {precision!r}.")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise RunError("--device cuda was asked for, but no CUDA GPU is visible; use --device cpu or auto.")
     _ask_once_for_optional_packages()
     return Accelerator(cpu=device == "cpu", mixed_precision=precision)
 
