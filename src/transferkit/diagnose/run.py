@@ -15,6 +15,7 @@ from ..data.loading import read_images
 from ..data.unlabeled import load_unlabeled
 from ..errors import DataError, ModelError
 from ..models import Backbone, is_model_dir
+from ..engine.devices import torch_device
 from ..environment import environment, package_versions
 from ..files import StagingDir, check_output_dir, write_json
 from .html import diagnosis_page
@@ -51,14 +52,6 @@ class Diagnosis:
     @property
     def stages(self) -> list[dict[str, Any]]:
         return self.record["stages"]
-
-
-def _device(device: str) -> torch.device:
-    if device not in ("auto", "cpu", "cuda"):
-        raise ModelError(f"The 'device' setting must be one of ['auto', 'cpu', 'cuda']; got {device!r}.")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ModelError("--device cuda was asked for, but no CUDA GPU is visible; use --device cpu or auto.")
-    return torch.device("cuda" if device != "cpu" and torch.cuda.is_available() else "cpu")
 
 
 def _source_statistics(backbone: Backbone, source: str | None, model_spec: str, progress: bool,
@@ -115,7 +108,7 @@ def run_diagnosis(backbone: Backbone, model_spec: str, data: str, *, source: str
     if isinstance(max_images, bool) or not isinstance(max_images, int) or max_images < 10:
         raise DataError(f"max_images must be a whole number of at least 10; got {max_images!r}.")
     started = time.perf_counter()
-    where = _device(device)
+    where = torch_device(device)
     stats, source_summary = _source_statistics(backbone, source, model_spec, progress, where)
     labelled, labels, classes, target_summary = _target(data, backbone, max_images, seed, progress, where)
     shift_features, unlabeled_summary = labelled, None

@@ -38,9 +38,7 @@ class AutoRGN:
             weight = sum(float(p.detach().float().pow(2).sum()) for p in group["params"]) ** 0.5
             # a tensor that is exactly zero has no relative scale; it keeps the full rate
             ratios.append(None if weight == 0.0 else grad / weight)
-        for group in groups:
-            for p in group["params"]:
-                p.grad = None
+        self.optimizer.zero_grad(set_to_none=True)
         largest = max((r for r in ratios if r is not None), default=0.0)
         multipliers = [1.0 if r is None or largest == 0.0 else r / largest for r in ratios]
         sched = self.scheduler
@@ -53,9 +51,7 @@ class AutoRGN:
 
     def _accumulate_gradients(self, forward, loader, label_smoothing: float) -> int:
         saved = {name: b.detach().clone() for name, b in self.model.named_buffers()}
-        for group in self.optimizer.param_groups:
-            for p in group["params"]:
-                p.grad = None
+        self.optimizer.zero_grad(set_to_none=True)
         seen = 0
         for inputs, labels in loader:
             logits = forward(inputs)

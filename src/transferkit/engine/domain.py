@@ -6,8 +6,9 @@ unlabelled images, used for everything else (target batches of the alignment los
 When the phase trained any stage, the target statistics are measured again at phase end with the trained weights.
 
 Alignment: the head's input features of each labelled (source) batch, read by a forward pre-hook on the head, are
-aligned with those of a batch of unlabelled target images by the phase's alignment loss (methods/), times its
-`weight`. A DANN critic has its own optimizer (the phase's kind, at the head's current learning rate).
+aligned with those of a batch of unlabelled target images by the phase's alignment loss (registered in methods/),
+times its `weight`. A loss registered with a critic has its own optimizer (the phase's kind, at the head's current
+learning rate).
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from torch.utils.data import DataLoader
 from ..data import make_augmentation
 from ..data.domain_data import DomainSplits
 from ..errors import PlanError
-from ..methods import DANNLoss, DomainStatistics, dann_lambda, make_alignment
+from ..methods import DomainStatistics, alignment_method
 from .batchnorm import batchnorm_modules, reestimate_statistics
 from .inputs import AugmentedImages, drop_ragged_batch
+from .optim import build_optimizer
 from .seeding import derive_seed
 from .train_state import load_optimizer_state, optimizer_state
 
@@ -54,6 +56,7 @@ class PhaseDomain:
         self.execution, self.phase, self.unlabeled = execution, execution.phase, unlabeled
         self.statistics: DomainStatistics | None = None
         self.alignment = None
+        self.critic = False
         self.critic_optimizer = None
         self.tap: FeatureTap | None = None
         self.steps, self.total_steps = 0, 1
@@ -85,18 +88,16 @@ class PhaseDomain:
         settings = self.phase.alignment
         if settings is None:
             return
+        method = alignment_method(settings["method"])
         device = next(ex.net.model.parameters()).device
         with torch.random.fork_rng(devices=[device.index or 0] if device.type == "cuda" else []):
             torch.manual_seed(derive_seed(ex.seed, "alignment", ex.rp.index))
-            self.alignment = make_alignment(settings, ex.net.feature_dim).to(device)
-        params = list(self.alignment.parameters())
-        if params:
-            if self.phase.optimizer == "sgd":
-                self.critic_optimizer = torch.optim.SGD(params, lr=self.phase.lr, momentum=self.phase.momentum,
-                                                        weight_decay=self.phase.weight_decay)
-            else:
-                self.critic_optimizer = torch.optim.AdamW(params, lr=self.phase.lr,
-                                                          weight_decay=self.phase.weight_decay)
+            self.alignment = method.build(settings, ex.net.feature_dim).to(device)
+        self.critic = method.critic
+        if self.critic:
+            group = {"params": list(self.alignment.parameters()), "lr": self.phase.lr,
+                     "weight_decay": self.phase.weight_decay}
+            self.critic_optimizer = build_optimizer(ex.rp, [group])
         self.tap = FeatureTap(ex.net.head_module())
 
     def measure_batchnorm(self, stages: set[str], source_batches) -> int:
@@ -154,9 +155,7 @@ class PhaseDomain:
         with self.statistics.using("target") if self.statistics is not None else nullcontext():
             self.execution.inputs.forward(self._next_target())
         target = self.tap.value
-        if isinstance(self.alignment, DANNLoss):
-            gamma = float(self.phase.alignment.get("gamma", 10.0))
-            self.alignment.scale = dann_lambda(self.steps / self.total_steps, gamma)
+        self.alignment.progress(self.steps / self.total_steps)
         value = float(self.phase.alignment.get("weight", 1.0)) * self.alignment(source, target)
         self._epoch_losses.append(float(value.detach()))
         self.steps += 1
@@ -176,10 +175,7 @@ class PhaseDomain:
         if self.alignment is None:
             return
         entry = {"epoch": epoch, "alignment_loss": sum(self._epoch_losses) / max(len(self._epoch_losses), 1)}
-        if isinstance(self.alignment, DANNLoss):
-            entry["lambda"] = self.alignment.scale
-            entry["critic_accuracy_last_batch"] = self.alignment.last_accuracy
-        self.history.append(entry)
+        self.history.append({**entry, **self.alignment.epoch_record()})
 
     # -- end, record, checkpoints ---------------------------------------------------------------------
 
@@ -199,14 +195,14 @@ class PhaseDomain:
         if self.alignment is not None:
             record["alignment"] = {**self.phase.alignment, "features": "the head's input (pooled pre-logits)",
                                    "steps": self.steps, "history": self.history}
-            params = list(self.alignment.parameters())
-            if params:
+            if self.critic:
+                params = list(self.alignment.parameters())
                 digest = hashlib.sha256()
                 for name, tensor in sorted(self.alignment.state_dict().items()):
                     digest.update(name.encode())
                     digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
                 record["alignment"]["critic"] = {
-                    "layers": str(self.alignment.critic.net), "parameters": sum(p.numel() for p in params),
+                    "layers": self.alignment.critic_layers(), "parameters": sum(p.numel() for p in params),
                     "trained": True, "optimizer": type(self.critic_optimizer).__name__.lower(),
                     "sha256": digest.hexdigest()}
         return record

@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from ..errors import RunError
+from .accelerate_compat import clear_gradients
 
 
 class NonFiniteLossError(RunError):
@@ -27,18 +28,6 @@ class EpochStats:
 
 def group_lrs(optimizer) -> dict[str, float]:
     return {g.get("name", str(i)): float(g["lr"]) for i, g in enumerate(optimizer.param_groups)}
-
-
-def clear_gradients(optimizer) -> None:
-    """Set every gradient to None, as `optimizer.zero_grad(set_to_none=True)` does.
-
-    Accelerate's optimizer wrapper inspects the wrapped method's signature on every `zero_grad` call, which
-    costs more than a whole step of a small head trained from cached features; without gradient accumulation
-    (which transferkit does not use) clearing the gradients directly is the same operation.
-    """
-    for group in optimizer.param_groups:
-        for param in group["params"]:
-            param.grad = None
 
 
 def train_epoch(

@@ -13,7 +13,7 @@ EPS = 1e-5
 
 
 class HeadInputStandardizer:
-    """Attach with `attach()`; `fold()` removes the hook and rewrites the head so outputs are unchanged."""
+    """Made with `from_features()`; `fold()` removes the hook and rewrites the head so outputs are unchanged."""
 
     def __init__(self, head: nn.Linear, mean: torch.Tensor, std: torch.Tensor):
         self.head, self.mean, self.std = head, mean, std
@@ -21,15 +21,6 @@ class HeadInputStandardizer:
 
     def _standardize(self, _module, args):
         return ((args[0] - self.mean) / self.std, *args[1:])
-
-    @classmethod
-    @torch.no_grad()
-    def attach(cls, net, images: torch.Tensor, normalize, batch_size: int = 256) -> HeadInputStandardizer:
-        was_training = net.model.training
-        net.model.eval()
-        feats = torch.cat([net.features(normalize(images[i : i + batch_size])) for i in range(0, len(images), batch_size)])
-        net.model.train(was_training)
-        return cls.from_features(net, feats)
 
     @classmethod
     @torch.no_grad()

@@ -1,23 +1,90 @@
-"""The alignment losses a phase can switch on (`alignment: {method: ..., weight: ..., ...}`), by method name."""
+"""The alignment losses a phase can switch on (`alignment: {method: ..., weight: ..., ...}`), one registration each.
+
+An alignment loss is a module in methods/ holding an `AlignmentLoss` subclass and one `register_alignment(...)` call.
+Its settings are the keyword parameters of its constructor (besides `features`, the size of the head's input); the
+type of each default says what a plan may give: an int a whole number of at least 1, a float a number of at least 0.
+Every method also takes `weight`, the factor of the loss. Plan validation, the engine and describe() read this
+registry only; none of them knows a method by name.
+"""
 
 from __future__ import annotations
 
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
 from torch import nn
 
-from .coral import CoralLoss
-from .dann import DANNLoss
-from .mk_mmd import MultiKernelMMD
 
-TERMS = {"coral": "Deep CORAL", "mmd": "DAN multi-kernel MMD", "dann": "DANN"}
+class AlignmentLoss(nn.Module):
+    """forward(source features (N, D), target features (M, D)) -> a scalar loss.
+
+    The engine calls `progress(p)` before each loss, with p the fraction of the phase done; `epoch_record()` adds
+    numbers to the epoch's entry of the record. A loss registered with `critic=True` has parameters that its own
+    optimizer trains (the phase's kind, at the head's learning rate); `critic_layers()` names them in the record.
+    """
+
+    def __init__(self, features: int = 0):
+        """`features`: the size of the feature vectors compared (the head's input), for losses that need it."""
+        super().__init__()
+
+    def progress(self, fraction: float) -> None:
+        """Follow a schedule over the phase (none by default)."""
+
+    def epoch_record(self) -> dict[str, Any]:
+        """Numbers about the last batch or epoch for the record (none by default)."""
+        return {}
+
+    def critic_layers(self) -> str:
+        """The critic's layers, as the record states them."""
+        return str(self)
 
 
-def make_alignment(settings: dict, features: int) -> nn.Module:
+@dataclass(frozen=True)
+class AlignmentMethod:
+    """A registered alignment loss: its plan name, its class, the words of its term, and whether it has a critic."""
+
+    name: str
+    loss_cls: type[AlignmentLoss]
+    term: str
+    critic: bool = False
+
+    def defaults(self) -> dict[str, Any]:
+        """The method's own settings (besides `weight`) and their defaults, from the constructor."""
+        return {p.name: p.default for p in inspect.signature(self.loss_cls).parameters.values()
+                if p.name != "features" and p.default is not inspect.Parameter.empty}
+
+    def settings(self) -> tuple[str, ...]:
+        """Every setting a plan may give besides `method`."""
+        return ("weight", *self.defaults())
+
+    def build(self, settings: dict[str, Any], features: int) -> AlignmentLoss:
+        """The loss for an alignment setting of a phase (checked already), for features of size `features`."""
+        values = {k: type(default)(settings.get(k, default)) for k, default in self.defaults().items()}
+        return self.loss_cls(features, **values)
+
+
+_REGISTRY: dict[str, AlignmentMethod] = {}
+
+
+def register_alignment(name: str, loss_cls: type[AlignmentLoss], *, term: str, critic: bool = False) -> None:
+    """Make `loss_cls` the alignment method `name`; `term` is how the standard name of a phase calls it
+    ("unsupervised domain adaptation (TERM): ..."); `critic`: its parameters are trained by their own optimizer."""
+    if name in _REGISTRY:
+        raise ValueError(f"alignment method {name!r} is registered twice")
+    _REGISTRY[name] = AlignmentMethod(name, loss_cls, term, critic)
+
+
+def alignment_names() -> list[str]:
+    """The registered method names, sorted."""
+    return sorted(_REGISTRY)
+
+
+def alignment_method(name: str) -> AlignmentMethod:
+    """The registration of `name` (plans are validated against `alignment_names()` first)."""
+    return _REGISTRY[name]
+
+
+def make_alignment(settings: dict, features: int) -> AlignmentLoss:
     """The loss module of an alignment setting, for features of size `features` (the head's input)."""
-    method = settings["method"]
-    if method == "coral":
-        return CoralLoss()
-    if method == "mmd":
-        return MultiKernelMMD(kernels=int(settings.get("kernels", 5)), spread=float(settings.get("spread", 2.0)))
-    if method == "dann":
-        return DANNLoss(features, hidden=int(settings.get("hidden", 256)))
-    raise ValueError(f"unknown alignment method {method!r}")
+    return alignment_method(settings["method"]).build(settings, features)

@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .alignment import AlignmentLoss, register_alignment
+
 
 class _ReverseGradient(torch.autograd.Function):
     @staticmethod
@@ -49,17 +51,28 @@ class DomainCritic(nn.Module):
         return self.net(x).squeeze(1)
 
 
-class DANNLoss(nn.Module):
+class DANNLoss(AlignmentLoss):
     """Binary cross-entropy of the critic on reversed source (label 0) and target (label 1) features.
 
     Returns the loss; `last_accuracy` holds the critic's accuracy on the last pair of batches (for the record).
+    The reversal scale follows `dann_lambda` with `gamma` over the phase.
     """
 
-    def __init__(self, features: int, hidden: int = 256):
+    def __init__(self, features: int, hidden: int = 256, gamma: float = 10.0):
         super().__init__()
         self.critic = DomainCritic(features, hidden)
+        self.gamma = gamma
         self.scale = 0.0
         self.last_accuracy = float("nan")
+
+    def progress(self, fraction: float) -> None:
+        self.scale = dann_lambda(fraction, self.gamma)
+
+    def epoch_record(self) -> dict:
+        return {"lambda": self.scale, "critic_accuracy_last_batch": self.last_accuracy}
+
+    def critic_layers(self) -> str:
+        return str(self.critic.net)
 
     def forward(self, source: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         x = reverse_gradient(torch.cat([source, target]).float(), self.scale)
@@ -67,3 +80,6 @@ class DANNLoss(nn.Module):
         labels = torch.cat([torch.zeros(len(source)), torch.ones(len(target))]).to(logits.device)
         self.last_accuracy = float(((logits.detach() > 0).float() == labels).float().mean())
         return F.binary_cross_entropy_with_logits(logits, labels)
+
+
+register_alignment("dann", DANNLoss, term="DANN", critic=True)

@@ -8,13 +8,14 @@ are fixed and equal, as in the common implementations. The estimate is the unbia
 from __future__ import annotations
 
 import torch
-from torch import nn
+
+from .alignment import AlignmentLoss, register_alignment
 
 
-class MultiKernelMMD(nn.Module):
+class MultiKernelMMD(AlignmentLoss):
     """Squared MMD^2_u with a sum of `kernels` Gaussian kernels spread by `spread` around the mean distance."""
 
-    def __init__(self, kernels: int = 5, spread: float = 2.0):
+    def __init__(self, features: int = 0, kernels: int = 5, spread: float = 2.0):
         super().__init__()
         self.exponents = [k - (kernels - 1) / 2 for k in range(kernels)]
         self.spread = spread
@@ -30,3 +31,6 @@ class MultiKernelMMD(nn.Module):
         within_s = (k_ss.sum() - k_ss.diagonal().sum()) / max(ns * (ns - 1), 1)
         within_t = (k_tt.sum() - k_tt.diagonal().sum()) / max(nt * (nt - 1), 1)
         return within_s + within_t - 2.0 * k_st.mean()
+
+
+register_alignment("mmd", MultiKernelMMD, term="multi-kernel MMD")

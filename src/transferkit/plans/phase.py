@@ -8,16 +8,13 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..errors import PlanError
+from ..methods.alignment import alignment_method, alignment_names
 
 PARAM_FILTERS = ("all", "bias", "norm", "lora")
 BN_POLICIES = ("auto", "frozen", "train", "adapt")
 OPTIMIZERS = ("adamw", "sgd")
 SCHEDULES = ("cosine", "onecycle", "constant")
 AUGMENTATIONS = ("none", "light", "standard")
-ALIGNMENTS = ("coral", "dann", "mmd")
-# settings of each alignment method besides 'method' (weight: the loss's factor; see methods/ for the others)
-ALIGNMENT_SETTINGS = {"coral": ("weight",), "mmd": ("weight", "kernels", "spread"),
-                      "dann": ("weight", "hidden", "gamma")}
 REGULARIZERS = ("l2sp",)
 REGULARIZER_SETTINGS = {"l2sp": ("alpha", "beta")}
 
@@ -152,24 +149,26 @@ class Phase:
                 _number(f"regularizers.{name}.{key}", value)
 
     def _validate_alignment(self) -> None:
+        """`method` is a registered alignment loss; its settings are `weight` and those of the loss's constructor
+        (an int default: a whole number of at least 1; otherwise a number of at least 0)."""
         if self.alignment is None:
             return
         if not isinstance(self.alignment, dict) or "method" not in self.alignment:
             raise PlanError(
-                f"The 'alignment' setting must be a mapping with a 'method' (one of {list(ALIGNMENTS)}); "
+                f"The 'alignment' setting must be a mapping with a 'method' (one of {alignment_names()}); "
                 f"got {self.alignment!r}."
             )
-        method = self.alignment["method"]
-        _one_of("alignment.method", method, ALIGNMENTS)
+        _one_of("alignment.method", self.alignment["method"], tuple(alignment_names()))
+        method = alignment_method(self.alignment["method"])
         for key, value in self.alignment.items():
             if key == "method":
                 continue
-            if key not in ALIGNMENT_SETTINGS[method]:
-                raise PlanError(f"Unknown setting {key!r} of alignment {method!r}; valid settings are "
-                                f"{list(ALIGNMENT_SETTINGS[method])}.")
+            if key not in method.settings():
+                raise PlanError(f"Unknown setting {key!r} of alignment {method.name!r}; valid settings are "
+                                f"{list(method.settings())}.")
             _number(f"alignment.{key}", value)
-        for key in ("kernels", "hidden"):
-            if key in self.alignment:
+        for key, default in method.defaults().items():
+            if key in self.alignment and type(default) is int:
                 _number(f"alignment.{key}", self.alignment[key], minimum=1, integer=True)
 
     def _validate_adapter(self) -> None:

@@ -5,9 +5,9 @@ Terms are derived from the plan's phases (what trains, how), never from the stra
 
 from __future__ import annotations
 
+from ..methods import alignment_method
 from ..plans import Phase, Plan, ResolvedPhase
 
-_ALIGNMENT_NAMES = {"dann": "DANN", "coral": "Deep CORAL", "mmd": "multi-kernel MMD"}
 _FILTER_TERMS = {"bias": "BitFit (bias-only fine-tuning)", "norm": "normalization-layer fine-tuning",
                  "lora": "LoRA (low-rank adaptation)"}
 
@@ -62,8 +62,7 @@ def phase_term(phase: Phase, init: str = "pretrained", stage_names: list[str] | 
     if extras:
         term += " with " + " and ".join(extras)
     if phase.alignment:
-        method = _ALIGNMENT_NAMES.get(phase.alignment["method"], phase.alignment["method"])
-        term = f"unsupervised domain adaptation ({method}): {term}"
+        term = f"unsupervised domain adaptation ({alignment_method(phase.alignment['method']).term}): {term}"
     return term
 
 

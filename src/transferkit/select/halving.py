@@ -56,8 +56,3 @@ def promote(summaries: list[dict[str, Any]], keep: int) -> list[str]:
     ok = [s for s in summaries if s["status"] == "ok" and s["val"]["mean"] is not None]
     ranked = sorted(enumerate(ok), key=lambda item: (-item[1]["val"]["mean"], item[0]))
     return [s["candidate"] for _, s in ranked[:keep]]
-
-
-def halving_epochs(n: int, max_epochs: int, eta: int, seeds: int, phases: int = 1) -> int:
-    """Total run-epochs of a halving search (for budgeting): sum over rungs of candidates x epochs x seeds."""
-    return sum(r.candidates * max(r.epochs, phases) * seeds for r in halving_rungs(n, max_epochs, eta))
