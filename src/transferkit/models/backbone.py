@@ -10,6 +10,7 @@ from torch import nn
 
 from transferkit.data.preprocessing import Preprocessing
 from transferkit.errors import ModelError
+from transferkit.models.family import BackboneFamily, family_named
 from transferkit.models.stages import Stage, build_stages, check_stages, discover_stages, params_of_modules
 
 
@@ -22,8 +23,8 @@ def _empty_origin() -> dict:
 class Backbone:
     """The whole network (head included) plus its stages; `head` is the classifier, always the last stage.
 
-    `arch` = {"library": "timm"|"torchvision"|"module", "name": str, "kwargs": dict} is enough to rebuild it
-    (with num_classes taken from the head). `origin` records the spec and the weights that were loaded.
+    `arch` = {"library": a registered family ("timm", "torchvision", "module"...), "name": str, "kwargs": dict}
+    is enough to rebuild it (with num_classes taken from the head). `origin` records the spec and the weights that were loaded.
     """
 
     model: nn.Module
@@ -35,6 +36,16 @@ class Backbone:
     def __post_init__(self) -> None:
         check_stages(self.model, self.stages)
         self._param_stage = {p: s.name for s in self.stages for p in s.params}
+
+    @property
+    def library(self) -> str:
+        """The name of the backbone's family ("module" for a network built in Python)."""
+        return self.arch.get("library", "module")
+
+    @property
+    def family(self) -> BackboneFamily:
+        """The family that knows this network's library: features, head replacement, rebuilding."""
+        return family_named(self.library)
 
     # -- stages ---------------------------------------------------------------------------------------
 
@@ -132,8 +143,9 @@ class Backbone:
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Pooled pre-logits features (N, D): the head's input."""
-        if self.arch.get("library") == "timm":
-            return self.model.forward_head(self.model.forward_features(x), pre_logits=True)
+        pooled = self.family.features(self.model, x)
+        if pooled is not None:
+            return pooled
         captured: list[torch.Tensor] = []
         hook = self.head_module().register_forward_hook(lambda _m, args, _out: captured.append(args[0]))
         try:
@@ -149,11 +161,8 @@ class Backbone:
         if num_classes < 1:
             raise ModelError(f"num_classes must be at least 1; got {num_classes}.")
         old = self._head_weight()
-        if self.arch.get("library") == "timm":
-            self.model.reset_classifier(num_classes)
-            heads = self.model.get_classifier()
-            heads = tuple(heads) if isinstance(heads, (tuple, list)) else (heads,)
-        else:
+        heads = self.family.replace_head(self.model, num_classes)
+        if heads is None:
             path = self._head_path()
             head = self.model.get_submodule(path)
             if not isinstance(head, nn.Linear):
@@ -173,7 +182,7 @@ class Backbone:
         try:
             check_stages(self.model, stages)
         except ModelError:
-            stages = discover_stages(self.model, self.arch.get("library", "module"), self.arch.get("name", ""))
+            stages = discover_stages(self.model, self.library, self.arch.get("name", ""))
         self.stages = stages
         self.__post_init__()
 
@@ -182,18 +191,10 @@ class Backbone:
     def random_init_copy(self) -> Backbone:
         """Same architecture and head size with fresh random weights (global RNG); origin pretrained=False.
 
-        timm / torchvision networks are rebuilt by the library; a custom module is deep-copied and every
-        submodule's reset_parameters() is called (bare nn.Parameter attributes keep their values).
+        The backbone's family makes the fresh network: library networks are rebuilt by the library, a custom
+        module is deep-copied and every submodule's reset_parameters() is called.
         """
-        from transferkit.models.builders import build_model
-
-        if self.arch.get("library") in ("timm", "torchvision"):
-            model = build_model(self.arch, self.num_classes)
-        else:
-            model = copy.deepcopy(self.model)
-            for module in model.modules():
-                if callable(getattr(module, "reset_parameters", None)):
-                    module.reset_parameters()
+        model = self.family.fresh_copy(self.model, self.arch, self.num_classes)
         first = next(self.model.parameters())
         model.to(device=first.device, dtype=first.dtype).train(self.model.training)
         origin = {**_empty_origin(), "spec": self.origin.get("spec", "")}

@@ -27,9 +27,13 @@ def mismatch(expected: dict[str, torch.Tensor], found: dict[str, torch.Tensor]) 
     return ", ".join(parts) or None
 
 
-def mismatch_error(path: str | Path, target: str, problem: str) -> ModelError:
-    return ModelError(f"Weights file '{Path(path).name}' does not fit {target}: {problem}; "
-                      "pass the --model the weights were saved from.")
+def mismatch_error(path: str | Path, target: str, problem: str, suggest_order: bool = False) -> ModelError:
+    """'Weights file ... does not fit ...'; `suggest_order`: the names differ, so mapping by position may help."""
+    fix = "pass the --model the weights were saved from"
+    if suggest_order:
+        fix += (", or, if the file holds the same network from another implementation (same tensors in the "
+                "same order under other names), pass --weights-map order")
+    return ModelError(f"Weights file '{Path(path).name}' does not fit {target}: {problem}; {fix}.")
 
 
 def load_strict(model: nn.Module, state: dict[str, torch.Tensor], path: str | Path, target: str) -> None:

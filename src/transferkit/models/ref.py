@@ -16,7 +16,7 @@ class ModelRef:
 
     `weights`: a local weights file; `weights_map`: how its tensor names meet the network's (None: by name;
     "order": by position, when every shape matches in order); `pretrained`: load pretrained weights (the
-    hub, or `weights`) rather than random ones; `input_size`: a square input size that overrides the
+    hub, an installed offline copy when the hub is unreachable, or `weights`) rather than random ones; `input_size`: a square input size that overrides the
     pretrained config's.
     """
 

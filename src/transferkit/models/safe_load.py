@@ -24,7 +24,8 @@ def sha256_file(path: str | Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _check_path(path: Path) -> None:
+def check_weights_file(path: Path) -> None:
+    """ModelError unless `path` is an existing file."""
     if not path.exists():
         raise ModelError(f"Weights file '{path}' does not exist; pass an existing .safetensors or .pth file.")
     if not path.is_file():
@@ -87,7 +88,7 @@ def load_state_dict_file(path: str | Path) -> dict[str, torch.Tensor]:
     "_orig_mod." prefixes (DDP, torch.compile). Pickles that need arbitrary objects are refused.
     """
     path = Path(path)
-    _check_path(path)
+    check_weights_file(path)
     obj = _unwrap(_read(path))
     if not isinstance(obj, dict) or not obj:
         raise ModelError(f"Weights file '{path}' holds no state dict (got {type(obj).__name__}); "

@@ -1,11 +1,11 @@
 """Cut a network's forward pass at a stage boundary: the trunk (input -> boundary) and the rest (boundary -> logits).
 
-A family whose forward pass is a plain sequence of stage modules is listed here as an ordered list of steps (each
-naming the modules and parameters it reads). A cut before stage S is offered only when the steps before it hold
-exactly the parameters of the stages below S, so the split always matches `Backbone.stages`.
+A family whose forward pass is a plain sequence of stage modules gives it as ordered steps (each naming the modules
+and parameters it reads; `BackboneFamily.forward_steps`). A cut before stage S is offered only when the steps before
+it hold exactly the parameters of the stages below S, so the split always matches `Backbone.stages`.
 
-timm's `forward_intermediates` runs a network up to a block but cannot continue from one, so the step lists are
-written out here from each family's `forward_features` and reuse its `forward_head` for the tail.
+timm's `forward_intermediates` runs a network up to a block but cannot continue from one, so the families write
+their step lists out from each architecture's `forward_features` and reuse its `forward_head` for the tail.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+
+from transferkit.models.family import family_named
 
 PRE_LOGITS = "pre-logits"
 
@@ -37,7 +39,7 @@ class Cut:
     trunk_stages: tuple[str, ...]
 
 
-def _modules(model: nn.Module, names: Sequence[str]) -> Callable[[torch.Tensor], torch.Tensor]:
+def modules_in_order(model: nn.Module, names: Sequence[str]) -> Callable[[torch.Tensor], torch.Tensor]:
     """Apply the named submodules in order (looked up at call time, so replaced modules are followed)."""
 
     def run(x: torch.Tensor) -> torch.Tensor:
@@ -48,79 +50,25 @@ def _modules(model: nn.Module, names: Sequence[str]) -> Callable[[torch.Tensor],
     return run
 
 
-def _chain(model: nn.Module, stem: Sequence[str], stages: Sequence[str], final: Sequence[str],
-           tail: Callable[[torch.Tensor], torch.Tensor]) -> list[Step]:
-    steps = [Step(tuple(stem), _modules(model, stem))]
-    steps += [Step((name,), _modules(model, [name])) for name in stages]
+def chain(model: nn.Module, stem: Sequence[str], stages: Sequence[str], final: Sequence[str],
+          tail: Callable[[torch.Tensor], torch.Tensor]) -> list[Step]:
+    """Steps of a network that runs stem, each stage, the final modules, then `tail` (pooling and head)."""
+    steps = [Step(tuple(stem), modules_in_order(model, stem))]
+    steps += [Step((name,), modules_in_order(model, [name])) for name in stages]
     if final:
-        steps.append(Step(tuple(final), _modules(model, final)))
+        steps.append(Step(tuple(final), modules_in_order(model, final)))
     steps.append(Step(("*",), tail))
     return steps
 
 
-def _children(model: nn.Module, container: str) -> list[str]:
+def children(model: nn.Module, container: str) -> list[str]:
+    """Qualified names of the direct children of submodule `container`."""
     return [f"{container}.{n}" for n, _ in model.get_submodule(container).named_children()]
 
 
-def _timm_vit(m: nn.Module) -> list[Step]:
-    # as timm's forward_features: patch_embed, _pos_embed (tokens, positions, pos_drop), patch_drop, norm_pre,
-    # blocks, norm
-    stem = ("patch_embed", "cls_token", "reg_token", "pos_embed", "pos_drop", "patch_drop", "norm_pre")
-    embed = Step(stem, lambda x: m.norm_pre(m.patch_drop(m._pos_embed(m.patch_embed(x)))))
-    blocks = [Step((name,), _modules(m, [name])) for name in _children(m, "blocks")]
-    return [embed, *blocks, Step(("norm",), _modules(m, ["norm"])), Step(("*",), m.forward_head)]
-
-
-def _timm_steps(model: nn.Module) -> list[Step] | None:
-    from timm.models import convnext, efficientnet, mobilenetv3, regnet, resnet, vision_transformer
-
-    head = model.forward_head
-    if isinstance(model, resnet.ResNet):
-        layers = [n for n, _ in model.named_children() if n.startswith("layer")]
-        return _chain(model, ["conv1", "bn1", "act1", "maxpool"], layers, [], head)
-    if isinstance(model, convnext.ConvNeXt):
-        return _chain(model, ["stem"], _children(model, "stages"), ["norm_pre"], head)
-    if isinstance(model, efficientnet.EfficientNet):
-        return _chain(model, ["conv_stem", "bn1"], _children(model, "blocks"), ["conv_head", "bn2"], head)
-    if isinstance(model, mobilenetv3.MobileNetV3):
-        return _chain(model, ["conv_stem", "bn1"], _children(model, "blocks"), [], head)
-    if isinstance(model, regnet.RegNet):
-        return _chain(model, ["stem"], ["s1", "s2", "s3", "s4"], ["final_conv"], head)
-    if isinstance(model, vision_transformer.VisionTransformer):
-        return _timm_vit(model)
-    return None
-
-
-def _torchvision_steps(model: nn.Module) -> list[Step] | None:
-    from torchvision import models as tvm
-
-    if isinstance(model, tvm.ResNet):
-        layers = ["layer1", "layer2", "layer3", "layer4"]
-        return _chain(model, ["conv1", "bn1", "relu", "maxpool"], layers, [],
-                      lambda x: model.fc(torch.flatten(model.avgpool(x), 1)))
-    features = _children(model, "features") if isinstance(getattr(model, "features", None), nn.Sequential) else []
-    if isinstance(model, (tvm.EfficientNet, tvm.MobileNetV3)):
-        return _chain(model, features[:1], features[1:], [],
-                      lambda x: model.classifier(torch.flatten(model.avgpool(x), 1)))
-    if isinstance(model, tvm.MobileNetV2):
-        pool = nn.functional.adaptive_avg_pool2d
-        return _chain(model, features[:1], features[1:], [],
-                      lambda x: model.classifier(torch.flatten(pool(x, (1, 1)), 1)))
-    if isinstance(model, tvm.ConvNeXt):
-        return _chain(model, features[:1], features[1:], [], lambda x: model.classifier(model.avgpool(x)))
-    return None
-
-
 def forward_steps(backbone) -> list[Step] | None:
-    """The forward pass as ordered steps, or None when the family is not known to run as a plain sequence."""
-    model, library = backbone.model, backbone.arch.get("library")
-    if library == "timm":
-        return _timm_steps(model)
-    if library == "torchvision":
-        return _torchvision_steps(model)
-    if type(model) is nn.Sequential:  # its forward is its children in order, by definition
-        return [Step((name,), _modules(model, [name])) for name, _ in model.named_children()]
-    return None
+    """The forward pass as ordered steps (asked of the backbone's family), or None when it is not a sequence."""
+    return family_named(backbone.arch.get("library", "module")).forward_steps(backbone.model)
 
 
 def _owned_params(owners: Sequence[str], all_params: list[str]) -> set[str]:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from transferkit.console import logger
 from transferkit.errors import ModelError
+from transferkit.models.family import family_named
 
 
 @dataclass
@@ -74,36 +74,6 @@ def check_stages(model: nn.Module, stages: Sequence[Stage]) -> None:
                          f"{len(extra)} unknown (e.g. '{example}').")
 
 
-def _timm_stages(model: nn.Module, name: str) -> list[Stage] | None:
-    from timm.models import group_parameters
-
-    classifier = model.get_classifier()
-    classifiers = classifier if isinstance(classifier, (tuple, list)) else (classifier,)
-    head = params_of_modules(model, classifiers)
-    if not head:
-        raise ModelError(f"timm:{name} has no classifier weights (num_classes=0?); "
-                         "drop num_classes=0 from the model spec so it gets a head.")
-    try:
-        matcher = model.group_matcher(coarse=True)
-    except (NotImplementedError, AttributeError):
-        logger.warning("timm:%s has no group_matcher; using top-level modules as stages.", name)
-        return None
-    grouped = group_parameters(model, matcher)
-    groups = [grouped[k] for k in sorted(grouped)]
-    head_set = set(head)
-    # Groups from the first one holding classifier params onward are the tail (final norm, pre-logits):
-    # their non-classifier params join the last body stage.
-    first_tail = next((i for i, g in enumerate(groups) if head_set.intersection(g)), len(groups))
-    body = [list(g) for g in groups[:first_tail]]
-    tail = [n for g in groups[first_tail:] for n in g if n not in head_set]
-    if tail:
-        if body:
-            body[-1].extend(tail)
-        else:
-            body.append(tail)
-    return build_stages(model, body, head)
-
-
 def last_linear(module: nn.Module) -> str | None:
     """Name of the last nn.Linear in named_modules order, or None."""
     found = None
@@ -138,14 +108,9 @@ def generic_stages(model: nn.Module) -> list[Stage]:
 
 
 def discover_stages(model: nn.Module, library: str, name: str) -> list[Stage]:
-    """Stages of a network: timm's group_matcher, known torchvision families, else top-level modules."""
-    stages = None
-    if library == "timm":
-        stages = _timm_stages(model, name)
-    elif library == "torchvision":
-        from transferkit.models.torchvision_stages import torchvision_stages
-
-        stages = torchvision_stages(model)
+    """Stages of a network, as its family groups them (timm's group_matcher, torchvision's known families),
+    else top-level modules."""
+    stages = family_named(library).stages(model, name)
     if stages is None:
         stages = generic_stages(model)
     check_stages(model, stages)

@@ -1,25 +1,38 @@
-"""Creating timm networks: from the hub, from a local weights file (through timm's pretrained loader), or random."""
+"""Creating timm networks: random, from a state dict (through timm's pretrained loader), or from the hub."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlparse
 
 import timm
+import torch
 from timm.data import ImageNetInfo, infer_imagenet_subset, resolve_data_config
 from timm.models import get_pretrained_cfg
 from torch import nn
 
 from transferkit.data.preprocessing import Preprocessing
-from transferkit.errors import ModelError
-from transferkit.models.builders import Created, build_model, first_line
-from transferkit.models.fit import mismatch, mismatch_error
-from transferkit.models.hub import download_error, is_network_error, no_weights_error
-from transferkit.models.safe_load import load_state_dict_file, sha256_file
+from transferkit.models.builders import bad_options
+from transferkit.models.hub import download_error, hub_reachable, is_network_error, no_weights_error
+from transferkit.models.safe_load import load_state_dict_file
 
 
-def _bad_options(target: str, kwargs: dict, error: Exception) -> ModelError:
-    return ModelError(f"Cannot build {target} with options {kwargs}: {first_line(error)}; "
-                      "check the options after '?' in the model spec.")
+def build_timm(name: str, kwargs: dict) -> nn.Module:
+    try:
+        return timm.create_model(name, pretrained=False, **kwargs)
+    except (TypeError, ValueError, RuntimeError) as e:
+        raise bad_options(f"timm:{name}", kwargs, e) from e
+
+
+def timm_from_state(name: str, kwargs: dict, state: dict[str, torch.Tensor]) -> nn.Module:
+    """Hand timm tensors already read safely, so its pretrained loader (and the model's filter) never opens a file."""
+    overlay: dict = {"state_dict": state, "custom_load": False}
+    if "num_classes" in kwargs:  # else timm would drop a classifier whose size differs from the config's
+        overlay["num_classes"] = kwargs["num_classes"]
+    try:
+        return timm.create_model(name, pretrained=True, pretrained_cfg_overlay=overlay, **kwargs)
+    except TypeError as e:
+        raise bad_options(f"timm:{name}", kwargs, e) from e
 
 
 def timm_preprocessing(model: nn.Module, kwargs: dict) -> Preprocessing:
@@ -31,65 +44,57 @@ def timm_preprocessing(model: nn.Module, kwargs: dict) -> Preprocessing:
     return pre.with_input_size(int(size)) if isinstance(size, int) else pre
 
 
-def _imagenet_classes(model: nn.Module) -> list[str] | None:
+def imagenet_classes(model: nn.Module) -> list[str] | None:
     subset = infer_imagenet_subset(model)
     return ImageNetInfo(subset).label_descriptions() if subset else None
 
 
-def _classifier_size(name: str, state: dict) -> int | None:
-    """Number of classes of the classifier stored in `state`, found via the pretrained config's classifier key."""
+def _hub_url(cfg) -> str:
+    if cfg.hf_hub_id:
+        from huggingface_hub import constants
+
+        return constants.ENDPOINT
+    return cfg.url or ""
+
+
+def _cached_download(cfg) -> Path | None:
+    """A copy of the pretrained weights that an earlier download left in the Hugging Face or torch hub cache."""
+    if cfg.hf_hub_id:
+        from huggingface_hub import try_to_load_from_cache
+
+        repo, _, revision = cfg.hf_hub_id.partition("@")
+        for filename in filter(None, (cfg.hf_hub_filename, "model.safetensors", "pytorch_model.bin")):
+            found = try_to_load_from_cache(repo, filename, revision=revision or None)
+            if isinstance(found, str):
+                return Path(found)
+    if cfg.url:
+        local = Path(torch.hub.get_dir()) / "checkpoints" / Path(urlparse(cfg.url).path).name
+        if local.is_file():
+            return local
+    return None
+
+
+def timm_pretrained(name: str, kwargs: dict) -> nn.Module:
+    """timm's published weights: downloaded when the hub answers, else from an earlier download, else HubUnreachable."""
+    target = f"timm:{name}"
     try:
         cfg = get_pretrained_cfg(name)
     except RuntimeError:
-        return None
-    classifier = cfg.classifier if cfg else None
-    if isinstance(classifier, (tuple, list)):
-        classifier = classifier[0] if classifier else None
-    weight = state.get(f"{classifier}.weight") if classifier else None
-    return int(weight.shape[0]) if weight is not None and weight.ndim >= 1 else None
-
-
-def _from_file(name: str, kwargs: dict, path: Path) -> Created:
-    target = f"timm:{name}"
-    state = load_state_dict_file(path)
-    sha = sha256_file(path)
-    n = _classifier_size(name, state)
-    # Hand timm the tensors already read safely, so timm never opens the file itself.
-    overlay = {"state_dict": state, "custom_load": False}
-    create_kwargs = dict(kwargs)
-    if n is not None:
-        overlay["num_classes"] = n
-        create_kwargs["num_classes"] = n
+        cfg = None
+    if cfg is None or not (cfg.hf_hub_id or cfg.url or cfg.file):
+        raise no_weights_error(target)
+    if not cfg.file and not hub_reachable(_hub_url(cfg)):
+        cached = _cached_download(cfg)
+        if cached is None:
+            raise download_error(target)
+        return timm_from_state(name, kwargs, load_state_dict_file(cached))
     try:
-        model = timm.create_model(name, pretrained=True, pretrained_cfg_overlay=overlay, **create_kwargs)
+        return timm.create_model(name, pretrained=True, **kwargs)
     except TypeError as e:
-        raise _bad_options(target, kwargs, e) from e
-    except (RuntimeError, KeyError, ValueError, IndexError) as e:
-        problem = mismatch(build_model({"library": "timm", "name": name, "kwargs": create_kwargs}).state_dict(), state)
-        raise mismatch_error(path, target, problem or first_line(e)) from e
-    return Created(model, timm_preprocessing(model, kwargs), str(path), sha, None)
-
-
-def _from_hub(name: str, kwargs: dict) -> Created:
-    target = f"timm:{name}"
-    try:
-        model = timm.create_model(name, pretrained=True, **kwargs)
-    except TypeError as e:
-        raise _bad_options(target, kwargs, e) from e
+        raise bad_options(f"timm:{name}", kwargs, e) from e
     except Exception as e:  # hub clients raise their own types; classify, re-raise the rest
         if is_network_error(e):
             raise download_error(target) from e
         if isinstance(e, RuntimeError) and "pretrained" in str(e).lower():
             raise no_weights_error(target) from e
         raise
-    return Created(model, timm_preprocessing(model, kwargs), "hub", None, _imagenet_classes(model))
-
-
-def create_timm(name: str, kwargs: dict, *, weights: str | Path | None, pretrained: bool) -> Created:
-    """timm network: weights file > hub (pretrained) > random. `kwargs` go to timm.create_model."""
-    if weights is not None:
-        return _from_file(name, kwargs, Path(weights))
-    if pretrained:
-        return _from_hub(name, kwargs)
-    model = build_model({"library": "timm", "name": name, "kwargs": kwargs})
-    return Created(model, timm_preprocessing(model, kwargs), None, None, None)
