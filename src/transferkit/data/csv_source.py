@@ -9,12 +9,17 @@ from pathlib import Path
 
 from ..errors import DataError
 from .file_source import FileEntry, FileSource
+from .registry import register_source
 
 REQUIRED_COLUMNS = ("path", "label")
 
 
+@register_source
 class CsvSource(FileSource):
     """One row per image; classes are the distinct labels, sorted by name. Other columns are ignored."""
+
+    prefix = "csv:"
+    usage = "'csv:FILE' (columns path,label)"
 
     def __init__(self, spec: str, csv_path: Path, *, progress: bool = True):
         self.csv_path = csv_path
@@ -26,6 +31,10 @@ class CsvSource(FileSource):
             class_label=lambda name: f"Class '{name}' in CSV file {csv_path}",
             progress=progress,
         )
+
+    @classmethod
+    def open(cls, spec: str, argument: str, *, progress: bool = True) -> CsvSource:
+        return cls(spec, Path(argument).expanduser(), progress=progress)
 
 
 def read_csv_entries(csv_path: Path) -> list[FileEntry]:

@@ -6,6 +6,7 @@ import hashlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -19,13 +20,28 @@ class ImageSource(ABC):
     Attributes: `spec` (the string it was opened from), `classes` (class names; their order defines the
     label ids), `labels` (int64, one per image) and `skipped` (unreadable files left out, as dicts with
     `path` and `reason`). `in_memory` is True when all pixels are held in memory, so reading is fast.
+
+    A source class registers once (see registry.py) with `prefix`, the spec it answers to, and `usage`, how
+    the spec is written (for messages and help).
     """
 
+    prefix: ClassVar[str | None] = None
+    usage: ClassVar[str] = ""
     spec: str
     classes: list[str]
     labels: np.ndarray
     skipped: list[dict]
     in_memory: bool = False
+
+    @classmethod
+    def open(cls, spec: str, argument: str, *, progress: bool = True) -> ImageSource:
+        """Open `spec`; `argument` is the part after the prefix (a path, or the options after '?')."""
+        raise NotImplementedError(f"{cls.__name__} does not open specs.")
+
+    @classmethod
+    def open_unlabeled(cls, spec: str, argument: str, *, progress: bool = True) -> ImageSource:
+        """Open `spec` as unlabelled images (their labels are never read); by default as `open` does."""
+        return cls.open(spec, argument, progress=progress)
 
     def __len__(self) -> int:
         return int(len(self.labels))

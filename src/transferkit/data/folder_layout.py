@@ -1,0 +1,103 @@
+"""The ImageFolder layout (one sub-folder of images per class): listing the images and checking the layout."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..console import logger
+from ..errors import DataError
+from .file_source import FileEntry
+from .image_files import IMAGE_EXTENSIONS, is_image_name
+
+_EXAMPLE_LIMIT = 3  # file names quoted in a message
+
+
+def scan_folder(root: Path) -> list[FileEntry]:
+    """List the images of an ImageFolder-layout folder, checking the layout; raises DataError when unusable."""
+    layout = f"put one sub-folder of images per class in it (e.g. {root / 'cat' / '1.jpg'})"
+    try:
+        names = sorted(os.listdir(root))
+    except OSError as e:
+        raise DataError(f"Cannot list folder {root} ({e.strerror}); check that it exists and is readable.") from None
+    visible = [n for n in names if not n.startswith(".")]
+    class_dirs = [n for n in visible if (root / n).is_dir()]
+    top_images = [n for n in visible if (root / n).is_file() and is_image_name(n)]
+    if not visible:
+        raise DataError(f"Folder {root} is empty; {layout}.")
+    if not class_dirs:
+        if top_images:
+            raise DataError(
+                f"Folder {root} has {len(top_images)} images but no class sub-folders; move the images into "
+                f"one sub-folder per class (e.g. {root / 'cat' / top_images[0]})."
+            )
+        raise DataError(f"Folder {root} has no class sub-folders and no images; {layout}.")
+    if top_images:
+        raise DataError(
+            f"Folder {root} has {_count(len(top_images), 'image')} outside the class sub-folders "
+            f"({_examples(top_images)}); move them into a class sub-folder or remove them."
+        )
+    if len(class_dirs) < 2:
+        only = class_dirs[0]
+        nested = _has_image_subfolders(root / only)
+        hint = f"; if '{only}' holds the class folders, pass {root / only} instead" if nested else ""
+        raise DataError(
+            f"Folder {root} has only one class folder ('{only}'); a classifier needs at least 2 classes, "
+            f"so add one sub-folder of images per class{hint}."
+        )
+    entries: list[FileEntry] = []
+    ignored: list[str] = []
+    for name in class_dirs:
+        images, others = walk_images(root, name)
+        if not images:
+            what = f" (only {_count(len(others), 'non-image file')}, e.g. {others[0]})" if others else ""
+            raise DataError(f"Class folder '{name}' in {root} has no images{what}; add images or remove the folder.")
+        entries.extend(FileEntry(rel, root / rel, name) for rel in images)
+        ignored.extend(others)
+    if ignored:
+        logger.warning(
+            f"Ignored {_count(len(ignored), 'file')} without an image extension in {root} ({_examples(ignored)}); "
+            f"supported extensions: {', '.join(IMAGE_EXTENSIONS)}."
+        )
+    return entries
+
+
+def walk_images(root: Path, name: str) -> tuple[list[str], list[str]]:
+    """Image and other file paths (relative to root, POSIX form, sorted) below one class folder.
+
+    Follows symlinked folders, but visits each real folder once, so symlink loops end.
+    """
+    images: list[str] = []
+    others: list[str] = []
+    visited: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root / name, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in visited:
+            dirnames[:] = []
+            continue
+        visited.add(real)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel_dir = Path(os.path.relpath(dirpath, root))
+        for f in filenames:
+            if f.startswith("."):
+                continue
+            (images if is_image_name(f) else others).append((rel_dir / f).as_posix())
+    return sorted(images), sorted(others)
+
+
+def _has_image_subfolders(folder: Path) -> bool:
+    """True when `folder` itself looks like an ImageFolder root (sub-folders holding images)."""
+    try:
+        subs = [d for d in folder.iterdir() if d.is_dir() and not d.name.startswith(".")]
+        return len(subs) >= 2 and any(is_image_name(f.name) for d in subs for f in d.iterdir())
+    except OSError:
+        return False
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _examples(names: list[str]) -> str:
+    shown = ", ".join(names[:_EXAMPLE_LIMIT])
+    return shown + (f" and {len(names) - _EXAMPLE_LIMIT} more" if len(names) > _EXAMPLE_LIMIT else "")
