@@ -12,6 +12,7 @@ from pathlib import Path
 from support import bad_files as bf
 from corpus_context import Case, Context
 
+import transferkit.data.fashion_mnist as fashion_mnist
 import transferkit.data.image_files as image_files
 
 def with_bad_image(make: Callable[[Path], Path], name: str) -> Callable[[Context], list[str]]:
@@ -113,6 +114,18 @@ def latin1_csv(ctx: Context) -> list[str]:
     return ctx.adapt(f"csv:{path}")
 
 
+def idx_without_labels(ctx: Context) -> list[str]:
+    folder = ctx.root / "idx"
+    folder.mkdir()
+    (folder / "train-images-idx3-ubyte").write_bytes(bytes([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2]) + b"\1" * 4)
+    return ctx.adapt(f"idx:{folder}")
+
+
+def fashion_mnist_absent(ctx: Context) -> list[str]:
+    ctx.monkeypatch.setattr(fashion_mnist, "FASHION_MNIST_DIR", ctx.root / "not-installed")
+    return ctx.adapt("fashion-mnist")
+
+
 DATA_CASES = [
     # images inside an otherwise good folder
     Case("truncated-jpeg", "skip", with_bad_image(bf.truncated_jpeg, "cut.jpg"), ("Left out 1 unreadable",), 1),
@@ -155,4 +168,7 @@ DATA_CASES = [
     Case("class-list-repeats-a-class", "error", lambda ctx: ctx.adapt(str(ctx.folder()), "--classes", "a,b,a"),
          ("listed twice",)),
     Case("class-list-reorders-classes", "accepted", class_list_order, check=check_class_order),
+    # IDX files
+    Case("idx-images-without-labels", "error", idx_without_labels, ("no train-labels-idx1-ubyte",)),
+    Case("fashion-mnist-not-installed", "error", fashion_mnist_absent, ("apt-get install dataset-fashion-mnist",)),
 ]

@@ -14,12 +14,16 @@ import torch
 from .preprocessing import Preprocessing
 
 
+GIVEN_SPLITS = ("train", "val", "test")  # what the codes of `ImageSource.given_splits` stand for
+
+
 class ImageSource(ABC):
     """A labelled set of images, opened from a spec string.
 
     Attributes: `spec` (the string it was opened from), `classes` (class names; their order defines the
     label ids), `labels` (int64, one per image) and `skipped` (unreadable files left out, as dicts with
     `path` and `reason`). `in_memory` is True when all pixels are held in memory, so reading is fast.
+    `given_splits` is None, or (when the data comes split) one int8 code per image into `GIVEN_SPLITS`.
 
     A source class registers once (see registry.py) with `prefix`, the spec it answers to, and `usage`, how
     the spec is written (for messages and help).
@@ -32,6 +36,7 @@ class ImageSource(ABC):
     labels: np.ndarray
     skipped: list[dict]
     in_memory: bool = False
+    given_splits: np.ndarray | None = None
 
     @classmethod
     def open(cls, spec: str, argument: str, *, progress: bool = True) -> ImageSource:
