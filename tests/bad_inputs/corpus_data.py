@@ -126,6 +126,19 @@ def fashion_mnist_absent(ctx: Context) -> list[str]:
     return ctx.adapt("fashion-mnist")
 
 
+def train_test_folders(ctx: Context) -> list[str]:
+    root = ctx.root / "split"
+    ctx.folder("split/train", per_class=6)
+    ctx.folder("split/test", per_class=2, size=10)  # other pixels than the train images
+    return ctx.adapt(str(root))
+
+
+def check_carved_validation(ctx: Context, record: dict | None) -> None:
+    data = record["data"]
+    assert data["given_splits"]["given"] == ["train", "test"] and "val" in data["given_splits"]["carved"]
+    assert [data["splits"][n]["images"] for n in ("train", "val", "test")] == [10, 2, 4]
+
+
 DATA_CASES = [
     # images inside an otherwise good folder
     Case("truncated-jpeg", "skip", with_bad_image(bf.truncated_jpeg, "cut.jpg"), ("Left out 1 unreadable",), 1),
@@ -168,6 +181,7 @@ DATA_CASES = [
     Case("class-list-repeats-a-class", "error", lambda ctx: ctx.adapt(str(ctx.folder()), "--classes", "a,b,a"),
          ("listed twice",)),
     Case("class-list-reorders-classes", "accepted", class_list_order, check=check_class_order),
+    Case("train-and-test-folders", "accepted", train_test_folders, check=check_carved_validation),
     # IDX files
     Case("idx-images-without-labels", "error", idx_without_labels, ("no train-labels-idx1-ubyte",)),
     Case("fashion-mnist-not-installed", "error", fashion_mnist_absent, ("apt-get install dataset-fashion-mnist",)),

@@ -22,11 +22,13 @@ _WARN_LIST = 5  # unreadable files named in the warning
 
 @dataclass(frozen=True)
 class FileEntry:
-    """One listed image: its path relative to the data root (POSIX form), where it is, and its class."""
+    """One listed image: its path relative to the data root (POSIX form), where it is, its class and, when the
+    data comes split, the code of its given split (see `GIVEN_SPLITS`)."""
 
     relpath: str
     path: Path
     label: str
+    split: int | None = None
 
 
 class FileSource(ImageSource):
@@ -64,6 +66,8 @@ class FileSource(ImageSource):
         self.entries = kept
         self._hashes = hashes
         self.labels = np.array([ids[e.label] for e in kept], dtype=np.int64)
+        if any(e.split is not None for e in entries):
+            self.given_splits = np.array([e.split for e in kept], dtype=np.int8)
         if self.skipped:
             _warn_skipped(self.skipped, where)
         self._check_every_class_readable(entries, class_label)

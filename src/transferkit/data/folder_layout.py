@@ -1,4 +1,5 @@
-"""The ImageFolder layout (one sub-folder of images per class): listing the images and checking the layout."""
+"""The ImageFolder layout (one sub-folder of images per class, optionally below train/, val/ and test/ folders):
+listing the images and checking the layout."""
 
 from __future__ import annotations
 
@@ -8,13 +9,39 @@ from pathlib import Path
 from ..console import logger
 from ..errors import DataError
 from .file_source import FileEntry
+from .given_splits import split_code
 from .image_files import IMAGE_EXTENSIONS, is_image_name
+from .sources import GIVEN_SPLITS
 
 _EXAMPLE_LIMIT = 3  # file names quoted in a message
 
 
 def scan_folder(root: Path) -> list[FileEntry]:
-    """List the images of an ImageFolder-layout folder, checking the layout; raises DataError when unusable."""
+    """List the images of an ImageFolder-layout folder, checking the layout; raises DataError when unusable.
+
+    A folder whose sub-folders are train/, val/ (or valid/, validation/) and test/, each in ImageFolder layout,
+    comes split: each entry carries the code of its split.
+    """
+    class_dirs = _sub_folders(root)
+    splits = _split_folders(root, class_dirs)
+    found = [_scan_classes(root, root, class_dirs, None)] if splits is None else \
+        [_scan_classes(root / name, root, _sub_folders(root / name), code) for code, name in splits]
+    entries = [e for part, _ in found for e in part]
+    ignored = [f for _, part in found for f in part]
+    classes = sorted({e.label for e in entries})
+    if len(classes) < 2:
+        raise DataError(f"Folder {root} has only one class ('{classes[0]}') in its split folders; a classifier needs "
+                        "at least 2 classes, so add one sub-folder of images per class below train/.")
+    if ignored:
+        logger.warning(
+            f"Ignored {_count(len(ignored), 'file')} without an image extension in {root} ({_examples(ignored)}); "
+            f"supported extensions: {', '.join(IMAGE_EXTENSIONS)}."
+        )
+    return entries
+
+
+def _sub_folders(root: Path) -> list[str]:
+    """The visible sub-folders of `root` (sorted); DataError when it is empty or has images beside them."""
     layout = f"put one sub-folder of images per class in it (e.g. {root / 'cat' / '1.jpg'})"
     try:
         names = sorted(os.listdir(root))
@@ -37,29 +64,53 @@ def scan_folder(root: Path) -> list[FileEntry]:
             f"Folder {root} has {_count(len(top_images), 'image')} outside the class sub-folders "
             f"({_examples(top_images)}); move them into a class sub-folder or remove them."
         )
-    if len(class_dirs) < 2:
+    return class_dirs
+
+
+def _split_folders(root: Path, names: list[str]) -> list[tuple[int, str]] | None:
+    """(code, folder name) of each split when `root` holds train/ (with class folders) and val/ or test/;
+    None when its sub-folders are classes."""
+    codes = {name: split_code(name) for name in names}
+    train = [n for n, code in codes.items() if code == 0]
+    if len(names) < 2 or not train or not any(code in (1, 2) for code in codes.values()) \
+            or not _has_sub_folder(root / train[0]):
+        return None
+    others = [n for n, code in codes.items() if code is None]
+    if others:
+        split_names = ", ".join(n for n in names if codes[n] is not None)
+        raise DataError(f"Folder {root} has split folders ({split_names}) beside other folders ({_examples(others)}); "
+                        "keep only train/, val/ and test/ there, each with one sub-folder per class.")
+    for code in range(len(GIVEN_SPLITS)):
+        same = [n for n in names if codes[n] == code]
+        if len(same) > 1:
+            raise DataError(f"Folder {root} has {len(same)} {GIVEN_SPLITS[code]} folders ({', '.join(same)}); keep "
+                            "one of them.")
+    return sorted((code, name) for name, code in codes.items())
+
+
+def _scan_classes(folder: Path, root: Path, class_dirs: list[str], split: int | None
+                  ) -> tuple[list[FileEntry], list[str]]:
+    """The entries below `folder`'s class folders (paths relative to `root`), and the non-image files there.
+    A split folder may hold a single class; a folder that is not split needs two."""
+    if len(class_dirs) < 2 and split is None:
         only = class_dirs[0]
-        nested = _has_image_subfolders(root / only)
-        hint = f"; if '{only}' holds the class folders, pass {root / only} instead" if nested else ""
+        nested = _has_image_subfolders(folder / only)
+        hint = f"; if '{only}' holds the class folders, pass {folder / only} instead" if nested else ""
         raise DataError(
-            f"Folder {root} has only one class folder ('{only}'); a classifier needs at least 2 classes, "
+            f"Folder {folder} has only one class folder ('{only}'); a classifier needs at least 2 classes, "
             f"so add one sub-folder of images per class{hint}."
         )
     entries: list[FileEntry] = []
     ignored: list[str] = []
+    base = Path(os.path.relpath(folder, root))
     for name in class_dirs:
-        images, others = walk_images(root, name)
+        images, others = walk_images(root, (base / name).as_posix())
         if not images:
             what = f" (only {_count(len(others), 'non-image file')}, e.g. {others[0]})" if others else ""
-            raise DataError(f"Class folder '{name}' in {root} has no images{what}; add images or remove the folder.")
-        entries.extend(FileEntry(rel, root / rel, name) for rel in images)
+            raise DataError(f"Class folder '{name}' in {folder} has no images{what}; add images or remove the folder.")
+        entries.extend(FileEntry(rel, root / rel, name, split) for rel in images)
         ignored.extend(others)
-    if ignored:
-        logger.warning(
-            f"Ignored {_count(len(ignored), 'file')} without an image extension in {root} ({_examples(ignored)}); "
-            f"supported extensions: {', '.join(IMAGE_EXTENSIONS)}."
-        )
-    return entries
+    return entries, ignored
 
 
 def walk_images(root: Path, name: str) -> tuple[list[str], list[str]]:
@@ -83,6 +134,13 @@ def walk_images(root: Path, name: str) -> tuple[list[str], list[str]]:
                 continue
             (images if is_image_name(f) else others).append((rel_dir / f).as_posix())
     return sorted(images), sorted(others)
+
+
+def _has_sub_folder(folder: Path) -> bool:
+    try:
+        return any(p.is_dir() and not p.name.startswith(".") for p in folder.iterdir())
+    except OSError:
+        return False
 
 
 def _has_image_subfolders(folder: Path) -> bool:
