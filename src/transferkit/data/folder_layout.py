@@ -14,6 +14,8 @@ from .image_files import IMAGE_EXTENSIONS, is_image_name
 from .sources import GIVEN_SPLITS
 
 _EXAMPLE_LIMIT = 3  # file names quoted in a message
+_SUB_FOLDERS_CHECKED = 10  # sub-folders looked into when searching for the data one folder further down
+_FOLDERS_WALKED = 200  # folders walked below each of them
 
 
 def scan_folder(root: Path) -> list[FileEntry]:
@@ -73,7 +75,7 @@ def _split_folders(root: Path, names: list[str]) -> list[tuple[int, str]] | None
     codes = {name: split_code(name) for name in names}
     train = [n for n, code in codes.items() if code == 0]
     if len(names) < 2 or not train or not any(code in (1, 2) for code in codes.values()) \
-            or not _has_sub_folder(root / train[0]):
+            or not _visible_sub_folders(root / train[0]):
         return None
     others = [n for n, code in codes.items() if code is None]
     if others:
@@ -94,8 +96,8 @@ def _scan_classes(folder: Path, root: Path, class_dirs: list[str], split: int | 
     A split folder may hold a single class; a folder that is not split needs two."""
     if len(class_dirs) < 2 and split is None:
         only = class_dirs[0]
-        nested = _has_image_subfolders(folder / only)
-        hint = f"; if '{only}' holds the class folders, pass {folder / only} instead" if nested else ""
+        deeper = deeper_data_root(folder / only)
+        hint = f"; the class folders seem to be further down: pass {deeper} instead" if deeper else ""
         raise DataError(
             f"Folder {folder} has only one class folder ('{only}'); a classifier needs at least 2 classes, "
             f"so add one sub-folder of images per class{hint}."
@@ -136,20 +138,35 @@ def walk_images(root: Path, name: str) -> tuple[list[str], list[str]]:
     return sorted(images), sorted(others)
 
 
-def _has_sub_folder(folder: Path) -> bool:
-    try:
-        return any(p.is_dir() and not p.name.startswith(".") for p in folder.iterdir())
-    except OSError:
-        return False
+def deeper_data_root(folder: Path, depth: int = 3) -> Path | None:
+    """The first folder at or below `folder` (following single sub-folders down `depth` levels) that has two or
+    more sub-folders with images below them: the class folders, or train/ and test/ folders."""
+    for _ in range(depth):
+        subs = _visible_sub_folders(folder)
+        if sum(_holds_an_image(sub) for sub in subs[:_SUB_FOLDERS_CHECKED]) >= 2:
+            return folder
+        if len(subs) != 1:
+            return None
+        folder = subs[0]
+    return None
 
 
-def _has_image_subfolders(folder: Path) -> bool:
-    """True when `folder` itself looks like an ImageFolder root (sub-folders holding images)."""
+def _visible_sub_folders(folder: Path) -> list[Path]:
     try:
-        subs = [d for d in folder.iterdir() if d.is_dir() and not d.name.startswith(".")]
-        return len(subs) >= 2 and any(is_image_name(f.name) for d in subs for f in d.iterdir())
+        return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
     except OSError:
-        return False
+        return []
+
+
+def _holds_an_image(folder: Path) -> bool:
+    """True when an image file is somewhere below `folder` (looks into at most `_FOLDERS_WALKED` folders)."""
+    for visited, (_, dirnames, filenames) in enumerate(os.walk(folder)):
+        if any(is_image_name(f) for f in filenames):
+            return True
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        if visited >= _FOLDERS_WALKED:
+            return False
+    return False
 
 
 def _count(n: int, noun: str) -> str:

@@ -1,0 +1,45 @@
+"""Data surprises a new user meets in the first hour: a data set one folder too deep, labels that differ only by
+surrounding spaces, and duplicate images across classes or splits."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from support.assertions import assert_one_line_error
+
+from transferkit.data import Preprocessing, load_data, open_source
+from transferkit.errors import DataError
+
+PRE8 = Preprocessing(input_size=(3, 8, 8))
+
+
+def images(folder: Path, n: int, shade: int = 0) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        Image.new("RGB", (8, 8), (shade, 10 * i, 3)).save(folder / f"{i}.png")
+    return folder
+
+
+@pytest.mark.parametrize("layout, deeper", [
+    ("dataset/{c}/batch1", "dataset"),  # images one level below the class folders
+    ("outer/dataset/{c}", "outer/dataset"),  # two folders too deep
+    ("dataset/{s}/{c}", "dataset"),  # train/ and test/ folders one level down
+])
+def test_a_data_set_too_deep_suggests_the_deeper_folder(tmp_path, layout, deeper):
+    root = tmp_path / "root"
+    for s in ("train", "test"):
+        for k, c in enumerate(("cat", "dog")):
+            images(root / layout.format(s=s, c=c), 3, shade=40 * k + (100 if s == "test" else 0))
+    message = assert_one_line_error(DataError, lambda: open_source(str(root), progress=False), "only one class folder")
+    assert f"pass {root / deeper} instead" in message
+    assert len(open_source(str(root / deeper), progress=False).classes) == 2  # the suggestion works
+
+
+def test_no_suggestion_when_nothing_deeper_is_a_data_set(tmp_path):
+    images(tmp_path / "root" / "only" / "cat", 3)
+    message = assert_one_line_error(DataError, lambda: open_source(str(tmp_path / "root"), progress=False),
+                                    "only one class folder")
+    assert "instead" not in message
