@@ -43,3 +43,29 @@ def test_no_suggestion_when_nothing_deeper_is_a_data_set(tmp_path):
     message = assert_one_line_error(DataError, lambda: open_source(str(tmp_path / "root"), progress=False),
                                     "only one class folder")
     assert "instead" not in message
+
+
+def test_csv_labels_differing_by_spaces_are_merged_with_a_warning(tmp_path, caplog):
+    images(tmp_path / "img", 6)
+    rows = ["img/0.png,cat", "img/1.png,cat ", "img/2.png, cat", "img/3.png,dog", "img/4.png,dog", "img/5.png,dog"]
+    (tmp_path / "list.csv").write_text("path,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    src = open_source(f"csv:{tmp_path / 'list.csv'}", progress=False)
+    assert src.class_counts() == {"cat": 3, "dog": 3}
+    assert "differ only by surrounding spaces: ' cat' and 'cat' and 'cat '" in caplog.text
+    assert "read as one class 'cat'" in caplog.text and caplog.text.count("surrounding spaces") == 1
+
+
+def test_class_folders_differing_by_spaces_are_warned_about(tmp_path, caplog):
+    for name in ("cat", "cat ", "dog"):
+        images(tmp_path / "d" / name, 3)
+    src = open_source(str(tmp_path / "d"), progress=False)
+    assert src.classes == ["cat", "cat ", "dog"]
+    assert "differ only by surrounding spaces: 'cat' and 'cat '" in caplog.text
+    assert "read as separate classes" in caplog.text
+
+
+def test_plain_labels_give_no_space_warning(tmp_path, caplog):
+    for name in ("cat", "dog"):
+        images(tmp_path / "d" / name, 3)
+    open_source(str(tmp_path / "d"), progress=False)
+    assert "surrounding spaces" not in caplog.text

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..errors import DataError
 from .file_source import FileEntry, FileSource
 from .given_splits import SPLIT_WORDS, split_code
+from .label_spaces import warn_space_variants
 from .registry import register_source
 
 REQUIRED_COLUMNS = ("path", "label")
@@ -69,10 +70,12 @@ def read_csv_entries(csv_path: Path) -> list[FileEntry]:
     has_split = SPLIT_COLUMN in reader.fieldnames
     entries: list[FileEntry] = []
     first_row: dict[str, int] = {}
+    raw_labels: set[str] = set()
     missing_files: list[tuple[str, int]] = []
     for row in reader:
         line = reader.line_num
         path, label = ((row.get(c) or "").strip() for c in REQUIRED_COLUMNS)
+        raw_labels.add(row.get("label") or "")
         for column, value in zip(REQUIRED_COLUMNS, (path, label)):
             if not value:
                 raise DataError(f"{where} line {line} has an empty '{column}'; fill it in or delete the line.")
@@ -95,6 +98,7 @@ def read_csv_entries(csv_path: Path) -> list[FileEntry]:
         )
     if not entries:
         raise DataError(f"{where} has a header but no rows; add one row per image (path,label).")
+    warn_space_variants(raw_labels, where, merged=True)
     labels = sorted({e.label for e in entries})
     if len(labels) < 2:
         raise DataError(

@@ -11,6 +11,7 @@ from ..errors import DataError
 from .file_source import FileEntry
 from .given_splits import split_code
 from .image_files import IMAGE_EXTENSIONS, is_image_name
+from .label_spaces import warn_space_variants
 from .sources import GIVEN_SPLITS
 
 _EXAMPLE_LIMIT = 3  # file names quoted in a message
@@ -31,6 +32,7 @@ def scan_folder(root: Path) -> list[FileEntry]:
     entries = [e for part, _ in found for e in part]
     ignored = [f for _, part in found for f in part]
     classes = sorted({e.label for e in entries})
+    warn_space_variants(classes, f"Folder {root}", merged=False)
     if len(classes) < 2:
         raise DataError(f"Folder {root} has only one class ('{classes[0]}') in its split folders; a classifier needs "
                         "at least 2 classes, so add one sub-folder of images per class below train/.")
