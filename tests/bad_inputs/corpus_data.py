@@ -139,6 +139,22 @@ def check_carved_validation(ctx: Context, record: dict | None) -> None:
     assert [data["splits"][n]["images"] for n in ("train", "val", "test")] == [10, 2, 4]
 
 
+def duplicate_across_classes(ctx: Context) -> list[str]:
+    folder = ctx.folder()
+    (folder / "b" / "copy.png").write_bytes((folder / "a" / "1.png").read_bytes())
+    return ctx.adapt(str(folder))
+
+
+def check_duplicates_recorded(ctx: Context, record: dict | None) -> None:
+    found = record["data"]["duplicates"]["across_classes"]
+    assert found["groups"] == 1 and found["images"] == 2
+
+
+def one_folder_too_deep(ctx: Context) -> list[str]:
+    ctx.folder("outer/dataset")
+    return ctx.adapt(str(ctx.root / "outer"))
+
+
 DATA_CASES = [
     # images inside an otherwise good folder
     Case("truncated-jpeg", "skip", with_bad_image(bf.truncated_jpeg, "cut.jpg"), ("Left out 1 unreadable",), 1),
@@ -181,6 +197,13 @@ DATA_CASES = [
     Case("class-list-repeats-a-class", "error", lambda ctx: ctx.adapt(str(ctx.folder()), "--classes", "a,b,a"),
          ("listed twice",)),
     Case("class-list-reorders-classes", "accepted", class_list_order, check=check_class_order),
+    Case("data-set-one-folder-too-deep", "error", one_folder_too_deep, ("only one class folder", "dataset instead")),
+    Case("labels-differ-by-spaces", "accepted",
+         lambda ctx: ctx.adapt(ctx.csv("".join(["path,label\n"] + [f"data/{c}/{i}.png,{c}{' ' * (i % 2)}\n"
+                                                                  for c in "ab" for i in range(4)]))),
+         ("differ only by surrounding spaces",)),
+    Case("duplicate-image-in-two-classes", "accepted", duplicate_across_classes, ("1 image under two or more classes",),
+         check=check_duplicates_recorded),
     Case("train-and-test-folders", "accepted", train_test_folders, check=check_carved_validation),
     # IDX files
     Case("idx-images-without-labels", "error", idx_without_labels, ("no train-labels-idx1-ubyte",)),

@@ -75,6 +75,12 @@ class FileSource(ImageSource):
     def item_ids(self) -> list[str]:
         return [f"{e.relpath}:{h}" for e, h in zip(self.entries, self._hashes)]
 
+    def item_names(self) -> list[str]:
+        return [e.relpath for e in self.entries]
+
+    def content_hashes(self) -> list[str]:
+        return list(self._hashes)
+
     def read(self, indices: Sequence[int], preprocessing: Preprocessing) -> torch.Tensor:
         """Decode, verify (the bytes must still match the hash taken when opened) and resize each image."""
         idx = np.asarray(indices, dtype=np.int64).reshape(-1)

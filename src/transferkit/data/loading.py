@@ -11,6 +11,7 @@ import torch
 from ..console import track
 from .file_source import PROGRESS_MIN_IMAGES
 from .class_list import apply_class_list
+from .duplicates import find_duplicates, warn_duplicates
 from .given_splits import split_source
 from .preprocessing import Preprocessing
 from .ref import DataRef
@@ -47,10 +48,11 @@ class DataSplits:
     fingerprint: str  # of the whole source
     options: dict = field(default_factory=dict)  # how it was split: labels_per_class, seed, fractions, classes
     given_splits: dict | None = None  # which splits came with the data and which were carved (None: all drawn)
+    duplicates: dict | None = None  # images with the same content across classes or splits (see duplicates.py)
 
     def summary(self) -> dict:
-        """A JSON-ready description: spec, fingerprints, classes, skipped files, per-split class counts and
-        whether the splits were given."""
+        """A JSON-ready description: spec, fingerprints, classes, skipped files, per-split class counts, whether
+        the splits were given, and duplicate images."""
         splits = {}
         for name in ("train", "val", "test"):
             part: ImageTensors = getattr(self, name)
@@ -68,6 +70,7 @@ class DataSplits:
             "num_skipped": len(self.skipped),
             "splits": splits,
             "given_splits": self.given_splits,
+            "duplicates": self.duplicates,
         }
 
 
@@ -82,6 +85,8 @@ def load_data(data: str | DataRef, preprocessing: Preprocessing, *, seed: int = 
         apply_class_list(source, classes)
     split, given = split_source(source, labels_per_class=ref_.labels_per_class, val_fraction=ref_.val_fraction,
                                 test_fraction=ref_.test_fraction, seed=seed)
+    duplicates = find_duplicates(source, {"train": split.train, "val": split.val, "test": split.test})
+    warn_duplicates(duplicates, ref_.spec)
     tensors = read_parts(source, (split.train, split.val, split.test), preprocessing, progress=progress)
     return DataSplits(
         spec=ref_.spec,
@@ -94,6 +99,7 @@ def load_data(data: str | DataRef, preprocessing: Preprocessing, *, seed: int = 
         options={"labels_per_class": ref_.labels_per_class, "seed": seed, "val_fraction": ref_.val_fraction,
                  "test_fraction": ref_.test_fraction, "classes": classes},
         given_splits=given,
+        duplicates=duplicates,
     )
 
 

@@ -59,6 +59,15 @@ class ImageSource(ABC):
     def read(self, indices: Sequence[int], preprocessing: Preprocessing) -> torch.Tensor:
         """Images at `indices` as uint8 (N, 3, H, W), resized and cropped to `preprocessing.size_hw`."""
 
+    def item_names(self) -> list[str]:
+        """One readable name per image, for messages (a relative path for files); by default the item id."""
+        return self.item_ids()
+
+    def content_hashes(self) -> list[str] | None:
+        """sha256 hex of each image's content (a file's bytes, or the pixels of an in-memory image), or None when
+        the source cannot tell without reading every image again (then duplicates are not looked for)."""
+        return None
+
     def fingerprint_extra(self) -> dict:
         """What else determines the images (e.g. a generator's config); part of the fingerprint."""
         return {}
