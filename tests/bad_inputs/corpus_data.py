@@ -117,7 +117,8 @@ def latin1_csv(ctx: Context) -> list[str]:
 def idx_without_labels(ctx: Context) -> list[str]:
     folder = ctx.root / "idx"
     folder.mkdir()
-    (folder / "train-images-idx3-ubyte").write_bytes(bytes([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2]) + b"\1" * 4)
+    header = bytes([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2])  # one 2x2 image
+    (folder / "train-images-idx3-ubyte").write_bytes(header + b"\1" * 4)
     return ctx.adapt(f"idx:{folder}")
 
 

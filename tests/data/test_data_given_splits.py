@@ -58,7 +58,8 @@ def test_train_val_test_folders_are_used_as_given(tmp_path):
 
 
 def test_labels_per_class_draws_only_from_the_given_train_split(tmp_path):
-    root = split_folder(tmp_path / "d", {"train": {"a": 6, "b": 5}, "valid": {"a": 2, "b": 3}, "test": {"a": 4, "b": 1}})
+    root = split_folder(tmp_path / "d", {"train": {"a": 6, "b": 5}, "valid": {"a": 2, "b": 3},
+                                         "test": {"a": 4, "b": 1}})
     splits = load_data(str(root), PRE8, labels_per_class=2, seed=3, progress=False)
     assert [o[0] for o in origins(splits.train)] == [0] * 4
     assert splits.summary()["splits"]["train"]["class_counts"] == {"a": 2, "b": 2}

@@ -1,4 +1,5 @@
-"""Data: specs (folder, CSV, synthetic glyphs, bundled digits), splits, loading and augmentations."""
+"""Data: sources behind one registry (folder, CSV, IDX, Fashion-MNIST, synthetic glyphs, bundled digits), given or
+drawn splits, loading and augmentations."""
 
 from __future__ import annotations
 
