@@ -11,7 +11,8 @@ from .data.class_list import parse_class_list
 from .runs import RunSpec
 
 MODEL_HELP = "Model: timm:NAME, torchvision:NAME, or a directory written by 'transferkit pretrain'."
-DATA_HELP = "Data: an ImageFolder directory, csv:FILE (columns path,label), synthetic:glyphs, or digits."
+DATA_HELP = ("Data: an ImageFolder directory (or train/, val/, test/ folders of them), csv:FILE (columns "
+             "path,label[,split]), idx:DIR (MNIST-format files), fashion-mnist, synthetic:glyphs, or digits.")
 CACHE_HELP = ("auto: when every stage below the first trainable one is frozen (batch norm included), compute "
               "its activations once and train the rest from them; off: run the whole network every epoch.")
 

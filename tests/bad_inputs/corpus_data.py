@@ -12,6 +12,7 @@ from pathlib import Path
 from support import bad_files as bf
 from corpus_context import Case, Context
 
+import transferkit.data.fashion_mnist as fashion_mnist
 import transferkit.data.image_files as image_files
 
 def with_bad_image(make: Callable[[Path], Path], name: str) -> Callable[[Context], list[str]]:
@@ -113,6 +114,48 @@ def latin1_csv(ctx: Context) -> list[str]:
     return ctx.adapt(f"csv:{path}")
 
 
+def idx_without_labels(ctx: Context) -> list[str]:
+    folder = ctx.root / "idx"
+    folder.mkdir()
+    header = bytes([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2])  # one 2x2 image
+    (folder / "train-images-idx3-ubyte").write_bytes(header + b"\1" * 4)
+    return ctx.adapt(f"idx:{folder}")
+
+
+def fashion_mnist_absent(ctx: Context) -> list[str]:
+    ctx.monkeypatch.setattr(fashion_mnist, "FASHION_MNIST_DIR", ctx.root / "not-installed")
+    return ctx.adapt("fashion-mnist")
+
+
+def train_test_folders(ctx: Context) -> list[str]:
+    root = ctx.root / "split"
+    ctx.folder("split/train", per_class=6)
+    ctx.folder("split/test", per_class=2, size=10)  # other pixels than the train images
+    return ctx.adapt(str(root))
+
+
+def check_carved_validation(ctx: Context, record: dict | None) -> None:
+    data = record["data"]
+    assert data["given_splits"]["given"] == ["train", "test"] and "val" in data["given_splits"]["carved"]
+    assert [data["splits"][n]["images"] for n in ("train", "val", "test")] == [10, 2, 4]
+
+
+def duplicate_across_classes(ctx: Context) -> list[str]:
+    folder = ctx.folder()
+    (folder / "b" / "copy.png").write_bytes((folder / "a" / "1.png").read_bytes())
+    return ctx.adapt(str(folder))
+
+
+def check_duplicates_recorded(ctx: Context, record: dict | None) -> None:
+    found = record["data"]["duplicates"]["across_classes"]
+    assert found["groups"] == 1 and found["images"] == 2
+
+
+def one_folder_too_deep(ctx: Context) -> list[str]:
+    ctx.folder("outer/dataset")
+    return ctx.adapt(str(ctx.root / "outer"))
+
+
 DATA_CASES = [
     # images inside an otherwise good folder
     Case("truncated-jpeg", "skip", with_bad_image(bf.truncated_jpeg, "cut.jpg"), ("Left out 1 unreadable",), 1),
@@ -155,4 +198,15 @@ DATA_CASES = [
     Case("class-list-repeats-a-class", "error", lambda ctx: ctx.adapt(str(ctx.folder()), "--classes", "a,b,a"),
          ("listed twice",)),
     Case("class-list-reorders-classes", "accepted", class_list_order, check=check_class_order),
+    Case("data-set-one-folder-too-deep", "error", one_folder_too_deep, ("only one class folder", "dataset instead")),
+    Case("labels-differ-by-spaces", "accepted",
+         lambda ctx: ctx.adapt(ctx.csv("".join(["path,label\n"] + [f"data/{c}/{i}.png,{c}{' ' * (i % 2)}\n"
+                                                                  for c in "ab" for i in range(4)]))),
+         ("differ only by surrounding spaces",)),
+    Case("duplicate-image-in-two-classes", "accepted", duplicate_across_classes, ("1 image under two or more classes",),
+         check=check_duplicates_recorded),
+    Case("train-and-test-folders", "accepted", train_test_folders, check=check_carved_validation),
+    # IDX files
+    Case("idx-images-without-labels", "error", idx_without_labels, ("no train-labels-idx1-ubyte",)),
+    Case("fashion-mnist-not-installed", "error", fashion_mnist_absent, ("apt-get install dataset-fashion-mnist",)),
 ]

@@ -1,4 +1,5 @@
-"""Data: specs (folder, CSV, synthetic glyphs, bundled digits), splits, loading and augmentations."""
+"""Data: sources behind one registry (folder, CSV, IDX, Fashion-MNIST, synthetic glyphs, bundled digits), given or
+drawn splits, loading and augmentations."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from .loading import DataSplits, ImageTensors, load_data
 from .preprocessing import Preprocessing
 from .ref import DataRef
 from .sources import ImageSource
-from .spec import open_source
+from .registry import register_source
+from .spec import open_source, open_unlabeled
 from .splits import Split, make_split
 
 __all__ = [
@@ -22,4 +24,6 @@ __all__ = [
     "make_augmentation",
     "make_split",
     "open_source",
+    "open_unlabeled",
+    "register_source",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,6 +29,9 @@ class ArraySource(ImageSource):
 
     def item_ids(self) -> list[str]:
         return [f"{self._id_prefix}:{i}" for i in range(len(self.labels))]
+
+    def content_hashes(self) -> list[str]:
+        return [hashlib.sha256(image.tobytes()).hexdigest() for image in self.images]
 
     def fingerprint_extra(self) -> dict:
         """The pixels themselves are hashed too, so a changed generator or data file changes the fingerprint."""

@@ -9,12 +9,21 @@ from pathlib import Path
 
 from ..errors import DataError
 from .file_source import FileEntry, FileSource
+from .given_splits import SPLIT_WORDS, split_code
+from .label_spaces import warn_space_variants
+from .registry import register_source
 
 REQUIRED_COLUMNS = ("path", "label")
+SPLIT_COLUMN = "split"  # optional: the given split of each row
 
 
+@register_source
 class CsvSource(FileSource):
-    """One row per image; classes are the distinct labels, sorted by name. Other columns are ignored."""
+    """One row per image; classes are the distinct labels, sorted by name. A `split` column (train, val, test)
+    gives the splits; other columns are ignored."""
+
+    prefix = "csv:"
+    usage = "'csv:FILE' (columns path,label[,split])"
 
     def __init__(self, spec: str, csv_path: Path, *, progress: bool = True):
         self.csv_path = csv_path
@@ -26,6 +35,10 @@ class CsvSource(FileSource):
             class_label=lambda name: f"Class '{name}' in CSV file {csv_path}",
             progress=progress,
         )
+
+    @classmethod
+    def open(cls, spec: str, argument: str, *, progress: bool = True) -> CsvSource:
+        return cls(spec, Path(argument).expanduser(), progress=progress)
 
 
 def read_csv_entries(csv_path: Path) -> list[FileEntry]:
@@ -54,12 +67,15 @@ def read_csv_entries(csv_path: Path) -> list[FileEntry]:
             "the header line must name the columns path,label."
         )
     folder = csv_path.parent
+    has_split = SPLIT_COLUMN in reader.fieldnames
     entries: list[FileEntry] = []
     first_row: dict[str, int] = {}
+    raw_labels: set[str] = set()
     missing_files: list[tuple[str, int]] = []
     for row in reader:
         line = reader.line_num
         path, label = ((row.get(c) or "").strip() for c in REQUIRED_COLUMNS)
+        raw_labels.add(row.get("label") or "")
         for column, value in zip(REQUIRED_COLUMNS, (path, label)):
             if not value:
                 raise DataError(f"{where} line {line} has an empty '{column}'; fill it in or delete the line.")
@@ -73,7 +89,7 @@ def read_csv_entries(csv_path: Path) -> list[FileEntry]:
         if not full.is_file():
             missing_files.append((path, line))
             continue
-        entries.append(FileEntry(key, full, label))
+        entries.append(FileEntry(key, full, label, _split_of(row, where, line) if has_split else None))
     if missing_files:
         path, line = missing_files[0]
         raise DataError(
@@ -82,6 +98,7 @@ def read_csv_entries(csv_path: Path) -> list[FileEntry]:
         )
     if not entries:
         raise DataError(f"{where} has a header but no rows; add one row per image (path,label).")
+    warn_space_variants(raw_labels, where, merged=True)
     labels = sorted({e.label for e in entries})
     if len(labels) < 2:
         raise DataError(
@@ -89,3 +106,12 @@ def read_csv_entries(csv_path: Path) -> list[FileEntry]:
             "so add rows for another class."
         )
     return entries
+
+
+def _split_of(row: dict, where: str, line: int) -> int:
+    value = (row.get(SPLIT_COLUMN) or "").strip()
+    code = split_code(value)
+    if code is None:
+        what = "an empty 'split'" if not value else f"split '{value}'"
+        raise DataError(f"{where} line {line} has {what}; the split column takes {SPLIT_WORDS}.")
+    return code

@@ -19,7 +19,7 @@ from .loading import DataSplits, ImageTensors, read_parts
 from .preprocessing import Preprocessing
 from .sources import ImageSource
 from .spec import open_source
-from .splits import make_split
+from .given_splits import split_source
 from .unlabeled import UnlabeledImages, load_unlabeled
 
 SOURCE_VAL_FRACTION = 0.2
@@ -67,16 +67,17 @@ def load_domain_data(source_spec: str, target_spec: str, unlabeled_spec: str | N
     if classes is not None:
         apply_class_list(source, check_class_list(classes))
     apply_class_list(target, list(source.classes))
-    source_split = make_split(source.labels, source.classes, val_fraction=SOURCE_VAL_FRACTION,
-                              test_fraction=SOURCE_TEST_FRACTION, seed=seed)
+    source_split, source_given = split_source(source, val_fraction=SOURCE_VAL_FRACTION,
+                                              test_fraction=SOURCE_TEST_FRACTION, seed=seed)
     train, source_val, _ = read_parts(source, (source_split.train, source_split.val, source_split.test),
                                       preprocessing, progress=progress)
     if labels_per_class is not None:
-        split = make_split(target.labels, target.classes, labels_per_class=labels_per_class, seed=seed)
+        split, target_given = split_source(target, labels_per_class=labels_per_class, seed=seed)
         val, test = read_parts(target, (split.train, np.sort(np.concatenate([split.val, split.test]))),
                                preprocessing, progress=progress)
         val_role = f"{labels_per_class} labelled target images per class from {target_spec} (model selection)"
     else:
+        target_given = None
         val = source_val
         (test,) = read_parts(target, (np.arange(len(target)),), preprocessing, progress=progress)
         val_role = f"the source's validation split ({source_spec})"
@@ -86,8 +87,10 @@ def load_domain_data(source_spec: str, target_spec: str, unlabeled_spec: str | N
         "val": val_role,
         "test": f"labelled target images from {target_spec}, used only for the test metrics",
         "unlabeled": (f"unlabelled target images from {unlabeled_spec}" if unlabeled_spec else None),
-        "source": {"spec": source_spec, "fingerprint": source.fingerprint(), "images": len(source)},
-        "target": {"spec": target_spec, "fingerprint": target.fingerprint(), "images": len(target)},
+        "source": {"spec": source_spec, "fingerprint": source.fingerprint(), "images": len(source),
+                   "given_splits": source_given},
+        "target": {"spec": target_spec, "fingerprint": target.fingerprint(), "images": len(target),
+                   "given_splits": target_given},
     }
     return DomainSplits(
         spec=source_spec, classes=list(source.classes), train=train, val=val, test=test,

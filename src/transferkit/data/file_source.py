@@ -22,11 +22,13 @@ _WARN_LIST = 5  # unreadable files named in the warning
 
 @dataclass(frozen=True)
 class FileEntry:
-    """One listed image: its path relative to the data root (POSIX form), where it is, and its class."""
+    """One listed image: its path relative to the data root (POSIX form), where it is, its class and, when the
+    data comes split, the code of its given split (see `GIVEN_SPLITS`)."""
 
     relpath: str
     path: Path
     label: str
+    split: int | None = None
 
 
 class FileSource(ImageSource):
@@ -64,12 +66,20 @@ class FileSource(ImageSource):
         self.entries = kept
         self._hashes = hashes
         self.labels = np.array([ids[e.label] for e in kept], dtype=np.int64)
+        if any(e.split is not None for e in entries):
+            self.given_splits = np.array([e.split for e in kept], dtype=np.int8)
         if self.skipped:
             _warn_skipped(self.skipped, where)
         self._check_every_class_readable(entries, class_label)
 
     def item_ids(self) -> list[str]:
         return [f"{e.relpath}:{h}" for e, h in zip(self.entries, self._hashes)]
+
+    def item_names(self) -> list[str]:
+        return [e.relpath for e in self.entries]
+
+    def content_hashes(self) -> list[str]:
+        return list(self._hashes)
 
     def read(self, indices: Sequence[int], preprocessing: Preprocessing) -> torch.Tensor:
         """Decode, verify (the bytes must still match the hash taken when opened) and resize each image."""

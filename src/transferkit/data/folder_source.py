@@ -1,21 +1,26 @@
-"""`FolderSource`: an image folder in ImageFolder layout (one sub-folder of images per class)."""
+"""`FolderSource`: an image folder in ImageFolder layout (one sub-folder of images per class); read as unlabelled
+images (`UnlabeledFolder`), any layout."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from ..console import logger
 from ..errors import DataError
 from .file_source import FileEntry, FileSource
-from .image_files import IMAGE_EXTENSIONS, is_image_name
+from .folder_layout import scan_folder, walk_images
+from .registry import accepted, register_source
 
-_EXAMPLE_LIMIT = 3  # file names quoted in a message
+UNLABELED = "(unlabeled)"
 
 
+@register_source
 class FolderSource(FileSource):
     """Classes are the visible sub-folders of `root`, sorted by name; images anywhere below a class folder
     belong to that class. Hidden files and folders are ignored; symlinks are followed, loops are not."""
+
+    prefix = None  # plain paths
+    usage = "an image folder with one sub-folder per class"
 
     def __init__(self, spec: str, root: Path, *, progress: bool = True):
         self.root = root
@@ -28,92 +33,47 @@ class FolderSource(FileSource):
             progress=progress,
         )
 
+    @classmethod
+    def open(cls, spec: str, argument: str, *, progress: bool = True) -> FolderSource:
+        path = Path(argument).expanduser()
+        if not path.exists():
+            raise DataError(f"Data path '{spec}' does not exist; pass {accepted()}.")
+        if path.is_file():
+            if path.suffix.lower() == ".csv":
+                raise DataError(f"'{spec}' is a CSV file; pass 'csv:{spec}' to read it as a list of path,label rows.")
+            raise DataError(f"'{spec}' is a file, not a folder; pass {accepted()}.")
+        return cls(spec, path, progress=progress)
 
-def scan_folder(root: Path) -> list[FileEntry]:
-    """List the images of an ImageFolder-layout folder, checking the layout; raises DataError when unusable."""
-    layout = f"put one sub-folder of images per class in it (e.g. {root / 'cat' / '1.jpg'})"
-    try:
-        names = sorted(os.listdir(root))
-    except OSError as e:
-        raise DataError(f"Cannot list folder {root} ({e.strerror}); check that it exists and is readable.") from None
-    visible = [n for n in names if not n.startswith(".")]
-    class_dirs = [n for n in visible if (root / n).is_dir()]
-    top_images = [n for n in visible if (root / n).is_file() and is_image_name(n)]
-    if not visible:
-        raise DataError(f"Folder {root} is empty; {layout}.")
-    if not class_dirs:
-        if top_images:
-            raise DataError(
-                f"Folder {root} has {len(top_images)} images but no class sub-folders; move the images into "
-                f"one sub-folder per class (e.g. {root / 'cat' / top_images[0]})."
-            )
-        raise DataError(f"Folder {root} has no class sub-folders and no images; {layout}.")
-    if top_images:
-        raise DataError(
-            f"Folder {root} has {_count(len(top_images), 'image')} outside the class sub-folders "
-            f"({_examples(top_images)}); move them into a class sub-folder or remove them."
-        )
-    if len(class_dirs) < 2:
-        only = class_dirs[0]
-        nested = _has_image_subfolders(root / only)
-        hint = f"; if '{only}' holds the class folders, pass {root / only} instead" if nested else ""
-        raise DataError(
-            f"Folder {root} has only one class folder ('{only}'); a classifier needs at least 2 classes, "
-            f"so add one sub-folder of images per class{hint}."
-        )
-    entries: list[FileEntry] = []
-    ignored: list[str] = []
-    for name in class_dirs:
-        images, others = _walk_class(root, name)
+    @classmethod
+    def open_unlabeled(cls, spec: str, argument: str, *, progress: bool = True) -> FileSource:
+        path = Path(argument).expanduser()
+        if not path.exists():
+            raise DataError(f"Unlabelled data path '{spec}' does not exist; pass a folder of target images.")
+        if path.is_dir():
+            return UnlabeledFolder(spec, path, progress=progress)
+        return cls.open(spec, argument, progress=progress)
+
+
+class UnlabeledFolder(FileSource):
+    """Every image file below `root` (hidden files and folders ignored; symlinked folders followed once)."""
+
+    def __init__(self, spec: str, root: Path, *, progress: bool = True):
+        self.root = root
+        try:
+            os.listdir(root)
+        except OSError as e:
+            raise DataError(f"Cannot list the unlabelled folder {root} ({e.strerror}); check that it exists and is "
+                            "readable.") from None
+        images, others = walk_images(root, ".")
         if not images:
-            what = f" (only {_count(len(others), 'non-image file')}, e.g. {others[0]})" if others else ""
-            raise DataError(f"Class folder '{name}' in {root} has no images{what}; add images or remove the folder.")
-        entries.extend(FileEntry(rel, root / rel, name) for rel in images)
-        ignored.extend(others)
-    if ignored:
-        logger.warning(
-            f"Ignored {_count(len(ignored), 'file')} without an image extension in {root} ({_examples(ignored)}); "
-            f"supported extensions: {', '.join(IMAGE_EXTENSIONS)}."
-        )
-    return entries
+            what = f" (only {len(others)} files without an image extension, e.g. {others[0]})" if others else ""
+            raise DataError(f"The unlabelled folder {root} has no images{what}; put the unlabelled target images in it "
+                            "(any sub-folders).")
+        entries = [FileEntry(rel, root / rel, UNLABELED) for rel in images]
+        super().__init__(spec, entries, where=f"unlabelled folder {root}",
+                         class_label=lambda _name: f"The unlabelled folder {root}", progress=progress)
 
-
-def _walk_class(root: Path, name: str) -> tuple[list[str], list[str]]:
-    """Image and other file paths (relative to root, POSIX form, sorted) below one class folder.
-
-    Follows symlinked folders, but visits each real folder once, so symlink loops end.
-    """
-    images: list[str] = []
-    others: list[str] = []
-    visited: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(root / name, followlinks=True):
-        real = os.path.realpath(dirpath)
-        if real in visited:
-            dirnames[:] = []
-            continue
-        visited.add(real)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        rel_dir = Path(os.path.relpath(dirpath, root))
-        for f in filenames:
-            if f.startswith("."):
-                continue
-            (images if is_image_name(f) else others).append((rel_dir / f).as_posix())
-    return sorted(images), sorted(others)
-
-
-def _has_image_subfolders(folder: Path) -> bool:
-    """True when `folder` itself looks like an ImageFolder root (sub-folders holding images)."""
-    try:
-        subs = [d for d in folder.iterdir() if d.is_dir() and not d.name.startswith(".")]
-        return len(subs) >= 2 and any(is_image_name(f.name) for d in subs for f in d.iterdir())
-    except OSError:
-        return False
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _examples(names: list[str]) -> str:
-    shown = ", ".join(names[:_EXAMPLE_LIMIT])
-    return shown + (f" and {len(names) - _EXAMPLE_LIMIT} more" if len(names) > _EXAMPLE_LIMIT else "")
+    def _check_every_class_readable(self, entries, class_label) -> None:
+        if not self.entries:
+            raise DataError(f"The unlabelled folder {self.root} has no readable images ({len(entries)} unreadable, "
+                            "see the warning above); replace them with readable image files.")

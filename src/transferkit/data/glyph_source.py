@@ -9,6 +9,7 @@ from ..errors import DataError
 from .array_source import ArraySource
 from .glyph_shifts import DEFAULT_SEVERITY, INPUT_LEVEL, SEVERITIES, SHIFTS, WITH_SEVERITY, GlyphShift
 from .glyphs import GlyphConfig, generate_glyphs
+from .registry import register_source
 
 # option -> (smallest, largest) allowed whole number
 OPTIONS: dict[str, tuple[int, int]] = {
@@ -29,8 +30,12 @@ _SHIFT_HELP = (f"shift (none; input-level: {', '.join(INPUT_LEVEL)}; feature-lev
 MAX_PIXELS = 2**31  # bytes of the generated uint8 array; larger requests are refused
 
 
+@register_source
 class GlyphSource(ArraySource):
     """Generated glyph images held in memory; `config` holds every number that determines them."""
+
+    prefix = "synthetic:glyphs"
+    usage = "'synthetic:glyphs[?classes=400&per_class=50&size=32&seed=0&shift=contrast&severity=3]'"
 
     def __init__(self, spec: str, config: GlyphConfig, *, progress: bool = False):
         self.config = config
@@ -38,9 +43,9 @@ class GlyphSource(ArraySource):
         super().__init__(spec, images, labels, class_names(config), id_prefix="glyphs")
 
     @classmethod
-    def from_options(cls, spec: str, query: str, *, progress: bool = False) -> GlyphSource:
-        """Open from the query part of the spec (the text after '?', possibly empty)."""
-        return cls(spec, parse_glyph_options(query), progress=progress)
+    def open(cls, spec: str, argument: str, *, progress: bool = True) -> GlyphSource:
+        """Open from the options part of the spec (the text after '?', possibly empty)."""
+        return cls(spec, parse_glyph_options(argument), progress=progress)
 
     def fingerprint_extra(self) -> dict:
         return {**super().fingerprint_extra(), "generator": self.config.to_dict()}

@@ -11,11 +11,12 @@ import torch
 from ..console import track
 from .file_source import PROGRESS_MIN_IMAGES
 from .class_list import apply_class_list
+from .duplicates import find_duplicates, warn_duplicates
+from .given_splits import split_source
 from .preprocessing import Preprocessing
 from .ref import DataRef
 from .sources import ImageSource, sha256_text
 from .spec import open_source
-from .splits import make_split
 
 
 @dataclass
@@ -46,9 +47,12 @@ class DataSplits:
     skipped: list[dict]
     fingerprint: str  # of the whole source
     options: dict = field(default_factory=dict)  # how it was split: labels_per_class, seed, fractions, classes
+    given_splits: dict | None = None  # which splits came with the data and which were carved (None: all drawn)
+    duplicates: dict | None = None  # images with the same content across classes or splits (see duplicates.py)
 
     def summary(self) -> dict:
-        """A JSON-ready description: spec, fingerprints, classes, skipped files and per-split class counts."""
+        """A JSON-ready description: spec, fingerprints, classes, skipped files, per-split class counts, whether
+        the splits were given, and duplicate images."""
         splits = {}
         for name in ("train", "val", "test"):
             part: ImageTensors = getattr(self, name)
@@ -65,26 +69,24 @@ class DataSplits:
             "skipped": [dict(s) for s in self.skipped],
             "num_skipped": len(self.skipped),
             "splits": splits,
+            "given_splits": self.given_splits,
+            "duplicates": self.duplicates,
         }
 
 
 def load_data(data: str | DataRef, preprocessing: Preprocessing, *, seed: int = 0, progress: bool = True,
               **ref: object) -> DataSplits:
-    """Open a DataRef's spec (or a spec string plus DataRef fields), split it (see `make_split`) with `seed`, and
-    read the three splits at `preprocessing.size_hw`."""
+    """Open a DataRef's spec (or a spec string plus DataRef fields), split it with `seed` (as given, or drawn: see
+    `split_source`), and read the three splits at `preprocessing.size_hw`."""
     ref_ = data if isinstance(data, DataRef) else DataRef(str(data), **ref)
     classes = list(ref_.classes) if ref_.classes is not None else None
     source = open_source(ref_.spec, progress=progress)
     if classes is not None:
         apply_class_list(source, classes)
-    split = make_split(
-        source.labels,
-        source.classes,
-        labels_per_class=ref_.labels_per_class,
-        val_fraction=ref_.val_fraction,
-        test_fraction=ref_.test_fraction,
-        seed=seed,
-    )
+    split, given = split_source(source, labels_per_class=ref_.labels_per_class, val_fraction=ref_.val_fraction,
+                                test_fraction=ref_.test_fraction, seed=seed)
+    duplicates = find_duplicates(source, {"train": split.train, "val": split.val, "test": split.test})
+    warn_duplicates(duplicates, ref_.spec)
     tensors = read_parts(source, (split.train, split.val, split.test), preprocessing, progress=progress)
     return DataSplits(
         spec=ref_.spec,
@@ -96,6 +98,8 @@ def load_data(data: str | DataRef, preprocessing: Preprocessing, *, seed: int = 
         fingerprint=source.fingerprint(),
         options={"labels_per_class": ref_.labels_per_class, "seed": seed, "val_fraction": ref_.val_fraction,
                  "test_fraction": ref_.test_fraction, "classes": classes},
+        given_splits=given,
+        duplicates=duplicates,
     )
 
 

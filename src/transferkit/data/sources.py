@@ -6,11 +6,15 @@ import hashlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 import torch
 
 from .preprocessing import Preprocessing
+
+
+GIVEN_SPLITS = ("train", "val", "test")  # what the codes of `ImageSource.given_splits` stand for
 
 
 class ImageSource(ABC):
@@ -19,13 +23,30 @@ class ImageSource(ABC):
     Attributes: `spec` (the string it was opened from), `classes` (class names; their order defines the
     label ids), `labels` (int64, one per image) and `skipped` (unreadable files left out, as dicts with
     `path` and `reason`). `in_memory` is True when all pixels are held in memory, so reading is fast.
+    `given_splits` is None, or (when the data comes split) one int8 code per image into `GIVEN_SPLITS`.
+
+    A source class registers once (see registry.py) with `prefix`, the spec it answers to, and `usage`, how
+    the spec is written (for messages and help).
     """
 
+    prefix: ClassVar[str | None] = None
+    usage: ClassVar[str] = ""
     spec: str
     classes: list[str]
     labels: np.ndarray
     skipped: list[dict]
     in_memory: bool = False
+    given_splits: np.ndarray | None = None
+
+    @classmethod
+    def open(cls, spec: str, argument: str, *, progress: bool = True) -> ImageSource:
+        """Open `spec`; `argument` is the part after the prefix (a path, or the options after '?')."""
+        raise NotImplementedError(f"{cls.__name__} does not open specs.")
+
+    @classmethod
+    def open_unlabeled(cls, spec: str, argument: str, *, progress: bool = True) -> ImageSource:
+        """Open `spec` as unlabelled images (their labels are never read); by default as `open` does."""
+        return cls.open(spec, argument, progress=progress)
 
     def __len__(self) -> int:
         return int(len(self.labels))
@@ -37,6 +58,15 @@ class ImageSource(ABC):
     @abstractmethod
     def read(self, indices: Sequence[int], preprocessing: Preprocessing) -> torch.Tensor:
         """Images at `indices` as uint8 (N, 3, H, W), resized and cropped to `preprocessing.size_hw`."""
+
+    def item_names(self) -> list[str]:
+        """One readable name per image, for messages (a relative path for files); by default the item id."""
+        return self.item_ids()
+
+    def content_hashes(self) -> list[str] | None:
+        """sha256 hex of each image's content (a file's bytes, or the pixels of an in-memory image), or None when
+        the source cannot tell without reading every image again (then duplicates are not looked for)."""
+        return None
 
     def fingerprint_extra(self) -> dict:
         """What else determines the images (e.g. a generator's config); part of the fingerprint."""

@@ -35,7 +35,7 @@ def make_split(
     `test_fraction` of each class (rounded, at least 1 each) and the rest to train.
     """
     labels = np.asarray(labels, dtype=np.int64)
-    _check_arguments(labels, classes, labels_per_class, val_fraction, test_fraction)
+    check_split_arguments(labels, classes, labels_per_class, val_fraction, test_fraction)
     rng = np.random.default_rng(seed)
     parts: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
     for c, name in enumerate(classes):
@@ -66,8 +66,8 @@ def _class_sizes(
             f"Class '{name}' has {_images(n)}; every class needs at least 3 (train, validation, test); "
             "add images or remove the class."
         )
-    n_val = max(1, _round(n * val_fraction))
-    n_test = max(1, _round(n * test_fraction))
+    n_val = max(1, round_half_up(n * val_fraction))
+    n_test = max(1, round_half_up(n * test_fraction))
     while n - n_val - n_test < 1:  # keep at least one training image: shrink the larger held-out part
         if n_val >= n_test:
             n_val -= 1
@@ -76,7 +76,7 @@ def _class_sizes(
     return n - n_val - n_test, n_val
 
 
-def _check_arguments(
+def check_split_arguments(
     labels: np.ndarray, classes: list[str], labels_per_class: int | None, val_fraction: float, test_fraction: float
 ) -> None:
     if len(classes) < 2:
@@ -94,7 +94,7 @@ def _check_arguments(
         )
 
 
-def _round(x: float) -> int:
+def round_half_up(x: float) -> int:
     """Round half up (Python's round() rounds half to even)."""
     return int(math.floor(x + 0.5))
 
