@@ -86,16 +86,19 @@ def report(path: Path = typer.Argument(..., help="A run directory, a directory w
 
 
 def demo(
-    out: Path = typer.Option(Path("transferkit-demo"), help="Directory for the comparison: run directories, leaderboard.json, report.html."),
+    out: Path = typer.Option(Path("transferkit-demo"), help="Directory for the comparisons, one sub-folder per source: run directories, leaderboard.json, report.html."),
     seeds: int = typer.Option(3, min=1, help="Seeds per strategy."),
     epochs: int = typer.Option(10, min=1, help="Epochs per run (the same budget for every strategy)."),
     search: str = typer.Option("exhaustive", help="exhaustive or halving (see 'transferkit compare --help')."),
     overwrite: bool = typer.Option(False, help="Replace an existing --out directory."),
 ) -> None:
-    """Pretrain on synthetic glyphs (cached), then compare twelve strategies on real handwritten digits."""
-    from .demo import demo_table, run_demo
+    """Compare strategies on real handwritten digits from two sources: a network pretrained here on synthetic glyphs
+    (step 1 done here, cached) and the ImageNet EfficientNet-Lite0 (step 1 done by others)."""
+    from .demo import demo_table, run_demo, sources_table
 
     result = run_demo(out, seeds=seeds, epochs=epochs, search=search, overwrite=overwrite)
-    print_result(result)
-    results.print(demo_table(result))
-    results.print(f"Finished in {result.leaderboard['seconds']:.0f} s.")
+    for source in result.sources:
+        print_result(source.comparison)
+        results.print(demo_table(source.comparison, source.label))
+    results.print(sources_table(result))
+    results.print(f"Finished in {result.seconds:.0f} s.")

@@ -1,7 +1,10 @@
-"""`transferkit demo`: pretrain on the built-in source (cached), then compare strategies on real handwritten digits."""
+"""`transferkit demo`: compare strategies on real handwritten digits from two sources — a network pretrained here on
+the built-in glyphs (step 1 done here, cached) and the ImageNet EfficientNet-Lite0 (step 1 done by others)."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.markup import escape
@@ -11,7 +14,7 @@ from .api import Comparison, compare, load_model, pretrain
 from .cache import cache_dir, config_key
 from .console import logger
 from .models import is_model_dir
-from .files import check_output_dir
+from .files import StagingDir, check_output_dir
 from .select.table import fmt_bytes
 
 # resnet10t at half width: transfers as well as the full width here, at a quarter of the compute on a CPU
@@ -23,6 +26,27 @@ LABELS_PER_CLASS = 10
 STRATEGIES = ["scratch", "linear-probe", "linear-probe:init=random", "partial", "full", "lp-ft", "surgical", "bitfit",
               "lora", "l2sp", "keras-guide", "fastai"]
 SOURCE_VERSION = 3  # bump when the built-in source data or pretraining recipe changes
+# step 1 done by others: real ImageNet weights (installed offline), at a small input size that keeps the demo fast
+IMAGENET = {"model": "timm:tf_efficientnet_lite0", "input_size": 32,
+            "strategies": ["linear-probe", "linear-probe:init=random", "partial", "lp-ft"]}
+
+
+@dataclass
+class Source:
+    """One source of the demo: a folder name, words for the tables, and the comparison made from it."""
+
+    slug: str
+    label: str
+    comparison: Comparison
+
+
+@dataclass
+class DemoResult:
+    """The demo's comparisons, one per source, in `dir` (one sub-folder each) and the wall time."""
+
+    sources: list[Source]
+    dir: Path
+    seconds: float
 
 
 def source_model(progress: bool = True) -> Path:
@@ -49,16 +73,57 @@ def run_demo(
     search: str = "exhaustive",
     overwrite: bool = False,
     progress: bool = True,
-) -> Comparison:
-    """Pretrain (or reuse) the source model, then compare the strategies on the target; write `out` with its report."""
+) -> DemoResult:
+    """Compare the strategies on the target from each source; write `out/<source>/` with a report each.
+
+    `strategies` replaces both sources' lists (default: twelve for the network pretrained here, four for ImageNet)."""
     check_output_dir(out, overwrite)
-    model_path = source_model(progress)
-    # each preset at its own learning rate, validated at phase ends: this keeps the demo within minutes on a CPU
-    result = compare(load_model(str(model_path)), TARGET, strategies or STRATEGIES, out=out, seeds=seeds,
-                     epochs=epochs, search=search, labels_per_class=LABELS_PER_CLASS, overwrite=overwrite,
-                     progress=progress, lr_factors=(1.0,), eval_every=0, show_test=True)
-    logger.info("Demo comparison written to %s (open report.html)", result.dir)
-    return result
+    started = time.perf_counter()
+    plans = [
+        ("glyphs-resnet10t", "resnet10t (half width) pretrained here on synthetic glyphs",
+         lambda: load_model(str(source_model(progress))), strategies or STRATEGIES),
+        ("imagenet-efficientnet-lite0", f"EfficientNet-Lite0 pretrained on ImageNet, at {IMAGENET['input_size']} px",
+         lambda: load_model(IMAGENET["model"], input_size=IMAGENET["input_size"]), strategies or IMAGENET["strategies"]),
+    ]
+    sources = []
+    with StagingDir(out, overwrite) as staging:
+        for slug, label, backbone, chosen in plans:
+            logger.info("Comparing %d strategies from %s", len(chosen), label)
+            # each preset at its own learning rate, validated at phase ends: this keeps the demo within minutes on a CPU
+            comparison = compare(backbone(), TARGET, chosen, out=staging.path / slug, seeds=seeds, epochs=epochs,
+                                 search=search, labels_per_class=LABELS_PER_CLASS, progress=progress,
+                                 lr_factors=(1.0,), eval_every=0, show_test=True)
+            sources.append(Source(slug, label, comparison))
+        folder = staging.commit()
+    for source in sources:
+        source.comparison.dir = folder / source.slug
+    logger.info("Demo comparisons written to %s (open */report.html)", folder)
+    return DemoResult(sources, folder, time.perf_counter() - started)
+
+
+def _test_of(board: dict, plan: str) -> dict | None:
+    row = next((r for r in board["rows"] if r["plan"] == plan), None)
+    return None if row is None else row["test"]
+
+
+def sources_table(result: DemoResult) -> Table:
+    """Per source: the chosen plan, its test accuracy, and the linear probe on pretrained against random weights."""
+    table = Table(title=f"Which source transfers better to {TARGET} ({LABELS_PER_CLASS} labels per class)?",
+                  caption="test accuracy, mean ± standard deviation over seeds; gain = probe on pretrained features "
+                          "minus probe on random features of the same architecture")
+    for col in ("source", "chosen plan", "its test accuracy", "linear probe", "probe, random weights", "gain"):
+        table.add_column(col, justify="left" if col in ("source", "chosen plan") else "right")
+    for source in result.sources:
+        board = source.comparison.leaderboard
+        winner = source.comparison.winner
+        probe, random = _test_of(board, "linear-probe"), _test_of(board, "linear-probe:init=random")
+        gain = "-"
+        if probe and random and probe.get("mean") is not None and random.get("mean") is not None:
+            gain = f"{(probe['mean'] - random['mean']) * 100:+.1f} points"
+        table.add_row(escape(source.label), escape(winner["plan"]) if winner else "-",
+                      _mean_std(winner["test"]) if winner else "-", _mean_std(probe or {}),
+                      _mean_std(random or {}), gain)
+    return table
 
 
 def _mean_std(summary: dict) -> str:
@@ -68,11 +133,11 @@ def _mean_std(summary: dict) -> str:
     return f"{summary['mean']:.1%}" + (f" ± {std:.1%}" if std is not None else "")
 
 
-def demo_table(result: Comparison) -> Table:
+def demo_table(result: Comparison, source: str = "") -> Table:
     """Strategy, term, trainable parameters, validation and test accuracy (mean ± std over seeds), time per run."""
     board = result.leaderboard
     plans = board.get("plans", [])
-    table = Table(title=f"{TARGET}, {LABELS_PER_CLASS} labels per class, {len(board.get('seeds', []))} seeds, "
+    table = Table(title=f"{source + ': ' if source else ''}{TARGET}, {LABELS_PER_CLASS} labels per class, {len(board.get('seeds', []))} seeds, "
                         f"{board.get('epochs')} epochs per strategy, each at its preset's learning rate",
                   caption="mean ± standard deviation over seeds; the winner is chosen on validation accuracy only")
     for col in ("strategy", "term", "trainable params", "val accuracy", "test accuracy", "s/run", "peak memory"):

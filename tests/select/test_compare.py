@@ -179,12 +179,21 @@ def test_live_table_updates_after_every_run(tiny_model_dir, small_digits, monkey
     assert "2 runs done" in text and "val accuracy [95% CI]" in text
 
 
-def test_demo_compares_through_compare(tiny_model_dir, tmp_path, monkeypatch):
+def test_demo_compares_through_compare_from_both_sources(tiny_model_dir, tmp_path, monkeypatch):
     import transferkit.demo as demo
 
     monkeypatch.setattr(demo, "source_model", lambda progress=True: tiny_model_dir)
-    result = demo.run_demo(tmp_path / "demo", seeds=1, epochs=1, strategies=["linear-probe"], progress=False)
-    board = json.loads((tmp_path / "demo" / "leaderboard.json").read_text())
-    assert board["winner"] == result.winner and board["labels_per_class"] == demo.LABELS_PER_CLASS
-    assert board["data"] == demo.TARGET and len(board["runs"]) == 1  # one plan at its preset learning rate
-    assert (tmp_path / "demo" / "report.html").is_file()
+    result = demo.run_demo(tmp_path / "demo", seeds=1, epochs=1, strategies=["linear-probe", "linear-probe:init=random"],
+                           progress=False)
+    assert [s.slug for s in result.sources] == ["glyphs-resnet10t", "imagenet-efficientnet-lite0"]
+    for source in result.sources:
+        board = json.loads((tmp_path / "demo" / source.slug / "leaderboard.json").read_text())
+        assert board["winner"] == source.comparison.winner and board["labels_per_class"] == demo.LABELS_PER_CLASS
+        assert board["data"] == demo.TARGET and len(board["runs"]) == 2  # two plans, each at its preset's lr
+        assert (tmp_path / "demo" / source.slug / "report.html").is_file()
+    imagenet = json.loads(next((tmp_path / "demo" / "imagenet-efficientnet-lite0").glob("runs/*/*/*/run.json"))
+                          .read_text())
+    assert imagenet["source_model"]["spec"] == "timm:tf_efficientnet_lite0" and imagenet["source_model"]["sha256"]
+    buffer = io.StringIO()
+    Console(file=buffer, width=200).print(demo.sources_table(result))
+    assert "ImageNet" in buffer.getvalue() and "glyphs" in buffer.getvalue() and "points" in buffer.getvalue()
