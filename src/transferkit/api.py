@@ -16,6 +16,7 @@ from .files import read_json
 from . import runs
 from .runs import CompareSettings, Comparison, Output, Reproduction, Run, RunSpec, write_run_dir
 from .runs.loading import data_ref_of, load_model, model_ref_of
+from .use import FilePredictions, LoadedModel, check_output_file, image_paths, load, predict_files, write_predictions
 
 ModelArg = str | ModelRef | Backbone
 DataArg = str | DataRef | DataSplits
@@ -169,6 +170,23 @@ def grid(target: str | Path | Plan, model: str | Backbone | None = None) -> dict
     return {"stages_from": origin, "titles": titles, "rows": rows}
 
 
+def predict(run_dir: str | Path, images: list[str], *, out: str | Path | None = None, overwrite: bool = False,
+            **options: Any) -> FilePredictions:
+    """Predict image files with a run's model: one row per file (path, class, probability, top classes, error).
+
+    `images` are files, folders, glob patterns or CSV files with a 'path' column. `options`: `top_k` (5), `tta`
+    (average with the horizontal flip where the run trained on flips), `batch_size` (64), `workers` (2), `device`
+    ("cpu"), `progress`. With `out`, the rows are written there as CSV.
+    """
+    if out is not None:
+        check_output_file(out, overwrite)
+    loaded = load(run_dir, options.pop("device", "cpu"))
+    result = predict_files(loaded, image_paths([str(i) for i in images]), **options)
+    if out is not None:
+        write_predictions(result, out, overwrite)
+    return result
+
+
 def stages(model: ModelArg, **ref: Any) -> list[dict[str, Any]]:
     """The backbone's stages, stem to head, each with its parameter count and first/last tensor names; `ref` holds
     ModelRef settings (`weights`, `weights_map`, `pretrained`, `input_size`)."""
@@ -190,6 +208,6 @@ def strategies() -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["Comparison", "Diagnosis", "Reproduction", "Run", "RunSpec", "TransferkitError", "adapt", "compare",
-           "describe", "diagnose", "grid", "load_model", "load_target", "pretrain", "reproduce", "run_spec", "stages",
-           "strategies", "write_run_dir"]
+__all__ = ["Comparison", "Diagnosis", "LoadedModel", "Reproduction", "Run", "RunSpec", "TransferkitError", "adapt",
+           "compare", "describe", "diagnose", "grid", "load", "load_model", "load_target", "predict", "pretrain",
+           "reproduce", "run_spec", "stages", "strategies", "write_run_dir"]

@@ -12,7 +12,7 @@ import typer
 from rich.logging import RichHandler
 from rich.table import Table
 
-from . import api, cli_compare
+from . import api, cli_compare, cli_use
 from . import cli_options as opt
 from .console import console, results
 from .files import read_json
@@ -232,6 +232,7 @@ def describe(
 app.command("compare")(user_errors(cli_compare.compare))
 app.command("report")(user_errors(cli_compare.report))
 app.command("demo")(user_errors(cli_compare.demo))
+app.command("predict")(user_errors(cli_use.predict))
 
 
 def main() -> None:

@@ -1,0 +1,35 @@
+"""The `predict`, `evaluate` and `export` commands (registered on the app in cli.py): thin; parse, call, print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from . import api
+from . import cli_options as opt
+from .console import results
+
+RUN_HELP = "A run directory, a comparison directory (its winner's best run) or a model directory."
+
+
+def predict(
+    run_dir: Path = typer.Argument(..., help=RUN_HELP),
+    images: list[str] = typer.Argument(..., help="Image files, folders (every image below), glob patterns or CSV "
+                                                 "files with a 'path' column."),
+    out: Path = typer.Option(Path("predictions.csv"), help="CSV file to write: path, prediction, probability, the top "
+                                                           "classes with probabilities, error."),
+    top_k: int = typer.Option(5, min=1, help="Classes listed per image, most probable first."),
+    tta: bool = typer.Option(False, help="Average each image with its horizontal flip (only when the run trained on "
+                                         "flipped images)."),
+    batch_size: int = typer.Option(64, min=1, help="Images per batch."),
+    workers: int = typer.Option(2, min=0, help="Worker processes that decode and resize images (0: in this process)."),
+    device: str = opt.device(),
+    overwrite: bool = typer.Option(False, help="Replace an existing --out file."),
+) -> None:
+    """Predict the class of every image and write one CSV row per image (unreadable files get a row with the error)."""
+    result = api.predict(run_dir, images, out=out, overwrite=overwrite, top_k=top_k, tta=tta, batch_size=batch_size,
+                         workers=workers, device=device)
+    flips = ("each image averaged with its horizontal flip" if result.tta else "no test-time augmentation")
+    results.print(f"Predicted {len(result.rows) - result.errors} of {len(result.rows)} images ({flips}); "
+                  f"{result.errors} unreadable. Written to [bold]{out}[/].", soft_wrap=True)

@@ -1,0 +1,9 @@
+"""After training: load a run as a plain module, predict, evaluate elsewhere, export, and the model card."""
+
+from .file_inputs import image_paths
+from .loaded import LoadedModel, Prediction, load
+from .predict_files import FilePredictions, check_output_file, predict_files, write_predictions
+from .transform import EvalTransform
+
+__all__ = ["EvalTransform", "FilePredictions", "LoadedModel", "Prediction", "check_output_file", "image_paths",
+           "load", "predict_files", "write_predictions"]
