@@ -2,8 +2,8 @@
 
 from importlib import metadata as _metadata
 
-from .api import (Comparison, Diagnosis, LoadedModel, Reproduction, Run, adapt, compare, describe, diagnose, load,
-                  load_model, load_target, predict, pretrain, reproduce, stages, strategies)
+from .api import (Comparison, Diagnosis, LoadedModel, Reproduction, Run, adapt, compare, describe, diagnose, export,
+                  load, load_model, load_target, predict, pretrain, reproduce, stages, strategies)
 from .data import DataRef
 from .engine import Execution
 from .errors import TransferkitError
@@ -39,6 +39,7 @@ __all__ = [
     "compare",
     "describe",
     "diagnose",
+    "export",
     "load",
     "load_model",
     "load_plan",

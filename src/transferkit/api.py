@@ -16,7 +16,8 @@ from .files import read_json
 from . import runs
 from .runs import CompareSettings, Comparison, Output, Reproduction, Run, RunSpec, write_run_dir
 from .runs.loading import data_ref_of, load_model, model_ref_of
-from .use import FilePredictions, LoadedModel, check_output_file, image_paths, load, predict_files, write_predictions
+from .use import (DEFAULT_TOLERANCE, Export, FilePredictions, LoadedModel, check_output_file, export_model,
+                  image_paths, load, predict_files, write_predictions)
 
 ModelArg = str | ModelRef | Backbone
 DataArg = str | DataRef | DataSplits
@@ -187,6 +188,15 @@ def predict(run_dir: str | Path, images: list[str], *, out: str | Path | None = 
     return result
 
 
+def export(run_dir: str | Path, format: str, out: str | Path, *, images: list[str] | None = None,
+           tolerance: float = DEFAULT_TOLERANCE, overwrite: bool = False) -> Export:
+    """Export a run's model as `format` (onnx, torchscript or safetensors) to `out`, with `out`.json beside it
+    (preprocessing steps, classes, input and output). The written file is run again (onnxruntime for ONNX) on real
+    images, `images` or the run's test split, and nothing is written when its logits differ from the PyTorch model's
+    by more than `tolerance`."""
+    return export_model(load(run_dir), format, out, images=images, tolerance=tolerance, overwrite=overwrite)
+
+
 def stages(model: ModelArg, **ref: Any) -> list[dict[str, Any]]:
     """The backbone's stages, stem to head, each with its parameter count and first/last tensor names; `ref` holds
     ModelRef settings (`weights`, `weights_map`, `pretrained`, `input_size`)."""
@@ -209,5 +219,5 @@ def strategies() -> list[dict[str, Any]]:
 
 
 __all__ = ["Comparison", "Diagnosis", "LoadedModel", "Reproduction", "Run", "RunSpec", "TransferkitError", "adapt",
-           "compare", "describe", "diagnose", "grid", "load", "load_model", "load_target", "predict", "pretrain",
-           "reproduce", "run_spec", "stages", "strategies", "write_run_dir"]
+           "compare", "describe", "diagnose", "export", "grid", "load", "load_model", "load_target", "predict",
+           "pretrain", "reproduce", "run_spec", "stages", "strategies", "write_run_dir"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -33,3 +34,20 @@ def predict(
     flips = ("each image averaged with its horizontal flip" if result.tta else "no test-time augmentation")
     results.print(f"Predicted {len(result.rows) - result.errors} of {len(result.rows)} images ({flips}); "
                   f"{result.errors} unreadable. Written to [bold]{out}[/].", soft_wrap=True)
+
+
+def export(
+    run_dir: Path = typer.Argument(..., help=RUN_HELP),
+    format: str = typer.Option(..., "--format", help="onnx (dynamic batch), torchscript (traced) or safetensors."),
+    out: Path = typer.Option(..., help="File to write; its metadata goes beside it as FILE.json."),
+    images: Optional[list[str]] = typer.Option(None, help="Images to check the export on (default: the run's test "
+                                                          "split)."),
+    tolerance: float = typer.Option(1e-4, min=0.0, help="Largest allowed absolute logit difference between the "
+                                                        "exported file and the PyTorch model."),
+    overwrite: bool = typer.Option(False, help="Replace existing files."),
+) -> None:
+    """Export the model with its preprocessing and class names beside it, after checking the file's logits."""
+    result = api.export(run_dir, format, out, images=images, tolerance=tolerance, overwrite=overwrite)
+    results.print(f"Exported {format} to [bold]{result.path}[/] (metadata: {result.metadata_path}). Largest absolute "
+                  f"logit difference from the PyTorch model on {result.images} images: {result.max_abs_diff:.2e} "
+                  f"(tolerance {tolerance:g}).", soft_wrap=True)
