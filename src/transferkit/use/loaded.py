@@ -11,9 +11,8 @@ import torch
 from torch import nn
 
 from ..console import logger
-from ..data.image_files import UnreadableImage
 from ..engine.devices import DEVICES
-from ..errors import DataError, ModelError, RunError
+from ..errors import ModelError, RunError
 from ..models import Backbone, load_model_dir
 from .flip import run_flipped
 from .run_dir import model_dir_of, read_record
@@ -83,16 +82,10 @@ class LoadedModel:
     def predict(self, images: ImageLike | Sequence[ImageLike], top_k: int = 5, tta: bool = False) -> list[Prediction]:
         """One Prediction per image (paths, PIL images, arrays or tensors; a 4-d tensor is a batch)."""
         tta = self.use_tta(tta)
-        items = _as_list(images)
-        resized = []
-        for item in items:
-            try:
-                resized.append(self.transform.resized(item))
-            except UnreadableImage as e:
-                raise DataError(f"Image '{item}' cannot be read ({e}); fix or remove it.") from None
+        resized = self.transform.resized_all(_as_list(images))
         out: list[Prediction] = []
         for start in range(0, len(resized), BATCH):
-            probs = self.probabilities(torch.stack(resized[start : start + BATCH]), tta)
+            probs = self.probabilities(resized[start : start + BATCH], tta)
             out.extend(top_classes(row, self.classes, top_k) for row in probs)
         return out
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ..data.image_files import UnreadableImage
-from ..errors import DataError, RunError
+from ..errors import RunError
 from .file_inputs import image_paths
 from .loaded import LoadedModel
 from .recorded_data import RecordedDataUnavailable, recorded_test_images
@@ -16,14 +15,7 @@ PARITY_IMAGES = 32
 def parity_images(loaded: LoadedModel, images: list[str] | None = None) -> torch.Tensor:
     """uint8 images (N, 3, H, W) at the model's input size, at most PARITY_IMAGES."""
     if images:
-        paths = image_paths(images)[:PARITY_IMAGES]
-        resized = []
-        for path in paths:
-            try:
-                resized.append(loaded.transform.resized(path))
-            except UnreadableImage as e:
-                raise DataError(f"Image '{path}' cannot be read ({e}); pass readable images with --images.") from None
-        return torch.stack(resized)
+        return loaded.transform.resized_all(image_paths(images)[:PARITY_IMAGES])
     try:
         return recorded_test_images(loaded.record, loaded.transform.preprocessing, PARITY_IMAGES)
     except RecordedDataUnavailable as e:

@@ -10,7 +10,7 @@ import torch
 from PIL import Image
 
 from ..data import Preprocessing
-from ..data.image_files import decode_rgb, read_bytes, to_rgb
+from ..data.image_files import UnreadableImage, decode_rgb, read_bytes, to_rgb
 from ..errors import DataError
 
 ImageLike = Any  # a path, a PIL image, an (H, W[, C]) uint8 array, or a (C, H, W) tensor (uint8, or float in 0..1)
@@ -57,6 +57,16 @@ class EvalTransform:
     def resized(self, image: ImageLike) -> torch.Tensor:
         """uint8 (3, H, W) at the model's input size: what the run's data loading produced for its images."""
         return self.preprocessing.resize_crop(to_uint8(image))
+
+    def resized_all(self, images: list[ImageLike]) -> torch.Tensor:
+        """uint8 (N, 3, H, W) of every image; DataError naming the first one that cannot be read."""
+        resized = []
+        for image in images:
+            try:
+                resized.append(self.resized(image))
+            except UnreadableImage as e:
+                raise DataError(f"Image '{image}' cannot be read ({e}); fix or remove it.") from None
+        return torch.stack(resized)
 
     def normalize(self, batch: torch.Tensor) -> torch.Tensor:
         """uint8 (N, 3, H, W) at the input size -> the model's input."""
