@@ -2,7 +2,7 @@
 
 from importlib import metadata as _metadata
 
-from .api import (Comparison, Diagnosis, LoadedModel, Reproduction, Run, adapt, compare, describe, diagnose, export,
+from .api import (Comparison, Diagnosis, LoadedModel, Reproduction, Run, adapt, compare, describe, diagnose, evaluate, export,
                   load, load_model, load_target, predict, pretrain, reproduce, stages, strategies)
 from .data import DataRef
 from .engine import Execution
@@ -39,6 +39,7 @@ __all__ = [
     "compare",
     "describe",
     "diagnose",
+    "evaluate",
     "export",
     "load",
     "load_model",

@@ -16,8 +16,8 @@ from .files import read_json
 from . import runs
 from .runs import CompareSettings, Comparison, Output, Reproduction, Run, RunSpec, write_run_dir
 from .runs.loading import data_ref_of, load_model, model_ref_of
-from .use import (DEFAULT_TOLERANCE, Export, FilePredictions, LoadedModel, check_output_file, export_model,
-                  image_paths, load, predict_files, write_predictions)
+from .use import (DEFAULT_TOLERANCE, Evaluation, Export, FilePredictions, LoadedModel, check_output_file,
+                  evaluate_model, export_model, image_paths, load, predict_files, write_predictions)
 
 ModelArg = str | ModelRef | Backbone
 DataArg = str | DataRef | DataSplits
@@ -188,6 +188,13 @@ def predict(run_dir: str | Path, images: list[str], *, out: str | Path | None = 
     return result
 
 
+def evaluate(run_dir: str | Path, data: str | DataRef, *, out: str | Path | None = None, overwrite: bool = False,
+             device: str = "cpu", progress: bool = True) -> Evaluation:
+    """A run's model on every image of another labelled data set (a new test set, a shifted domain), after checking
+    that its class names are the run's; with `out`, evaluation.json and report.html are written there."""
+    return evaluate_model(load(run_dir, device), data, out=out, overwrite=overwrite, progress=progress)
+
+
 def export(run_dir: str | Path, format: str, out: str | Path, *, images: list[str] | None = None,
            tolerance: float = DEFAULT_TOLERANCE, overwrite: bool = False) -> Export:
     """Export a run's model as `format` (onnx, torchscript or safetensors) to `out`, with `out`.json beside it
@@ -219,5 +226,5 @@ def strategies() -> list[dict[str, Any]]:
 
 
 __all__ = ["Comparison", "Diagnosis", "LoadedModel", "Reproduction", "Run", "RunSpec", "TransferkitError", "adapt",
-           "compare", "describe", "diagnose", "export", "grid", "load", "load_model", "load_target", "predict",
+           "compare", "describe", "diagnose", "evaluate", "export", "grid", "load", "load_model", "load_target", "predict",
            "pretrain", "reproduce", "run_spec", "stages", "strategies", "write_run_dir"]

@@ -233,6 +233,7 @@ app.command("compare")(user_errors(cli_compare.compare))
 app.command("report")(user_errors(cli_compare.report))
 app.command("demo")(user_errors(cli_compare.demo))
 app.command("predict")(user_errors(cli_use.predict))
+app.command("evaluate")(user_errors(cli_use.evaluate))
 app.command("export")(user_errors(cli_use.export))
 
 

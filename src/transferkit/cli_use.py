@@ -36,6 +36,24 @@ def predict(
                   f"{result.errors} unreadable. Written to [bold]{out}[/].", soft_wrap=True)
 
 
+def evaluate(
+    run_dir: Path = typer.Argument(..., help=RUN_HELP),
+    data: str = typer.Option(..., help=opt.DATA_HELP + " Labelled with the run's classes; every image is evaluated."),
+    out: Optional[Path] = typer.Option(None, help="Directory to write evaluation.json and report.html into."),
+    device: str = opt.device(),
+    overwrite: bool = opt.overwrite(),
+) -> None:
+    """The run's metrics on another labelled data set (a new test set, a shifted domain)."""
+    result = api.evaluate(run_dir, data, out=out, overwrite=overwrite, device=device)
+    metrics = result.record["metrics"]
+    recorded = result.record["model"]["recorded_test_accuracy"]
+    before = f" (on its own test split: {recorded:.1%})" if recorded is not None else ""
+    results.print(f"Accuracy {metrics['accuracy']:.1%} on {metrics['images']} images of {data}{before}.",
+                  soft_wrap=True)
+    if result.dir is not None:
+        results.print(f"Written to [bold]{result.dir}[/] (evaluation.json, report.html).")
+
+
 def export(
     run_dir: Path = typer.Argument(..., help=RUN_HELP),
     format: str = typer.Option(..., "--format", help="onnx (dynamic batch), torchscript (traced) or safetensors."),

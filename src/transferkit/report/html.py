@@ -233,5 +233,10 @@ def render_report(doc: dict[str, Any], records: dict[str, dict[str, Any]]) -> st
         curves_section(doc, records), grids_section(doc, records), confusion_section(doc, records),
         data_section(ordered), descriptions_section(doc, records),
     ])
+    return page_html(title, body)
+
+
+def page_html(title: str, body: str) -> str:
+    """One self-contained page: the shared style sheet and `body`."""
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
             f"<style>{CSS}</style></head><body>{body}</body></html>\n")
