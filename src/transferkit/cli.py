@@ -111,6 +111,8 @@ def adapt(
     cache_mem: str = typer.Option("2GB", help="Memory budget for cached activations, e.g. 2GB or 512MB; larger caches "
                                               "are memory-mapped files in the cache directory (0: always on disk)."),
     eval_every: int = typer.Option(1, min=0, help="Validate every N epochs (0: only at the end of each phase)."),
+    keep: str = opt.keep(),
+    patience: Optional[int] = opt.patience(),
     source: Optional[str] = opt.source(),
     unlabeled: Optional[str] = opt.unlabeled(),
 ) -> None:

@@ -44,7 +44,8 @@ def leaderboard_chart(rows: list[dict[str, Any]]) -> str:
 
 
 def learning_curves(title: str, runs: list[tuple[str, dict[str, Any]]]) -> str:
-    """Validation accuracy and training loss per epoch of each (label, run record), phase ends dotted."""
+    """Validation accuracy and training loss per epoch of each (label, run record), phase ends dotted, the kept
+    epoch starred."""
     fig = Figure(figsize=(9, 3.2))
     acc_ax, loss_ax = fig.subplots(1, 2)
     for label, record in runs:
@@ -53,10 +54,14 @@ def learning_curves(title: str, runs: list[tuple[str, dict[str, Any]]]) -> str:
         points = [(xi, e["val_accuracy"] * 100) for xi, e in zip(x, history) if e["val_accuracy"] is not None]
         line = acc_ax.plot([p[0] for p in points], [p[1] for p in points], marker=".", label=label)[0]
         loss_ax.plot(x, [e["train_loss"] for e in history], marker=".", color=line.get_color(), label=label)
+        kept = ((record.get("kept") or {}).get("epoch") or {})
+        if kept.get("val_accuracy") is not None:  # the epoch whose weights the run kept
+            acc_ax.plot([kept["run_epoch"]], [kept["val_accuracy"] * 100], marker="*", markersize=11,
+                        color=line.get_color(), linestyle="none")
     if runs:
         ends, total = [], 0
         for phase in runs[0][1]["plan"]["phases"][:-1]:
-            total += phase["epochs"]
+            total += phase.get("epochs_run", phase["epochs"])
             ends.append(total + 0.5)
         for ax in (acc_ax, loss_ax):
             for end in ends:

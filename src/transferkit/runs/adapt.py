@@ -35,10 +35,11 @@ def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: 
         backbone = load_model(backbone if backbone is not None else spec.model)
         plan.resolve(backbone.stage_names)  # fail on unknown stages before loading data
         splits = splits if splits is not None else load_splits(spec, backbone.preprocessing)
-        config = RunConfig(seed=spec.seed, execution=spec.execution, description=plan.strategy)
+        config = RunConfig(seed=spec.seed, execution=spec.execution, keep=spec.keep_rule, description=plan.strategy)
         if partial is not None:
             identity = {**run_identity(plan, spec.seed, backbone, splits),
-                        "feature_cache": {"cache": spec.execution.cache.mode, "cache_views": spec.execution.cache.views}}
+                        "feature_cache": {"cache": spec.execution.cache.mode, "cache_views": spec.execution.cache.views},
+                        "keep_rule": {**spec.keep_rule.to_dict(), "eval_every": spec.execution.eval_every}}
             config.checkpoints = Checkpointer(partial.path, identity, {"overwrite": partial.allows_overwrite})
         result = run_plan(plan, backbone, splits, config)
         run = Run(record=_record(result, spec, splits), backbone=result.backbone)
