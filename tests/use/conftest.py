@@ -14,9 +14,9 @@ def image_folder(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def folder_run(tiny_model_dir, image_folder, tmp_path_factory):
-    """partial:k=1 with the standard augmentation (it flips images) on the image folder; run directory written."""
+    """A linear probe with the standard augmentation (it flips images) on the image folder; run directory written."""
     from transferkit import adapt
 
     out = tmp_path_factory.mktemp("runs") / "folder-run"
-    return adapt(str(tiny_model_dir), str(image_folder), "partial:k=1", out=out, epochs=2, augment="standard",
+    return adapt(str(tiny_model_dir), str(image_folder), "linear-probe", out=out, epochs=3, augment="standard",
                  progress=False)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PIL import Image
 
-FOLDER_DATA = "synthetic:glyphs?classes=4&per_class=20&size=24&seed=3"
+FOLDER_DATA = "synthetic:glyphs?classes=4&per_class=30&size=20&seed=0"
 
 
 def write_image_folder(root: Path, spec: str = FOLDER_DATA) -> Path:

@@ -98,4 +98,4 @@ def test_export_command_and_its_errors(folder_run, image_folder, tmp_path):
     result = runner.invoke(app, ["export", str(moved), "--format", "torchscript", "--out", str(target), "--images",
                                  str(image_folder / "glyph000")])
     assert result.exit_code == 0, result.output
-    assert json.loads(Path(str(target) + ".json").read_text())["parity"]["images"] == 20
+    assert json.loads(Path(str(target) + ".json").read_text())["parity"]["images"] == 30
