@@ -52,7 +52,9 @@ def test_evaluate_on_a_shifted_target_matches_the_engine(glyph_run, tmp_path):
     assert record["metrics"]["images"] == 6 * 24 and record["data"]["classes"] == glyph_run.record["data"]["classes"]
     assert f"{record['metrics']['accuracy']:.1%}" in result.output
     page = inspect_page(out / "report.html", tmp_path / "check")
-    assert page["loaded"] == page["images"] >= 1 and page["external_refs"] == []
+    assert page["loaded"] == page["painted"] == page["images"] == 1 + 12 + 1 and page["external_refs"] == []
+    assert page["gallery"] == 12 and page["reliability"] and page["confused_pairs"] > 0
+    assert record["mistakes"]["calibration"]["accuracy"] == record["metrics"]["accuracy"]
 
 
 def test_class_order_of_the_data_does_not_matter(glyph_run, tmp_path):

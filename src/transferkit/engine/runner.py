@@ -102,35 +102,39 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
 
     # the last phase validated these very weights (unless the run resumed after it)
     reuse = phase_run.val_predictions if phase_run is not None else None
-    metrics, predictions = _evaluate(final_inputs, data, domain, reuse)
+    metrics, predictions, probabilities = _evaluate(final_inputs, data, domain, reuse)
     last_metrics = metrics
     kept = keeper.kept()
     if kept is not None:  # an earlier epoch validated better: end with its weights
         keeper.restore(net.model)
         # cached activations hold the last phase's frozen trunk, which an earlier phase's weights may not share
-        metrics, predictions = _evaluate(final_inputs if kept["phase"] == resolved[-1].index else inputs, data)
+        metrics, predictions, probabilities = _evaluate(
+            final_inputs if kept["phase"] == resolved[-1].index else inputs, data)
     net.model = accelerator.unwrap_model(model)
     total = time.perf_counter() - started + (resume.seconds if resume is not None else 0.0)
     timing = {"total_seconds": round(total, 3), "phases_seconds": [round(p.seconds, 3) for p in phases]}
     return RunResult(plan=plan, backbone=net, classes=list(data.classes), seed=config.seed, phases=phases,
                      history=history, metrics=metrics, timing=timing, device=_describe_device(accelerator.device),
                      predictions=predictions, domain_statistics=domain.statistics if domain is not None else None,
-                     kept=keeper.summary(last_metrics, execution.eval_every),
+                     kept=keeper.summary(last_metrics, execution.eval_every), test_probabilities=probabilities,
                      resumes=list(checkpoints.resumes) if checkpoints is not None else [])
 
 
 def _evaluate(inputs, data: DataSplits, domain=None, val_predictions=None):
-    """(metrics, predicted class ids) of the validation and test splits."""
-    metrics, predictions = {}, {}
+    """(metrics, predicted class ids) of the validation and test splits, and the test split's class probabilities."""
+    metrics, predictions, probabilities = {}, {}, None
     for split in ("val", "test"):
-        if split == "val" and val_predictions is not None:
-            predicted = val_predictions
-        else:
-            with domain.evaluating(split) if domain is not None else nullcontext():
+        with domain.evaluating(split) if domain is not None else nullcontext():
+            if split == "val" and val_predictions is not None:
+                predicted = val_predictions
+            elif split == "val":
                 predicted = inputs.predict(split)
+            else:
+                logits = inputs.scores(split)
+                predicted, probabilities = logits.argmax(1).numpy(), logits.softmax(1).numpy()
         metrics[split] = classification_metrics(getattr(data, split).labels.numpy(), predicted, data.classes)
         predictions[split] = predicted
-    return metrics, predictions
+    return metrics, predictions, probabilities
 
 
 def _epochs_run(execution: PhaseExecution, rule: KeepRule) -> dict:

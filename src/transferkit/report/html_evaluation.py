@@ -5,7 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from .html import _img, _table, page_html
+from .html_mistakes import mistakes_section
+from .html_parts import img, page_html, table
 from .plots import confusion_chart
 
 
@@ -20,9 +21,10 @@ def evaluation_report_html(record: dict[str, Any]) -> str:
                f"<code>{escape(model['dir'])}</code> — {escape(model.get('term') or 'a model directory')}.</div>")
     rows = [[escape(name), str(data["class_counts"].get(name, 0)), "-" if acc is None else f"{acc:.1%}"]
             for name, acc in metrics["per_class_accuracy"].items()]
-    classes = _table(["class", "images", "accuracy"], rows, "per-class-table")
-    chart = _img(confusion_chart(metrics["confusion_matrix"], data["classes"], data["spec"]),
+    classes = table(["class", "images", "accuracy"], rows, "per-class-table")
+    chart = img(confusion_chart(metrics["confusion_matrix"], data["classes"], data["spec"]),
                  "confusion matrix of the evaluation", "confusion-matrix")
     body = (f"<h1>{escape(title)}</h1>{summary}<section id='classes'><h2>Per class</h2>{classes}</section>"
-            f"<section id='confusion'><h2>Confusion matrix</h2>{chart}</section>")
+            f"<section id='confusion'><h2>Confusion matrix</h2>{chart}</section>"
+            + mistakes_section(record.get("mistakes"), f"the model of {model['dir']}"))
     return page_html(title, body)

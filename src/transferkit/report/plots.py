@@ -94,3 +94,24 @@ def confusion_chart(matrix: list[list[int]], classes: list[str], title: str) -> 
                             color="white" if value > peak / 2 else "black")
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     return to_png_base64(fig)
+
+
+def reliability_chart(table: list[dict[str, Any]], ece: float, title: str) -> str:
+    """Accuracy against mean confidence per confidence bin (bars, with the images per bin), and the diagonal of
+    perfect calibration."""
+    fig = Figure(figsize=(4.6, 4.2))
+    ax = fig.subplots()
+    width = table[0]["high"] - table[0]["low"] if table else 0.1
+    filled = [b for b in table if b["images"]]
+    ax.bar([b["low"] for b in filled], [b["accuracy"] for b in filled], width=width, align="edge", color=OTHER,
+           edgecolor="white", label="accuracy")
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="perfect calibration")
+    ax.plot([b["confidence"] for b in filled], [b["accuracy"] for b in filled], "o", color=WINNER, markersize=4,
+            label="mean confidence")
+    for b in filled:
+        ax.text(b["low"] + width / 2, min(b["accuracy"], 0.93) + 0.02, str(b["images"]), ha="center", fontsize=7)
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="confidence (probability of the predicted class)", ylabel="accuracy",
+           title=f"{title}\nexpected calibration error {ece:.3f}")
+    ax.legend(fontsize=7, loc="upper left")
+    ax.grid(alpha=0.3)
+    return to_png_base64(fig)

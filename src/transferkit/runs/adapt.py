@@ -11,6 +11,7 @@ from ..engine import RunConfig, run_plan
 from ..engine.resume import Checkpointer
 from ..models import Backbone
 from ..plans import Plan
+from ..report.mistakes import mistakes_record
 from ..report.record import build_record
 from .domain import check_domain_options, domain_section
 from .identity import resume_summary, run_identity
@@ -59,6 +60,9 @@ def _record(result, spec: RunSpec, splits: DataSplits) -> dict:
     extra = {"spec": spec.to_dict(), "resumed": resume_summary(result.resumes)}
     if isinstance(splits, DomainSplits):
         extra["domain_adaptation"] = domain_section(result, splits, spec.seed)
+    if result.test_probabilities is not None:
+        extra["mistakes"] = mistakes_record(result.test_probabilities, splits.test.labels.numpy(), splits.test.images,
+                                            splits.classes, result.metrics["test"]["confusion_matrix"])
     return build_record(result, summary, extra)
 
 

@@ -18,6 +18,7 @@ from ..engine.metrics import classification_metrics
 from ..environment import package_versions
 from ..files import StagingDir, check_output_dir, write_json, write_text
 from ..report.html_evaluation import evaluation_report_html
+from ..report.mistakes import mistakes_record
 from .class_match import check_same_classes
 from .loaded import LoadedModel
 
@@ -53,6 +54,7 @@ def evaluate_model(loaded: LoadedModel, data: str | DataRef, *, out: str | Path 
     probs = torch.cat([loaded.probabilities(images[s : s + BATCH])
                        for s in track(starts, len(starts), f"Evaluating {len(images)} images", progress)])
     labels = np.asarray(source.labels)
+    metrics = classification_metrics(labels, probs.argmax(1).numpy(), loaded.classes)
     record = {
         "kind": "evaluation",
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -61,7 +63,9 @@ def evaluate_model(loaded: LoadedModel, data: str | DataRef, *, out: str | Path 
                  "images": len(labels), "class_counts": source.class_counts(),
                  "skipped": [dict(s) for s in source.skipped]},
         "preprocessing": pre.to_dict(),
-        "metrics": classification_metrics(labels, probs.argmax(1).numpy(), loaded.classes),
+        "metrics": metrics,
+        "mistakes": mistakes_record(probs.numpy(), labels, images, loaded.classes, metrics["confusion_matrix"],
+                                    split="evaluated data"),
         "transferkit_version": package_versions()["transferkit"],
     }
     if out is None:
