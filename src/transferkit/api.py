@@ -51,7 +51,8 @@ def adapt(model: ModelArg, data: DataArg, strategy: str | Plan = "linear-probe",
     """Step 2: adapt a pretrained backbone to a target with a strategy preset or plan; write `out` if given.
 
     `settings` are RunSpec keywords (`epochs`, `seed`, `labels_per_class`, `classes`, `weights`, `device`,
-    `cache`, `source`, `unlabeled`, ...) plus `overwrite` and `resume` for `out`. With `out`, the run
+    `cache`, `source`, `unlabeled`, `keep` ("best" or "last"), `patience`, ...) plus `overwrite` and `resume` for
+    `out`. With `out`, the run
     checkpoints after every epoch into `.NAME.partial` beside `out`; `resume=True` continues an interrupted run
     from there, bit-identically on CPU. With `source`, the plan trains on that labelled source data, adapts to
     the `unlabeled` target images, and `data` is only evaluated on (domain adaptation).
