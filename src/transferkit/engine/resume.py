@@ -73,7 +73,8 @@ class ResumeState:
     history: list[EpochRecord]  # epochs of the finished phases
     current: PhaseProgress | None  # the phase in progress, None at a phase boundary
     seconds: float  # run time before this resume
-    kept: tuple[dict[str, torch.Tensor], dict[str, Any] | None] = ({}, None)  # see KeptWeights.checkpoint
+    # the weights the run may end with, and where they come from (see KeptWeights.checkpoint)
+    kept: tuple[dict[str, torch.Tensor], dict[str, Any] | None] = field(default_factory=lambda: ({}, None))
 
     def inside(self, index: int) -> PhaseProgress | None:
         """The saved progress of phase `index` if the run stopped inside it."""
