@@ -2,8 +2,8 @@
 
 from importlib import metadata as _metadata
 
-from .api import (Comparison, Diagnosis, Reproduction, Run, adapt, compare, describe, diagnose, load_model, load_target,
-                  pretrain, reproduce, stages, strategies)
+from .api import (Comparison, Diagnosis, LoadedModel, Reproduction, Run, adapt, compare, describe, diagnose, evaluate, export,
+                  load, load_model, load_target, predict, pretrain, reproduce, stages, strategies)
 from .data import DataRef
 from .engine import Execution
 from .errors import TransferkitError
@@ -23,6 +23,7 @@ __all__ = [
     "DataRef",
     "Diagnosis",
     "Execution",
+    "LoadedModel",
     "ModelRef",
     "Overrides",
     "Phase",
@@ -38,9 +39,13 @@ __all__ = [
     "compare",
     "describe",
     "diagnose",
+    "evaluate",
+    "export",
+    "load",
     "load_model",
     "load_plan",
     "load_target",
+    "predict",
     "pretrain",
     "register_strategy",
     "reproduce",

@@ -16,6 +16,8 @@ from .files import read_json
 from . import runs
 from .runs import CompareSettings, Comparison, Output, Reproduction, Run, RunSpec, write_run_dir
 from .runs.loading import data_ref_of, load_model, model_ref_of
+from .use import (DEFAULT_TOLERANCE, Evaluation, Export, FilePredictions, LoadedModel, check_output_file,
+                  evaluate_model, export_model, image_paths, load, predict_files, write_predictions)
 
 ModelArg = str | ModelRef | Backbone
 DataArg = str | DataRef | DataSplits
@@ -51,7 +53,8 @@ def adapt(model: ModelArg | None = None, data: DataArg | None = None, strategy: 
     """Step 2: adapt a pretrained backbone to a target with a strategy preset or plan; write `out` if given.
 
     `settings` are RunSpec keywords (`epochs`, `seed`, `labels_per_class`, `classes`, `weights`, `device`,
-    `cache`, `source`, `unlabeled`, ...) plus `overwrite` and `resume` for `out`. With `out`, the run
+    `cache`, `source`, `unlabeled`, `keep` ("best" or "last"), `patience`, ...) plus `overwrite` and `resume` for
+    `out`. With `out`, the run
     checkpoints after every epoch into `.NAME.partial` beside `out`; `resume=True` continues an interrupted run
     from there, bit-identically on CPU. With `source`, the plan trains on that labelled source data, adapts to
     the `unlabeled` target images, and `data` is only evaluated on (domain adaptation).
@@ -172,6 +175,39 @@ def grid(target: str | Path | Plan, model: str | Backbone | None = None) -> dict
     return {"stages_from": origin, "titles": titles, "rows": rows}
 
 
+def predict(run_dir: str | Path, images: list[str], *, out: str | Path | None = None, overwrite: bool = False,
+            **options: Any) -> FilePredictions:
+    """Predict image files with a run's model: one row per file (path, class, probability, top classes, error).
+
+    `images` are files, folders, glob patterns or CSV files with a 'path' column. `options`: `top_k` (5), `tta`
+    (average with the horizontal flip where the run trained on flips), `batch_size` (64), `workers` (2), `device`
+    ("cpu"), `progress`. With `out`, the rows are written there as CSV.
+    """
+    if out is not None:
+        check_output_file(out, overwrite)
+    loaded = load(run_dir, options.pop("device", "cpu"))
+    result = predict_files(loaded, image_paths([str(i) for i in images]), **options)
+    if out is not None:
+        write_predictions(result, out, overwrite)
+    return result
+
+
+def evaluate(run_dir: str | Path, data: str | DataRef, *, out: str | Path | None = None, overwrite: bool = False,
+             device: str = "cpu", progress: bool = True) -> Evaluation:
+    """A run's model on every image of another labelled data set (a new test set, a shifted domain), after checking
+    that its class names are the run's; with `out`, evaluation.json and report.html are written there."""
+    return evaluate_model(load(run_dir, device), data, out=out, overwrite=overwrite, progress=progress)
+
+
+def export(run_dir: str | Path, format: str, out: str | Path, *, images: list[str] | None = None,
+           tolerance: float = DEFAULT_TOLERANCE, overwrite: bool = False) -> Export:
+    """Export a run's model as `format` (onnx, torchscript or safetensors) to `out`, with `out`.json beside it
+    (preprocessing steps, classes, input and output). The written file is run again (onnxruntime for ONNX) on real
+    images, `images` or the run's test split, and nothing is written when its logits differ from the PyTorch model's
+    by more than `tolerance`."""
+    return export_model(load(run_dir), format, out, images=images, tolerance=tolerance, overwrite=overwrite)
+
+
 def stages(model: ModelArg, **ref: Any) -> list[dict[str, Any]]:
     """The backbone's stages, stem to head, each with its parameter count and first/last tensor names; `ref` holds
     ModelRef settings (`weights`, `weights_map`, `pretrained`, `input_size`)."""
@@ -193,6 +229,6 @@ def strategies() -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["Comparison", "Diagnosis", "Reproduction", "Run", "RunSpec", "TransferkitError", "adapt", "compare",
-           "describe", "diagnose", "grid", "load_model", "load_target", "pretrain", "reproduce", "run_spec", "stages",
-           "strategies", "write_run_dir"]
+__all__ = ["Comparison", "Diagnosis", "LoadedModel", "Reproduction", "Run", "RunSpec", "TransferkitError", "adapt",
+           "compare", "describe", "diagnose", "evaluate", "export", "grid", "load", "load_model", "load_target", "predict",
+           "pretrain", "reproduce", "run_spec", "stages", "strategies", "write_run_dir"]

@@ -12,7 +12,7 @@ import typer
 from rich.logging import RichHandler
 from rich.table import Table
 
-from . import api, cli_compare
+from . import api, cli_compare, cli_use
 from . import cli_options as opt
 from .console import console, results
 from .files import read_json
@@ -111,6 +111,8 @@ def adapt(
     cache_mem: str = typer.Option("2GB", help="Memory budget for cached activations, e.g. 2GB or 512MB; larger caches "
                                               "are memory-mapped files in the cache directory (0: always on disk)."),
     eval_every: int = typer.Option(1, min=0, help="Validate every N epochs (0: only at the end of each phase)."),
+    keep: str = opt.keep(),
+    patience: Optional[int] = opt.patience(),
     source: Optional[str] = opt.source(),
     unlabeled: Optional[str] = opt.unlabeled(),
 ) -> None:
@@ -232,6 +234,9 @@ def describe(
 app.command("compare")(user_errors(cli_compare.compare))
 app.command("report")(user_errors(cli_compare.report))
 app.command("demo")(user_errors(cli_compare.demo))
+app.command("predict")(user_errors(cli_use.predict))
+app.command("evaluate")(user_errors(cli_use.evaluate))
+app.command("export")(user_errors(cli_use.export))
 
 
 def main() -> None:

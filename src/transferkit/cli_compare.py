@@ -63,6 +63,8 @@ def compare(
     input_size: Optional[int] = opt.input_size(),
     device: str = opt.device(),
     precision: str = opt.precision(),
+    keep: str = opt.keep(),
+    patience: Optional[int] = opt.patience(),
     source: Optional[str] = opt.source(),
     unlabeled: Optional[str] = opt.unlabeled(),
     overwrite: bool = opt.overwrite(),
@@ -71,7 +73,7 @@ def compare(
     spec = opt.build_spec(model, data, epochs=epochs, lr=lr, batch_size=batch_size, augment=augment,
                           labels_per_class=labels_per_class, classes=classes, weights=weights, weights_map=weights_map,
                           pretrained=pretrained, input_size=input_size, device=device, precision=precision,
-                          source=source, unlabeled=unlabeled)
+                          source=source, unlabeled=unlabeled, keep=keep, patience=patience)
     result = api.compare(model, data, strategies, out=out, spec=spec, seeds=seeds, time_budget=time_budget,
                          search=search, eta=eta, lr_factors=parse_factors(lr_factors), show_test=show_test,
                          overwrite=overwrite)

@@ -46,6 +46,16 @@ def augment() -> Any:
     return typer.Option(None, help="Augmentation for every phase: none, light or standard (default: the plan's).")
 
 
+def keep() -> Any:
+    return typer.Option("best", help="Which weights the run ends with: best (those of the validated epoch with the "
+                                     "highest validation accuracy) or last (after the last epoch).")
+
+
+def patience() -> Any:
+    return typer.Option(None, min=1, help="End a phase when its validation accuracy has not improved for N "
+                                          "evaluations (default: never).")
+
+
 def labels_per_class() -> Any:
     return typer.Option(None, min=1, help="Draw K labelled training images per class; the rest is split into "
                                           "validation and test.")

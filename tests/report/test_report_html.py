@@ -7,7 +7,7 @@ import shutil
 
 from typer.testing import CliRunner
 
-from support.browser import inspect_page
+from support.browser import inspect_page, screenshot, shown_differences
 from transferkit import adapt, build_report
 from transferkit.cli import app
 from transferkit.errors import RunError
@@ -22,9 +22,10 @@ def test_comparison_report_renders_in_chromium(tiny_comparison, tmp_path):
     assert "http://" not in html and "https://" not in html
     page = inspect_page(report, tmp_path)
     plans = ["linear-probe", "partial:k=1"]
-    # leaderboard chart + one learning-curve figure per plan + the winner's confusion matrix, all decoded
-    assert page["images"] == 1 + len(plans) + 1, page["image_alts"]
-    assert page["loaded"] == page["images"]
+    # leaderboard chart + one learning-curve figure per plan + the winner's confusion matrix + its mistakes (12
+    # gallery images and the reliability diagram), all decoded and painted
+    assert page["images"] == 1 + len(plans) + 1 + 12 + 1, page["image_alts"]
+    assert page["loaded"] == page["painted"] == page["images"]
     assert page["external_refs"] == []
     assert page["leaderboard_chart"] and sorted(page["leaderboard_rows"]) == plans
     assert sorted(page["grids"]) == plans
@@ -32,6 +33,23 @@ def test_comparison_report_renders_in_chromium(tiny_comparison, tmp_path):
     assert page["confusion"] and page["data_rows"] == 6 + 1
     assert page["descriptions"] == 8
     assert tiny_comparison.winner["plan"] in page["winner"]
+    winner_runs = [r for r in tiny_comparison.runs if r["plan"] == tiny_comparison.winner["plan"]]
+    first = min((r for r in winner_runs if r["candidate"] == next(row["candidate"] for row in tiny_comparison.rows
+                                                                   if row.get("winner"))), key=lambda r: r["seed"])
+    record = json.loads((tiny_comparison.dir / first["dir"] / "run.json").read_text())
+    assert_mistakes_shown(page, record, tiny_comparison.report, tmp_path)
+
+
+def assert_mistakes_shown(page, record, report, tmp_path):
+    """The page shows the record's mistakes, and a screenshot shows every gallery image as its thumbnail."""
+    mistakes = record["mistakes"]
+    assert page["gallery"] == len(mistakes["gallery"]) == 12 and page["reliability"]
+    assert page["confused_pairs"] == len(mistakes["confused_pairs"]) > 0
+    for caption, entry in zip(page["gallery_captions"], mistakes["gallery"]):
+        assert f"true {entry['true']}" in caption and f"predicted {entry['predicted']}" in caption
+    png = screenshot(report, tmp_path / "page.png", page["height"])
+    shown = shown_differences(png, page["gallery_boxes"], [e["thumbnail"] for e in mistakes["gallery"]])
+    assert max(shown) < 2.0, shown
 
 
 def test_the_page_check_sees_a_broken_image(tiny_comparison, tmp_path):
@@ -41,15 +59,28 @@ def test_the_page_check_sees_a_broken_image(tiny_comparison, tmp_path):
     page = inspect_page(broken, tmp_path / "check")
     assert page["loaded"] == page["images"] - 1
 
+    # a gallery image that does not decode: the screenshot check finds it, and only it
+    gallery = html.index('id="mistakes-gallery"')
+    spot = html.index("base64,", gallery) + len("base64,")
+    thumbnail = html[spot : html.index('"', spot)]
+    broken.write_text(html[:spot] + "XXXX" + html[spot + 4 :], encoding="utf-8")
+    page = inspect_page(broken, tmp_path / "check-gallery")
+    assert page["loaded"] == page["painted"] == page["images"] - 1
+    png = screenshot(broken, tmp_path / "broken.png", page["height"])
+    shown = shown_differences(png, page["gallery_boxes"][:2], [thumbnail, thumbnail])
+    assert shown[0] > 20 and shown[1] > 0
+
 
 def test_adapt_writes_the_same_report_for_one_run(tiny_model_dir, small_digits, tmp_path):
     run = adapt(str(tiny_model_dir), small_digits, "partial:k=2", out=tmp_path / "run",
                 epochs=2, progress=False)
     page = inspect_page(run.dir / "report.html", tmp_path / "check")
-    assert page["images"] == 2 and page["loaded"] == 2  # learning curves and confusion matrix
+    # learning curves, confusion matrix, 12 gallery images and the reliability diagram
+    assert page["images"] == 2 + 12 + 1 and page["loaded"] == page["painted"] == page["images"]
     assert page["leaderboard_rows"] == ["partial:k=2"] and page["grids"] == ["partial:k=2"]
     assert page["trained_cells"] == 3 and page["descriptions"] == 1
     assert run.description in (run.dir / "report.html").read_text(encoding="utf-8").replace("&#x27;", "'")
+    assert_mistakes_shown(page, run.record, run.dir / "report.html", tmp_path)
 
 
 def test_report_command_rebuilds_from_run_directories(tiny_comparison, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
 import re
@@ -9,13 +11,18 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
-CHROMIUM_FLAGS = [
+WIDTH = 1200  # the window width of every check, so that the page lays out the same in all of them
+BROWSER_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--virtual-time-budget=10000", "--dump-dom",
+    "--virtual-time-budget=10000", "--hide-scrollbars", "--force-device-scale-factor=1",
+    "--force-color-profile=srgb",
 ]
+CHROMIUM_FLAGS = [*BROWSER_FLAGS, f"--window-size={WIDTH},900", "--dump-dom"]
 
 # After load: which images decoded, which elements exist, and any reference that leaves the page.
 CHECK_SCRIPT = """<script>
@@ -25,10 +32,34 @@ window.addEventListener('load', () => {
     .map(e => e.getAttribute('src') || e.getAttribute('href'))
     .filter(u => !u.startsWith('data:') && !u.startsWith('#'));
   const count = sel => document.querySelectorAll(sel).length;
+  const painted = i => {  // drawn onto a canvas, the image has more than one colour
+    if (!(i.complete && i.naturalWidth > 0)) return false;
+    const c = document.createElement('canvas');
+    c.width = i.naturalWidth; c.height = i.naturalHeight;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(i, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    for (let k = 4; k < d.length; k += 4) {
+      if (d[k] !== d[0] || d[k + 1] !== d[1] || d[k + 2] !== d[2]) return true;
+    }
+    return false;
+  };
+  const box = e => {  // the image's content box on the page: left, top, width, height
+    const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    return [r.left + window.scrollX + parseFloat(s.borderLeftWidth),
+            r.top + window.scrollY + parseFloat(s.borderTopWidth), e.clientWidth, e.clientHeight];
+  };
   const result = {
     images: images.length,
     loaded: images.filter(i => i.complete && i.naturalWidth > 0).length,
     image_alts: images.map(i => i.alt),
+    painted: images.filter(painted).length,
+    height: document.documentElement.scrollHeight,
+    gallery: count('#mistakes-gallery img'),
+    gallery_boxes: [...document.querySelectorAll('#mistakes-gallery img')].map(box),
+    gallery_captions: [...document.querySelectorAll('#mistakes-gallery figcaption')].map(f => f.textContent),
+    confused_pairs: count('#confused-pairs tbody tr'),
+    reliability: !!document.querySelector('#reliability-diagram'),
     external_refs: refs,
     leaderboard_chart: !!document.querySelector('#leaderboard-chart'),
     leaderboard_rows: [...document.querySelectorAll('#leaderboard-table tbody tr')]
@@ -58,6 +89,30 @@ def chromium() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def screenshot(html_file: Path, png: Path, height: int) -> Path:
+    """A PNG of the page as headless Chromium paints it, WIDTH x `height` pixels from its top."""
+    profile = png.parent / "screenshot-profile"
+    done = subprocess.run([chromium(), *BROWSER_FLAGS, f"--window-size={WIDTH},{height}", f"--screenshot={png}",
+                           f"--user-data-dir={profile}", html_file.as_uri()], capture_output=True, text=True,
+                          timeout=120)
+    assert png.is_file(), f"no screenshot (exit {done.returncode}): {done.stderr[-500:]}"
+    return png
+
+
+def shown_differences(png: Path, boxes: list[list[float]], thumbnails: list[str]) -> list[float]:
+    """For each image box of the page (left, top, width, height), the mean absolute difference (0-255) between the
+    screenshot there, shrunk to the thumbnail's size, and the thumbnail itself (a base64 PNG)."""
+    shot = Image.open(png).convert("RGB")
+    out = []
+    for (left, top, width, height), data in zip(boxes, thumbnails):
+        thumb = Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")
+        left, top = round(left), round(top)
+        region = shot.crop((left, top, left + round(width), top + round(height)))
+        shown = np.asarray(region.resize(thumb.size, Image.Resampling.BOX), dtype=np.float64)
+        out.append(float(np.abs(shown - np.asarray(thumb, dtype=np.float64)).mean()))
+    return out
 
 
 def inspect_page(html_file: Path, workdir: Path) -> dict:

@@ -2,6 +2,7 @@
 
 from .devices import make_accelerator
 from .execution import Execution
+from .keep_rule import KeepRule
 from .metrics import classification_metrics
 from .result import EpochRecord, PhaseRecord, RunResult
 from .runner import RunConfig, prepare_network, run_plan
@@ -10,6 +11,7 @@ from .seeding import derive_seed, seed_everything
 __all__ = [
     "EpochRecord",
     "Execution",
+    "KeepRule",
     "PhaseRecord",
     "RunConfig",
     "RunResult",

@@ -79,9 +79,14 @@ class ImageInputs:
     @torch.no_grad()
     def predict(self, split: str) -> np.ndarray:
         """Predicted class ids for a split, in order. Leaves the model in eval mode."""
+        return self.scores(split).argmax(1).numpy()
+
+    @torch.no_grad()
+    def scores(self, split: str) -> torch.Tensor:
+        """Logits (float32, on the CPU) of a split, in order. Leaves the model in eval mode."""
         self.model.eval()
-        out = [logits.argmax(1).cpu() for logits in self._logits(getattr(self.data, split).images)]
-        return torch.cat(out).numpy() if out else np.zeros(0, dtype=np.int64)
+        out = [logits.float().cpu() for logits in self._logits(getattr(self.data, split).images)]
+        return torch.cat(out) if out else torch.zeros((0, len(self.data.classes)))
 
     def _logits(self, images: torch.Tensor):
         for batch in self.image_batches(images, self.eval_batch_size):

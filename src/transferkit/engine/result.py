@@ -64,3 +64,5 @@ class RunResult:
     predictions: dict[str, Any] = field(default_factory=dict)
     resumes: list[dict[str, Any]] = field(default_factory=list)  # where each resume continued from
     domain_statistics: Any = None  # methods.DomainStatistics of a domain-adaptation run that adapts batch norm
+    kept: dict[str, Any] = field(default_factory=dict)  # which epoch's weights the run ended with (KeptWeights.summary)
+    test_probabilities: Any = None  # numpy (test images, classes): softmax of the kept weights' logits

@@ -73,6 +73,8 @@ class ResumeState:
     history: list[EpochRecord]  # epochs of the finished phases
     current: PhaseProgress | None  # the phase in progress, None at a phase boundary
     seconds: float  # run time before this resume
+    # the weights the run may end with, and where they come from (see KeptWeights.checkpoint)
+    kept: tuple[dict[str, torch.Tensor], dict[str, Any] | None] = field(default_factory=lambda: ({}, None))
 
     def inside(self, index: int) -> PhaseProgress | None:
         """The saved progress of phase `index` if the run stopped inside it."""
@@ -96,13 +98,17 @@ class Checkpointer:
         """Run time so far, including the time before any resume."""
         return self._seconds_before + time.perf_counter() - self._clock
 
-    def save(self, net, plan, phases: list[PhaseRecord], history: list[EpochRecord], execution=None) -> None:
-        """Checkpoint between epochs of `execution`'s phase, or at a phase boundary when it is None."""
+    def save(self, net, plan, phases: list[PhaseRecord], history: list[EpochRecord], execution=None,
+             kept: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None) -> None:
+        """Checkpoint between epochs of `execution`'s phase, or at a phase boundary when it is None; `kept`: the
+        weights the run may end with, and where they come from."""
         index = len(phases) if execution is None else execution.rp.index
         done = 0 if execution is None else len(execution.epochs)
         tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in net.model.state_dict().items()}
         rng_tensors, rng_meta = rng_state()
         tensors.update(rng_tensors)
+        if kept is not None:
+            tensors.update(kept[0])
         meta: dict[str, Any] = {
             "identity": self.identity,
             "options": self.options,
@@ -114,6 +120,7 @@ class Checkpointer:
             "current": None,
             "rng": rng_meta,
             "seconds": self.seconds(),
+            "kept": None if kept is None else kept[1],
         }
         if execution is not None:
             opt_tensors, opt_meta = optimizer_state(execution.optimizer)
@@ -211,6 +218,7 @@ def _resume_state(meta: dict[str, Any], tensors: dict[str, torch.Tensor], index:
         history=[EpochRecord(**e) for e in meta["history"]],
         current=progress,
         seconds=float(meta.get("seconds", 0.0)),
+        kept=({k: v for k, v in tensors.items() if k.startswith("kept.")}, meta.get("kept")),
     )
 
 

@@ -16,6 +16,8 @@ from .cache import FeatureCache
 from .devices import make_accelerator
 from .execution import Execution
 from .inputs import ImageInputs
+from .keep_rule import KeepRule
+from .kept_weights import KeptWeights
 from .loop import NonFiniteLossError
 from .metrics import classification_metrics
 from .phase_exec import PhaseExecution
@@ -26,12 +28,13 @@ from .seeding import derive_seed, seed_everything, use_deterministic_algorithms
 
 @dataclass
 class RunConfig:
-    """How to execute (not what to train): the seed, the run request's `execution` settings, a name for progress
-    bars, and `checkpoints`: where to checkpoint after every epoch and phase, and to resume from when it already
-    holds a checkpoint."""
+    """How to execute: the seed, the run request's `execution` settings, `keep` (which epoch's weights the run ends
+    with, and early stopping), a name for progress bars, and `checkpoints`: where to checkpoint after every epoch and
+    phase, and to resume from when it already holds a checkpoint."""
 
     seed: int = 0
     execution: Execution = field(default_factory=Execution)
+    keep: KeepRule = field(default_factory=KeepRule)
     description: str = "adapt"
     checkpoints: Checkpointer | None = None
     eval_batch_size: int = 256
@@ -62,6 +65,9 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
     checkpoints = config.checkpoints
     resume = checkpoints.load(net, plan) if checkpoints is not None else None
     final_inputs = inputs  # predictions come from the last phase's inputs (cached activations stay valid)
+    keeper = KeptWeights(config.keep)
+    if resume is not None:
+        keeper.resume(*resume.kept)
 
     phases, history = (resume.phases, resume.history) if resume is not None else ([], [])
     phase_run = None
@@ -78,35 +84,67 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
                 progress.update(task, visible=False)
             for epoch in range(len(phase_run.epochs), rp.phase.epochs):
                 record = _run_epoch(phase_run, epoch, checkpoints)
+                keeper.after_epoch(phase_run, record, len(history) + len(phase_run.epochs))
                 progress.update(task, advance=1, info=_progress_info(record))
+                if keeper.stops(phase_run):
+                    break
                 if checkpoints is not None and epoch + 1 < rp.phase.epochs:
-                    checkpoints.save(net, plan, phases, history, phase_run)
+                    checkpoints.save(net, plan, phases, history, phase_run, kept=keeper.checkpoint())
             progress.remove_task(task)
             phases.append(phase_run.finish())
+            keeper.after_phase(phase_run)
+            phases[-1].extras.update(_epochs_run(phase_run, config.keep))
             final_inputs = phase_run.inputs
             domain = phase_run.domain
             history.extend(phase_run.epochs)
             if checkpoints is not None:
-                checkpoints.save(net, plan, phases, history)
+                checkpoints.save(net, plan, phases, history, kept=keeper.checkpoint())
 
-    metrics, predictions = {}, {}
-    for split in ("val", "test"):
-        # the last phase validated these very weights (unless the run resumed after it)
-        reuse = phase_run.val_predictions if split == "val" and phase_run is not None else None
-        if reuse is not None:
-            predicted = reuse
-        else:
-            with domain.evaluating(split) if domain is not None else nullcontext():
-                predicted = final_inputs.predict(split)
-        metrics[split] = classification_metrics(getattr(data, split).labels.numpy(), predicted, data.classes)
-        predictions[split] = predicted
+    # the last phase validated these very weights (unless the run resumed after it)
+    reuse = phase_run.val_predictions if phase_run is not None else None
+    metrics, predictions, probabilities = _evaluate(final_inputs, data, domain, reuse)
+    last_metrics = metrics
+    kept = keeper.kept()
+    if kept is not None:  # an earlier epoch validated better: end with its weights
+        keeper.restore(net.model)
+        # cached activations hold the last phase's frozen trunk, which an earlier phase's weights may not share
+        metrics, predictions, probabilities = _evaluate(
+            final_inputs if kept["phase"] == resolved[-1].index else inputs, data)
     net.model = accelerator.unwrap_model(model)
     total = time.perf_counter() - started + (resume.seconds if resume is not None else 0.0)
     timing = {"total_seconds": round(total, 3), "phases_seconds": [round(p.seconds, 3) for p in phases]}
     return RunResult(plan=plan, backbone=net, classes=list(data.classes), seed=config.seed, phases=phases,
                      history=history, metrics=metrics, timing=timing, device=_describe_device(accelerator.device),
                      predictions=predictions, domain_statistics=domain.statistics if domain is not None else None,
+                     kept=keeper.summary(last_metrics, execution.eval_every), test_probabilities=probabilities,
                      resumes=list(checkpoints.resumes) if checkpoints is not None else [])
+
+
+def _evaluate(inputs, data: DataSplits, domain=None, val_predictions=None):
+    """(metrics, predicted class ids) of the validation and test splits, and the test split's class probabilities."""
+    metrics, predictions, probabilities = {}, {}, None
+    for split in ("val", "test"):
+        with domain.evaluating(split) if domain is not None else nullcontext():
+            if split == "val" and val_predictions is not None:
+                predicted = val_predictions
+            elif split == "val":
+                predicted = inputs.predict(split)
+            else:
+                logits = inputs.scores(split)
+                predicted, probabilities = logits.argmax(1).numpy(), logits.softmax(1).numpy()
+        metrics[split] = classification_metrics(getattr(data, split).labels.numpy(), predicted, data.classes)
+        predictions[split] = predicted
+    return metrics, predictions, probabilities
+
+
+def _epochs_run(execution: PhaseExecution, rule: KeepRule) -> dict:
+    """The epochs a phase ran and, with a patience, whether it stopped early (for the phase's record)."""
+    run = len(execution.epochs)
+    extras: dict = {"epochs_run": run}
+    if rule.patience is not None:
+        extras["early_stopping"] = {"patience": rule.patience, "stopped": run < execution.phase.epochs,
+                                    "epochs_run": run, "epochs_planned": execution.phase.epochs}
+    return extras
 
 
 def _run_epoch(execution: PhaseExecution, epoch: int, checkpoints: Checkpointer | None):

@@ -34,9 +34,22 @@ class HeadInputStandardizer:
         return cls(head, mean, std)
 
     @torch.no_grad()
+    def folded(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """W' = W / std, b' = b - W' @ mean: the plain head's weight and bias that compute what the standardized
+        head computes now."""
+        weight = self.head.weight / self.std.to(self.head.weight.dtype)
+        return weight, self.head.bias - weight @ self.mean.to(weight.dtype)
+
+    def folded_state(self, model: nn.Module) -> dict[str, torch.Tensor]:
+        """{state-dict name: tensor on the CPU} of the folded head's weight and bias within `model`."""
+        names = {id(t): k for k, t in model.state_dict(keep_vars=True).items()}
+        weight, bias = self.folded()
+        return {names[id(self.head.weight)]: weight.cpu(), names[id(self.head.bias)]: bias.cpu()}
+
+    @torch.no_grad()
     def fold(self) -> None:
-        """W' = W / std, b' = b - W' @ mean: the plain head now computes what the standardized one did."""
+        """Rewrite the head with its folded weight and bias, and stop standardizing its input."""
         self._hook.remove()
-        weight = self.head.weight
-        weight.div_(self.std.to(weight.dtype))
-        self.head.bias.sub_(weight @ self.mean.to(weight.dtype))
+        weight, bias = self.folded()
+        self.head.weight.copy_(weight)
+        self.head.bias.copy_(bias)

@@ -211,13 +211,35 @@ def describe_record(record: dict) -> str:
         from .outline import plan_outline
 
         text = plan_outline(Plan.from_dict(record["plan"]["definition"]), stage_names) + " " + text
-    metrics = record.get("metrics") or {}
-    if metrics:
-        text += (
-            f" Final weights (last epoch, no early stopping): validation accuracy {metrics['val']['accuracy']:.1%}, "
-            f"test accuracy {metrics['test']['accuracy']:.1%}."
-        )
-    return text
+    return text + _describe_result(record)
+
+
+def _scores(metrics: dict) -> str:
+    return f"validation accuracy {metrics['val']['accuracy']:.1%}, test accuracy {metrics['test']['accuracy']:.1%}"
+
+
+def _describe_result(record: dict) -> str:
+    """Early stops, which epoch's weights were kept and why, and their metrics (with the last epoch's)."""
+    metrics, kept = record.get("metrics") or {}, record.get("kept") or {}
+    if not metrics:
+        return ""
+    if not kept:  # recorded before runs could keep an earlier epoch
+        return f" Final weights (last epoch, no early stopping): {_scores(metrics)}."
+    text = ""
+    for i, phase in enumerate(record["plan"]["phases"], 1):
+        stop = phase.get("early_stopping") or {}
+        if stop.get("stopped"):
+            text += (f" Phase {i} '{phase['name']}' stopped early after {stop['epochs_run']} of "
+                     f"{stop['epochs_planned']} epochs: its validation accuracy had not improved for "
+                     f"{stop['patience']} evaluations.")
+    if kept["kept_last"]:
+        reason = ("the rule keeps the last epoch" if kept["rule"] == "last" else kept.get("note")
+                  or "no earlier validated epoch did better")
+        return text + f" Kept weights: the last epoch's ({reason}): {_scores(metrics)}."
+    where = kept["epoch"]
+    return text + (f" Kept weights: epoch {where['epoch'] + 1} of phase {where['phase'] + 1} '{where['phase_name']}' "
+                   f"(epoch {where['run_epoch']} of the run), the highest validation accuracy of the validated "
+                   f"epochs: {_scores(metrics)}; after the last epoch: {_scores(kept['last_epoch']['metrics'])}.")
 
 
 def _describe_domain(section: dict) -> str:

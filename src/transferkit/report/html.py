@@ -7,38 +7,11 @@ from typing import Any
 
 from ..select.table import fmt_bytes, fmt_factor, fmt_interval, status_text
 from .html_grid import stage_phase_grid
+from .html_mistakes import mistakes_section
+from .html_parts import img as _img
+from .html_parts import page_html
+from .html_parts import table as _table
 from .plots import confusion_chart, learning_curves, leaderboard_chart
-
-CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222;
-padding:0 1rem;line-height:1.45}
-h1{font-size:1.6rem}h2{margin-top:2.2rem;border-bottom:2px solid #eee;padding-bottom:.2rem}
-table{border-collapse:collapse;margin:.6rem 0;font-size:.88rem}th,td{border:1px solid #ddd;padding:.3rem .5rem;
-vertical-align:top}thead th{background:#f5f5f5}caption{caption-side:top;text-align:left;font-weight:600;
-padding:.3rem 0}.num{text-align:right}tr.winner td{background:#e8f5e9;font-weight:600}tr.dim td{color:#888}
-.grid td.train{background:#c8e6c9}.grid td.frozen{background:#eceff1;color:#555}.grid td{min-width:8rem;font-size:.8rem}
-.winner-box{background:#e8f5e9;border-left:5px solid #2e7d32;padding:.7rem 1rem;margin:1rem 0}
-.note{color:#666;font-size:.85rem}img{max-width:100%;height:auto}details{margin:.3rem 0}
-details p{font-size:.85rem;background:#fafafa;padding:.5rem;border:1px solid #eee}
-"""
-
-
-def _img(data: str, alt: str, css_id: str = "") -> str:
-    ident = f' id="{css_id}"' if css_id else ""
-    return f'<img{ident} alt="{escape(alt)}" src="data:image/png;base64,{data}">'
-
-
-def _table(headers: list[str], rows: list[list[str]], css_id: str = "", css_class: str = "",
-           row_classes: list[str] | None = None) -> str:
-    ident = f' id="{css_id}"' if css_id else ""
-    cls = f' class="{css_class}"' if css_class else ""
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = []
-    for i, row in enumerate(rows):
-        rc = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
-        body.append(f"<tr{rc}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
-    return f"<table{ident}{cls}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
 
 def winner_box(doc: dict[str, Any]) -> str:
     w = doc.get("winner")
@@ -172,6 +145,17 @@ def confusion_section(doc: dict[str, Any], records: dict[str, dict[str, Any]]) -
             + "</section>")
 
 
+def winner_mistakes(doc: dict[str, Any], records: dict[str, dict[str, Any]]) -> str:
+    """The mistakes of the chosen plan's first run (by seed) that recorded them."""
+    winner_row = next((r for r in doc["rows"] if r.get("winner")), None)
+    for run in (winner_row or {}).get("runs", []):
+        record = records.get(run.get("dir"))
+        if record is not None and record.get("mistakes"):
+            whose = "This run" if doc.get("kind") == "run" else f"{winner_row['plan']}, seed {run['seed']}"
+            return mistakes_section(record["mistakes"], whose)
+    return ""
+
+
 def data_section(records: list[dict[str, Any]]) -> str:
     if not records:
         return ""
@@ -231,7 +215,7 @@ def render_report(doc: dict[str, Any], records: dict[str, dict[str, Any]]) -> st
         f"<h1>{escape(title)}</h1><p class='note'>{escape(' · '.join(settings))}</p>",
         winner_box(doc), leaderboard_section(doc), lr_section(doc), rungs_section(doc),
         curves_section(doc, records), grids_section(doc, records), confusion_section(doc, records),
-        data_section(ordered), descriptions_section(doc, records),
+        winner_mistakes(doc, records), data_section(ordered), descriptions_section(doc, records),
     ])
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f"<style>{CSS}</style></head><body>{body}</body></html>\n")
+    return page_html(title, body)
+

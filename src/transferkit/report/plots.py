@@ -44,7 +44,8 @@ def leaderboard_chart(rows: list[dict[str, Any]]) -> str:
 
 
 def learning_curves(title: str, runs: list[tuple[str, dict[str, Any]]]) -> str:
-    """Validation accuracy and training loss per epoch of each (label, run record), phase ends dotted."""
+    """Validation accuracy and training loss per epoch of each (label, run record), phase ends dotted, the kept
+    epoch starred."""
     fig = Figure(figsize=(9, 3.2))
     acc_ax, loss_ax = fig.subplots(1, 2)
     for label, record in runs:
@@ -53,10 +54,14 @@ def learning_curves(title: str, runs: list[tuple[str, dict[str, Any]]]) -> str:
         points = [(xi, e["val_accuracy"] * 100) for xi, e in zip(x, history) if e["val_accuracy"] is not None]
         line = acc_ax.plot([p[0] for p in points], [p[1] for p in points], marker=".", label=label)[0]
         loss_ax.plot(x, [e["train_loss"] for e in history], marker=".", color=line.get_color(), label=label)
+        kept = ((record.get("kept") or {}).get("epoch") or {})
+        if kept.get("val_accuracy") is not None:  # the epoch whose weights the run kept
+            acc_ax.plot([kept["run_epoch"]], [kept["val_accuracy"] * 100], marker="*", markersize=11,
+                        color=line.get_color(), linestyle="none")
     if runs:
         ends, total = [], 0
         for phase in runs[0][1]["plan"]["phases"][:-1]:
-            total += phase["epochs"]
+            total += phase.get("epochs_run", phase["epochs"])
             ends.append(total + 0.5)
         for ax in (acc_ax, loss_ax):
             for end in ends:
@@ -88,4 +93,25 @@ def confusion_chart(matrix: list[list[int]], classes: list[str], title: str) -> 
                     ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
                             color="white" if value > peak / 2 else "black")
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    return to_png_base64(fig)
+
+
+def reliability_chart(table: list[dict[str, Any]], ece: float, title: str) -> str:
+    """Accuracy against mean confidence per confidence bin (bars, with the images per bin), and the diagonal of
+    perfect calibration."""
+    fig = Figure(figsize=(4.6, 4.2))
+    ax = fig.subplots()
+    width = table[0]["high"] - table[0]["low"] if table else 0.1
+    filled = [b for b in table if b["images"]]
+    ax.bar([b["low"] for b in filled], [b["accuracy"] for b in filled], width=width, align="edge", color=OTHER,
+           edgecolor="white", label="accuracy")
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="perfect calibration")
+    ax.plot([b["confidence"] for b in filled], [b["accuracy"] for b in filled], "o", color=WINNER, markersize=4,
+            label="mean confidence")
+    for b in filled:
+        ax.text(b["low"] + width / 2, min(b["accuracy"], 0.93) + 0.02, str(b["images"]), ha="center", fontsize=7)
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="confidence (probability of the predicted class)", ylabel="accuracy",
+           title=f"{title}\nexpected calibration error {ece:.3f}")
+    ax.legend(fontsize=7, loc="upper left")
+    ax.grid(alpha=0.3)
     return to_png_base64(fig)

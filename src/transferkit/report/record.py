@@ -89,6 +89,7 @@ def build_record(result: RunResult, data_summary: dict[str, Any], extra: dict[st
         "data": data_summary,
         "metrics": result.metrics,
         "history": [e.to_dict() for e in result.history],
+        "kept": result.kept,
         "timing": result.timing,
         "environment": environment(result.device),
     }

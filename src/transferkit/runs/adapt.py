@@ -11,6 +11,7 @@ from ..engine import RunConfig, run_plan
 from ..engine.resume import Checkpointer
 from ..models import Backbone
 from ..plans import Plan
+from ..report.mistakes import mistakes_record
 from ..report.record import build_record
 from .domain import check_domain_options, domain_section
 from .identity import resume_summary, run_identity
@@ -35,10 +36,11 @@ def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: 
         backbone = load_model(backbone if backbone is not None else spec.model)
         plan.resolve(backbone.stage_names)  # fail on unknown stages before loading data
         splits = splits if splits is not None else load_splits(spec, backbone.preprocessing)
-        config = RunConfig(seed=spec.seed, execution=spec.execution, description=plan.strategy)
+        config = RunConfig(seed=spec.seed, execution=spec.execution, keep=spec.keep_rule, description=plan.strategy)
         if partial is not None:
             identity = {**run_identity(plan, spec.seed, backbone, splits),
-                        "feature_cache": {"cache": spec.execution.cache.mode, "cache_views": spec.execution.cache.views}}
+                        "feature_cache": {"cache": spec.execution.cache.mode, "cache_views": spec.execution.cache.views},
+                        "keep_rule": {**spec.keep_rule.to_dict(), "eval_every": spec.execution.eval_every}}
             config.checkpoints = Checkpointer(partial.path, identity, {"overwrite": partial.allows_overwrite})
         result = run_plan(plan, backbone, splits, config)
         run = Run(record=_record(result, spec, splits), backbone=result.backbone)
@@ -58,6 +60,9 @@ def _record(result, spec: RunSpec, splits: DataSplits) -> dict:
     extra = {"spec": spec.to_dict(), "resumed": resume_summary(result.resumes)}
     if isinstance(splits, DomainSplits):
         extra["domain_adaptation"] = domain_section(result, splits, spec.seed)
+    if result.test_probabilities is not None:
+        extra["mistakes"] = mistakes_record(result.test_probabilities, splits.test.labels.numpy(), splits.test.images,
+                                            splits.classes, result.metrics["test"]["confusion_matrix"])
     return build_record(result, summary, extra)
 
 

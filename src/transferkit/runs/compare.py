@@ -28,6 +28,7 @@ from ..select import (Candidate, PeakMemory, comparison_document, entry_from_rec
 from ..select.budget import budget_record, epochs_within_budget, measure_epoch_seconds
 from ..select.live import LiveLeaderboard
 from ..select.table import leaderboard_table
+from ..use.model_card import write_comparison_cards
 from .adapt import adapt
 from .candidate_plans import check_fits, strategies_for
 from .compare_settings import DEFAULT_EPOCHS, CompareSettings
@@ -179,5 +180,6 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
         if staging is None:
             return Comparison(doc)
         write_json(staging.path / "leaderboard.json", doc)
+        write_comparison_cards(staging.path, doc, records)
         write_text(staging.path / "report.html", render_report(doc, records))
         return Comparison(doc, staging.commit())

@@ -43,7 +43,7 @@ def pretrain(spec: RunSpec, output: Output):
     splits = load_splits(spec, backbone.preprocessing)
     plan = pretrain_plan(spec)
     result = run_plan(plan, backbone, splits, RunConfig(seed=spec.seed, execution=spec.execution,
-                                                        description="pretrain"))
+                                                        keep=spec.keep_rule, description="pretrain"))
     summary = {**splits.summary(), "labels_per_class": None, "split_seed": spec.seed}
     record = build_record(result, summary, {"spec": spec.to_dict()})
     stats = compute_source_statistics(result.backbone, splits.train.images, splits.train.labels.numpy(),

@@ -10,6 +10,7 @@ from ..files import StagingDir, write_json
 from ..models import Backbone, save_model_dir
 from ..plans import Plan, plan_to_yaml
 from ..report.rebuild import run_report_html
+from ..use.model_card import write_model_card
 
 
 @dataclass
@@ -42,7 +43,8 @@ class Run:
 
 
 def write_run_files(run: Run, plan: Plan, folder: str | Path) -> None:
-    """run.json, model.safetensors + model.json (the adapted model), plan.yaml and report.html into a folder."""
+    """run.json, model.safetensors + model.json (the adapted model), plan.yaml, report.html and the model card
+    (README.md) into a folder."""
     folder = Path(folder)
     save_model_dir(
         run.backbone,
@@ -54,10 +56,12 @@ def write_run_files(run: Run, plan: Plan, folder: str | Path) -> None:
     (folder / "plan.yaml").write_text(plan_to_yaml(plan), encoding="utf-8")
     write_json(folder / "run.json", run.record)
     (folder / "report.html").write_text(run_report_html(run.record), encoding="utf-8")
+    write_model_card(folder, run.record)
 
 
 def write_run_dir(run: Run, plan: Plan, out: str | Path, overwrite: bool = False) -> Path:
-    """run.json, model.safetensors + model.json (the adapted model), plan.yaml, report.html; all or nothing."""
+    """run.json, model.safetensors + model.json (the adapted model), plan.yaml, report.html, README.md; all or
+    nothing."""
     with StagingDir(out, overwrite) as staging:
         write_run_files(run, plan, staging.path)
         return staging.commit()

@@ -13,6 +13,7 @@ from typing import Any
 from ..data import DataRef
 from ..engine.cache_settings import CacheSettings
 from ..engine.execution import Execution
+from ..engine.keep_rule import KeepRule
 from ..errors import RunError
 from ..models import ModelRef
 from .overrides import Overrides
@@ -31,6 +32,7 @@ SUGAR: dict[str, tuple[str, ...]] = {
     "execution": _names(Execution, without=("cache",)),
     "cache": tuple(_CACHE_SUGAR),
     "overrides": _names(Overrides),
+    "keep_rule": _names(KeepRule),
     "run": ("seed",),
 }
 SUGAR_NAMES = tuple(name for names in SUGAR.values() for name in names)
@@ -40,16 +42,19 @@ SUGAR_NAMES = tuple(name for names in SUGAR.values() for name in names)
 class RunSpec:
     """`model` and `data` say what; `execution` says how (never changing a result on the same device); `seed` decides
     the split, the head's initialization and the data order; `overrides` replace settings in every phase of the plan
-    (total epochs, learning rate, batch size, augmentation)."""
+    (total epochs, learning rate, batch size, augmentation); `keep_rule` says which epoch's weights the run ends with
+    and when a phase stops early (`keep`, `patience`)."""
 
     model: ModelRef
     data: DataRef
     execution: Execution = field(default_factory=Execution)
     seed: int = 0
     overrides: Overrides = field(default_factory=Overrides)
+    keep_rule: KeepRule = field(default_factory=KeepRule)
 
     def __post_init__(self) -> None:
-        for name, kind in (("model", ModelRef), ("data", DataRef), ("execution", Execution), ("overrides", Overrides)):
+        for name, kind in (("model", ModelRef), ("data", DataRef), ("execution", Execution), ("overrides", Overrides),
+                           ("keep_rule", KeepRule)):
             if not isinstance(getattr(self, name), kind):
                 raise RunError(f"RunSpec.{name} must be a {kind.__name__}; got {getattr(self, name)!r}.")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
@@ -92,11 +97,12 @@ class RunSpec:
             execution=dataclasses.replace(execution, **picked["execution"]),
             seed=picked["run"].get("seed", self.seed),
             overrides=dataclasses.replace(self.overrides, **picked["overrides"]),
+            keep_rule=dataclasses.replace(self.keep_rule, **picked["keep_rule"]),
         )
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model.to_dict(), "data": self.data.to_dict(), "execution": self.execution.to_dict(),
-                "seed": self.seed, "overrides": self.overrides.to_dict()}
+                "seed": self.seed, "overrides": self.overrides.to_dict(), "keep_rule": self.keep_rule.to_dict()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunSpec:
@@ -111,4 +117,6 @@ class RunSpec:
             execution=Execution.from_dict(data.get("execution", {})),
             seed=data.get("seed", 0),
             overrides=Overrides.from_dict(data.get("overrides", {})),
+            # runs recorded before the keep rule existed ended with their last epoch
+            keep_rule=KeepRule.from_dict(data.get("keep_rule", {"keep": "last"})),
         )

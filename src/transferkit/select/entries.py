@@ -15,8 +15,9 @@ def run_compute(record: dict[str, Any]) -> dict[str, int]:
     for phase in record["plan"]["phases"]:
         batch = phase["batch_size"]
         per_epoch = n - 1 if drop_ragged_batch(n, batch) else n
-        images += phase["epochs"] * per_epoch
-        steps += phase["epochs"] * (per_epoch // batch if drop_ragged_batch(n, batch) else math.ceil(n / batch))
+        epochs = phase.get("epochs_run", phase["epochs"])  # fewer when the phase stopped early
+        images += epochs * per_epoch
+        steps += epochs * (per_epoch // batch if drop_ragged_batch(n, batch) else math.ceil(n / batch))
     return {"train_images": images, "steps": steps}
 
 

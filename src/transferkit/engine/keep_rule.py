@@ -1,0 +1,44 @@
+"""KeepRule: which epoch's weights a run keeps, and when a phase stops early. Both change the result."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from ..errors import RunError
+
+KEEP = ("best", "last")
+
+
+@dataclass(frozen=True)
+class KeepRule:
+    """`keep`: "best" keeps the weights of the validated epoch with the highest validation accuracy (the first of
+    equals; only validated epochs are candidates, see `eval_every`), "last" those after the last epoch.
+    `patience`: end a phase when its validation accuracy has not improved for that many evaluations (None: never)."""
+
+    keep: str = "best"
+    patience: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.keep not in KEEP:
+            raise RunError(f"--keep must be one of {list(KEEP)}; got {self.keep!r}.")
+        n = self.patience
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+            raise RunError(f"--patience must be a whole number of at least 1; got {n!r}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> KeepRule:
+        known = {f.name for f in fields(cls)}
+        if not isinstance(data, dict) or set(data) - known:
+            raise RunError(f"The keep rule must be a mapping of {sorted(known)}; got {data!r}.")
+        return cls(**data)
+
+    def stops(self, val_accuracies: list[float]) -> bool:
+        """True when the last `patience` evaluations of a phase did not beat the best one before them."""
+        if self.patience is None or not val_accuracies:
+            return False
+        best = val_accuracies.index(max(val_accuracies))
+        return len(val_accuracies) - 1 - best >= self.patience

@@ -1,0 +1,118 @@
+"""`load`: a run or model directory as a plain torch module with its classes, preprocessing and `predict`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..console import logger
+from ..engine.devices import DEVICES
+from ..errors import ModelError, RunError
+from ..models import Backbone, load_model_dir
+from .flip import run_flipped
+from .run_dir import model_dir_of, read_record
+from .transform import EvalTransform, ImageLike
+
+BATCH = 64
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The predicted class, its probability, and the `top` classes with their probabilities (best first)."""
+
+    label: str
+    probability: float
+    top: list[tuple[str, float]] = field(default_factory=list)
+
+
+def resolve_device(device: str) -> torch.device:
+    if device not in DEVICES:
+        raise RunError(f"The device must be one of {list(DEVICES)}; got {device!r}.")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise RunError("--device cuda was asked for, but no CUDA GPU is visible; use --device cpu or auto.")
+    return torch.device("cuda" if device != "cpu" and torch.cuda.is_available() else "cpu")
+
+
+@dataclass
+class LoadedModel:
+    """`model`: a plain torch module in eval mode (normalized images in, logits for `classes` out); `transform`: the
+    evaluation preprocessing (image -> the model's input); `record`: run.json when the directory has one."""
+
+    model: nn.Module
+    classes: list[str]
+    transform: EvalTransform
+    dir: Path
+    record: dict[str, Any] | None
+    backbone: Backbone
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    @property
+    def flip_allowed(self) -> bool:
+        """Test-time flips keep the label only when the run itself trained on flipped images."""
+        return run_flipped(self.record)
+
+    def use_tta(self, requested: bool) -> bool:
+        """Whether test-time flips apply: when requested and allowed (a warning says when they are not)."""
+        if requested and not self.flip_allowed:
+            logger.warning("Test-time augmentation is not applied: this run trained without horizontal flips, so a "
+                           "flipped image is not known to keep its class.")
+        return requested and self.flip_allowed
+
+    @torch.no_grad()
+    def logits(self, batch: torch.Tensor) -> torch.Tensor:
+        """Logits (N, classes) on the CPU for uint8 images (N, 3, H, W) at the input size."""
+        return self.model(self.transform.normalize(batch.to(self.device))).float().cpu()
+
+    @torch.no_grad()
+    def probabilities(self, batch: torch.Tensor, tta: bool = False) -> torch.Tensor:
+        """Class probabilities (N, classes); with `tta`, the mean over the images and their horizontal flips."""
+        probs = self.logits(batch).softmax(1)
+        if tta:
+            probs = (probs + self.logits(batch.flip(-1)).softmax(1)) / 2
+        return probs
+
+    def predict(self, images: ImageLike | Sequence[ImageLike], top_k: int = 5, tta: bool = False) -> list[Prediction]:
+        """One Prediction per image (paths, PIL images, arrays or tensors; a 4-d tensor is a batch)."""
+        tta = self.use_tta(tta)
+        resized = self.transform.resized_all(_as_list(images))
+        out: list[Prediction] = []
+        for start in range(0, len(resized), BATCH):
+            probs = self.probabilities(resized[start : start + BATCH], tta)
+            out.extend(top_classes(row, self.classes, top_k) for row in probs)
+        return out
+
+
+def top_classes(probs: torch.Tensor, classes: list[str], k: int) -> Prediction:
+    """The Prediction of one row of probabilities."""
+    values, indices = probs.topk(min(max(k, 1), len(classes)))
+    top = [(classes[int(i)], float(v)) for v, i in zip(values, indices)]
+    return Prediction(top[0][0], top[0][1], top)
+
+
+def _as_list(images: Any) -> list:
+    if isinstance(images, torch.Tensor) and images.ndim == 4:
+        return list(images)
+    if isinstance(images, (list, tuple)):
+        return list(images)
+    return [images]
+
+
+def load(path: str | Path, device: str = "cpu") -> LoadedModel:
+    """A run directory, a comparison (its winner's best run) or a model directory, loaded from safetensors only."""
+    folder = model_dir_of(path)
+    backbone = load_model_dir(folder)
+    record = read_record(folder)
+    classes = (record or {}).get("data", {}).get("classes") or backbone.origin.get("source_classes")
+    if not classes or len(classes) != backbone.num_classes:
+        raise ModelError(f"'{folder}' does not name the {backbone.num_classes} classes of its head; save the model "
+                         "again with 'transferkit adapt'.")
+    model = backbone.model.to(resolve_device(device)).eval()
+    return LoadedModel(model, list(classes), EvalTransform(backbone.preprocessing), folder, record, backbone)
