@@ -17,7 +17,7 @@ from typing import Any, Callable
 from ..engine.checkpoint import CHECKPOINT_FILE, read_checkpoint_meta
 from ..engine.resume import describe_position
 from ..errors import RunError
-from ..files import check_output_dir, fsync_tree
+from ..files import check_output_dir, fsync_tree, unwritable_reason
 
 try:
     import fcntl
