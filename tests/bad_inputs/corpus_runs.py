@@ -216,6 +216,10 @@ RUN_CASES = [
     Case("nan-loss", "error", nan_loss, ("The loss became", "explode", "head=8.54e+29", "last good checkpoint",
                                          "before phase 2 'explode'", "checkpoint.safetensors"),
          keeps=(PARTIAL,), check=check_nan_checkpoint),
+    Case("nan-loss-before-the-first-checkpoint", "error",
+         lambda ctx: ctx.adapt(ctx.small(), strategy=ctx.plan("phases:\n- {train: [all], lr: 1.0e+30, warmup: 0, "
+                                                              "batch_size: 4}\n"), epochs="2"),
+         ("The loss became", "No checkpoint had been written yet, so nothing is kept.")),
     Case("resume-with-checkpoint-of-another-model", "error", resume_other_model,
          ("started differently", "source_model"), keeps=(PARTIAL,)),
     Case("resume-with-checkpoint-missing-keys", "error", resume_missing_keys, ("does not fit", "1 missing keys"),

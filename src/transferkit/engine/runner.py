@@ -116,7 +116,8 @@ def _run_epoch(execution: PhaseExecution, epoch: int, checkpoints: Checkpointer 
     except NonFiniteLossError as e:
         if checkpoints is None:
             raise
-        raise NonFiniteLossError(f"{e} {checkpoints.kept()} Pass --overwrite when you run it again.") from None
+        again = " Pass --overwrite when you run it again." if checkpoints.position is not None else ""
+        raise NonFiniteLossError(f"{e} {checkpoints.kept()}{again}") from None
 
 
 def _progress_info(record) -> str:
