@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..errors import PlanError
+from .numbers import phase_numbers
 
 PARAM_FILTERS = ("all", "bias", "norm", "lora")
 BN_POLICIES = ("auto", "frozen", "train", "adapt")
@@ -205,7 +206,7 @@ class Phase:
         if unknown:
             raise PlanError(f"Unknown setting {unknown[0]!r} in {where}; valid settings are {known}.")
         try:
-            return cls(**data)
+            return cls(**phase_numbers(data))
         except TypeError as exc:  # pragma: no cover - dataclass signature mismatch
             raise PlanError(f"Invalid {where}: {exc}.") from None
 
