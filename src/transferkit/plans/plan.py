@@ -140,7 +140,8 @@ class ResolvedPhase:
 
 
 def select_stages(selectors: list[str], stage_names: list[str]) -> list[str]:
-    """Expand `all`, `head`, `top:K` and explicit names into stage names, in network order."""
+    """Expand `all`, `head`, `top:K` (the K stages below the head, and the head: what `partial:k=K` trains) and
+    explicit names into stage names, in network order."""
     body = [s for s in stage_names if s != "head"]
     chosen: set[str] = set()
     for sel in selectors:
@@ -153,7 +154,7 @@ def select_stages(selectors: list[str], stage_names: list[str]) -> list[str]:
                     f"'top:{k}' asks for {k} stages below the head, but this backbone has "
                     f"{len(body)} ({', '.join(body)}); use a value from 1 to {len(body)}."
                 )
-            chosen.update(body[-k:])
+            chosen.update(body[-k:] + ["head"])
         elif sel in stage_names:
             chosen.add(sel)
         else:
