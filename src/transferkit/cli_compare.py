@@ -56,6 +56,8 @@ def compare(
     augment: Optional[str] = opt.augment(),
     labels_per_class: Optional[int] = opt.labels_per_class(),
     classes: Optional[str] = opt.classes(),
+    keep_weights: str = typer.Option("winner", help="Which runs keep their trained weights (model.safetensors): all, "
+                                     "winner (the chosen plan's runs) or none; run.json and the report stay for every run."),
     show_test: bool = typer.Option(False, help="Show test accuracy for every plan, labelled as not used for selection (default: the winner's only)."),
     weights: Optional[Path] = opt.weights(),
     weights_map: Optional[str] = opt.weights_map(),
@@ -74,7 +76,7 @@ def compare(
                           source=source, unlabeled=unlabeled)
     result = api.compare(model, data, strategies, out=out, spec=spec, seeds=seeds, time_budget=time_budget,
                          search=search, eta=eta, lr_factors=parse_factors(lr_factors), show_test=show_test,
-                         overwrite=overwrite)
+                         keep_weights=keep_weights, overwrite=overwrite)
     print_result(result)
 
 

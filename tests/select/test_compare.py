@@ -28,10 +28,14 @@ def test_comparison_directory(tiny_comparison):
     assert board == json.loads(json.dumps(tiny_comparison.leaderboard))
     assert (out / "report.html").is_file()
     assert len(board["runs"]) == 8 and board["compute"]["runs"] == 8
+    winner_dirs = {r["dir"] for r in next(row for row in board["rows"] if row.get("winner"))["runs"]}
+    assert len(winner_dirs) == 2 and board["keep_weights"] == "winner"
     for run in board["runs"]:
         run_dir = out / run["dir"]
-        for name in ("run.json", "model.safetensors", "model.json", "plan.yaml", "report.html"):
+        for name in ("run.json", "model.json", "plan.yaml", "report.html"):
             assert (run_dir / name).is_file(), (run_dir, name)
+        # by default only the chosen plan's runs keep their weights
+        assert (run_dir / "model.safetensors").is_file() == (run["dir"] in winner_dirs) == run["weights"]
         record = json.loads((run_dir / "run.json").read_text())
         assert record["seed"] == run["seed"] and record["plan"]["phases"][0]["epochs"] == 2
         assert record["comparison"]["lr_factor"] == run["lr_factor"]

@@ -1,7 +1,7 @@
 """compare(): every candidate plan on the same data, epoch budget and splits, over several seeds.
 
 Each (plan, learning rate, seed) is an ordinary run made by `adapt` and written as a run directory under
-`out/runs/`; the leaderboard (winner under 'winner') goes to `out/leaderboard.json` and the report to
+`out/runs/` (trained weights only where `keep_weights` says: all, the winner's, none); the leaderboard (winner under 'winner') goes to `out/leaderboard.json` and the report to
 `out/report.html`. The whole directory appears at once when everything is written (never half-written).
 """
 
@@ -31,6 +31,7 @@ from ..select.table import leaderboard_table
 from .adapt import adapt
 from .candidate_plans import check_fits, strategies_for
 from .compare_settings import DEFAULT_EPOCHS, CompareSettings
+from .kept_weights import drop_weights
 from .loading import load_model, load_splits
 from .overrides import Overrides
 from .run import write_run_dir
@@ -178,6 +179,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
                                   search=search_record)
         if staging is None:
             return Comparison(doc)
+        drop_weights(staging.path, doc, settings.keep_weights)
         write_json(staging.path / "leaderboard.json", doc)
         write_text(staging.path / "report.html", render_report(doc, records))
         return Comparison(doc, staging.commit())
