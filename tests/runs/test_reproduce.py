@@ -119,3 +119,20 @@ def test_reproduce_refuses_a_damaged_record(tmp_path):
     result = invoke("reproduce", tmp_path / "run", "--out", tmp_path / "again")
     assert result.exit_code == 2 and "lacks 'definition'" in result.output
     assert not (tmp_path / "again").exists()
+
+
+def test_reproduce_from_another_working_directory(tiny_model_dir, tmp_path, monkeypatch):
+    """The data was given relative to where the run started; reproduce runs from elsewhere."""
+    image_folder(tmp_path / "project" / "pets")
+    monkeypatch.chdir(tmp_path / "project")
+    result = invoke("adapt", "--model", tiny_model_dir, "--data", "pets", "--epochs", "1", "--device", "cpu",
+                    "--out", "run")
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "project" / "run" / "run.json").read_text())["data"]
+    assert data["spec"] == "pets" and data["resolved_spec"] == str(tmp_path / "project" / "pets")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    result = invoke("reproduce", tmp_path / "project" / "run", "--out", "again")
+    assert result.exit_code == 0, result.output
+    assert "metrics identical, weights identical" in result.output
+    assert (tmp_path / "elsewhere" / "again" / "run.json").is_file()
