@@ -13,6 +13,8 @@ from safetensors.torch import load_file, save_file
 from typer.testing import CliRunner
 
 from transferkit.cli import app
+from transferkit.models import sha256_file
+from transferkit.models.integrity import SHA256_KEY
 
 PLAN = """\
 phases:
@@ -106,6 +108,9 @@ def test_reproduce_refuses_other_data_and_other_weights(original, tmp_path):
     weights = load_file(str(model / "model.safetensors"))
     weights["fc.bias"] = weights["fc.bias"] + 1
     save_file(weights, str(model / "model.safetensors"))
+    meta = json.loads((model / "model.json").read_text())  # another model directory, consistent in itself
+    meta[SHA256_KEY] = sha256_file(model / "model.safetensors")
+    (model / "model.json").write_text(json.dumps(meta))
     result = invoke("reproduce", first, "--model", model, "--out", tmp_path / "other-model")
     assert result.exit_code == 2 and "is not the one the run used" in result.output
     assert not (tmp_path / "other-model").exists()
