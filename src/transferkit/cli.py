@@ -214,8 +214,9 @@ def describe(
     model: Optional[str] = typer.Option(None, help=opt.MODEL_HELP + " Resolves a plan's stages for the grid."),
 ) -> None:
     """Print the standard term, the reproducible description, and the stages x phases grid of a run or a plan."""
-    term, description = api.describe(target)
-    grid = api.grid(target, model)
+    backbone = api.load_model(model, pretrained=False) if model is not None else None
+    term, description = api.describe(target, backbone)
+    grid = api.grid(target, backbone)
     results.print(f"[bold]term:[/] {term}", soft_wrap=True)
     results.print(f"[bold]description:[/] {description}", soft_wrap=True)
     if not grid["rows"]:
