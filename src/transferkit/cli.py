@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.logging import RichHandler
+import typer.rich_utils
 from rich.table import Table
 
 from . import api, cli_compare
 from . import cli_options as opt
-from .console import console, results
+from .console import console, fit_to_output, log_handler, output_width, results
 from .files import read_json
 from .errors import TransferkitError
 
@@ -47,12 +47,8 @@ def user_errors(fn):
 
 @app.callback()
 def _setup(quiet: bool = typer.Option(False, "--quiet", "-q", help="Only warnings and errors.")) -> None:
-    logging.basicConfig(
-        level=logging.WARNING if quiet else logging.INFO,
-        format="%(message)s",
-        handlers=[RichHandler(console=console, show_time=False, show_path=False)],
-        force=True,
-    )
+    fit_to_output()
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, handlers=[log_handler()], force=True)
     for noisy in ("timm", "accelerate", "PIL", "matplotlib"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -198,7 +194,8 @@ def stages(
 @user_errors
 def strategies() -> None:
     """List the strategy presets, each with its standard term and a one-line explanation."""
-    table = Table(title="Strategies (use with --strategy NAME or NAME:key=value)")
+    table = Table(title="Strategies (use with --strategy NAME or NAME:key=value)",
+                  caption="Every strategy also takes batch_size=N and augment=none|light|standard, for every phase.")
     for col in ("strategy", "term", "what it does", "options"):
         table.add_column(col)
     for s in api.strategies():
@@ -236,6 +233,7 @@ app.command("demo")(user_errors(cli_compare.demo))
 
 
 def main() -> None:
+    typer.rich_utils.MAX_WIDTH = output_width(sys.stdout)  # --help piped or redirected: wide, not cut at 80
     app(prog_name="transferkit")
 
 

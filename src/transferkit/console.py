@@ -1,13 +1,20 @@
-"""The shared rich console, progress bars and the 'transferkit' logger."""
+"""The shared rich consoles, progress bars and the 'transferkit' logger.
+
+In a terminal, progress shows as rich bars and logs as rich lines. Piped or redirected, output stays readable:
+plain log lines, progress as plain lines (see run_progress.py) and consoles wide enough that tables and help
+are never cut at 80 columns.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
 from rich.console import Console
+from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 T = TypeVar("T")
@@ -15,11 +22,43 @@ T = TypeVar("T")
 console = Console(stderr=True)  # progress, logs and errors
 results = Console()  # tables and results, on stdout
 logger = logging.getLogger("transferkit")
+WIDE = 200  # columns of a console that is not a terminal (a pipe or a file): wide enough for every table
 
 
 def progress_enabled(requested: bool = True) -> bool:
     """Progress bars show unless turned off by the caller or TRANSFERKIT_PROGRESS=0."""
     return requested and os.environ.get("TRANSFERKIT_PROGRESS", "1") != "0"
+
+
+def output_width(stream) -> int | None:
+    """The width for output to `stream`: None (the terminal's own) in a terminal, else WIDE or a wider COLUMNS."""
+    if hasattr(stream, "isatty") and stream.isatty():
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    return max(WIDE, int(columns)) if columns.isdigit() else WIDE
+
+
+def fit_to_output() -> None:
+    """Give both consoles the width of where they write (called when the command line starts)."""
+    for shared, stream in ((console, sys.stderr), (results, sys.stdout)):
+        shared.width = output_width(stream)  # None: follow the terminal
+
+
+class PlainFormatter(logging.Formatter):
+    """'message' for information, 'warning: message' for warnings and worse."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return text if record.levelno < logging.WARNING else f"{record.levelname.lower()}: {text}"
+
+
+def log_handler() -> logging.Handler:
+    """Rich log lines in a terminal; plain lines, never padded or wrapped, elsewhere."""
+    if sys.stderr.isatty():
+        return RichHandler(console=console, show_time=False, show_path=False)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(PlainFormatter("%(message)s"))
+    return handler
 
 
 def make_progress(transient: bool = True) -> Progress:
