@@ -10,6 +10,7 @@ from typing import Optional
 
 import typer
 import typer.rich_utils
+from rich.markup import escape
 from rich.table import Table
 
 from . import api, cli_compare
@@ -114,7 +115,7 @@ def adapt(
     options = {k: v for k, v in locals().items() if k not in ("model", "data", "strategy", "out", "overwrite", "resume")}
     spec = opt.build_spec(model, data, **options)
     run = api.adapt(model, data, strategy, out=out, spec=spec, overwrite=overwrite, resume=resume)
-    results.print(f"[bold]{run.term}[/]: validation accuracy {run.val_accuracy:.1%}, test accuracy {run.test_accuracy:.1%}")
+    results.print(escape(run.summary()), soft_wrap=True)
     results.print(f"Run directory: [bold]{run.dir}[/]")
 
 

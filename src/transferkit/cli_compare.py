@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 from . import api
 from . import cli_options as opt
 from .console import results
 from .errors import RunError
 from .runs import Comparison
-from .select.table import fmt_interval
 
 
 def parse_factors(text: str) -> list[float]:
@@ -27,15 +27,7 @@ def parse_factors(text: str) -> list[float]:
 def print_result(result: Comparison) -> None:
     """The final leaderboard table, the chosen plan in one sentence, and where the files are."""
     results.print(result.table())
-    winner = result.winner
-    if winner is None:
-        results.print("[bold red]No plan finished without errors[/]; see the leaderboard.")
-    else:
-        results.print(
-            f"[bold]Chosen: {winner['plan']}[/] ({winner['term']}): validation accuracy {fmt_interval(winner['val'])}; "
-            f"{winner['reason']}. Test accuracy {fmt_interval(winner['test'])} (not used for selection).",
-            soft_wrap=True,
-        )
+    results.print(escape(result.chosen()), soft_wrap=True)
     if result.dir is not None:
         results.print(f"Leaderboard: [bold]{result.dir / 'leaderboard.json'}[/]; report: [bold]{result.report}[/]")
 

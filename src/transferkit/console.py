@@ -7,11 +7,12 @@ are never cut at 80 columns.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.logging import RichHandler
@@ -59,6 +60,36 @@ def log_handler() -> logging.Handler:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(PlainFormatter("%(message)s"))
     return handler
+
+
+def render_text(renderable: Any, width: int = WIDE) -> str:
+    """What `renderable` (a rich table, text with markup, ...) prints as, in plain text without colours."""
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, color_system=None, force_terminal=False, soft_wrap=True).print(renderable)
+    return buffer.getvalue().rstrip("\n")
+
+
+def render_html(renderable: Any, width: int = WIDE) -> str:
+    """`renderable` as an HTML fragment with inline styles (for notebooks)."""
+    recorder = Console(file=io.StringIO(), width=width, record=True, force_terminal=True)
+    recorder.print(renderable)
+    return recorder.export_html(inline_styles=True, code_format="<pre style=\"font-family:monospace\">{code}</pre>")
+
+
+class Printable:
+    """A rich renderable that print(), str() and notebooks show readably, as the command line prints it."""
+
+    def __init__(self, renderable: Any):
+        self.renderable = renderable
+
+    def __rich__(self) -> Any:
+        return self.renderable
+
+    def __str__(self) -> str:
+        return render_text(self.renderable)
+
+    def _repr_html_(self) -> str:
+        return render_html(self.renderable)
 
 
 def make_progress(transient: bool = True) -> Progress:

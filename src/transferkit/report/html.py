@@ -55,7 +55,8 @@ def winner_box(doc: dict[str, Any]) -> str:
             f"not used for any choice).</span></div>")
 
 
-def leaderboard_section(doc: dict[str, Any]) -> str:
+def leaderboard_section(doc: dict[str, Any], chart: bool = True) -> str:
+    """The leaderboard as a table, under its chart (`chart`: with the chart, for a comparison)."""
     rows = doc["rows"]
     show_test = doc.get("show_test", False)
     winner = doc.get("winner") or {}
@@ -80,7 +81,7 @@ def leaderboard_section(doc: dict[str, Any]) -> str:
     selection = doc.get("selection", {})
     has_values = any(r["val"]["mean"] is not None for r in rows)
     chart = _img(leaderboard_chart(rows), "leaderboard: validation accuracy with 95% confidence intervals",
-                 "leaderboard-chart") if has_values and doc.get("kind") != "run" else ""
+                 "leaderboard-chart") if chart and has_values and doc.get("kind") != "run" else ""
     return (
         f'<section id="leaderboard"><h2>{"Result" if doc.get("kind") == "run" else "Leaderboard"}</h2>' + chart
         + _table(headers, table_rows, "leaderboard-table", "", classes)
