@@ -44,7 +44,10 @@ def test_comparison_directory(tiny_comparison):
         assert record["plan"]["phases"][0]["lr_per_stage"]["head"] == pytest.approx(preset * run["lr_factor"])
     for row in board["rows"]:
         assert row["lr_factor"] in (1, 3) and len(row["lr_grid"]) == 2 and row["trainable_params"] > 0
-        assert row["val"]["n"] == 2 and row["peak_memory_bytes"] > 0 and row["train_images"] == 2 * 2 * 24
+        assert row["val"]["n"] == 2 and row["train_images"] == 2 * 2 * 24
+        # on CPU a run's own peak memory cannot be told from the process's: not measured, the column is left out
+        assert row["peak_memory_bytes"] is None
+    assert "peak" not in str(tiny_comparison.table()) and "peak" not in (out / "report.html").read_text()
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no staging leftovers
 
 

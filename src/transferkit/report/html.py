@@ -61,9 +61,10 @@ def leaderboard_section(doc: dict[str, Any], chart: bool = True) -> str:
     show_test = doc.get("show_test", False)
     winner = doc.get("winner") or {}
     tied = [winner.get("plan")] + list(winner.get("tied_with", [])) if winner else []
+    with_memory = any(r.get("peak_memory_bytes") is not None for r in rows)  # measured per run on CUDA only
     headers = ["#", "plan", "term", "learning rate", "epochs", "val accuracy [95% CI within 0-100%]",
-               "test accuracy (not used for selection)", "trainable params", "time/run (s)", "peak memory",
-               "training images", "status"]
+               "test accuracy (not used for selection)", "trainable params", "time/run (s)",
+               *(["peak GPU memory"] if with_memory else []), "training images", "status"]
     table_rows, classes = [], []
     for r in rows:
         lrs = "/".join(f"{v:.3g}" for v in r["lrs"])
@@ -72,7 +73,8 @@ def leaderboard_section(doc: dict[str, Any], chart: bool = True) -> str:
             escape(f"{fmt_factor(r['lr_factor'])} ({lrs})"), str(r["epochs"]), escape(fmt_interval(r["val"])),
             escape(fmt_interval(r.get("test"))),
             "-" if r["trainable_params"] is None else f"{r['trainable_params']:,}",
-            "-" if r["seconds"] is None else f"{r['seconds']:.1f}", escape(fmt_bytes(r["peak_memory_bytes"])),
+            "-" if r["seconds"] is None else f"{r['seconds']:.1f}",
+            *([escape(fmt_bytes(r["peak_memory_bytes"]))] if with_memory else []),
             f"{r['train_images']:,}", escape(status_text({**r, "tied_names": tied})),
         ])
         classes.append("winner" if r.get("winner") else "dim" if r["status"] != "ok" else "")
