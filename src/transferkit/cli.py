@@ -17,7 +17,7 @@ from . import api, cli_compare
 from . import cli_options as opt
 from .console import console, fit_to_output, log_handler, output_width, results
 from .files import read_json
-from .errors import TransferkitError
+from .errors import Interrupted, TransferkitError
 
 app = typer.Typer(
     help="Transfer learning with PyTorch: pretrain, adapt with any recipe, and record exactly what was done.",
@@ -39,8 +39,10 @@ def user_errors(fn):
         except TransferkitError as exc:
             console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
-        except KeyboardInterrupt:
-            console.print("[bold red]interrupted[/]")
+        except KeyboardInterrupt as exc:
+            said = f" {escape(str(exc))}" if isinstance(exc, Interrupted) else ""
+            console.print(f"[bold red]interrupted:[/]{said}" if said else "[bold red]interrupted[/]", highlight=False,
+                          soft_wrap=True)
             raise typer.Exit(130) from None
 
     return wrapper

@@ -9,6 +9,7 @@ from ..data import DataSplits
 from ..data.domain_data import DomainSplits
 from ..engine import RunConfig, run_plan
 from ..engine.resume import Checkpointer
+from ..errors import Interrupted
 from ..models import Backbone
 from ..plans import Plan
 from ..report.record import build_record
@@ -40,7 +41,12 @@ def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: 
             identity = {**run_identity(plan, spec.seed, backbone, splits),
                         "feature_cache": {"cache": spec.execution.cache.mode, "cache_views": spec.execution.cache.views}}
             config.checkpoints = Checkpointer(partial.path, identity, {"overwrite": partial.allows_overwrite})
-        result = run_plan(plan, backbone, splits, config)
+        try:
+            result = run_plan(plan, backbone, splits, config)
+        except KeyboardInterrupt:
+            if partial is None:
+                raise
+            raise Interrupted(partial.interrupted()) from None
         run = Run(record=_record(result, spec, splits), backbone=result.backbone)
         if partial is not None:
             run.dir = partial.commit(lambda folder: write_run_files(run, plan, folder))
