@@ -55,7 +55,7 @@ class PlainFormatter(logging.Formatter):
 
 def log_handler() -> logging.Handler:
     """Rich log lines in a terminal; plain lines, never padded or wrapped, elsewhere."""
-    if sys.stderr.isatty():
+    if console.is_terminal:
         return RichHandler(console=console, show_time=False, show_path=False)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(PlainFormatter("%(message)s"))
