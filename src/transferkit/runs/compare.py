@@ -1,8 +1,9 @@
 """compare(): every candidate plan on the same data, epoch budget and splits, over several seeds.
 
 Each (plan, learning rate, seed) is an ordinary run made by `adapt` and written as a run directory under
-`out/runs/` (trained weights only where `keep_weights` says: all, the winner's, none); the leaderboard (winner under 'winner') goes to `out/leaderboard.json` and the report to
-`out/report.html`. The whole directory appears at once when everything is written (never half-written).
+`out/runs/` (trained weights only where `keep_weights` says: all, the winner's, none); the leaderboard (winner
+under 'winner') goes to `out/leaderboard.json` and the report to `out/report.html`. The whole directory appears
+at once when everything is written (never half-written).
 """
 
 from __future__ import annotations
