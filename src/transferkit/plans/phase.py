@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..errors import PlanError
-from .numbers import phase_numbers
 
 PARAM_FILTERS = ("all", "bias", "norm", "lora")
 BN_POLICIES = ("auto", "frozen", "train", "adapt")
@@ -206,7 +205,7 @@ class Phase:
         if unknown:
             raise PlanError(f"Unknown setting {unknown[0]!r} in {where}; valid settings are {known}.")
         try:
-            return cls(**phase_numbers(data))
+            return cls(**data)
         except TypeError as exc:  # pragma: no cover - dataclass signature mismatch
             raise PlanError(f"Invalid {where}: {exc}.") from None
 
