@@ -30,7 +30,7 @@ from ..select.table import fmt_interval, leaderboard_table
 from .adapt import adapt
 from .candidate_plans import check_fits, strategies_for
 from .compare_settings import DEFAULT_EPOCHS, CompareSettings
-from .kept_weights import drop_weights
+from .compare_weights import drop_weights
 from .loading import load_model, load_splits
 from .overrides import Overrides
 from .run import write_run_dir

@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import RunError
 from ..select import DEFAULT_ETA, DEFAULT_LR_FACTORS, check_search
 from ..select.candidates import check_lr_factors
-from .kept_weights import check_keep_weights
+from .compare_weights import check_keep_weights
 
 DEFAULT_EPOCHS = 10
 
