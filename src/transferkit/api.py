@@ -134,16 +134,17 @@ def diagnose(
                          overwrite=overwrite, seed=seed, max_images=max_images, device=device, progress=progress)
 
 
-def describe(target: str | Path | Plan) -> tuple[str, str]:
-    """(term, description) of a run directory, a plan file, a strategy spec, or a Plan."""
-    if isinstance(target, Plan):
-        return plan_term(target), describe_plan(target)
-    path = Path(str(target))
-    if path.is_dir():
-        record = read_json(path / "run.json")
+def describe(target: str | Path | Plan, model: str | Backbone | None = None) -> tuple[str, str]:
+    """(term, description) of a run directory, a plan file, a strategy spec, or a Plan. With `model`, a plan is
+    named for that backbone's stages, exactly as a run of it on that backbone records it."""
+    if not isinstance(target, Plan) and Path(str(target)).is_dir():
+        record = read_json(Path(str(target)) / "run.json")
         return record["term"], record["description"]
-    plan = plan_from_spec(str(target))
-    return plan_term(plan), describe_plan(plan)
+    plan = target if isinstance(target, Plan) else plan_from_spec(str(target))
+    names = None
+    if model is not None:
+        names = (load_model(model, pretrained=False) if isinstance(model, str) else model).stage_names
+    return plan_term(plan, names), describe_plan(plan, names)
 
 
 EXAMPLE_STAGES = ["stem", "stage1", "stage2", "stage3", "stage4", "head"]
@@ -163,7 +164,8 @@ def grid(target: str | Path | Plan, model: str | Backbone | None = None) -> dict
         plan = target if isinstance(target, Plan) else plan_from_spec(str(target))
         if model is not None:
             backbone = load_model(model, pretrained=False) if isinstance(model, str) else model
-            names, origin = backbone.stage_names, str(model) if isinstance(model, str) else "the model"
+            names, origin = backbone.stage_names, str(model) if isinstance(model, str) else (
+                backbone.origin.get("spec") or "the model")
         else:
             names, origin = EXAMPLE_STAGES, "an example 4-stage backbone"
             try:

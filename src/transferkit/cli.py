@@ -9,14 +9,15 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.logging import RichHandler
+import typer.rich_utils
+from rich.markup import escape
 from rich.table import Table
 
 from . import api, cli_compare, cli_use
 from . import cli_options as opt
-from .console import console, results
+from .console import console, fit_to_output, log_handler, output_width, results
 from .files import read_json
-from .errors import TransferkitError
+from .errors import Interrupted, TransferkitError
 
 app = typer.Typer(
     help="Transfer learning with PyTorch: pretrain, adapt with any recipe, and record exactly what was done.",
@@ -38,8 +39,10 @@ def user_errors(fn):
         except TransferkitError as exc:
             console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
-        except KeyboardInterrupt:
-            console.print("[bold red]interrupted[/]")
+        except KeyboardInterrupt as exc:
+            said = f" {escape(str(exc))}" if isinstance(exc, Interrupted) else ""
+            console.print(f"[bold red]interrupted:[/]{said}" if said else "[bold red]interrupted[/]", highlight=False,
+                          soft_wrap=True)
             raise typer.Exit(130) from None
 
     return wrapper
@@ -47,12 +50,8 @@ def user_errors(fn):
 
 @app.callback()
 def _setup(quiet: bool = typer.Option(False, "--quiet", "-q", help="Only warnings and errors.")) -> None:
-    logging.basicConfig(
-        level=logging.WARNING if quiet else logging.INFO,
-        format="%(message)s",
-        handlers=[RichHandler(console=console, show_time=False, show_path=False)],
-        force=True,
-    )
+    fit_to_output()
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, handlers=[log_handler()], force=True)
     for noisy in ("timm", "accelerate", "PIL", "matplotlib"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -120,7 +119,7 @@ def adapt(
     options = {k: v for k, v in locals().items() if k not in ("model", "data", "strategy", "out", "overwrite", "resume")}
     spec = opt.build_spec(model, data, **options)
     run = api.adapt(model, data, strategy, out=out, spec=spec, overwrite=overwrite, resume=resume)
-    results.print(f"[bold]{run.term}[/]: validation accuracy {run.val_accuracy:.1%}, test accuracy {run.test_accuracy:.1%}")
+    results.print(escape(run.summary()), soft_wrap=True)
     results.print(f"Run directory: [bold]{run.dir}[/]")
 
 
@@ -200,7 +199,8 @@ def stages(
 @user_errors
 def strategies() -> None:
     """List the strategy presets, each with its standard term and a one-line explanation."""
-    table = Table(title="Strategies (use with --strategy NAME or NAME:key=value)")
+    table = Table(title="Strategies (use with --strategy NAME or NAME:key=value)",
+                  caption="Every strategy also takes batch_size=N and augment=none|light|standard, for every phase.")
     for col in ("strategy", "term", "what it does", "options"):
         table.add_column(col)
     for s in api.strategies():
@@ -216,8 +216,9 @@ def describe(
     model: Optional[str] = typer.Option(None, help=opt.MODEL_HELP + " Resolves a plan's stages for the grid."),
 ) -> None:
     """Print the standard term, the reproducible description, and the stages x phases grid of a run or a plan."""
-    term, description = api.describe(target)
-    grid = api.grid(target, model)
+    backbone = api.load_model(model, pretrained=False) if model is not None else None
+    term, description = api.describe(target, backbone)
+    grid = api.grid(target, backbone)
     results.print(f"[bold]term:[/] {term}", soft_wrap=True)
     results.print(f"[bold]description:[/] {description}", soft_wrap=True)
     if not grid["rows"]:
@@ -240,6 +241,7 @@ app.command("export")(user_errors(cli_use.export))
 
 
 def main() -> None:
+    typer.rich_utils.MAX_WIDTH = output_width(sys.stdout)  # --help piped or redirected: wide, not cut at 80
     app(prog_name="transferkit")
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 from . import api
 from . import cli_options as opt
 from .console import results
 from .errors import RunError
 from .runs import Comparison
-from .select.table import fmt_interval
 
 
 def parse_factors(text: str) -> list[float]:
@@ -27,15 +27,7 @@ def parse_factors(text: str) -> list[float]:
 def print_result(result: Comparison) -> None:
     """The final leaderboard table, the chosen plan in one sentence, and where the files are."""
     results.print(result.table())
-    winner = result.winner
-    if winner is None:
-        results.print("[bold red]No plan finished without errors[/]; see the leaderboard.")
-    else:
-        results.print(
-            f"[bold]Chosen: {winner['plan']}[/] ({winner['term']}): validation accuracy {fmt_interval(winner['val'])}; "
-            f"{winner['reason']}. Test accuracy {fmt_interval(winner['test'])} (not used for selection).",
-            soft_wrap=True,
-        )
+    results.print(escape(result.chosen()), soft_wrap=True)
     if result.dir is not None:
         results.print(f"Leaderboard: [bold]{result.dir / 'leaderboard.json'}[/]; report: [bold]{result.report}[/]")
 
@@ -56,6 +48,8 @@ def compare(
     augment: Optional[str] = opt.augment(),
     labels_per_class: Optional[int] = opt.labels_per_class(),
     classes: Optional[str] = opt.classes(),
+    keep_weights: str = typer.Option("winner", help="Which runs keep their trained weights (model.safetensors): all, "
+                                     "winner (the chosen plan's runs) or none; run.json and the report stay for every run."),
     show_test: bool = typer.Option(False, help="Show test accuracy for every plan, labelled as not used for selection (default: the winner's only)."),
     weights: Optional[Path] = opt.weights(),
     weights_map: Optional[str] = opt.weights_map(),
@@ -76,7 +70,7 @@ def compare(
                           source=source, unlabeled=unlabeled, keep=keep, patience=patience)
     result = api.compare(model, data, strategies, out=out, spec=spec, seeds=seeds, time_budget=time_budget,
                          search=search, eta=eta, lr_factors=parse_factors(lr_factors), show_test=show_test,
-                         overwrite=overwrite)
+                         keep_weights=keep_weights, overwrite=overwrite)
     print_result(result)
 
 

@@ -1,13 +1,21 @@
-"""The shared rich console, progress bars and the 'transferkit' logger."""
+"""The shared rich consoles, progress bars and the 'transferkit' logger.
+
+In a terminal, progress shows as rich bars and logs as rich lines. Piped or redirected, output stays readable:
+plain log lines, progress as plain lines (see run_progress.py) and consoles wide enough that tables and help
+are never cut at 80 columns.
+"""
 
 from __future__ import annotations
 
+import io
 import logging
 import os
+import sys
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rich.console import Console
+from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 T = TypeVar("T")
@@ -15,11 +23,73 @@ T = TypeVar("T")
 console = Console(stderr=True)  # progress, logs and errors
 results = Console()  # tables and results, on stdout
 logger = logging.getLogger("transferkit")
+WIDE = 200  # columns of a console that is not a terminal (a pipe or a file): wide enough for every table
 
 
 def progress_enabled(requested: bool = True) -> bool:
     """Progress bars show unless turned off by the caller or TRANSFERKIT_PROGRESS=0."""
     return requested and os.environ.get("TRANSFERKIT_PROGRESS", "1") != "0"
+
+
+def output_width(stream) -> int | None:
+    """The width for output to `stream`: None (the terminal's own) in a terminal, else WIDE or a wider COLUMNS."""
+    if hasattr(stream, "isatty") and stream.isatty():
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    return max(WIDE, int(columns)) if columns.isdigit() else WIDE
+
+
+def fit_to_output() -> None:
+    """Give both consoles the width of where they write (called when the command line starts)."""
+    for shared, stream in ((console, sys.stderr), (results, sys.stdout)):
+        shared.width = output_width(stream)  # None: follow the terminal
+
+
+class PlainFormatter(logging.Formatter):
+    """'message' for information, 'warning: message' for warnings and worse."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return text if record.levelno < logging.WARNING else f"{record.levelname.lower()}: {text}"
+
+
+def log_handler() -> logging.Handler:
+    """Rich log lines in a terminal; plain lines, never padded or wrapped, elsewhere."""
+    if console.is_terminal:
+        return RichHandler(console=console, show_time=False, show_path=False)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(PlainFormatter("%(message)s"))
+    return handler
+
+
+def render_text(renderable: Any, width: int = WIDE) -> str:
+    """What `renderable` (a rich table, text with markup, ...) prints as, in plain text without colours."""
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, color_system=None, force_terminal=False, soft_wrap=True).print(renderable)
+    return buffer.getvalue().rstrip("\n")
+
+
+def render_html(renderable: Any, width: int = WIDE) -> str:
+    """`renderable` as an HTML fragment with inline styles (for notebooks)."""
+    recorder = Console(file=io.StringIO(), width=width, record=True, force_terminal=True)
+    recorder.print(renderable)
+    return recorder.export_html(inline_styles=True, code_format="<pre style=\"font-family:monospace\">{code}</pre>")
+
+
+class Printable:
+    """A rich renderable that print(), str() and notebooks show readably, as the command line prints it."""
+
+    def __init__(self, renderable: Any):
+        self.renderable = renderable
+
+    def __rich__(self) -> Any:
+        return self.renderable
+
+    def __str__(self) -> str:
+        return render_text(self.renderable)
+
+    def _repr_html_(self) -> str:
+        return render_html(self.renderable)
 
 
 def make_progress(transient: bool = True) -> Progress:

@@ -140,13 +140,16 @@ def demo_table(result: Comparison, source: str = "") -> Table:
     table = Table(title=f"{source + ': ' if source else ''}{TARGET}, {LABELS_PER_CLASS} labels per class, {len(board.get('seeds', []))} seeds, "
                         f"{board.get('epochs')} epochs per strategy, each at its preset's learning rate",
                   caption="mean ± standard deviation over seeds; the winner is chosen on validation accuracy only")
-    for col in ("strategy", "term", "trainable params", "val accuracy", "test accuracy", "s/run", "peak memory"):
+    with_memory = any(r.get("peak_memory_bytes") is not None for r in board["rows"])  # per run on CUDA only
+    for col in ("strategy", "term", "trainable params", "val accuracy", "test accuracy", "s/run",
+                *(["peak GPU memory"] if with_memory else [])):
         table.add_column(col, justify="left" if col in ("strategy", "term") else "right",
                          overflow="fold" if col == "term" else "ellipsis")
     for row in sorted(board["rows"], key=lambda r: plans.index(r["plan"]) if r["plan"] in plans else len(plans)):
         table.add_row(escape(row["plan"]), escape(row.get("term") or "-"),
                       "-" if row["trainable_params"] is None else f"{row['trainable_params']:,}",
                       _mean_std(row["val"]), _mean_std(row["test"]),
-                      "-" if row["seconds"] is None else f"{row['seconds']:.1f}", fmt_bytes(row["peak_memory_bytes"]),
+                      "-" if row["seconds"] is None else f"{row['seconds']:.1f}",
+                      *([fmt_bytes(row["peak_memory_bytes"])] if with_memory else []),
                       style="bold green" if row.get("winner") else None)
     return table

@@ -19,3 +19,7 @@ class PlanError(TransferkitError):
 
 class RunError(TransferkitError):
     """A run directory or training run that cannot proceed."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """The user stopped a run (Ctrl-C); the message says what is kept and how to continue. Exit code 130."""

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from corpus_context import Case, Context
 from corpus_data import DATA_CASES
+from corpus_output import OUTPUT_CASES
 from corpus_runs import RUN_CASES
+from corpus_weights import WEIGHTS_CASES
 
-CASES = DATA_CASES + RUN_CASES
+CASES = DATA_CASES + RUN_CASES + WEIGHTS_CASES + OUTPUT_CASES
 
 __all__ = ["CASES", "Case", "Context"]

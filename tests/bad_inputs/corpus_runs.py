@@ -53,14 +53,14 @@ def model_dir_copy(ctx: Context, change: Callable[[Path], None]) -> list[str]:
     return ["adapt", "--model", str(folder), "--data", "digits", "--out", str(ctx.out)]
 
 
-def full_disk(ctx: Context) -> list[str]:
-    """The second checkpoint write runs out of space halfway."""
+def full_disk(ctx: Context, fails_at: int = 2) -> list[str]:
+    """The checkpoint write number `fails_at` runs out of space halfway."""
     real = checkpoint_module.save_file
     calls = {"n": 0}
 
     def save_until_full(tensors, filename, metadata=None):
         calls["n"] += 1
-        if calls["n"] < 2:
+        if calls["n"] < fails_at:
             return real(tensors, filename, metadata=metadata)
         Path(filename).write_bytes(b"\0" * 100)
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -210,9 +210,16 @@ RUN_CASES = [
     Case("checkpoint-disk-full", "error", full_disk, ("Cannot write checkpoint", "No space left on device",
                                                        "previous checkpoint is kept", "--resume"),
          keeps=(PARTIAL,), check=check_full_disk),
+    Case("checkpoint-disk-full-at-the-first-checkpoint", "error", lambda ctx: full_disk(ctx, fails_at=1),
+         ("Cannot write checkpoint", "No space left on device", "no checkpoint had been written yet",
+          "without --resume")),
     Case("nan-loss", "error", nan_loss, ("The loss became", "explode", "head=8.54e+29", "last good checkpoint",
                                          "before phase 2 'explode'", "checkpoint.safetensors"),
          keeps=(PARTIAL,), check=check_nan_checkpoint),
+    Case("nan-loss-before-the-first-checkpoint", "error",
+         lambda ctx: ctx.adapt(ctx.small(), strategy=ctx.plan("phases:\n- {train: [all], lr: 1.0e+30, warmup: 0, "
+                                                              "batch_size: 4}\n"), epochs="2"),
+         ("The loss became", "No checkpoint had been written yet, so nothing is kept.")),
     Case("resume-with-checkpoint-of-another-model", "error", resume_other_model,
          ("started differently", "source_model"), keeps=(PARTIAL,)),
     Case("resume-with-checkpoint-missing-keys", "error", resume_missing_keys, ("does not fit", "1 missing keys"),

@@ -120,3 +120,11 @@ def test_term_follows_what_trains_not_the_name():
     assert plan_term(plan, STAGES) == "partial fine-tuning of the top 4 of 4 stages"
     surgical = Plan(phases=[Phase(train=["stem", "stage1", "head"])], strategy="full")
     assert plan_term(surgical, STAGES) == "surgical fine-tuning of stem and stage1 and the head"
+
+
+def test_top_k_in_a_plan_trains_what_partial_k_trains():
+    written = Plan.from_dict({"phases": [{"train": ["top:2"], "lr": 0.001}]})
+    (top,), (partial,) = written.resolve(STAGES), build_plan("partial:k=2").resolve(STAGES)
+    assert top.trainable_stages == partial.trainable_stages == ["stage3", "stage4", "head"]
+    assert plan_term(written, STAGES) == plan_term(build_plan("partial:k=2"), STAGES)
+    assert plan_term(written) == plan_term(build_plan("partial:k=2"))

@@ -156,3 +156,11 @@ def test_cli_exits_2_with_one_line_for_bad_recipes(strategy, words, tiny_model_d
                                       strategy, "--out", str(out), "--epochs", "7"])
     assert_cli_error(result, words)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("name", [s.name for s in list_strategies()])
+def test_every_preset_takes_batch_size_and_augmentation_as_options(name):
+    plan = build_plan(f"{name}:batch_size=8,augment=light")
+    assert {(p.batch_size, p.augment) for p in plan.phases} == {(8, "light")}
+    assert plan.options["batch_size"] == 8 and plan.options["augment"] == "light"
+    assert_one_line_error(PlanError, lambda: build_plan(f"{name}:augment=heavy"), "'augment'", "light")

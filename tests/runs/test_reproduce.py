@@ -13,6 +13,8 @@ from safetensors.torch import load_file, save_file
 from typer.testing import CliRunner
 
 from transferkit.cli import app
+from transferkit.models import sha256_file
+from transferkit.models.integrity import SHA256_KEY
 
 PLAN = """\
 phases:
@@ -106,6 +108,9 @@ def test_reproduce_refuses_other_data_and_other_weights(original, tmp_path):
     weights = load_file(str(model / "model.safetensors"))
     weights["fc.bias"] = weights["fc.bias"] + 1
     save_file(weights, str(model / "model.safetensors"))
+    meta = json.loads((model / "model.json").read_text())  # another model directory, consistent in itself
+    meta[SHA256_KEY] = sha256_file(model / "model.safetensors")
+    (model / "model.json").write_text(json.dumps(meta))
     result = invoke("reproduce", first, "--model", model, "--out", tmp_path / "other-model")
     assert result.exit_code == 2 and "is not the one the run used" in result.output
     assert not (tmp_path / "other-model").exists()
@@ -119,3 +124,20 @@ def test_reproduce_refuses_a_damaged_record(tmp_path):
     result = invoke("reproduce", tmp_path / "run", "--out", tmp_path / "again")
     assert result.exit_code == 2 and "lacks 'definition'" in result.output
     assert not (tmp_path / "again").exists()
+
+
+def test_reproduce_from_another_working_directory(tiny_model_dir, tmp_path, monkeypatch):
+    """The data was given relative to where the run started; reproduce runs from elsewhere."""
+    image_folder(tmp_path / "project" / "pets")
+    monkeypatch.chdir(tmp_path / "project")
+    result = invoke("adapt", "--model", tiny_model_dir, "--data", "pets", "--epochs", "1", "--device", "cpu",
+                    "--out", "run")
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "project" / "run" / "run.json").read_text())["data"]
+    assert data["spec"] == "pets" and data["resolved_spec"] == str(tmp_path / "project" / "pets")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    result = invoke("reproduce", tmp_path / "project" / "run", "--out", "again")
+    assert result.exit_code == 0, result.output
+    assert "metrics identical, weights identical" in result.output
+    assert (tmp_path / "elsewhere" / "again" / "run.json").is_file()

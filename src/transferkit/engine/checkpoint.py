@@ -39,10 +39,12 @@ def write_checkpoint(path: str | Path, tensors: dict[str, torch.Tensor], meta: d
     except (OSError, SafetensorError) as e:
         tmp.unlink(missing_ok=True)
         reason = getattr(e, "strerror", None) or _first_line(e)
-        raise RunError(
-            f"Cannot write checkpoint '{path}' ({reason}); the previous checkpoint is kept, so free disk space and "
-            "continue with --resume."
-        ) from None
+        if path.is_file():
+            after = "the previous checkpoint is kept, so free disk space and continue with --resume."
+        else:
+            after = ("no checkpoint had been written yet, so nothing is kept; free disk space and run the same "
+                     "command again without --resume.")
+        raise RunError(f"Cannot write checkpoint '{path}' ({reason}); {after}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -41,16 +41,18 @@ def train_epoch(
     extra_loss: Callable[[], torch.Tensor] | None = None,
     before_step: Callable[[], None] | None = None,
     phase_name: str = "",
+    on_batch: Callable[[int, int], None] | None = None,
 ) -> EpochStats:
     """Train for one pass over `loader`; stop with RunError on a NaN or infinite loss.
 
     `extra_loss()` adds regularization terms; `before_step()` runs after backward and before the
-    optimizer step (gradients are available there).
+    optimizer step (gradients are available there); `on_batch(done, total)` reports progress after each batch.
     """
     total_loss, correct, seen = 0.0, 0, 0
     lr_start = group_lrs(optimizer)
     lr_end = lr_start
-    for inputs, labels in loader:
+    total = len(loader)
+    for done, (inputs, labels) in enumerate(loader, 1):
         lr_end = group_lrs(optimizer)
         logits = forward(inputs)
         labels = labels.to(logits.device)
@@ -74,4 +76,6 @@ def train_epoch(
         total_loss += value * n
         correct += int((logits.argmax(1) == labels).sum())
         seen += n
+        if on_batch is not None:
+            on_batch(done, total)
     return EpochStats(total_loss / max(seen, 1), correct / max(seen, 1), seen, lr_start, lr_end)

@@ -132,8 +132,9 @@ class PhaseExecution:
             return None
         return terms[0] if len(terms) == 1 else (lambda: sum(term() for term in terms))
 
-    def run_epoch(self, epoch: int) -> EpochRecord:
-        """Train one epoch (seeded by run seed, phase and epoch, so any epoch can be replayed) and evaluate."""
+    def run_epoch(self, epoch: int, on_batch=None) -> EpochRecord:
+        """Train one epoch (seeded by run seed, phase and epoch, so any epoch can be replayed) and evaluate;
+        `on_batch(done, total)` is called after each batch."""
         started = time.perf_counter()
         torch.manual_seed(derive_seed(self.seed, "phase", self.rp.index, "epoch", epoch))
         self.bn_applied = set_modes(self.net, self.rp)
@@ -153,6 +154,7 @@ class PhaseExecution:
                 extra_loss=self._extra_loss(),
                 before_step=self.domain.before_step if self.domain is not None else None,
                 phase_name=self.phase.name,
+                on_batch=on_batch,
             )
         if self.domain is not None:
             self.domain.end_epoch(epoch)

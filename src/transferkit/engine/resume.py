@@ -190,7 +190,7 @@ class Checkpointer:
     def kept(self) -> str:
         """A sentence saying which checkpoint is on disk (for error messages)."""
         if self.position is None:
-            return "No checkpoint had been written yet."
+            return "No checkpoint had been written yet, so nothing is kept."
         return f"The last good checkpoint ({describe_position(self.position)}) is kept in '{self.path}'."
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..console import make_progress, progress_enabled
+from ..run_progress import RunProgress
 from ..data import DataSplits
 from ..plans import Plan
 from .cache import FeatureCache
@@ -72,25 +72,22 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
     phases, history = (resume.phases, resume.history) if resume is not None else ([], [])
     phase_run = None
     domain = None  # the last phase's PhaseDomain (per-domain batch-norm statistics) in domain adaptation
-    with make_progress(transient=True) as progress:
-        show = progress_enabled(execution.progress)
+    with RunProgress(config.description, execution.progress) as progress:
         for rp in resolved[len(phases):]:
             phase_run = PhaseExecution(rp, net, model, inputs, accelerator, reference, config.seed,
                                        execution.eval_every, feature_cache)
             phase_run.setup(resume.inside(rp.index) if resume is not None else None)
-            task = progress.add_task(f"{config.description} · {rp.phase.name}", total=rp.phase.epochs,
-                                     completed=len(phase_run.epochs), info="")
-            if not show:
-                progress.update(task, visible=False)
+            progress.phase(rp.phase.name, rp.phase.epochs, len(phase_run.epochs))
             for epoch in range(len(phase_run.epochs), rp.phase.epochs):
-                record = _run_epoch(phase_run, epoch, checkpoints)
+                progress.epoch_started(epoch)
+                record = _run_epoch(phase_run, epoch, checkpoints, progress.batch)
                 keeper.after_epoch(phase_run, record, len(history) + len(phase_run.epochs))
-                progress.update(task, advance=1, info=_progress_info(record))
+                progress.epoch_done(epoch, _progress_info(record), record.seconds)
                 if keeper.stops(phase_run):
                     break
                 if checkpoints is not None and epoch + 1 < rp.phase.epochs:
                     checkpoints.save(net, plan, phases, history, phase_run, kept=keeper.checkpoint())
-            progress.remove_task(task)
+            progress.phase_done()
             phases.append(phase_run.finish())
             keeper.after_phase(phase_run)
             phases[-1].extras.update(_epochs_run(phase_run, config.keep))
@@ -147,20 +144,21 @@ def _epochs_run(execution: PhaseExecution, rule: KeepRule) -> dict:
     return extras
 
 
-def _run_epoch(execution: PhaseExecution, epoch: int, checkpoints: Checkpointer | None):
-    """One epoch; a non-finite loss also says which checkpoint is kept."""
+def _run_epoch(execution: PhaseExecution, epoch: int, checkpoints: Checkpointer | None, on_batch=None):
+    """One epoch (`on_batch(done, total)` after each batch); a non-finite loss also says which checkpoint is kept."""
     try:
-        return execution.run_epoch(epoch)
+        return execution.run_epoch(epoch, on_batch)
     except NonFiniteLossError as e:
         if checkpoints is None:
             raise
-        raise NonFiniteLossError(f"{e} {checkpoints.kept()} Pass --overwrite when you run it again.") from None
+        again = " Pass --overwrite when you run it again." if checkpoints.position is not None else ""
+        raise NonFiniteLossError(f"{e} {checkpoints.kept()}{again}") from None
 
 
 def _progress_info(record) -> str:
-    info = f"loss {record.train_loss:.3f} · train {record.train_accuracy:.1%}"
+    info = f"loss {record.train_loss:.3f}, train accuracy {record.train_accuracy:.1%}"
     if record.val_accuracy is not None:
-        info += f" · val {record.val_accuracy:.1%}"
+        info += f", val accuracy {record.val_accuracy:.1%}"
     return info
 
 

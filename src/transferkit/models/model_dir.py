@@ -16,6 +16,7 @@ from transferkit.errors import ModelError
 from transferkit.models.backbone import Backbone
 from transferkit.models.builders import build_model
 from transferkit.models.fit import load_strict
+from transferkit.models.integrity import SHA256_KEY, check_finite, check_recorded_sha256
 from transferkit.models.safe_load import load_state_dict_file, sha256_file
 from transferkit.models.stages import Stage, check_stages
 
@@ -70,6 +71,7 @@ def save_model_dir(backbone: Backbone, out_dir: str | Path, *, source: dict | No
     try:
         state = {k: v.detach().contiguous().cpu() for k, v in backbone.model.state_dict().items()}
         save_file(state, str(tmp / WEIGHTS_FILE), metadata={"format": "pt"})
+        meta[SHA256_KEY] = sha256_file(tmp / WEIGHTS_FILE)
         (tmp / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
         if out.is_dir() and any(out.iterdir()):
             trash = out.with_name(f".{out.name}.old-{tmp.name}")
@@ -120,7 +122,10 @@ def load_model_dir(path: str | Path) -> Backbone:
     if not isinstance(arch, dict) or "name" not in arch:
         raise ModelError(f"'{path / META_FILE}' has a malformed arch entry; save the model again.")
     weights = path / WEIGHTS_FILE
-    state = load_state_dict_file(weights)
+    state = load_state_dict_file(weights, check_values=False)
+    digest = sha256_file(weights)
+    check_recorded_sha256(weights, meta.get(SHA256_KEY), digest)
+    check_finite(state, weights)
     model = build_model(arch, int(meta["num_classes"]))
     load_strict(model, state, weights, f"{arch.get('library')}:{arch['name']} (from {path / META_FILE})")
     stages = _stages(meta, path)
@@ -137,7 +142,7 @@ def load_model_dir(path: str | Path) -> Backbone:
         "spec": str(path),
         "pretrained": True,
         "weights": str(weights),
-        "sha256": sha256_file(weights),
+        "sha256": digest,
         "source_fingerprint": source.get("fingerprint") if isinstance(source, dict) else None,
         "source_classes": meta.get("classes"),
     }

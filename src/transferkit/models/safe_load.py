@@ -12,6 +12,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 
 from transferkit.errors import ModelError
+from transferkit.models.integrity import check_finite
 
 # Same preference as timm's own checkpoint loader, so both read the same tensors from one file.
 _WRAPPER_KEYS = ("state_dict_ema", "model_ema", "state_dict", "model")
@@ -81,11 +82,12 @@ def _strip(key: str) -> str:
     return key
 
 
-def load_state_dict_file(path: str | Path) -> dict[str, torch.Tensor]:
+def load_state_dict_file(path: str | Path, *, check_values: bool = True) -> dict[str, torch.Tensor]:
     """Tensors of a weights file, safely: `.safetensors`, or torch.load(weights_only=True) for anything else.
 
     Unwraps {"state_dict_ema"|"model_ema"|"state_dict"|"model": ...} checkpoints and strips "module." /
-    "_orig_mod." prefixes (DDP, torch.compile). Pickles that need arbitrary objects are refused.
+    "_orig_mod." prefixes (DDP, torch.compile). Pickles that need arbitrary objects are refused, and so are
+    tensors with values that are not finite (a corrupt file), unless `check_values` is False.
     """
     path = Path(path)
     check_weights_file(path)
@@ -99,4 +101,6 @@ def load_state_dict_file(path: str | Path) -> dict[str, torch.Tensor]:
             raise ModelError(f"Weights file '{path}' is not a plain state dict (entry {key!r} is "
                              f"{type(value).__name__}); save model.state_dict() instead.")
         state[_strip(key)] = value
+    if check_values:
+        check_finite(state, path)
     return state

@@ -43,7 +43,7 @@ class Phase:
     """What trains, and how, for `epochs` epochs.
 
     Stages are named `stem`, `stage1` ... `stageN`, `head`. `train` selects stages: explicit names,
-    `all`, or `top:K` (the K stages just below the head). The head is always trainable when listed;
+    `all`, or `top:K` (the K stages just below the head, and the head). The head trains when listed;
     `params` filters the parameters of the non-head stages (`bias` = BitFit, `norm` = normalization
     affine only, `lora` = low-rank adapters from `adapter`). Learning rate of a stage is `lr` times
     `lr_scale[stage]` (default 1), times `lr_decay ** (distance below the head)` when `lr_decay` is set,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import PlanError
+from .numbers import phase_numbers
 from .phase import Phase, _plain
 
 INITS = ("pretrained", "random")
@@ -87,7 +88,8 @@ class Plan:
         if not isinstance(strategy, str):
             raise PlanError(f"The 'strategy' setting must be a string; got {strategy!r}.")
         return cls(
-            phases=[Phase.from_dict(p, where=f"phase {i + 1}") for i, p in enumerate(phases)],
+            phases=[Phase.from_dict(phase_numbers(p) if isinstance(p, dict) else p, where=f"phase {i + 1}")
+                    for i, p in enumerate(phases)],
             strategy=strategy,
             init=data.get("init", "pretrained"),
             options=data.get("options", {}) or {},
@@ -140,7 +142,8 @@ class ResolvedPhase:
 
 
 def select_stages(selectors: list[str], stage_names: list[str]) -> list[str]:
-    """Expand `all`, `head`, `top:K` and explicit names into stage names, in network order."""
+    """Expand `all`, `head`, `top:K` (the K stages below the head, and the head: what `partial:k=K` trains) and
+    explicit names into stage names, in network order."""
     body = [s for s in stage_names if s != "head"]
     chosen: set[str] = set()
     for sel in selectors:
@@ -153,7 +156,7 @@ def select_stages(selectors: list[str], stage_names: list[str]) -> list[str]:
                     f"'top:{k}' asks for {k} stages below the head, but this backbone has "
                     f"{len(body)} ({', '.join(body)}); use a value from 1 to {len(body)}."
                 )
-            chosen.update(body[-k:])
+            chosen.update(body[-k:] + ["head"])
         elif sel in stage_names:
             chosen.add(sel)
         else:

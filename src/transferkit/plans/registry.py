@@ -32,6 +32,8 @@ class StrategyInfo:
 
 
 _REGISTRY: dict[str, StrategyInfo] = {}
+# options every preset takes, set in every phase of the plan it builds (unless the preset has its own)
+COMMON_OPTIONS: dict[str, type] = {"batch_size": int, "augment": str}
 
 
 def register_strategy(name: str, *, summary: str, reference: str = "", domain_adaptation: bool = False):
@@ -93,14 +95,22 @@ def build_plan(spec: str) -> Plan:
     signature = inspect.signature(info.builder)
     hints = typing.get_type_hints(info.builder)
     kwargs: dict[str, Any] = {}
+    every_phase: dict[str, Any] = {}
     for key, text in raw.items():
-        if key not in signature.parameters:
-            valid = list(info.parameters())
+        if key in signature.parameters:
+            kwargs[key] = _coerce(name, key, text, hints.get(key, str))
+        elif key in COMMON_OPTIONS:
+            every_phase[key] = _coerce(name, key, text, COMMON_OPTIONS[key])
+        else:
+            valid = list(info.parameters()) + [k for k in COMMON_OPTIONS if k not in signature.parameters]
             raise PlanError(f"Strategy {name!r} has no option {key!r}; its options are {valid}.")
-        kwargs[key] = _coerce(name, key, text, hints.get(key, str))
     plan = info.builder(**kwargs)
+    for phase in plan.phases:
+        for key, value in every_phase.items():
+            setattr(phase, key, value)
+        phase.validate()
     plan.strategy = spec.strip()
-    plan.options = {**info.parameters(), **kwargs}
+    plan.options = {**info.parameters(), **kwargs, **every_phase}
     return plan
 
 

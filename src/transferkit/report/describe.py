@@ -98,7 +98,8 @@ def _resolved_shape(resolved: ResolvedPhase, stage_names: list[str]) -> tuple[st
 
 
 def _head_note(selected: set[str]) -> str:
-    return " and the head" if "head" in selected or "all" in selected else " (head frozen)"
+    trains_head = {"head", "all"} & selected or any(s.startswith("top:") for s in selected)
+    return " and the head" if trains_head else " (head frozen)"
 
 
 def _is_gradual(phases: list[Phase], stage_names: list[str] | None) -> bool:

@@ -28,14 +28,16 @@ def winner_box(doc: dict[str, Any]) -> str:
             f"not used for any choice).</span></div>")
 
 
-def leaderboard_section(doc: dict[str, Any]) -> str:
+def leaderboard_section(doc: dict[str, Any], chart: bool = True) -> str:
+    """The leaderboard as a table, under its chart (`chart`: with the chart, for a comparison)."""
     rows = doc["rows"]
     show_test = doc.get("show_test", False)
     winner = doc.get("winner") or {}
     tied = [winner.get("plan")] + list(winner.get("tied_with", [])) if winner else []
+    with_memory = any(r.get("peak_memory_bytes") is not None for r in rows)  # measured per run on CUDA only
     headers = ["#", "plan", "term", "learning rate", "epochs", "val accuracy [95% CI within 0-100%]",
-               "test accuracy (not used for selection)", "trainable params", "time/run (s)", "peak memory",
-               "training images", "status"]
+               "test accuracy (not used for selection)", "trainable params", "time/run (s)",
+               *(["peak GPU memory"] if with_memory else []), "training images", "status"]
     table_rows, classes = [], []
     for r in rows:
         lrs = "/".join(f"{v:.3g}" for v in r["lrs"])
@@ -44,7 +46,8 @@ def leaderboard_section(doc: dict[str, Any]) -> str:
             escape(f"{fmt_factor(r['lr_factor'])} ({lrs})"), str(r["epochs"]), escape(fmt_interval(r["val"])),
             escape(fmt_interval(r.get("test"))),
             "-" if r["trainable_params"] is None else f"{r['trainable_params']:,}",
-            "-" if r["seconds"] is None else f"{r['seconds']:.1f}", escape(fmt_bytes(r["peak_memory_bytes"])),
+            "-" if r["seconds"] is None else f"{r['seconds']:.1f}",
+            *([escape(fmt_bytes(r["peak_memory_bytes"]))] if with_memory else []),
             f"{r['train_images']:,}", escape(status_text({**r, "tied_names": tied})),
         ])
         classes.append("winner" if r.get("winner") else "dim" if r["status"] != "ok" else "")
@@ -53,7 +56,7 @@ def leaderboard_section(doc: dict[str, Any]) -> str:
     selection = doc.get("selection", {})
     has_values = any(r["val"]["mean"] is not None for r in rows)
     chart = _img(leaderboard_chart(rows), "leaderboard: validation accuracy with 95% confidence intervals",
-                 "leaderboard-chart") if has_values and doc.get("kind") != "run" else ""
+                 "leaderboard-chart") if chart and has_values and doc.get("kind") != "run" else ""
     return (
         f'<section id="leaderboard"><h2>{"Result" if doc.get("kind") == "run" else "Leaderboard"}</h2>' + chart
         + _table(headers, table_rows, "leaderboard-table", "", classes)

@@ -9,6 +9,7 @@ from ..data import DataSplits
 from ..data.domain_data import DomainSplits
 from ..engine import RunConfig, run_plan
 from ..engine.resume import Checkpointer
+from ..errors import Interrupted
 from ..models import Backbone
 from ..plans import Plan
 from ..report.mistakes import mistakes_record
@@ -42,7 +43,12 @@ def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: 
                         "feature_cache": {"cache": spec.execution.cache.mode, "cache_views": spec.execution.cache.views},
                         "keep_rule": {**spec.keep_rule.to_dict(), "eval_every": spec.execution.eval_every}}
             config.checkpoints = Checkpointer(partial.path, identity, {"overwrite": partial.allows_overwrite})
-        result = run_plan(plan, backbone, splits, config)
+        try:
+            result = run_plan(plan, backbone, splits, config)
+        except KeyboardInterrupt:
+            if partial is None:
+                raise
+            raise Interrupted(partial.interrupted()) from None
         run = Run(record=_record(result, spec, splits), backbone=result.backbone)
         if partial is not None:
             run.dir = partial.commit(lambda folder: write_run_files(run, plan, folder))

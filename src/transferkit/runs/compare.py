@@ -1,8 +1,9 @@
 """compare(): every candidate plan on the same data, epoch budget and splits, over several seeds.
 
 Each (plan, learning rate, seed) is an ordinary run made by `adapt` and written as a run directory under
-`out/runs/`; the leaderboard (winner under 'winner') goes to `out/leaderboard.json` and the report to
-`out/report.html`. The whole directory appears at once when everything is written (never half-written).
+`out/runs/` (trained weights only where `keep_weights` says: all, the winner's, none); the leaderboard (winner
+under 'winner') goes to `out/leaderboard.json` and the report to `out/report.html`. The whole directory appears
+at once when everything is written (never half-written).
 """
 
 from __future__ import annotations
@@ -14,24 +15,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.table import Table
-
-from ..console import logger
+from ..console import Printable, logger
 from ..data import DataSplits
 from ..errors import PlanError, RunError
 from ..files import StagingDir, check_output_dir, write_json, write_text
 from ..models import Backbone
 from ..plans import Plan
-from ..report.html import render_report
+from ..report.html import leaderboard_section, render_report, winner_box
 from ..select import (Candidate, PeakMemory, comparison_document, entry_from_record, exhaustive, failed_entry,
                       lr_label, make_candidates, run_epochs, successive_halving)
 from ..select.budget import budget_record, epochs_within_budget, measure_epoch_seconds
 from ..select.live import LiveLeaderboard
-from ..select.table import leaderboard_table
+from ..select.table import fmt_interval, leaderboard_table
 from ..use.model_card import write_comparison_cards
 from .adapt import adapt
 from .candidate_plans import check_fits, strategies_for
 from .compare_settings import DEFAULT_EPOCHS, CompareSettings
+from .compare_weights import drop_weights
 from .loading import load_model, load_splits
 from .overrides import Overrides
 from .run import write_run_dir
@@ -64,9 +64,26 @@ class Comparison:
     def report(self) -> Path | None:
         return None if self.dir is None else self.dir / "report.html"
 
-    def table(self) -> Table:
-        """The leaderboard as a rich table (what the CLI prints)."""
-        return leaderboard_table(self.leaderboard, self.leaderboard["title"])
+    def table(self) -> Printable:
+        """The leaderboard as a table: what the CLI prints, and what print(), str() and notebooks show."""
+        return Printable(leaderboard_table(self.leaderboard, self.leaderboard["title"]))
+
+    def chosen(self) -> str:
+        """One sentence: the chosen plan, its validation accuracy and why (or that no plan finished)."""
+        w = self.winner
+        if w is None:
+            return "No plan finished without errors; see the leaderboard."
+        return (f"Chosen: {w['plan']} ({w['term']}): validation accuracy {fmt_interval(w['val'])}; {w['reason']}. "
+                f"Test accuracy {fmt_interval(w['test'])} (not used for selection).")
+
+    def __str__(self) -> str:
+        lines = [str(self.table()), self.chosen()]
+        if self.dir is not None:
+            lines.append(f"Leaderboard: {self.dir / 'leaderboard.json'}; report: {self.report}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return winner_box(self.leaderboard) + leaderboard_section(self.leaderboard, chart=False)
 
 
 def _count(n: int, noun: str) -> str:
@@ -179,6 +196,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
                                   search=search_record)
         if staging is None:
             return Comparison(doc)
+        drop_weights(staging.path, doc, settings.keep_weights)
         write_json(staging.path / "leaderboard.json", doc)
         write_comparison_cards(staging.path, doc, records)
         write_text(staging.path / "report.html", render_report(doc, records))

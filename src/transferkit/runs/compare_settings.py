@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import RunError
 from ..select import DEFAULT_ETA, DEFAULT_LR_FACTORS, check_search
 from ..select.candidates import check_lr_factors
+from .compare_weights import check_keep_weights
 
 DEFAULT_EPOCHS = 10
 
@@ -17,7 +18,8 @@ class CompareSettings:
     """`seeds`: how many (seed k draws split k for every plan) or which; `search`: exhaustive or halving (`eta`:
     each rung keeps the best 1/eta); `lr_factors`: every phase's preset learning rate times each factor;
     `time_budget`: seconds for the whole comparison, turned into one epoch budget for every plan (instead of the
-    run spec's epochs); `show_test`: test accuracy for every plan, not only the winner's."""
+    run spec's epochs); `show_test`: test accuracy for every plan, not only the winner's; `keep_weights`: which run
+    directories keep their trained weights (all, winner: the chosen plan's runs, none)."""
 
     seeds: int | tuple[int, ...] = 3
     search: str = "exhaustive"
@@ -25,6 +27,7 @@ class CompareSettings:
     lr_factors: tuple[float, ...] = DEFAULT_LR_FACTORS
     time_budget: float | None = None
     show_test: bool = False
+    keep_weights: str = "winner"
 
     def __post_init__(self) -> None:
         seeds = self.seeds
@@ -42,6 +45,7 @@ class CompareSettings:
         budget = self.time_budget
         if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float)) or budget <= 0):
             raise RunError(f"--time-budget must be a positive number of seconds; got {budget!r}.")
+        check_keep_weights(self.keep_weights)
 
     @property
     def seed_list(self) -> list[int]:

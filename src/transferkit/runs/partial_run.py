@@ -17,7 +17,7 @@ from typing import Any, Callable
 from ..engine.checkpoint import CHECKPOINT_FILE, read_checkpoint_meta
 from ..engine.resume import describe_position
 from ..errors import RunError
-from ..files import check_output_dir, fsync_tree
+from ..files import check_output_dir, fsync_tree, unwritable_reason
 
 try:
     import fcntl
@@ -97,6 +97,13 @@ class PartialRun:
     def allows_overwrite(self) -> bool:
         """May `commit()` replace an existing `out`? (--overwrite now, or when the interrupted run started.)"""
         return self.overwrite or _started_with_overwrite(self.previous)
+
+    def interrupted(self) -> str:
+        """What a run stopped by the user keeps, and how to continue it."""
+        if not self.checkpoint.is_file():
+            return "stopped before the first checkpoint, so nothing is kept; run the same command again to start over."
+        return (f"{_describe(self.checkpoint)}; the checkpoint is kept in '{self.checkpoint}'. Continue with the same "
+                "command plus --resume, or start over with --overwrite.")
 
     def commit(self, write_files: Callable[[Path], None]) -> Path:
         """Write the final files into a fresh folder inside the staging directory, rename that folder to `out`,

@@ -53,7 +53,7 @@ def reproduce(run_dir: str | Path, output: Output | None = None, *, moved: dict[
         check_output_dir(output.path, output.overwrite)
     backbone = load_model(spec.model)
     check_source(record, backbone)
-    spec, splits = _recorded_data(record, spec, backbone, data_moved="data" in (moved or {}))
+    spec, splits = _recorded_data(record, spec, backbone, data_moved=(moved or {}).get("data") is not None)
     run = adapt(spec, plan, backbone=backbone, splits=splits)
     result = _compare(run_dir, record, run)
     run.record["reproduction"] = {"of": str(run_dir), "metrics_match": result.metrics_match,

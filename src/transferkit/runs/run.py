@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,18 @@ class Run:
     @property
     def test_accuracy(self) -> float:
         return self.metrics["test"]["accuracy"]
+
+    def summary(self) -> str:
+        """'TERM: validation accuracy 91.0%, test accuracy 90.2%'."""
+        return f"{self.term}: validation accuracy {self.val_accuracy:.1%}, test accuracy {self.test_accuracy:.1%}"
+
+    def __str__(self) -> str:
+        where = f"\nRun directory: {self.dir}" if self.dir is not None else ""
+        return f"{self.summary()}{where}\n{self.description}"
+
+    def _repr_html_(self) -> str:
+        where = f"<br>Run directory: <code>{escape(str(self.dir))}</code>" if self.dir is not None else ""
+        return f"<p><b>{escape(self.summary())}</b>{where}</p><p>{escape(self.description)}</p>"
 
 
 def write_run_files(run: Run, plan: Plan, folder: str | Path) -> None:

@@ -45,7 +45,8 @@ def candidate_summaries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "test": summarize([r["test"] for r in ok]),
             "trainable_params": max((r["trainable_params"] for r in ok), default=None),
             "seconds": summarize([r["seconds"] for r in ok])["mean"],
-            "peak_memory_bytes": max((r["peak_memory"]["bytes"] for r in ok if r.get("peak_memory")), default=None),
+            "peak_memory_bytes": max((r["peak_memory"]["bytes"] for r in ok
+                                      if (r.get("peak_memory") or {}).get("bytes") is not None), default=None),
             "train_images": sum(r["train_images"] for r in runs),
             "steps": sum(r["steps"] for r in runs),
             "runs": sorted(runs, key=lambda r: r["seed"]),

@@ -55,6 +55,7 @@ def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", n
         caption = escape(note) + "\n" + caption
     rows = leaderboard["rows"]
     with_epochs = len({r["epochs"] for r in rows}) > 1
+    with_memory = any(r.get("peak_memory_bytes") is not None for r in rows)  # measured per run on CUDA only
     table = Table(title=escape(title), caption=caption)
     table.add_column("#", justify="right")
     table.add_column("plan", overflow="fold")
@@ -65,7 +66,8 @@ def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", n
     table.add_column("test (not used for selection)", justify="right", min_width=8)
     table.add_column("trainable params", justify="right")
     table.add_column("s/run", justify="right")
-    table.add_column("peak memory", justify="right")
+    if with_memory:
+        table.add_column("peak memory", justify="right")
     table.add_column("status", overflow="fold")
     winner = leaderboard.get("winner") or {}
     tied = [winner.get("plan")] + list(winner.get("tied_with", [])) if winner else []
@@ -78,7 +80,8 @@ def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", n
         cells += [
             fmt_interval(row["val"]), fmt_interval(row.get("test")),
             "-" if row["trainable_params"] is None else f"{row['trainable_params']:,}",
-            "-" if row["seconds"] is None else f"{row['seconds']:.1f}", fmt_bytes(row["peak_memory_bytes"]),
+            "-" if row["seconds"] is None else f"{row['seconds']:.1f}",
+            *([fmt_bytes(row["peak_memory_bytes"])] if with_memory else []),
             escape(status_text({**row, "tied_names": tied})),
         ]
         table.add_row(*cells, style=style)
