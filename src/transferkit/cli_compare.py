@@ -31,9 +31,12 @@ def print_result(result: Comparison) -> None:
     if winner is None:
         results.print("[bold red]No plan finished without errors[/]; see the leaderboard.")
     else:
+        reported = winner.get("reported") or {}
+        quote = (f" To quote: {fmt_interval(reported['value'])}, from {reported['data']}." if reported else "")
         results.print(
-            f"[bold]Chosen: {winner['plan']}[/] ({winner['term']}): validation accuracy {fmt_interval(winner['val'])}; "
-            f"{winner['reason']}. Test accuracy {fmt_interval(winner['test'])} (not used for selection).",
+            f"[bold]Chosen: {winner['plan']}[/] ({winner['term']}) among {winner.get('chosen_among', '?')} candidates: "
+            f"selection score {fmt_interval(winner['val'])}; {winner['reason']}.{quote} "
+            f"Test {fmt_interval(winner['test'])} (not used for selection).",
             soft_wrap=True,
         )
     if result.dir is not None:
@@ -56,6 +59,8 @@ def compare(
     augment: Optional[str] = opt.augment(),
     labels_per_class: Optional[int] = opt.labels_per_class(),
     classes: Optional[str] = opt.classes(),
+    metric: str = typer.Option("accuracy", help="What selection and the leaderboard use: accuracy, balanced-accuracy, macro-f1 or top5 (more than 5 classes); every run records all of them."),
+    holdout: float = typer.Option(0.5, help="Fraction of each class's validation images held out from every choice and evaluated after each run: the winner's honest estimate (0: none)."),
     show_test: bool = typer.Option(False, help="Show test accuracy for every plan, labelled as not used for selection (default: the winner's only)."),
     weights: Optional[Path] = opt.weights(),
     weights_map: Optional[str] = opt.weights_map(),
@@ -74,7 +79,7 @@ def compare(
                           source=source, unlabeled=unlabeled)
     result = api.compare(model, data, strategies, out=out, spec=spec, seeds=seeds, time_budget=time_budget,
                          search=search, eta=eta, lr_factors=parse_factors(lr_factors), show_test=show_test,
-                         overwrite=overwrite)
+                         metric=metric, holdout=holdout, overwrite=overwrite)
     print_result(result)
 
 

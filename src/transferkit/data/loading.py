@@ -46,12 +46,15 @@ class DataSplits:
     skipped: list[dict]
     fingerprint: str  # of the whole source
     options: dict = field(default_factory=dict)  # how it was split: labels_per_class, seed, fractions, classes
+    holdout: ImageTensors | None = None  # part of the validation split that no choice sees (see holdout.py)
 
     def summary(self) -> dict:
         """A JSON-ready description: spec, fingerprints, classes, skipped files and per-split class counts."""
         splits = {}
-        for name in ("train", "val", "test"):
-            part: ImageTensors = getattr(self, name)
+        for name in ("train", "val", "test", "holdout"):
+            part: ImageTensors | None = getattr(self, name)
+            if part is None:
+                continue
             counts = torch.bincount(part.labels, minlength=len(self.classes)).tolist()
             splits[name] = {
                 "images": len(part),

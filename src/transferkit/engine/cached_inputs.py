@@ -91,17 +91,21 @@ class CachedInputs:
             return self.store.rows("train", 0, len(self.training_set)).to(self.accelerator.device)
         return self.base.train_features()
 
-    @torch.no_grad()
     def predict(self, split: str) -> np.ndarray:
         """Predicted class ids for a split, in order, from its cached activations. Leaves the model in eval mode."""
+        return self.scores(split).argmax(1)
+
+    @torch.no_grad()
+    def scores(self, split: str) -> np.ndarray:
+        """Logits (N, classes) of a split (val or test), in order, from its cached activations, as float32."""
         self.model.eval()
         n = len(getattr(self.data, split))
         out = []
         with self._autocast():
             for start in range(0, n, self.eval_batch_size):
                 batch = self.store.rows(split, start, min(start + self.eval_batch_size, n))
-                out.append(self.cut.rest(batch.to(self.accelerator.device)).argmax(1).cpu())
-        return torch.cat(out).numpy() if out else np.zeros(0, dtype=np.int64)
+                out.append(self.cut.rest(batch.to(self.accelerator.device)).float().cpu())
+        return torch.cat(out).numpy() if out else np.zeros((0, len(self.data.classes)), dtype=np.float32)
 
     def describe(self) -> dict:
         return dict(self.record)

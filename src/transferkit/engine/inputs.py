@@ -76,12 +76,16 @@ class ImageInputs:
             batches = self.image_batches(self.data.train.images, self.eval_batch_size)
             return torch.cat([self.net.features(batch) for batch in batches])
 
-    @torch.no_grad()
     def predict(self, split: str) -> np.ndarray:
         """Predicted class ids for a split, in order. Leaves the model in eval mode."""
+        return self.scores(split).argmax(1)
+
+    @torch.no_grad()
+    def scores(self, split: str) -> np.ndarray:
+        """Logits (N, classes) of a split, in order, as float32. Leaves the model in eval mode."""
         self.model.eval()
-        out = [logits.argmax(1).cpu() for logits in self._logits(getattr(self.data, split).images)]
-        return torch.cat(out).numpy() if out else np.zeros(0, dtype=np.int64)
+        out = [logits.float().cpu() for logits in self._logits(getattr(self.data, split).images)]
+        return torch.cat(out).numpy() if out else np.zeros((0, len(self.data.classes)), dtype=np.float32)
 
     def _logits(self, images: torch.Tensor):
         for batch in self.image_batches(images, self.eval_batch_size):

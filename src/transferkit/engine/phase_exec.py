@@ -42,7 +42,7 @@ class PhaseExecution:
         self.adapters: LowRankAdapters | None = None
         self.rgn: AutoRGN | None = None
         self.penalty_values: dict = {}
-        self.val_predictions = None  # of the phase's final weights, while finish() leaves them unchanged
+        self.val_scores = None  # of the phase's final weights, while finish() leaves them unchanged
         self.epochs: list[EpochRecord] = []
 
     def setup(self, resume: PhaseProgress | None = None) -> None:
@@ -162,9 +162,9 @@ class PhaseExecution:
         val_accuracy = None
         if last or (self.eval_every and (epoch + 1) % self.eval_every == 0):
             with self.domain.evaluating("val") if self.domain is not None else nullcontext():
-                predicted = self.inputs.predict("val")
-            val_accuracy = float((predicted == self.inputs.data.val.labels.numpy()).mean())
-            self.val_predictions = predicted if last else None
+                scores = self.inputs.scores("val")
+            val_accuracy = float((scores.argmax(1) == self.inputs.data.val.labels.numpy()).mean())
+            self.val_scores = scores if last else None
         lrs = {k: {"start": stats.lr_start[k], "end": stats.lr_end[k]} for k in stats.lr_start}
         record = EpochRecord(self.rp.index, epoch, stats.loss, stats.accuracy, val_accuracy, lrs,
                              time.perf_counter() - started)
@@ -174,7 +174,7 @@ class PhaseExecution:
     def finish(self) -> PhaseRecord:
         """Fold the standardized head, record exactly what the phase did, then merge any adapters."""
         if self.standardizer is not None or self.adapters is not None or self.domain is not None:
-            self.val_predictions = None  # folding, merging and re-measured statistics change the outputs
+            self.val_scores = None  # folding, merging and re-measured statistics change the outputs
         if self.standardizer is not None:
             self.standardizer.fold()
         trainable = set(self.trainable)

@@ -90,15 +90,19 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
                 checkpoints.save(net, plan, phases, history)
 
     metrics, predictions = {}, {}
-    for split in ("val", "test"):
+    for split in ("val", "test", "holdout"):
+        if getattr(data, split, None) is None:  # a holdout split exists only when asked for
+            continue
         # the last phase validated these very weights (unless the run resumed after it)
-        reuse = phase_run.val_predictions if split == "val" and phase_run is not None else None
+        reuse = phase_run.val_scores if split == "val" and phase_run is not None else None
         if reuse is not None:
-            predicted = reuse
+            scores = reuse
         else:
             with domain.evaluating(split) if domain is not None else nullcontext():
-                predicted = final_inputs.predict(split)
-        metrics[split] = classification_metrics(getattr(data, split).labels.numpy(), predicted, data.classes)
+                # the holdout is never cached: it goes through the whole network
+                scores = (final_inputs if split != "holdout" else inputs).scores(split)
+        predicted = scores.argmax(1)
+        metrics[split] = classification_metrics(getattr(data, split).labels.numpy(), predicted, data.classes, scores)
         predictions[split] = predicted
     net.model = accelerator.unwrap_model(model)
     total = time.perf_counter() - started + (resume.seconds if resume is not None else 0.0)

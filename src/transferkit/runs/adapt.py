@@ -51,7 +51,7 @@ def _record(result, spec: RunSpec, splits: DataSplits) -> dict:
     split = splits.options
     summary = {**splits.summary(), "labels_per_class": split.get("labels_per_class"),
                "split_seed": split.get("seed", spec.seed),
-               **{k: split[k] for k in ("val_fraction", "test_fraction") if k in split}}
+               **{k: split[k] for k in ("val_fraction", "test_fraction", "holdout") if k in split}}
     where = resolved_data_spec(splits.spec)
     if where is not None and where != splits.spec:
         summary["resolved_spec"] = where

@@ -30,6 +30,7 @@ from ..select.live import LiveLeaderboard
 from ..select.table import leaderboard_table
 from .adapt import adapt
 from .candidate_plans import check_fits, strategies_for
+from .compare_holdout import check_metric_fits, given_with_holdout, holdout_record, with_holdout
 from .compare_settings import DEFAULT_EPOCHS, CompareSettings
 from .loading import load_model, load_splits
 from .overrides import Overrides
@@ -87,6 +88,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     seed_list = settings.seed_list
     if spec.overrides.epochs is not None and settings.time_budget is not None:
         raise RunError("Give either --epochs or --time-budget, not both.")
+    spec = with_holdout(spec, settings)
     chosen = strategies_for(strategies, spec.data)
     candidates = make_candidates(chosen, settings.lr_factors, Overrides(lr=spec.overrides.lr,
                                  batch_size=spec.overrides.batch_size, augment=spec.overrides.augment).apply)
@@ -101,11 +103,12 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     loaded: dict[int, DataSplits] = {}
 
     def splits_for(seed: int) -> DataSplits:
-        if splits is not None:
-            return splits
         if seed not in loaded:
-            loaded[seed] = load_splits(dataclasses.replace(spec, seed=seed), backbone.preprocessing)
+            loaded[seed] = (given_with_holdout(splits, spec, seed) if splits is not None else
+                            load_splits(dataclasses.replace(spec, seed=seed), backbone.preprocessing))
         return loaded[seed]
+
+    check_metric_fits(settings.metric, splits_for(seed_list[0]))
 
     search, eta = settings.search, settings.eta
     budget: dict[str, Any] = {"epochs": spec.overrides.epochs or DEFAULT_EPOCHS}
@@ -131,7 +134,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     with contextlib.ExitStack() as stack:
         staging = stack.enter_context(StagingDir(out, overwrite)) if out is not None else None
         live = stack.enter_context(LiveLeaderboard(title, show_test=settings.show_test,
-                                                   enabled=spec.execution.progress))
+                                                   enabled=spec.execution.progress, metric=settings.metric))
 
         def run_one(candidate: Candidate, seed: int, run_epochs_: int, rung: int | None) -> dict[str, Any]:
             plan = candidate.plan_at(run_epochs_)
@@ -153,7 +156,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
             if staging is not None:
                 write_run_dir(run, plan, staging.path / where)
             records[where] = run.record
-            return entry_from_record(run.record, where)
+            return entry_from_record(run.record, where, settings.metric)
 
         if search == "halving":
             entries, rungs = successive_halving(candidates, seed_list, max_epochs, run_one, eta, live.update)
@@ -170,12 +173,14 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
             "lr_factors": factors,
             "plans": plans,
             "candidates": [c.key for c in candidates],
+            "metric": settings.metric,
+            "holdout": holdout_record(spec, {seed: splits_for(seed) for seed in seed_list}),
             "spec": spec.to_dict(),
             "seconds": round(time.perf_counter() - started, 1),
         }
         search_record = {"method": search, "eta": eta if search == "halving" else None, "rungs": rungs}
         doc = comparison_document(entries, title=title, show_test=settings.show_test, settings=summary,
-                                  search=search_record)
+                                  search=search_record, metric=settings.metric)
         if staging is None:
             return Comparison(doc)
         write_json(staging.path / "leaderboard.json", doc)

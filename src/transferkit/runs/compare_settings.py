@@ -8,8 +8,10 @@ from typing import Any
 from ..errors import RunError
 from ..select import DEFAULT_ETA, DEFAULT_LR_FACTORS, check_search
 from ..select.candidates import check_lr_factors
+from ..select.metric import check_metric
 
 DEFAULT_EPOCHS = 10
+DEFAULT_HOLDOUT = 0.5
 
 
 @dataclass(frozen=True)
@@ -17,7 +19,9 @@ class CompareSettings:
     """`seeds`: how many (seed k draws split k for every plan) or which; `search`: exhaustive or halving (`eta`:
     each rung keeps the best 1/eta); `lr_factors`: every phase's preset learning rate times each factor;
     `time_budget`: seconds for the whole comparison, turned into one epoch budget for every plan (instead of the
-    run spec's epochs); `show_test`: test accuracy for every plan, not only the winner's."""
+    run spec's epochs); `show_test`: test accuracy for every plan, not only the winner's; `metric`: what selection
+    and the leaderboard use (every run records all of them); `holdout`: the fraction of each class's validation images
+    held out from every choice to estimate the winner's score honestly (0: none; not with --source)."""
 
     seeds: int | tuple[int, ...] = 3
     search: str = "exhaustive"
@@ -25,6 +29,8 @@ class CompareSettings:
     lr_factors: tuple[float, ...] = DEFAULT_LR_FACTORS
     time_budget: float | None = None
     show_test: bool = False
+    metric: str = "accuracy"
+    holdout: float = DEFAULT_HOLDOUT
 
     def __post_init__(self) -> None:
         seeds = self.seeds
@@ -36,6 +42,10 @@ class CompareSettings:
         elif isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
             raise RunError(f"--seeds must be a whole number of at least 1; got {seeds!r}.")
         check_search(self.search)
+        check_metric(self.metric)
+        holdout = self.holdout
+        if isinstance(holdout, bool) or not isinstance(holdout, (int, float)) or not 0 <= holdout < 1:
+            raise RunError(f"--holdout must be a fraction from 0 (no holdout) to below 1; got {holdout!r}.")
         if isinstance(self.eta, bool) or not isinstance(self.eta, int) or self.eta < 2:
             raise RunError(f"--eta must be a whole number of at least 2; got {self.eta!r}.")
         object.__setattr__(self, "lr_factors", check_lr_factors(self.lr_factors))
