@@ -55,11 +55,12 @@ def model_selection(backbone, splits, metrics: dict, *, seed: int = 0, device="c
         target = extract_stage_features(backbone, _subsample(splits.unlabeled.images, seed), device=device)
         weights = dev_weights(train.pre_logits, target.pre_logits, val.pre_logits, seed)
         dev = dev_risk(weights, losses)
-        # the same estimator with the 0-1 loss estimates the target error rate
+        # the same estimator with the 0-1 loss estimates the target error rate (clipped: the control variate can
+        # carry it outside [0, 1])
         error = dev_risk(weights, (val.predicted != labels).astype(np.float64))
         record["dev"] = {**dev.to_dict(), "features": "the head's input",
                          "density_ratio": "logistic-regression domain classifier (scikit-learn)",
-                         "accuracy_estimate": round(1.0 - error.risk, 6)}
+                         "accuracy_estimate": round(float(np.clip(1.0 - error.risk, 0.0, 1.0)), 6)}
         used = "importance-weighted source validation (DEV)"
     if splits.options.get("labels_per_class"):
         record["target_labels"] = {"images": len(splits.val), "accuracy": metrics["val"]["accuracy"]}

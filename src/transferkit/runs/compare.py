@@ -153,10 +153,12 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
                 return failed_entry(tag, seed, plan.total_epochs, str(exc))
             run.record["comparison"] = {k: v for k, v in tag.items() if k not in ("lrs", "term")}
             run.record["resources"] = {"peak_memory": memory.to_dict()}
+            entry = entry_from_record(run.record, where, settings.metric)
+            run.record["comparison"].update(metric=settings.metric, selected_on=entry["selected_on"])
             if staging is not None:
                 write_run_dir(run, plan, staging.path / where)
             records[where] = run.record
-            return entry_from_record(run.record, where, settings.metric)
+            return entry
 
         if search == "halving":
             entries, rungs = successive_halving(candidates, seed_list, max_epochs, run_one, eta, live.update)

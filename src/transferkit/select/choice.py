@@ -41,7 +41,8 @@ def cost(row: dict[str, Any]) -> tuple:
 
 
 def choose(contenders: list[dict[str, Any]], label: str) -> tuple[dict[str, Any] | None, list[str], str]:
-    """(winner, plans tied with the best, the reason in words); sets each contender's `paired` record."""
+    """(winner, plans tied with the best, the reason in words, naming the score as `label`); sets each contender's
+    `paired` record."""
     if not contenders:
         return None, [], "no plan finished without errors"
     best = max(contenders, key=lambda r: r["val"]["mean"])
@@ -56,7 +57,7 @@ def choose(contenders: list[dict[str, Any]], label: str) -> tuple[dict[str, Any]
 
 
 def _reason(best, winner, tied, others, label: str) -> str:
-    highest = f"highest mean validation {label}"
+    highest = f"highest mean {label}"
     if len(tied) == 1:
         return highest + (", and the paired test tells it apart from every other plan" if others else "")
     if best["val"]["n"] < 2:

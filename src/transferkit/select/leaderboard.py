@@ -105,7 +105,8 @@ def build_leaderboard(entries: list[dict[str, Any]], *, show_test: bool = False,
         if row["status"] == "ok" and row["epochs"] != full:
             row["status"] = "eliminated"
     contenders = [r for r in rows if _selectable(r) and r["epochs"] == full]
-    winner, tied, reason = choose(contenders, "estimated target accuracy" if domain else metric_label(metric))
+    score = "estimated target accuracy" if domain else f"validation {metric_label(metric)}"
+    winner, tied, reason = choose(contenders, score)
     for row in rows:
         row["tie"] = row["plan"] in tied
         row["winner"] = winner is not None and row["plan"] == winner["plan"]
