@@ -57,6 +57,8 @@ def compare(
     lr: Optional[float] = opt.lr(),
     batch_size: Optional[int] = opt.batch_size(),
     augment: Optional[str] = opt.augment(),
+    class_weights: Optional[str] = opt.class_weights(),
+    sampler: Optional[str] = opt.sampler(),
     labels_per_class: Optional[int] = opt.labels_per_class(),
     classes: Optional[str] = opt.classes(),
     metric: str = typer.Option("accuracy", help="What selection and the leaderboard use: accuracy, balanced-accuracy, macro-f1 or top5 (more than 5 classes); every run records all of them."),
@@ -74,6 +76,7 @@ def compare(
 ) -> None:
     """Compare strategies on your data: same splits and epochs, several seeds, selection on validation only."""
     spec = opt.build_spec(model, data, epochs=epochs, lr=lr, batch_size=batch_size, augment=augment,
+                          class_weights=class_weights, sampler=sampler,
                           labels_per_class=labels_per_class, classes=classes, weights=weights, weights_map=weights_map,
                           pretrained=pretrained, input_size=input_size, device=device, precision=precision,
                           source=source, unlabeled=unlabeled)

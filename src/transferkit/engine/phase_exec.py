@@ -11,6 +11,7 @@ from ..errors import PlanError
 from ..methods import LowRankAdapters
 from ..plans import ResolvedPhase
 from .auto_rgn import AutoRGN
+from .balance import balanced_class_weights
 from .batchnorm import batchnorm_modules, reestimate_statistics, set_modes
 from .domain import PhaseDomain
 from .loop import EpochStats, train_epoch
@@ -69,7 +70,10 @@ class PhaseExecution:
         elif self.feature_cache is not None:  # after batch-norm re-estimation: the cache holds the adapted trunk
             set_modes(self.net, rp)
             self.inputs, self.cache_record = self.feature_cache.inputs_for(rp, self.net, self.inputs)
-        self.loader = self.inputs.train_loader(phase.batch_size, phase.augment)
+        self.loader = self.inputs.train_loader(phase.batch_size, phase.augment, balanced=phase.sampler == "balanced")
+        train = self.inputs.data.train
+        self.class_weights = (balanced_class_weights(train.labels, len(self.inputs.data.classes))
+                              if phase.class_weights == "balanced" else None)
         scheduler = build_scheduler(optimizer, rp, phase.epochs * len(self.loader))
         self.optimizer, self.scheduler = self.accelerator.prepare(optimizer, scheduler)
         if self.domain is not None:
@@ -150,6 +154,7 @@ class PhaseExecution:
                 scheduler=self.scheduler,
                 accelerator=self.accelerator,
                 label_smoothing=self.phase.label_smoothing,
+                class_weights=self.class_weights,
                 extra_loss=self._extra_loss(),
                 before_step=self.domain.before_step if self.domain is not None else None,
                 phase_name=self.phase.name,

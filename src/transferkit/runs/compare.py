@@ -32,6 +32,7 @@ from .adapt import adapt
 from .candidate_plans import check_fits, strategies_for
 from .compare_holdout import check_metric_fits, given_with_holdout, holdout_record, with_holdout
 from .compare_settings import DEFAULT_EPOCHS, CompareSettings
+from .imbalance import warn_if_imbalanced
 from .loading import load_model, load_splits
 from .overrides import Overrides
 from .run import write_run_dir
@@ -90,8 +91,9 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
         raise RunError("Give either --epochs or --time-budget, not both.")
     spec = with_holdout(spec, settings)
     chosen = strategies_for(strategies, spec.data)
-    candidates = make_candidates(chosen, settings.lr_factors, Overrides(lr=spec.overrides.lr,
-                                 batch_size=spec.overrides.batch_size, augment=spec.overrides.augment).apply)
+    # every override but the epochs (which the search sets per run) goes into every plan
+    candidates = make_candidates(chosen, settings.lr_factors,
+                                 dataclasses.replace(spec.overrides, epochs=None).apply)
     for candidate in candidates:
         check_fits(candidate.name, spec.data)
     if out is not None:
@@ -109,6 +111,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
         return loaded[seed]
 
     check_metric_fits(settings.metric, splits_for(seed_list[0]))
+    imbalance = warn_if_imbalanced(splits_for(seed_list[0]), [c.plan for c in candidates])
 
     search, eta = settings.search, settings.eta
     budget: dict[str, Any] = {"epochs": spec.overrides.epochs or DEFAULT_EPOCHS}
@@ -176,6 +179,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
             "plans": plans,
             "candidates": [c.key for c in candidates],
             "metric": settings.metric,
+            "class_imbalance": imbalance,
             "holdout": holdout_record(spec, {seed: splits_for(seed) for seed in seed_list}),
             "spec": spec.to_dict(),
             "seconds": round(time.perf_counter() - started, 1),
