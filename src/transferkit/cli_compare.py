@@ -54,6 +54,7 @@ def compare(
     search: str = typer.Option("exhaustive", help="exhaustive (every plan, learning rate and seed) or halving (successive halving over plans x learning rates)."),
     eta: int = typer.Option(3, min=2, help="Successive halving: each rung keeps the best 1/eta and trains them eta times longer."),
     lr_factors: str = typer.Option("1/3,1,3", help="Learning-rate grid: every phase's learning rate (the plan's, or --lr) times each factor; chosen on validation."),
+    lr_search: str = typer.Option("grid", help="grid (the --lr-factors, chosen on validation) or range (one factor per plan from a learning-rate range test on training images: steepest descent of the loss)."),
     lr: Optional[float] = opt.lr(),
     batch_size: Optional[int] = opt.batch_size(),
     augment: Optional[str] = opt.augment(),
@@ -82,7 +83,7 @@ def compare(
                           source=source, unlabeled=unlabeled)
     result = api.compare(model, data, strategies, out=out, spec=spec, seeds=seeds, time_budget=time_budget,
                          search=search, eta=eta, lr_factors=parse_factors(lr_factors), show_test=show_test,
-                         metric=metric, holdout=holdout, overwrite=overwrite)
+                         metric=metric, holdout=holdout, lr_search=lr_search, overwrite=overwrite)
     print_result(result)
 
 

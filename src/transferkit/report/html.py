@@ -7,6 +7,7 @@ from typing import Any
 
 from ..select.table import fmt_bytes, fmt_factor, fmt_interval, fmt_paired, status_text
 from .html_grid import stage_phase_grid
+from .lr_range import lr_range_section
 from .plots import confusion_chart, learning_curves, leaderboard_chart
 
 CSS = """
@@ -242,7 +243,7 @@ def render_report(doc: dict[str, Any], records: dict[str, dict[str, Any]]) -> st
     ordered = [records[e["dir"]] for e in doc["runs"] if e.get("dir") in records]
     body = "".join([
         f"<h1>{escape(title)}</h1><p class='note'>{escape(' · '.join(settings))}</p>",
-        winner_box(doc), leaderboard_section(doc), lr_section(doc), rungs_section(doc),
+        winner_box(doc), leaderboard_section(doc), lr_section(doc), lr_range_section(doc), rungs_section(doc),
         curves_section(doc, records), grids_section(doc, records), confusion_section(doc, records),
         data_section(ordered), descriptions_section(doc, records),
     ])

@@ -25,8 +25,10 @@ from ..plans import Plan
 from ..report.html import render_report
 from ..select import (Candidate, PeakMemory, comparison_document, entry_from_record, exhaustive, failed_entry,
                       lr_label, make_candidates, run_epochs, successive_halving)
+from ..engine.lr_range import lr_range_test
 from ..select.budget import budget_record, epochs_within_budget, measure_epoch_seconds
 from ..select.live import LiveLeaderboard
+from ..select.lr_search import range_candidates
 from ..select.table import leaderboard_table
 from .adapt import adapt
 from .candidate_plans import check_fits, strategies_for
@@ -92,7 +94,9 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     spec = with_holdout(spec, settings)
     chosen = strategies_for(strategies, spec.data)
     # every override but the epochs (which the search sets per run) goes into every plan
-    candidates = make_candidates(chosen, settings.lr_factors,
+    if settings.lr_search == "range" and spec.data.domain_adaptation:
+        raise RunError("--lr-search range does not support domain adaptation (--source); use --lr-search grid.")
+    candidates = make_candidates(chosen, settings.lr_factors if settings.lr_search == "grid" else (1.0,),
                                  dataclasses.replace(spec.overrides, epochs=None).apply)
     for candidate in candidates:
         check_fits(candidate.name, spec.data)
@@ -112,6 +116,11 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
 
     check_metric_fits(settings.metric, splits_for(seed_list[0]))
     imbalance = warn_if_imbalanced(splits_for(seed_list[0]), [c.plan for c in candidates])
+    lr_record: dict[str, Any] = {"method": "grid", "factors": list(settings.lr_factors)}
+    if settings.lr_search == "range":  # on the first seed's training images; the chosen factor serves every seed
+        quiet, first = dataclasses.replace(spec.execution, progress=False), seed_list[0]
+        candidates, lr_record = range_candidates(candidates, lambda c: lr_range_test(
+            c.plan, backbone, splits_for(first), seed=first, execution=quiet))
 
     search, eta = settings.search, settings.eta
     budget: dict[str, Any] = {"epochs": spec.overrides.epochs or DEFAULT_EPOCHS}
@@ -180,6 +189,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
             "candidates": [c.key for c in candidates],
             "metric": settings.metric,
             "class_imbalance": imbalance,
+            "lr_search": lr_record,
             "holdout": holdout_record(spec, {seed: splits_for(seed) for seed in seed_list}),
             "spec": spec.to_dict(),
             "seconds": round(time.perf_counter() - started, 1),
