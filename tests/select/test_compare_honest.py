@@ -8,20 +8,25 @@ import json
 
 import pytest
 
-from transferkit import compare
+from transferkit import compare, reproduce
 
 GOOD, WORSE = "linear-probe", "linear-probe:lr=0.003"  # the preset's rate is 0.01
 
 
 @pytest.fixture(scope="module")
-def planted(tiny_model_dir, tmp_path_factory):
+def planted(planted_dir):
+    board = json.loads((planted_dir / "leaderboard.json").read_text())
+    records = {run["dir"]: json.loads((planted_dir / run["dir"] / "run.json").read_text()) for run in board["runs"]}
+    return board, records
+
+
+@pytest.fixture(scope="module")
+def planted_dir(tiny_model_dir, tmp_path_factory):
     """The same plan twice, one at a deliberately worse learning rate: 3 seeds on real digits, 3 labels per class."""
     out = tmp_path_factory.mktemp("planted") / "cmp"
     compare(str(tiny_model_dir), "digits", f"{GOOD},{WORSE}", out=out, seeds=3, epochs=3, lr_factors=(1,),
             labels_per_class=3, progress=False)
-    board = json.loads((out / "leaderboard.json").read_text())
-    records = {run["dir"]: json.loads((out / run["dir"] / "run.json").read_text()) for run in board["runs"]}
-    return board, records
+    return out
 
 
 def test_the_paired_test_tells_apart_what_the_interval_rule_calls_a_tie(planted):
@@ -73,3 +78,12 @@ def test_every_run_records_every_metric(planted):
             metrics = record["metrics"][split]
             assert 0 <= metrics["balanced_accuracy"] <= 1 and 0 <= metrics["macro_f1"] <= 1
             assert 0 <= metrics["accuracy"] <= metrics["top5_accuracy"] <= 1  # 10 classes: top-5 is defined
+
+
+def test_a_compared_run_reproduces_with_its_holdout(planted, planted_dir, tmp_path):
+    board, _ = planted
+    run = next(r for r in board["runs"] if r["seed"] == 1)
+    again = reproduce(planted_dir / run["dir"], out=tmp_path / "again")
+    assert again.metrics_match and again.weights_match
+    record = json.loads((tmp_path / "again" / "run.json").read_text())
+    assert record["data"]["holdout"] == json.loads((planted_dir / run["dir"] / "run.json").read_text())["data"]["holdout"]
