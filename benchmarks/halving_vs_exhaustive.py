@@ -28,6 +28,16 @@ from transferkit.select.table import fmt_interval
 from machine import machine
 
 
+def add_comparison_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every comparison benchmark takes."""
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--strategies", default=",".join(STRATEGIES))
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--out", type=Path, default=None, help="Keep the comparisons here (default: a temporary folder).")
+    parser.add_argument("--quiet", action="store_true", help="No live tables or progress bars.")
+
+
 def run(search: str, args, backbone, out: Path) -> dict:
     started = time.perf_counter()
     result = compare(backbone, TARGET, args.strategies, out=out / search, seeds=args.seeds, epochs=args.epochs,
@@ -48,12 +58,7 @@ def candidate_val(exhaustive_dir: str, plan: str, factor: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--strategies", default=",".join(STRATEGIES))
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--out", type=Path, default=None, help="Keep the comparisons here (default: a temporary folder).")
-    parser.add_argument("--quiet", action="store_true", help="No live tables or progress bars.")
+    add_comparison_arguments(parser)
     args = parser.parse_args()
 
     print(f"Machine: {machine()}", flush=True)

@@ -93,6 +93,8 @@ def adapt(
     lr: Optional[float] = opt.lr(),
     batch_size: Optional[int] = opt.batch_size(),
     augment: Optional[str] = opt.augment(),
+    class_weights: Optional[str] = opt.class_weights(),
+    sampler: Optional[str] = opt.sampler(),
     seed: int = opt.seed(),
     labels_per_class: Optional[int] = opt.labels_per_class(),
     classes: Optional[str] = opt.classes(),

@@ -43,13 +43,18 @@ def compare(
     search: str = typer.Option("exhaustive", help="exhaustive (every plan, learning rate and seed) or halving (successive halving over plans x learning rates)."),
     eta: int = typer.Option(3, min=2, help="Successive halving: each rung keeps the best 1/eta and trains them eta times longer."),
     lr_factors: str = typer.Option("1/3,1,3", help="Learning-rate grid: every phase's learning rate (the plan's, or --lr) times each factor; chosen on validation."),
+    lr_search: str = typer.Option("grid", help="grid (the --lr-factors, chosen on validation) or range (one factor per plan from a learning-rate range test on training images: steepest descent of the loss)."),
     lr: Optional[float] = opt.lr(),
     batch_size: Optional[int] = opt.batch_size(),
     augment: Optional[str] = opt.augment(),
+    class_weights: Optional[str] = opt.class_weights(),
+    sampler: Optional[str] = opt.sampler(),
     labels_per_class: Optional[int] = opt.labels_per_class(),
     classes: Optional[str] = opt.classes(),
     keep_weights: str = typer.Option("winner", help="Which runs keep their trained weights (model.safetensors): all, "
                                      "winner (the chosen plan's runs) or none; run.json and the report stay for every run."),
+    metric: str = typer.Option("accuracy", help="What selection and the leaderboard use: accuracy, balanced-accuracy, macro-f1 or top5 (more than 5 classes); every run records all of them."),
+    holdout: float = typer.Option(0.5, help="Fraction of each class's validation images held out from every choice and evaluated after each run: the winner's honest estimate (0: none)."),
     show_test: bool = typer.Option(False, help="Show test accuracy for every plan, labelled as not used for selection (default: the winner's only)."),
     weights: Optional[Path] = opt.weights(),
     weights_map: Optional[str] = opt.weights_map(),
@@ -65,12 +70,14 @@ def compare(
 ) -> None:
     """Compare strategies on your data: same splits and epochs, several seeds, selection on validation only."""
     spec = opt.build_spec(model, data, epochs=epochs, lr=lr, batch_size=batch_size, augment=augment,
+                          class_weights=class_weights, sampler=sampler,
                           labels_per_class=labels_per_class, classes=classes, weights=weights, weights_map=weights_map,
                           pretrained=pretrained, input_size=input_size, device=device, precision=precision,
                           source=source, unlabeled=unlabeled, keep=keep, patience=patience)
     result = api.compare(model, data, strategies, out=out, spec=spec, seeds=seeds, time_budget=time_budget,
                          search=search, eta=eta, lr_factors=parse_factors(lr_factors), show_test=show_test,
-                         keep_weights=keep_weights, overwrite=overwrite)
+                         keep_weights=keep_weights, metric=metric, holdout=holdout, lr_search=lr_search,
+                         overwrite=overwrite)
     print_result(result)
 
 

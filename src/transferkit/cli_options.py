@@ -56,6 +56,16 @@ def patience() -> Any:
                                           "evaluations (default: never).")
 
 
+def class_weights() -> Any:
+    return typer.Option(None, help="balanced: weight each class's loss by n / (classes x its training count), for "
+                                   "imbalanced classes; none (default: the plan's).")
+
+
+def sampler() -> Any:
+    return typer.Option(None, help="balanced: draw training images class-balanced, with replacement, for imbalanced "
+                                   "classes; shuffle (default: the plan's).")
+
+
 def labels_per_class() -> Any:
     return typer.Option(None, min=1, help="Draw K labelled training images per class; the rest is split into "
                                           "validation and test.")

@@ -45,6 +45,32 @@ def test_with_source_the_domain_presets_compete_with_source_only(tiny_model_dir,
     assert len({json.dumps(r["data"]["splits"], sort_keys=True) for r in runs}) == 1  # the same split for every plan
 
 
+def test_domain_candidates_are_selected_without_target_labels(tiny_model_dir, tmp_path):
+    out = tmp_path / "cmp"
+    compare(str(tiny_model_dir), TARGET, "source-only,coral", source=SOURCE, unlabeled=UNLABELED, seeds=2, epochs=1,
+            lr_factors=(1,), out=out, progress=False)
+    board = json.loads((out / "leaderboard.json").read_text())
+    assert board["holdout"] is None and "without target labels" in board["selection"]["metric"]
+    target_accuracy = {}
+    for run in board["runs"]:
+        record = json.loads((out / run["dir"] / "run.json").read_text())
+        chosen = record["domain_adaptation"]["model_selection"]
+        # the selection score is DEV's estimate of target accuracy, which reads no target label
+        assert run["val"] == chosen["dev"]["accuracy_estimate"] and "DEV" in record["comparison"]["selected_on"]
+        assert "target" in record["data"]["roles"]["test"]
+        target_accuracy.setdefault(run["plan"], []).append(record["metrics"]["test"]["accuracy"])
+    for row in board["rows"]:  # every plan's target accuracy is shown, as the oracle
+        assert row["oracle"]["values"] == target_accuracy[row["plan"]]
+    best = max(target_accuracy, key=lambda p: sum(target_accuracy[p]))
+    assert board["oracle"]["plan"] == best and "not usable for selection" in board["oracle"]["note"]
+    reported = board["winner"]["reported"]
+    assert reported["split"] == "test" and reported["value"]["values"] == target_accuracy[board["winner"]["plan"]]
+    bad = CliRunner().invoke(app, [str(a) for a in (
+        "compare", "--model", tiny_model_dir, "--data", TARGET, "--source", SOURCE, "--unlabeled", UNLABELED,
+        "--strategies", "coral", "--metric", "macro-f1", "--out", tmp_path / "x")])
+    assert bad.exit_code == 2 and "--metric" in bad.output and not (tmp_path / "x").exists()
+
+
 def test_a_domain_preset_without_source_is_refused_before_training(tiny_model_dir, tmp_path):
     result = CliRunner().invoke(app, [str(a) for a in (
         "compare", "--model", tiny_model_dir, "--data", TARGET, "--strategies", "linear-probe,coral", "--seeds", "1",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from scipy import stats
+
 from transferkit.select import build_leaderboard, comparison_document
 
 
@@ -39,23 +42,63 @@ def test_learning_rate_is_chosen_per_plan_on_mean_validation():
     assert [round(g["val_mean"], 3) for g in row["lr_grid"]] == [0.55, 0.71, 0.55]
 
 
-def test_ties_within_the_interval_go_to_the_cheaper_plan():
+def test_ties_by_the_paired_test_go_to_the_cheaper_plan():
     big = [entry("full", 1, s, v, 0.5, params=100_000) for s, v in enumerate([0.80, 0.90, 0.85])]
     small = [entry("probe", 1, s, v, 0.5, params=650) for s, v in enumerate([0.82, 0.84, 0.83])]
     board = build_leaderboard(big + small)
-    # full: mean 0.85, interval [0.726, 0.974]; probe's mean 0.83 lies inside it -> tie, probe is cheaper
+    # per-seed differences probe - full: +0.02, -0.06, -0.02 -> not distinguishable -> tie; probe is cheaper
     assert board["winner"]["plan"] == "probe"
     assert board["winner"]["tied_with"] == ["full"]
-    assert "tied with full" in board["winner"]["reason"] and "cheaper" in board["winner"]["reason"]
+    reason = board["winner"]["reason"]
+    assert "not distinguishable" in reason and "full" in reason and "cheaper" in reason
     assert all(r["tie"] for r in board["rows"])
+    probe = next(r for r in board["rows"] if r["plan"] == "probe")
+    assert probe["paired"]["values"] == pytest.approx([0.02, -0.06, -0.02]) and probe["paired"]["seeds"] == [0, 1, 2]
 
 
-def test_no_tie_outside_the_interval():
+def test_no_tie_when_the_paired_test_separates():
     big = [entry("full", 1, s, v, 0.5, params=100_000) for s, v in enumerate([0.90, 0.91, 0.92])]
     small = [entry("probe", 1, s, v, 0.5, params=650) for s, v in enumerate([0.82, 0.84, 0.83])]
     board = build_leaderboard(big + small)
     assert board["winner"]["plan"] == "full" and board["winner"]["tied_with"] == []
     assert [r["tie"] for r in board["rows"]] == [True, False]
+    assert board["rows"][1]["paired"]["distinguishable"] and board["rows"][1]["paired"]["p_holm"] < 0.05
+
+
+def test_pairing_separates_what_the_unpaired_interval_calls_a_tie():
+    # seed-to-seed spread is large, but b is worse than a at every seed by about 2 points
+    a = [entry("a", 1, s, v, 0.5, params=5000) for s, v in enumerate([0.70, 0.80, 0.90])]
+    b = [entry("b", 1, s, v, 0.5, params=50) for s, v in enumerate([0.68, 0.785, 0.875])]
+    board = build_leaderboard(a + b)
+    rows = {r["plan"]: r for r in board["rows"]}
+    assert rows["a"]["val"]["low"] <= rows["b"]["val"]["mean"]  # the old rule: inside a's interval, a tie
+    assert rows["b"]["paired"]["distinguishable"] and not rows["b"]["tie"]
+    assert board["winner"]["plan"] == "a"  # b is cheaper, but told apart
+
+
+def test_holm_correction_across_candidates():
+    best = [0.80, 0.85, 0.90, 0.82]
+    others = {"b": [0.78, 0.84, 0.87, 0.80], "c": [0.70, 0.76, 0.79, 0.73], "d": [0.79, 0.86, 0.88, 0.80]}
+    entries = [entry("a", 1, s, v, 0.5) for s, v in enumerate(best)]
+    entries += [entry(p, 1, s, v, 0.5) for p, vals in others.items() for s, v in enumerate(vals)]
+    rows = {r["plan"]: r for r in build_leaderboard(entries)["rows"]}
+    raw = {p: stats.ttest_rel(vals, best).pvalue for p, vals in others.items()}
+    order = sorted(raw, key=raw.get)
+    expected, running = {}, 0.0
+    for i, p in enumerate(order):
+        running = max(running, min(1.0, (3 - i) * raw[p]))
+        expected[p] = running
+    for p in others:
+        assert rows[p]["paired"]["p"] == pytest.approx(raw[p], rel=1e-9)
+        assert rows[p]["paired"]["p_holm"] == pytest.approx(expected[p], rel=1e-9)
+        assert rows[p]["tie"] == (expected[p] >= 0.05)
+
+
+def test_one_seed_cannot_tell_plans_apart():
+    entries = [entry("big", 1, 0, 0.95, 0.5, params=100_000), entry("small", 1, 0, 0.60, 0.5, params=10)]
+    board = build_leaderboard(entries)
+    assert board["winner"]["plan"] == "small" and board["winner"]["tied_with"] == ["big"]
+    assert "one seed" in board["winner"]["reason"]
 
 
 def test_failed_learning_rates_and_plans_are_never_chosen():

@@ -1,13 +1,17 @@
-"""Confidence intervals: the t-interval over seeds, checked against a hand computation."""
+"""Confidence intervals, the paired t-test and Holm's correction, checked against hand computations and scipy."""
 
 from __future__ import annotations
 
 import json
 import math
+import warnings
 
 import pytest
 
+from scipy import stats
+
 from transferkit.select import summarize
+from transferkit.select.stats import holm, paired_difference
 
 # Student's t quantiles t(0.975, df) from printed tables (not computed with the library under test).
 T975 = {1: 12.7062047362, 2: 4.3026527297, 3: 3.1824463053, 4: 2.7764451052}
@@ -59,3 +63,45 @@ def test_written_leaderboard_intervals_match_hand_computation(tiny_comparison):
             assert row["val"]["high"] == pytest.approx(high, abs=1e-9)
         else:
             assert row["val"]["low"] == row["val"]["high"] == pytest.approx(mean)
+
+
+@pytest.mark.parametrize("first,second", [([0.70, 0.80, 0.90], [0.68, 0.785, 0.875]),
+                                          ([0.9, 0.5, 0.7, 0.6], [0.85, 0.55, 0.6, 0.61]),
+                                          ([0.5, 0.6], [0.4, 0.45])])
+def test_paired_difference_matches_scipy_and_hand(first, second):
+    d = [a - b for a, b in zip(first, second)]
+    mean, low, high = hand_interval(d)
+    test = paired_difference(first, second)
+    reference = stats.ttest_rel(first, second)
+    assert test["values"] == pytest.approx(d) and test["n"] == len(d)
+    assert test["mean"] == pytest.approx(mean, abs=1e-12)
+    assert (test["low"], test["high"]) == (pytest.approx(low, abs=1e-9), pytest.approx(high, abs=1e-9))
+    assert test["t"] == pytest.approx(reference.statistic, rel=1e-9)
+    assert test["p"] == pytest.approx(reference.pvalue, rel=1e-9)
+
+
+def test_paired_worked_example():
+    # d = 0.02, 0.015, 0.025: mean 0.02, std 0.005, t = 0.02 / (0.005 / sqrt 3) = 6.9282, df 2 -> p = 0.02020
+    test = paired_difference([0.70, 0.80, 0.90], [0.68, 0.785, 0.875])
+    assert round(test["t"], 4) == 6.9282 and round(test["p"], 5) == 0.0202
+
+
+def test_paired_degenerate_cases():
+    assert paired_difference([0.8], [0.7])["p"] is None  # one pair: cannot tell
+    constant = paired_difference([0.75, 0.5, 0.25], [0.5, 0.25, 0.0])  # exactly 0.25 at every seed
+    assert constant["p"] == 0.0 and constant["low"] == constant["high"] == 0.25
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # scipy warns about the zero spread, then gives the limit
+        assert stats.ttest_rel([0.75, 0.5, 0.25], [0.5, 0.25, 0.0]).pvalue == 0.0
+    assert paired_difference([0.8, 0.9, 0.7], [0.78, 0.88, 0.68])["p"] < 1e-12  # the same up to rounding
+    assert paired_difference([0.8, 0.9], [0.8, 0.9])["p"] == 1.0
+    with pytest.raises(ValueError):
+        paired_difference([0.8, 0.9], [0.8])
+
+
+def test_holm_by_hand():
+    # sorted 0.01, 0.03, 0.04 (m = 3): 3 x 0.01 = 0.03; 2 x 0.03 = 0.06; max(0.06, 1 x 0.04) = 0.06
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert holm([0.5, None, 0.01]) == [pytest.approx(0.5), None, pytest.approx(0.02)]
+    assert holm([0.6, 0.7]) == pytest.approx([1.0, 1.0])
+    assert holm([]) == []

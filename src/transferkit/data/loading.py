@@ -49,13 +49,16 @@ class DataSplits:
     options: dict = field(default_factory=dict)  # how it was split: labels_per_class, seed, fractions, classes
     given_splits: dict | None = None  # which splits came with the data and which were carved (None: all drawn)
     duplicates: dict | None = None  # images with the same content across classes or splits (see duplicates.py)
+    holdout: ImageTensors | None = None  # part of the validation split that no choice sees (see holdout.py)
 
     def summary(self) -> dict:
         """A JSON-ready description: spec, fingerprints, classes, skipped files, per-split class counts, whether
         the splits were given, and duplicate images."""
         splits = {}
-        for name in ("train", "val", "test"):
-            part: ImageTensors = getattr(self, name)
+        for name in ("train", "val", "test", "holdout"):
+            part: ImageTensors | None = getattr(self, name)
+            if part is None:
+                continue
             counts = torch.bincount(part.labels, minlength=len(self.classes)).tolist()
             splits[name] = {
                 "images": len(part),

@@ -9,6 +9,16 @@ from ..errors import DataError
 from .class_list import check_class_list
 
 
+def check_holdout_fraction(fraction) -> float | None:
+    """None (no holdout) or a fraction strictly between 0 and 1."""
+    if fraction is None:
+        return None
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
+        raise DataError(f"The holdout fraction must be between 0 and 1 (0.5 holds out half of each class's "
+                        f"validation images); got {fraction!r}.")
+    return float(fraction)
+
+
 @dataclass(frozen=True)
 class DataRef:
     """The target data spec and how it is split.
@@ -17,7 +27,8 @@ class DataRef:
     test); otherwise `val_fraction` and `test_fraction` of each class are held out. `classes`: the class list
     (every label must be in it; its order gives the label ids). Domain adaptation: `source` is labelled source
     data with the target's classes to train on, `unlabeled` the unlabelled target images to adapt to; the
-    target (`spec`) is then only evaluated on.
+    target (`spec`) is then only evaluated on. `holdout_fraction`: that fraction of each class's validation images
+    is held out from every choice and only evaluated at the end (see holdout.py; not with `source`).
     """
 
     spec: str
@@ -27,6 +38,7 @@ class DataRef:
     test_fraction: float = 0.2
     source: str | None = None
     unlabeled: str | None = None
+    holdout_fraction: float | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.spec, str) or not self.spec.strip():
@@ -45,6 +57,10 @@ class DataRef:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise DataError(f"The --{name} spec is empty; pass a data spec or drop --{name}.")
+        object.__setattr__(self, "holdout_fraction", check_holdout_fraction(self.holdout_fraction))
+        if self.holdout_fraction is not None and self.source is not None:
+            raise DataError("A holdout of the validation split needs a labelled target split; with --source, model "
+                            "selection uses the source's validation images; drop the holdout.")
         if self.unlabeled is not None and self.source is None:
             raise DataError("--unlabeled needs --source: domain adaptation trains on labelled source images and adapts "
                             "to the unlabelled target images; pass --source with the labelled source data.")

@@ -42,12 +42,12 @@ def dev_risk(weights: np.ndarray, losses: np.ndarray) -> DeepEmbeddedValidation:
     return DeepEmbeddedValidation(risk, float(weighted.mean()), eta, float(w.mean()), float(w.max()), effective)
 
 
-def dev_from_features(source_train: np.ndarray, target: np.ndarray, validation: np.ndarray, losses: np.ndarray,
-                      seed: int = 0) -> DeepEmbeddedValidation:
-    """Fit the density ratio on (subsamples of) the source's training and the target's features, then DEV."""
+def dev_weights(source_train: np.ndarray, target: np.ndarray, validation: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Density ratios of the validation images, from (subsamples of) the source's training and the target's features."""
     rng = np.random.default_rng(seed)
 
     def cap(x: np.ndarray) -> np.ndarray:
         return x if len(x) <= MAX_FIT else x[np.sort(rng.choice(len(x), MAX_FIT, replace=False))]
 
-    return dev_risk(density_ratio(cap(source_train), cap(target), validation), losses)
+    return density_ratio(cap(source_train), cap(target), validation)
+

@@ -7,7 +7,7 @@ from contextlib import nullcontext
 
 import numpy as np
 
-from .dev import dev_from_features
+from .dev import dev_risk, dev_weights
 from .stage_features import extract_stage_features
 
 MAX_IMAGES = 1_000  # source training and unlabelled images read for the density ratio
@@ -53,9 +53,14 @@ def model_selection(backbone, splits, metrics: dict, *, seed: int = 0, device="c
         with on_source():
             train = extract_stage_features(backbone, _subsample(splits.train.images, seed), device=device)
         target = extract_stage_features(backbone, _subsample(splits.unlabeled.images, seed), device=device)
-        dev = dev_from_features(train.pre_logits, target.pre_logits, val.pre_logits, losses, seed)
+        weights = dev_weights(train.pre_logits, target.pre_logits, val.pre_logits, seed)
+        dev = dev_risk(weights, losses)
+        # the same estimator with the 0-1 loss estimates the target error rate (clipped: the control variate can
+        # carry it outside [0, 1])
+        error = dev_risk(weights, (val.predicted != labels).astype(np.float64))
         record["dev"] = {**dev.to_dict(), "features": "the head's input",
-                         "density_ratio": "logistic-regression domain classifier (scikit-learn)"}
+                         "density_ratio": "logistic-regression domain classifier (scikit-learn)",
+                         "accuracy_estimate": round(float(np.clip(1.0 - error.risk, 0.0, 1.0)), 6)}
         used = "importance-weighted source validation (DEV)"
     if splits.options.get("labels_per_class"):
         record["target_labels"] = {"images": len(splits.val), "accuracy": metrics["val"]["accuracy"]}

@@ -14,6 +14,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from ..models.segments import PRE_LOGITS, Cut
+from .balance import balanced_sampler
 from .feature_store import FeatureStore
 from .inputs import drop_ragged_batch
 from .modes import kept_modes
@@ -73,10 +74,11 @@ class CachedInputs:
             draws = torch.randint(self.store.views, (len(self.training_set),), generator=generator)
             self.training_set.views = draws
 
-    def train_loader(self, batch_size: int, augment: str) -> DataLoader:
-        """Batches of cached activations (`augment` is already in the cached views)."""
+    def train_loader(self, batch_size: int, augment: str, balanced: bool = False) -> DataLoader:
+        """Batches of cached activations (`augment` is already in the cached views); `balanced`: class-balanced."""
         n = len(self.training_set)
-        loader = DataLoader(self.training_set, batch_size=batch_size, shuffle=True,
+        sampler = balanced_sampler(self.data.train.labels) if balanced else None
+        loader = DataLoader(self.training_set, batch_size=batch_size, shuffle=sampler is None, sampler=sampler,
                             drop_last=drop_ragged_batch(n, batch_size), collate_fn=_as_batch)
         return self.accelerator.prepare_data_loader(loader)
 
@@ -91,7 +93,6 @@ class CachedInputs:
             return self.store.rows("train", 0, len(self.training_set)).to(self.accelerator.device)
         return self.base.train_features()
 
-    @torch.no_grad()
     def predict(self, split: str) -> np.ndarray:
         """Predicted class ids for a split, in order, from its cached activations. Leaves the model in eval mode."""
         return self.scores(split).argmax(1).numpy()

@@ -13,6 +13,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from ..data import DataSplits, make_augmentation
+from .balance import balanced_sampler
 from .modes import kept_modes
 
 
@@ -49,11 +50,13 @@ class ImageInputs:
     def normalize(self, images: torch.Tensor) -> torch.Tensor:
         return self.net.preprocessing.normalize(images.to(self.accelerator.device, non_blocking=True))
 
-    def train_loader(self, batch_size: int, augment: str) -> DataLoader:
+    def train_loader(self, batch_size: int, augment: str, balanced: bool = False) -> DataLoader:
+        """Shuffled batches of the (augmented) training images; `balanced`: drawn class-balanced instead."""
         train = self.data.train
         hw = tuple(train.images.shape[-2:])
         dataset = AugmentedImages(train.images, train.labels, make_augmentation(augment, hw))
-        loader = DataLoader(dataset, batch_size=batch_size, shuffle=True,
+        sampler = balanced_sampler(train.labels) if balanced else None
+        loader = DataLoader(dataset, batch_size=batch_size, shuffle=sampler is None, sampler=sampler,
                             drop_last=drop_ragged_batch(len(dataset), batch_size))
         return self.accelerator.prepare_data_loader(loader)
 
@@ -76,7 +79,6 @@ class ImageInputs:
             batches = self.image_batches(self.data.train.images, self.eval_batch_size)
             return torch.cat([self.net.features(batch) for batch in batches])
 
-    @torch.no_grad()
     def predict(self, split: str) -> np.ndarray:
         """Predicted class ids for a split, in order. Leaves the model in eval mode."""
         return self.scores(split).argmax(1).numpy()

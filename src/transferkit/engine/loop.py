@@ -38,6 +38,7 @@ def train_epoch(
     scheduler,
     accelerator,
     label_smoothing: float = 0.0,
+    class_weights: torch.Tensor | None = None,
     extra_loss: Callable[[], torch.Tensor] | None = None,
     before_step: Callable[[], None] | None = None,
     phase_name: str = "",
@@ -45,8 +46,9 @@ def train_epoch(
 ) -> EpochStats:
     """Train for one pass over `loader`; stop with RunError on a NaN or infinite loss.
 
-    `extra_loss()` adds regularization terms; `before_step()` runs after backward and before the
-    optimizer step (gradients are available there); `on_batch(done, total)` reports progress after each batch.
+    `class_weights` weight each class's cross-entropy; `extra_loss()` adds regularization terms; `before_step()`
+    runs after backward and before the optimizer step (gradients are available there); `on_batch(done, total)`
+    reports progress after each batch.
     """
     total_loss, correct, seen = 0.0, 0, 0
     lr_start = group_lrs(optimizer)
@@ -56,7 +58,8 @@ def train_epoch(
         lr_end = group_lrs(optimizer)
         logits = forward(inputs)
         labels = labels.to(logits.device)
-        loss = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
+        weight = None if class_weights is None else class_weights.to(logits.device, logits.dtype)
+        loss = F.cross_entropy(logits, labels, weight=weight, label_smoothing=label_smoothing)
         if extra_loss is not None:
             loss = loss + extra_loss()
         value = loss.item()

@@ -11,6 +11,7 @@ from ..errors import PlanError
 from ..methods import LowRankAdapters
 from ..plans import ResolvedPhase
 from .auto_rgn import AutoRGN
+from .balance import balanced_class_weights
 from .batchnorm import batchnorm_modules, reestimate_statistics, set_modes
 from .domain import PhaseDomain
 from .loop import EpochStats, train_epoch
@@ -42,7 +43,7 @@ class PhaseExecution:
         self.adapters: LowRankAdapters | None = None
         self.rgn: AutoRGN | None = None
         self.penalty_values: dict = {}
-        self.val_predictions = None  # of the phase's final weights, while finish() leaves them unchanged
+        self.val_scores = None  # of the phase's final weights, while finish() leaves them unchanged
         self.epochs: list[EpochRecord] = []
 
     def setup(self, resume: PhaseProgress | None = None) -> None:
@@ -69,7 +70,10 @@ class PhaseExecution:
         elif self.feature_cache is not None:  # after batch-norm re-estimation: the cache holds the adapted trunk
             set_modes(self.net, rp)
             self.inputs, self.cache_record = self.feature_cache.inputs_for(rp, self.net, self.inputs)
-        self.loader = self.inputs.train_loader(phase.batch_size, phase.augment)
+        self.loader = self.inputs.train_loader(phase.batch_size, phase.augment, balanced=phase.sampler == "balanced")
+        train = self.inputs.data.train
+        self.class_weights = (balanced_class_weights(train.labels, len(self.inputs.data.classes))
+                              if phase.class_weights == "balanced" else None)
         scheduler = build_scheduler(optimizer, rp, phase.epochs * len(self.loader))
         self.optimizer, self.scheduler = self.accelerator.prepare(optimizer, scheduler)
         if self.domain is not None:
@@ -151,6 +155,7 @@ class PhaseExecution:
                 scheduler=self.scheduler,
                 accelerator=self.accelerator,
                 label_smoothing=self.phase.label_smoothing,
+                class_weights=self.class_weights,
                 extra_loss=self._extra_loss(),
                 before_step=self.domain.before_step if self.domain is not None else None,
                 phase_name=self.phase.name,
@@ -164,9 +169,9 @@ class PhaseExecution:
         val_accuracy = None
         if last or (self.eval_every and (epoch + 1) % self.eval_every == 0):
             with self.domain.evaluating("val") if self.domain is not None else nullcontext():
-                predicted = self.inputs.predict("val")
-            val_accuracy = float((predicted == self.inputs.data.val.labels.numpy()).mean())
-            self.val_predictions = predicted if last else None
+                scores = self.inputs.scores("val")
+            val_accuracy = float((scores.argmax(1).numpy() == self.inputs.data.val.labels.numpy()).mean())
+            self.val_scores = scores if last else None
         lrs = {k: {"start": stats.lr_start[k], "end": stats.lr_end[k]} for k in stats.lr_start}
         record = EpochRecord(self.rp.index, epoch, stats.loss, stats.accuracy, val_accuracy, lrs,
                              time.perf_counter() - started)
@@ -176,7 +181,7 @@ class PhaseExecution:
     def finish(self) -> PhaseRecord:
         """Fold the standardized head, record exactly what the phase did, then merge any adapters."""
         if self.standardizer is not None or self.adapters is not None or self.domain is not None:
-            self.val_predictions = None  # folding, merging and re-measured statistics change the outputs
+            self.val_scores = None  # folding, merging and re-measured statistics change the outputs
         if self.standardizer is not None:
             self.standardizer.fold()
         trainable = set(self.trainable)

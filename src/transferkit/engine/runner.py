@@ -98,15 +98,15 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
                 checkpoints.save(net, plan, phases, history, kept=keeper.checkpoint())
 
     # the last phase validated these very weights (unless the run resumed after it)
-    reuse = phase_run.val_predictions if phase_run is not None else None
-    metrics, predictions, probabilities = _evaluate(final_inputs, data, domain, reuse)
+    reuse = phase_run.val_scores if phase_run is not None else None
+    metrics, predictions, probabilities = _evaluate((final_inputs, inputs), data, domain, reuse)
     last_metrics = metrics
     kept = keeper.kept()
     if kept is not None:  # an earlier epoch validated better: end with its weights
         keeper.restore(net.model)
         # cached activations hold the last phase's frozen trunk, which an earlier phase's weights may not share
-        metrics, predictions, probabilities = _evaluate(
-            final_inputs if kept["phase"] == resolved[-1].index else inputs, data)
+        chosen = final_inputs if kept["phase"] == resolved[-1].index else inputs
+        metrics, predictions, probabilities = _evaluate((chosen, inputs), data)
     net.model = accelerator.unwrap_model(model)
     total = time.perf_counter() - started + (resume.seconds if resume is not None else 0.0)
     timing = {"total_seconds": round(total, 3), "phases_seconds": [round(p.seconds, 3) for p in phases]}
@@ -117,19 +117,24 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
                      resumes=list(checkpoints.resumes) if checkpoints is not None else [])
 
 
-def _evaluate(inputs, data: DataSplits, domain=None, val_predictions=None):
-    """(metrics, predicted class ids) of the validation and test splits, and the test split's class probabilities."""
+def _evaluate(inputs, data: DataSplits, domain=None, val_scores=None):
+    """(metrics, predicted class ids) of the validation, test and (when there is one) holdout splits, and the test
+    split's class probabilities. `inputs`: (the inputs for val and test, the whole network's for the holdout)."""
     metrics, predictions, probabilities = {}, {}, None
-    for split in ("val", "test"):
-        with domain.evaluating(split) if domain is not None else nullcontext():
-            if split == "val" and val_predictions is not None:
-                predicted = val_predictions
-            elif split == "val":
-                predicted = inputs.predict(split)
-            else:
-                logits = inputs.scores(split)
-                predicted, probabilities = logits.argmax(1).numpy(), logits.softmax(1).numpy()
-        metrics[split] = classification_metrics(getattr(data, split).labels.numpy(), predicted, data.classes)
+    for split in ("val", "test", "holdout"):
+        if getattr(data, split, None) is None:  # a holdout split exists only when asked for
+            continue
+        if split == "val" and val_scores is not None:
+            scores = val_scores
+        else:
+            with domain.evaluating(split) if domain is not None else nullcontext():
+                # the holdout is never cached: it goes through the whole network
+                scores = (inputs[0] if split != "holdout" else inputs[1]).scores(split)
+        predicted = scores.argmax(1).numpy()
+        if split == "test":
+            probabilities = scores.softmax(1).numpy()
+        metrics[split] = classification_metrics(getattr(data, split).labels.numpy(), predicted, data.classes,
+                                                scores.numpy())
         predictions[split] = predicted
     return metrics, predictions, probabilities
 

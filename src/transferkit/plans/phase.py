@@ -15,6 +15,8 @@ BN_POLICIES = ("auto", "frozen", "train", "adapt")
 OPTIMIZERS = ("adamw", "sgd")
 SCHEDULES = ("cosine", "onecycle", "constant")
 AUGMENTATIONS = ("none", "light", "standard")
+CLASS_WEIGHTS = ("none", "balanced")  # balanced: each class's loss weighted by n / (classes x its count)
+SAMPLERS = ("shuffle", "balanced")  # balanced: images drawn with replacement, each class equally likely
 REGULARIZERS = ("l2sp",)
 REGULARIZER_SETTINGS = {"l2sp": ("alpha", "beta")}
 
@@ -49,7 +51,9 @@ class Phase:
     `lr_scale[stage]` (default 1), times `lr_decay ** (distance below the head)` when `lr_decay` is set,
     or spread geometrically from `lr / lr_spread` (stem) to `lr` (head) when `lr_spread` is set.
     `standardize_features` makes the head read features standardized with their training-set mean and std
-    (measured at phase start, folded into the head's weights at phase end). `bn` is the batch-norm policy: `auto` (trainable stages `train`, frozen stages `frozen`) or one
+    (measured at phase start, folded into the head's weights at phase end). `class_weights: balanced` weights each
+    class's loss by n / (classes x its training count); `sampler: balanced` draws each epoch's images with replacement
+    so that every class is equally likely (imbalanced classes). `bn` is the batch-norm policy: `auto` (trainable stages `train`, frozen stages `frozen`) or one
     policy for every stage, or a mapping stage -> policy (missing stages follow `auto`).
     """
 
@@ -71,6 +75,8 @@ class Phase:
     batch_size: int = 32
     augment: str = "none"
     label_smoothing: float = 0.0
+    class_weights: str = "none"
+    sampler: str = "shuffle"
     standardize_features: bool = False
     regularizers: dict[str, dict[str, float]] = field(default_factory=dict)
     alignment: dict[str, Any] | None = None
@@ -131,6 +137,8 @@ class Phase:
         _number("label_smoothing", self.label_smoothing)
         if self.label_smoothing >= 1:
             raise PlanError(f"The 'label_smoothing' setting must be below 1; got {self.label_smoothing!r}.")
+        _one_of("class_weights", self.class_weights, CLASS_WEIGHTS)
+        _one_of("sampler", self.sampler, SAMPLERS)
         self._validate_regularizers()
         self._validate_alignment()
         self._validate_adapter()

@@ -155,6 +155,10 @@ def describe_phases(phases: list[dict], stage_names: list[str]) -> list[str]:
             f"augmentation {p['augment']}, cross-entropy loss"
             f"{' with label smoothing %g' % p['label_smoothing'] if p['label_smoothing'] else ''}"
         )
+        if p.get("class_weights") == "balanced":
+            sentence += ", each class's loss weighted by n / (classes x its training count)"
+        if p.get("sampler") == "balanced":
+            sentence += ", images drawn class-balanced with replacement"
         if p.get("standardize_features"):
             sentence += (", the head reading features standardized with their training-set mean and std "
                          "(measured at phase start, folded into the head's weights at phase end)")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from ..select.table import fmt_bytes, fmt_factor, fmt_interval, status_text
+from ..select.table import fmt_bytes, fmt_factor, fmt_interval, fmt_paired, status_text
 from .html_grid import stage_phase_grid
 from .html_mistakes import mistakes_section
 from .html_parts import img as _img
 from .html_parts import page_html
 from .html_parts import table as _table
+from .lr_range import lr_range_section
 from .plots import confusion_chart, learning_curves, leaderboard_chart
 
 def winner_box(doc: dict[str, Any]) -> str:
@@ -23,9 +24,18 @@ def winner_box(doc: dict[str, Any]) -> str:
         return (f'<div class="winner-box" id="winner"><b>{escape(w["plan"])}</b> — {escape(w["term"] or "")}.<br>'
                 f"Validation accuracy {escape(fmt_interval(w['val']))}; test accuracy {escape(test)}.</div>")
     return (f'<div class="winner-box" id="winner"><b>Chosen plan: {escape(w["plan"])}</b>{escape(lr)} '
-            f"— {escape(w['term'] or '')}.<br>Validation accuracy {escape(fmt_interval(w['val']))} "
-            f"({escape(w['reason'])}).<br>Test accuracy {escape(test)} <span class='note'>(held out; "
+            f"— {escape(w['term'] or '')}.<br>Selection score {escape(fmt_interval(w['val']))} "
+            f"({escape(w['reason'])}).<br>{_reported(w)}Test accuracy {escape(test)} <span class='note'>(held out; "
             f"not used for any choice).</span></div>")
+
+
+def _reported(w: dict[str, Any]) -> str:
+    """The number to quote for the winner and the data it comes from (comparisons only)."""
+    reported = w.get("reported")
+    if not reported:
+        return ""
+    return (f"To quote: {escape(fmt_interval(reported['value']))} <span class='note'>(from "
+            f"{escape(reported['data'])}; chosen among {w.get('chosen_among', '?')} candidates)</span>.<br>")
 
 
 def leaderboard_section(doc: dict[str, Any], chart: bool = True) -> str:
@@ -35,16 +45,21 @@ def leaderboard_section(doc: dict[str, Any], chart: bool = True) -> str:
     winner = doc.get("winner") or {}
     tied = [winner.get("plan")] + list(winner.get("tied_with", [])) if winner else []
     with_memory = any(r.get("peak_memory_bytes") is not None for r in rows)  # measured per run on CUDA only
-    headers = ["#", "plan", "term", "learning rate", "epochs", "val accuracy [95% CI within 0-100%]",
-               "test accuracy (not used for selection)", "trainable params", "time/run (s)",
-               *(["peak GPU memory"] if with_memory else []), "training images", "status"]
+    domain = doc.get("oracle") is not None
+    metric = (doc.get("selection") or {}).get("metric_name", "accuracy")
+    headers = ["#", "plan", "term", "learning rate", "epochs", f"selection {metric} [95% CI within 0-100%]",
+               "vs best: paired difference [95% CI], Holm p", "test (not used for selection)"]
+    headers += ["oracle: target accuracy (not usable for selection)"] if domain else []
+    headers += ["trainable params", "time/run (s)", *(["peak GPU memory"] if with_memory else []), "training images",
+                "status"]
     table_rows, classes = [], []
     for r in rows:
         lrs = "/".join(f"{v:.3g}" for v in r["lrs"])
         table_rows.append([
             str(r.get("rank", "")), escape(r["plan"]), escape(r.get("term") or "-"),
             escape(f"{fmt_factor(r['lr_factor'])} ({lrs})"), str(r["epochs"]), escape(fmt_interval(r["val"])),
-            escape(fmt_interval(r.get("test"))),
+            escape(fmt_paired(r)), escape(fmt_interval(r.get("test"))),
+            *([escape(fmt_interval(r.get("oracle")))] if domain else []),
             "-" if r["trainable_params"] is None else f"{r['trainable_params']:,}",
             "-" if r["seconds"] is None else f"{r['seconds']:.1f}",
             *([escape(fmt_bytes(r["peak_memory_bytes"]))] if with_memory else []),
@@ -216,7 +231,7 @@ def render_report(doc: dict[str, Any], records: dict[str, dict[str, Any]]) -> st
     ordered = [records[e["dir"]] for e in doc["runs"] if e.get("dir") in records]
     body = "".join([
         f"<h1>{escape(title)}</h1><p class='note'>{escape(' · '.join(settings))}</p>",
-        winner_box(doc), leaderboard_section(doc), lr_section(doc), rungs_section(doc),
+        winner_box(doc), leaderboard_section(doc), lr_section(doc), lr_range_section(doc), rungs_section(doc),
         curves_section(doc, records), grids_section(doc, records), confusion_section(doc, records),
         winner_mistakes(doc, records), data_section(ordered), descriptions_section(doc, records),
     ])

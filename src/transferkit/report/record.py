@@ -48,6 +48,8 @@ def phase_entries(result: RunResult) -> list[dict[str, Any]]:
                 "batch_size": s["batch_size"],
                 "augment": s["augment"],
                 "label_smoothing": s["label_smoothing"],
+                "class_weights": s["class_weights"],
+                "sampler": s["sampler"],
                 "standardize_features": s["standardize_features"],
                 "regularizers": s["regularizers"],
                 "alignment": s["alignment"],

@@ -16,6 +16,7 @@ from ..report.mistakes import mistakes_record
 from ..report.record import build_record
 from .domain import check_domain_options, domain_section
 from .identity import resume_summary, run_identity
+from .imbalance import class_imbalance, warn_if_imbalanced
 from .loading import load_model, load_splits
 from .output import Output
 from .partial_run import PartialRun
@@ -36,7 +37,9 @@ def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: 
         partial = stack.enter_context(PartialRun(output)) if output.path is not None else None
         backbone = load_model(backbone if backbone is not None else spec.model)
         plan.resolve(backbone.stage_names)  # fail on unknown stages before loading data
-        splits = splits if splits is not None else load_splits(spec, backbone.preprocessing)
+        if splits is None:  # (a caller that passes loaded splits, such as compare, warns once itself)
+            splits = load_splits(spec, backbone.preprocessing)
+            warn_if_imbalanced(splits, [plan])
         config = RunConfig(seed=spec.seed, execution=spec.execution, keep=spec.keep_rule, description=plan.strategy)
         if partial is not None:
             identity = {**run_identity(plan, spec.seed, backbone, splits),
@@ -57,9 +60,10 @@ def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: 
 
 def _record(result, spec: RunSpec, splits: DataSplits) -> dict:
     split = splits.options
-    summary = {**splits.summary(), "labels_per_class": split.get("labels_per_class"),
+    summary = {**splits.summary(), "class_imbalance": class_imbalance(splits),
+               "labels_per_class": split.get("labels_per_class"),
                "split_seed": split.get("seed", spec.seed),
-               **{k: split[k] for k in ("val_fraction", "test_fraction") if k in split}}
+               **{k: split[k] for k in ("val_fraction", "test_fraction", "holdout") if k in split}}
     where = resolved_data_spec(splits.spec)
     if where is not None and where != splits.spec:
         summary["resolved_spec"] = where

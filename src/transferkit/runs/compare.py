@@ -24,14 +24,18 @@ from ..plans import Plan
 from ..report.html import leaderboard_section, render_report, winner_box
 from ..select import (Candidate, PeakMemory, comparison_document, entry_from_record, exhaustive, failed_entry,
                       lr_label, make_candidates, run_epochs, successive_halving)
+from ..engine.lr_range import lr_range_test
 from ..select.budget import budget_record, epochs_within_budget, measure_epoch_seconds
 from ..select.live import LiveLeaderboard
+from ..select.lr_search import range_candidates
 from ..select.table import fmt_interval, leaderboard_table
 from ..use.model_card import write_comparison_cards
 from .adapt import adapt
 from .candidate_plans import check_fits, strategies_for
+from .compare_holdout import check_metric_fits, given_with_holdout, holdout_record, with_holdout
 from .compare_settings import DEFAULT_EPOCHS, CompareSettings
 from .compare_weights import drop_weights
+from .imbalance import warn_if_imbalanced
 from .loading import load_model, load_splits
 from .overrides import Overrides
 from .run import write_run_dir
@@ -105,9 +109,13 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     seed_list = settings.seed_list
     if spec.overrides.epochs is not None and settings.time_budget is not None:
         raise RunError("Give either --epochs or --time-budget, not both.")
+    spec = with_holdout(spec, settings)
     chosen = strategies_for(strategies, spec.data)
-    candidates = make_candidates(chosen, settings.lr_factors, Overrides(lr=spec.overrides.lr,
-                                 batch_size=spec.overrides.batch_size, augment=spec.overrides.augment).apply)
+    # every override but the epochs (which the search sets per run) goes into every plan
+    if settings.lr_search == "range" and spec.data.domain_adaptation:
+        raise RunError("--lr-search range does not support domain adaptation (--source); use --lr-search grid.")
+    candidates = make_candidates(chosen, settings.lr_factors if settings.lr_search == "grid" else (1.0,),
+                                 dataclasses.replace(spec.overrides, epochs=None).apply)
     for candidate in candidates:
         check_fits(candidate.name, spec.data)
     if out is not None:
@@ -119,11 +127,18 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     loaded: dict[int, DataSplits] = {}
 
     def splits_for(seed: int) -> DataSplits:
-        if splits is not None:
-            return splits
         if seed not in loaded:
-            loaded[seed] = load_splits(dataclasses.replace(spec, seed=seed), backbone.preprocessing)
+            loaded[seed] = (given_with_holdout(splits, spec, seed) if splits is not None else
+                            load_splits(dataclasses.replace(spec, seed=seed), backbone.preprocessing))
         return loaded[seed]
+
+    check_metric_fits(settings.metric, splits_for(seed_list[0]))
+    imbalance = warn_if_imbalanced(splits_for(seed_list[0]), [c.plan for c in candidates])
+    lr_record: dict[str, Any] = {"method": "grid", "factors": list(settings.lr_factors)}
+    if settings.lr_search == "range":  # on the first seed's training images; the chosen factor serves every seed
+        quiet, first = dataclasses.replace(spec.execution, progress=False), seed_list[0]
+        candidates, lr_record = range_candidates(candidates, lambda c: lr_range_test(
+            c.plan, backbone, splits_for(first), seed=first, execution=quiet))
 
     search, eta = settings.search, settings.eta
     budget: dict[str, Any] = {"epochs": spec.overrides.epochs or DEFAULT_EPOCHS}
@@ -149,7 +164,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     with contextlib.ExitStack() as stack:
         staging = stack.enter_context(StagingDir(out, overwrite)) if out is not None else None
         live = stack.enter_context(LiveLeaderboard(title, show_test=settings.show_test,
-                                                   enabled=spec.execution.progress))
+                                                   enabled=spec.execution.progress, metric=settings.metric))
 
         def run_one(candidate: Candidate, seed: int, run_epochs_: int, rung: int | None) -> dict[str, Any]:
             plan = candidate.plan_at(run_epochs_)
@@ -168,10 +183,12 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
                 return failed_entry(tag, seed, plan.total_epochs, str(exc))
             run.record["comparison"] = {k: v for k, v in tag.items() if k not in ("lrs", "term")}
             run.record["resources"] = {"peak_memory": memory.to_dict()}
+            entry = entry_from_record(run.record, where, settings.metric)
+            run.record["comparison"].update(metric=settings.metric, selected_on=entry["selected_on"])
             if staging is not None:
                 write_run_dir(run, plan, staging.path / where)
             records[where] = run.record
-            return entry_from_record(run.record, where)
+            return entry
 
         if search == "halving":
             entries, rungs = successive_halving(candidates, seed_list, max_epochs, run_one, eta, live.update)
@@ -188,12 +205,16 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
             "lr_factors": factors,
             "plans": plans,
             "candidates": [c.key for c in candidates],
+            "metric": settings.metric,
+            "class_imbalance": imbalance,
+            "lr_search": lr_record,
+            "holdout": holdout_record(spec, {seed: splits_for(seed) for seed in seed_list}),
             "spec": spec.to_dict(),
             "seconds": round(time.perf_counter() - started, 1),
         }
         search_record = {"method": search, "eta": eta if search == "halving" else None, "rungs": rungs}
         doc = comparison_document(entries, title=title, show_test=settings.show_test, settings=summary,
-                                  search=search_record)
+                                  search=search_record, metric=settings.metric)
         if staging is None:
             return Comparison(doc)
         drop_weights(staging.path, doc, settings.keep_weights)

@@ -9,8 +9,11 @@ from ..errors import RunError
 from ..select import DEFAULT_ETA, DEFAULT_LR_FACTORS, check_search
 from ..select.candidates import check_lr_factors
 from .compare_weights import check_keep_weights
+from ..select.lr_search import check_lr_search
+from ..select.metric import check_metric
 
 DEFAULT_EPOCHS = 10
+DEFAULT_HOLDOUT = 0.5
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,11 @@ class CompareSettings:
     each rung keeps the best 1/eta); `lr_factors`: every phase's preset learning rate times each factor;
     `time_budget`: seconds for the whole comparison, turned into one epoch budget for every plan (instead of the
     run spec's epochs); `show_test`: test accuracy for every plan, not only the winner's; `keep_weights`: which run
-    directories keep their trained weights (all, winner: the chosen plan's runs, none)."""
+    directories keep their trained weights (all, winner: the chosen plan's runs, none); `metric`: what selection
+    and the leaderboard use (every run records all of them); `holdout`: the fraction of each class's validation images
+    held out from every choice to estimate the winner's score honestly (0: none; not with --source); `lr_search`:
+    `grid` (every factor of `lr_factors`, chosen on validation) or `range` (one factor per plan from a learning-rate
+    range test on training images; `lr_factors` is then not used)."""
 
     seeds: int | tuple[int, ...] = 3
     search: str = "exhaustive"
@@ -28,6 +35,9 @@ class CompareSettings:
     time_budget: float | None = None
     show_test: bool = False
     keep_weights: str = "winner"
+    metric: str = "accuracy"
+    holdout: float = DEFAULT_HOLDOUT
+    lr_search: str = "grid"
 
     def __post_init__(self) -> None:
         seeds = self.seeds
@@ -39,6 +49,11 @@ class CompareSettings:
         elif isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
             raise RunError(f"--seeds must be a whole number of at least 1; got {seeds!r}.")
         check_search(self.search)
+        check_metric(self.metric)
+        check_lr_search(self.lr_search)
+        holdout = self.holdout
+        if isinstance(holdout, bool) or not isinstance(holdout, (int, float)) or not 0 <= holdout < 1:
+            raise RunError(f"--holdout must be a fraction from 0 (no holdout) to below 1; got {holdout!r}.")
         if isinstance(self.eta, bool) or not isinstance(self.eta, int) or self.eta < 2:
             raise RunError(f"--eta must be a whole number of at least 2; got {self.eta!r}.")
         object.__setattr__(self, "lr_factors", check_lr_factors(self.lr_factors))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..data import DataRef, DataSplits, load_data
 from ..data.domain_data import DomainSplits, load_domain_data
+from ..data.holdout import hold_out
 from ..errors import RunError
 from ..models import Backbone, ModelRef, load_backbone
 from .spec import RunSpec
@@ -25,7 +26,8 @@ def load_splits(spec: RunSpec, preprocessing, progress: bool | None = None) -> D
         return load_domain_data(data.source, data.spec, data.unlabeled, preprocessing,
                                 labels_per_class=data.labels_per_class, seed=spec.seed,
                                 classes=list(data.classes) if data.classes else None, progress=show)
-    return load_data(data, preprocessing, seed=spec.seed, progress=show)
+    splits = load_data(data, preprocessing, seed=spec.seed, progress=show)
+    return hold_out(splits, data.holdout_fraction, spec.seed) if data.holdout_fraction else splits
 
 
 def model_ref_of(backbone: Backbone) -> ModelRef:
@@ -48,4 +50,5 @@ def data_ref_of(splits: DataSplits) -> DataRef:
     classes = options.get("classes")
     return DataRef(splits.spec, labels_per_class=options.get("labels_per_class"),
                    classes=tuple(classes) if classes else None,
-                   val_fraction=options.get("val_fraction", 0.2), test_fraction=options.get("test_fraction", 0.2))
+                   val_fraction=options.get("val_fraction", 0.2), test_fraction=options.get("test_fraction", 0.2),
+                   holdout_fraction=(options.get("holdout") or {}).get("fraction"))

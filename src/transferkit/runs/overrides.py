@@ -10,17 +10,20 @@ from typing import Any
 from ..data import AUGMENTATIONS
 from ..errors import PlanError
 from ..plans import Plan
+from ..plans.phase import CLASS_WEIGHTS, SAMPLERS
 
 
 @dataclass(frozen=True)
 class Overrides:
-    """`epochs`: total epochs, shared by the phases in the plan's proportions; `lr`, `batch_size` and `augment`
-    replace every phase's own (None: keep the plan's)."""
+    """`epochs`: total epochs, shared by the phases in the plan's proportions; `lr`, `batch_size`, `augment`,
+    `class_weights` and `sampler` replace every phase's own (None: keep the plan's)."""
 
     epochs: int | None = None
     lr: float | None = None
     batch_size: int | None = None
     augment: str | None = None
+    class_weights: str | None = None
+    sampler: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size"):
@@ -33,13 +36,17 @@ class Overrides:
             raise PlanError(f"--lr must be a positive number such as 0.001; got {lr!r}.")
         if self.augment is not None and self.augment not in AUGMENTATIONS:
             raise PlanError(f"--augment must be one of {list(AUGMENTATIONS)}; got {self.augment!r}.")
+        for name, choices in (("class_weights", CLASS_WEIGHTS), ("sampler", SAMPLERS)):
+            value = getattr(self, name)
+            if value is not None and value not in choices:
+                raise PlanError(f"--{name.replace('_', '-')} must be one of {list(choices)}; got {value!r}.")
 
     def apply(self, plan: Plan) -> Plan:
         """The plan with these settings in place (the plan itself is left unchanged)."""
         if self.epochs is not None:
             plan = plan.with_total_epochs(self.epochs)
-        changes = {k: v for k, v in (("lr", self.lr), ("batch_size", self.batch_size), ("augment", self.augment))
-                   if v is not None}
+        changes = {k: getattr(self, k) for k in ("lr", "batch_size", "augment", "class_weights", "sampler")
+                   if getattr(self, k) is not None}
         if not changes:
             return plan
         plan = copy.deepcopy(plan)

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from ..engine.inputs import drop_ragged_batch
+from .metric import run_scores
 
 
 def run_compute(record: dict[str, Any]) -> dict[str, int]:
@@ -21,10 +22,12 @@ def run_compute(record: dict[str, Any]) -> dict[str, int]:
     return {"train_images": images, "steps": steps}
 
 
-def entry_from_record(record: dict[str, Any], run_dir: str | None) -> dict[str, Any]:
-    """The comparison entry of a finished run (run.json content; `comparison` and `resources` if present)."""
+def entry_from_record(record: dict[str, Any], run_dir: str | None, metric: str = "accuracy") -> dict[str, Any]:
+    """The comparison entry of a finished run (run.json content; `comparison` and `resources` if present): `val` is
+    its selection score, `holdout` and `test` the chosen metric on those splits (see metric.py)."""
     comparison = record.get("comparison") or {}
     phases = record["plan"]["phases"]
+    scores = run_scores(record, metric)
     return {
         "candidate": comparison.get("candidate") or f"{record['strategy']}@{_lrs_label(record)}",
         "plan": comparison.get("plan") or record["strategy"],
@@ -36,8 +39,12 @@ def entry_from_record(record: dict[str, Any], run_dir: str | None) -> dict[str, 
         "seed": record["seed"],
         "status": "ok",
         "dir": run_dir,
-        "val": record["metrics"]["val"]["accuracy"],
-        "test": record["metrics"]["test"]["accuracy"],
+        "val": scores["val"],
+        "holdout": scores["holdout"],
+        "test": scores["test"],
+        "selected_on": scores["selected_on"],
+        "domain_adaptation": scores["domain_adaptation"],
+        "metrics": scores["metrics"],
         "trainable_params": max(p["trainable_params"] for p in phases),
         "seconds": record["timing"]["total_seconds"],
         "peak_memory": (record.get("resources") or {}).get("peak_memory"),
@@ -48,7 +55,7 @@ def entry_from_record(record: dict[str, Any], run_dir: str | None) -> dict[str, 
 def failed_entry(candidate: dict[str, Any], seed: int, epochs: int, error: str) -> dict[str, Any]:
     """The entry of a run that stopped with an error (for example a diverging loss at a high learning rate)."""
     return {**candidate, "epochs": epochs, "seed": seed, "status": "failed", "error": error, "dir": None,
-            "val": None, "test": None, "trainable_params": None, "seconds": None, "peak_memory": None,
+            "val": None, "holdout": None, "test": None, "metrics": None, "trainable_params": None, "seconds": None, "peak_memory": None,
             "train_images": 0, "steps": 0}
 
 

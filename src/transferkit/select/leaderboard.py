@@ -1,24 +1,42 @@
-"""The leaderboard: per plan, its best learning rate, mean and t-interval of validation accuracy, and costs.
+"""The leaderboard: per plan, its best learning rate, mean and t-interval of the selection score, the paired test
+against the best plan, and costs.
 
-Selection reads validation accuracy only. Test accuracy is carried for display (the winner's always,
-every plan's with `show_test`) and is never read by any choice made here.
+Selection reads the selection score only (see metric.py and choice.py). The holdout and test scores are carried for
+display (the winner's always, every plan's with `show_test`) and are never read by any choice made here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from .choice import ALPHA, choose
+from .metric import metric_label
 from .stats import CONFIDENCE, summarize
 
-SELECTION = {
-    "metric": "validation accuracy (mean over seeds)",
-    "interval": f"{CONFIDENCE:.0%} t-interval over seeds",
-    "learning_rate": "per plan, the learning-rate factor with the highest mean validation accuracy over seeds "
-                     "(one factor for all seeds, so every seed of a plan runs the same recipe)",
-    "ties": "a plan whose mean validation accuracy lies inside the best plan's confidence interval is tied with "
-            "it; among tied plans the cheaper one wins (fewer trainable parameters, then fewer training images)",
-    "test_used_for_selection": False,
-}
+
+def selection_rules(metric: str = "accuracy", domain: bool = False) -> dict[str, Any]:
+    """The selection rules in words (leaderboard.json's `selection`)."""
+    label = metric_label(metric)
+    score = ("estimated target accuracy without target labels (each run's model-selection record: DEV, the "
+             "importance-weighted accuracy on the source validation images, when unlabelled target images were "
+             "given, else the source validation accuracy)" if domain else f"validation {label}")
+    return {
+        "metric": f"{score} (mean over seeds)",
+        "metric_name": "estimated target accuracy" if domain else metric,
+        "interval": f"{CONFIDENCE:.0%} t-interval over seeds",
+        "learning_rate": f"per plan, the learning-rate factor with the highest mean {score.split(' (')[0]} over seeds "
+                         "(one factor for all seeds, so every seed of a plan runs the same recipe)",
+        "ties": (f"every plan is compared with the plan of the highest mean on its per-seed differences (seed k "
+                 f"draws split k for every plan): mean difference with its {CONFIDENCE:.0%} t-interval and a "
+                 f"two-sided paired t-test, Holm-corrected across the plans compared; a plan whose corrected p-value "
+                 f"is not below {ALPHA} is not distinguishable from the best (tied); with one seed every plan is "
+                 "tied. Among the best and its ties the cheaper plan wins (fewer trainable parameters, then fewer "
+                 "training images)"),
+        "test_used_for_selection": False,
+    }
+
+
+SELECTION = selection_rules()
 
 
 def candidate_summaries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -42,7 +60,8 @@ def candidate_summaries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "status": "failed" if failed else "ok",
             "errors": sorted({r["error"] for r in failed}),
             "val": summarize([r["val"] for r in ok]),
-            "test": summarize([r["test"] for r in ok]),
+            "holdout": summarize([r["holdout"] for r in ok if r.get("holdout") is not None]),
+            "test": summarize([r["test"] for r in ok if r["test"] is not None]),
             "trainable_params": max((r["trainable_params"] for r in ok), default=None),
             "seconds": summarize([r["seconds"] for r in ok])["mean"],
             "peak_memory_bytes": max((r["peak_memory"]["bytes"] for r in ok
@@ -67,9 +86,11 @@ def _best_candidate(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     return max(summaries, key=key)
 
 
-def build_leaderboard(entries: list[dict[str, Any]], *, show_test: bool = False) -> dict[str, Any]:
-    """Rows per plan, ranked, with the winner; see SELECTION for the rules."""
+def build_leaderboard(entries: list[dict[str, Any]], *, show_test: bool = False,
+                      metric: str = "accuracy") -> dict[str, Any]:
+    """Rows per plan, ranked, with the winner; see `selection_rules` for the rules."""
     summaries = candidate_summaries(entries)
+    domain = any(e.get("domain_adaptation") for e in entries)
     by_plan: dict[str, list[dict[str, Any]]] = {}
     for s in summaries:
         by_plan.setdefault(s["plan"], []).append(s)
@@ -79,32 +100,33 @@ def build_leaderboard(entries: list[dict[str, Any]], *, show_test: bool = False)
         grid = [{"lr_factor": s["lr_factor"], "lrs": s["lrs"], "epochs": s["epochs"], "val_mean": s["val"]["mean"],
                  "seeds": s["val"]["n"], "status": s["status"]}
                 for s in sorted(group, key=lambda s: (s["epochs"], s["lr_factor"] or 0.0))]
-        rows.append({**best, "lr_grid": grid})
+        rows.append({**best, "lr_grid": grid, "paired": None, "best": False})
     full = max((r["epochs"] for r in rows if _selectable(r)), default=None)
     for row in rows:
         if row["status"] == "ok" and row["epochs"] != full:
             row["status"] = "eliminated"
     contenders = [r for r in rows if _selectable(r) and r["epochs"] == full]
-    winner, tied, reason = _choose(contenders)
+    score = "estimated target accuracy" if domain else f"validation {metric_label(metric)}"
+    winner, tied, reason = choose(contenders, score)
     for row in rows:
         row["tie"] = row["plan"] in tied
         row["winner"] = winner is not None and row["plan"] == winner["plan"]
+        if domain:  # every plan's target accuracy: the oracle, which no choice may read
+            row["oracle"] = row["test"]
         if not (show_test or row["winner"]):
-            row["test"] = None
-            row["runs"] = [{k: v for k, v in r.items() if k != "test"} for r in row["runs"]]
+            row["test"] = row["holdout"] = None
+            row["runs"] = [hide_held_out(r) for r in row["runs"]]
     rows.sort(key=_rank_key)
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
     return {
-        "selection": SELECTION,
+        "selection": selection_rules(metric, domain),
+        "metric": metric,
         "show_test": show_test,
+        "candidates_tried": len({e["candidate"] for e in entries}),
         "rows": rows,
-        "winner": None if winner is None else {
-            "plan": winner["plan"], "term": winner["term"], "lr_factor": winner["lr_factor"], "lrs": winner["lrs"],
-            "epochs": winner["epochs"], "val": winner["val"], "test": winner["test"],
-            "test_note": "test accuracy is shown for the winner only and was not used for selection",
-            "tied_with": [p for p in tied if p != winner["plan"]], "reason": reason,
-        },
+        "winner": None if winner is None else _winner_record(winner, tied, reason, entries, domain),
+        "oracle": _oracle(rows) if domain else None,
         "compute": {
             "runs": len(entries),
             "failed_runs": sum(1 for e in entries if e["status"] != "ok"),
@@ -115,38 +137,53 @@ def build_leaderboard(entries: list[dict[str, Any]], *, show_test: bool = False)
     }
 
 
+def hide_held_out(run: dict[str, Any]) -> dict[str, Any]:
+    """A run entry without its test and holdout scores (shown for the winner only unless asked)."""
+    out = {k: v for k, v in run.items() if k not in ("test", "holdout")}
+    if run.get("metrics"):
+        out["metrics"] = {k: v for k, v in run["metrics"].items() if k == "val"}
+    return out
+
+
+def _winner_record(winner, tied, reason, entries, domain: bool) -> dict[str, Any]:
+    tried = len({e["candidate"] for e in entries})
+    return {
+        "plan": winner["plan"], "term": winner["term"], "lr_factor": winner["lr_factor"], "lrs": winner["lrs"],
+        "epochs": winner["epochs"], "val": winner["val"], "holdout": winner["holdout"], "test": winner["test"],
+        "test_note": "test accuracy is shown for the winner only and was not used for selection",
+        "chosen_among": tried,
+        "reported": _reported(winner, tried, domain),
+        "tied_with": [p for p in tied if p != winner["plan"]], "reason": reason,
+    }
+
+
+def _reported(winner: dict[str, Any], tried: int, domain: bool) -> dict[str, Any]:
+    """The number to quote for the winner, and which data it comes from."""
+    if domain:
+        return {"value": winner["test"], "split": "test",
+                "data": "the target's labelled images, which no choice read: selection used no target labels"}
+    if winner["holdout"]["n"]:
+        return {"value": winner["holdout"], "split": "holdout",
+                "data": (f"the holdout part of each seed's validation split, which took no part in choosing the "
+                         f"learning rate or the plan among {tried} candidates (plans x learning rates)")}
+    return {"value": winner["val"], "split": "val",
+            "data": (f"the validation data that also chose it among {tried} candidates: optimistic, since it is the "
+                     "best of several noisy numbers (a holdout was turned off)")}
+
+
+def _oracle(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The plan an oracle with the target's labels would pick (shown, never used for selection)."""
+    known = [r for r in rows if r["status"] == "ok" and r.get("oracle") and r["oracle"]["mean"] is not None]
+    if not known:
+        return None
+    best = max(known, key=lambda r: r["oracle"]["mean"])
+    return {"plan": best["plan"], "target_accuracy": best["oracle"],
+            "note": "oracle: chosen with the target's labels, which is not possible in practice; not usable for "
+                    "selection and not used by it"}
+
+
 def _selectable(row: dict[str, Any]) -> bool:
     return row["status"] in ("ok", "eliminated") and row["val"]["mean"] is not None
-
-
-def _cost(row: dict[str, Any]) -> tuple:
-    return (row["trainable_params"], row["train_images"] / max(row["val"]["n"], 1), -row["val"]["mean"])
-
-
-def _choose(contenders: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, list[str], str]:
-    """(winner, plans tied with the best, the reason in words)."""
-    if not contenders:
-        return None, [], "no plan finished without errors"
-    best = max(contenders, key=lambda r: r["val"]["mean"])
-    low = best["val"]["low"]
-    if low is None:
-        tied = [r for r in contenders if r["val"]["mean"] == best["val"]["mean"]]
-    else:
-        tied = [r for r in contenders if r["val"]["mean"] >= low]
-    winner = min(tied, key=_cost)
-    names = [r["plan"] for r in sorted(tied, key=lambda r: -r["val"]["mean"])]
-    if len(tied) == 1:
-        reason = "highest mean validation accuracy"
-        if best["val"]["n"] > 1:
-            reason += ", no other plan inside its confidence interval"
-    elif winner is best:
-        others = ", ".join(n for n in names if n != winner["plan"])
-        reason = f"highest mean validation accuracy; tied with {others} (inside its confidence interval), and the cheapest of them"
-    else:
-        reason = (f"tied with {best['plan']} (highest mean validation accuracy {best['val']['mean']:.1%}; this plan's "
-                  f"{winner['val']['mean']:.1%} lies inside its confidence interval) and cheaper: "
-                  f"{winner['trainable_params']:,} trainable parameters against {best['trainable_params']:,}")
-    return winner, names, reason
 
 
 def _rank_key(row: dict[str, Any]) -> tuple:

@@ -14,8 +14,8 @@ from .table import leaderboard_table
 class LiveLeaderboard:
     """`with LiveLeaderboard(title) as live: ... live.update(entries, next_run)`; silent when progress is off."""
 
-    def __init__(self, title: str, *, show_test: bool = False, enabled: bool = True):
-        self.title, self.show_test = title, show_test
+    def __init__(self, title: str, *, show_test: bool = False, enabled: bool = True, metric: str = "accuracy"):
+        self.title, self.show_test, self.metric = title, show_test, metric
         self.live = Live(console=console, refresh_per_second=4, transient=True) if progress_enabled(enabled) else None
 
     def __enter__(self) -> LiveLeaderboard:
@@ -32,5 +32,5 @@ class LiveLeaderboard:
             return
         done = f"{len(entries)} run{'' if len(entries) == 1 else 's'} done"
         note = f"{done}; now running {running}" if running else done
-        board = build_leaderboard(entries, show_test=self.show_test) if entries else {"rows": []}
+        board = build_leaderboard(entries, show_test=self.show_test, metric=self.metric) if entries else {"rows": []}
         self.live.update(leaderboard_table(board, self.title, note=note), refresh=True)

@@ -31,3 +31,42 @@ def summarize(values: list[float], confidence: float = CONFIDENCE) -> dict[str, 
         low, high = stats.t.interval(confidence, len(values) - 1, loc=mean, scale=std / math.sqrt(len(values)))
     return {"n": len(values), "mean": mean, "std": std, "low": float(low), "high": float(high),
             "confidence": confidence, "values": values}
+
+
+def paired_difference(first: list[float], second: list[float], confidence: float = CONFIDENCE) -> dict[str, Any]:
+    """The paired comparison of two plans over the same seeds: differences d_k = first_k - second_k.
+
+    Mean difference with its two-sided t-interval and the two-sided paired t-test of "mean difference = 0"
+    (t = mean / (std / sqrt(n)), n - 1 degrees of freedom; scipy's `ttest_rel`). With one pair nothing can be told
+    (interval and p None). When every difference is the same the interval has zero width and p is the t-test's limit
+    as the spread goes to zero: 1 if they are all zero, else 0 (as scipy's `ttest_rel` gives).
+    """
+    if len(first) != len(second):
+        raise ValueError(f"Paired values need the same seeds; got {len(first)} and {len(second)} values.")
+    diffs = [float(a) - float(b) for a, b in zip(first, second)]
+    out = {**summarize(diffs, confidence), "p": None}
+    if len(diffs) < 2:
+        return out
+    if out["std"] == 0.0:
+        out["p"] = 1.0 if out["mean"] == 0.0 else 0.0
+        return out
+    t = out["mean"] / (out["std"] / math.sqrt(len(diffs)))
+    out["t"] = t
+    out["p"] = float(2.0 * stats.t.sf(abs(t), len(diffs) - 1))
+    return out
+
+
+def holm(p_values: list[float | None]) -> list[float | None]:
+    """Holm's step-down adjustment (Holm 1979) of m p-values (None stays None and is not counted).
+
+    With the p-values sorted ascending, p_(i) becomes max over j <= i of min(1, (m - j + 1) p_(j)); rejecting where
+    the adjusted value is below alpha keeps the chance of any false rejection at most alpha.
+    """
+    known = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
+    m = len(known)
+    adjusted: list[float | None] = [None] * len(p_values)
+    running = 0.0
+    for rank, (p, i) in enumerate(known):
+        running = max(running, min(1.0, (m - rank) * p))
+        adjusted[i] = running
+    return adjusted

@@ -18,6 +18,19 @@ def fmt_interval(summary: dict[str, Any] | None) -> str:
     return text + f" [{max(summary['low'], 0.0):.1%}, {min(summary['high'], 1.0):.1%}]"
 
 
+def fmt_paired(row: dict[str, Any]) -> str:
+    """'-2.1% [-3.5%, -0.7%] p=0.012' (difference to the best plan over paired seeds; Holm-corrected p), 'best', '-'."""
+    if row.get("best"):
+        return "best"
+    test = row.get("paired")
+    if not test or test.get("mean") is None:
+        return "-"
+    text = f"{test['mean']:+.1%}"
+    if test.get("low") is None:
+        return text + " (1 seed: cannot tell)"
+    return text + f" [{test['low']:+.1%}, {test['high']:+.1%}] p={test['p_holm']:.2g}"
+
+
 def fmt_bytes(value: int | None) -> str:
     if value is None:
         return "-"
@@ -39,18 +52,30 @@ def status_text(row: dict[str, Any]) -> str:
         return f"eliminated after {row['epochs']} epoch{'s' if row['epochs'] != 1 else ''}"
     if row.get("winner"):
         return "winner" + (" (tied; the cheapest)" if len(row.get("tied_names", [])) > 1 else "")
-    return "tie with the best" if row.get("tie") else ""
+    if row.get("best"):
+        return "highest mean"
+    if row.get("paired"):
+        return "tie: not distinguishable from the best" if row.get("tie") else "worse than the best (paired test)"
+    return ""
 
 
 def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", note: str | None = None) -> Table:
-    """Rank, plan, chosen learning rate, validation mean [95% CI], test (winner, or all with show_test), costs.
+    """Rank, plan, chosen learning rate, selection score mean [95% CI], the paired difference to the best plan, test
+    (winner, or all with show_test; in domain adaptation every plan's target accuracy as the oracle), costs.
 
     An epochs column appears when plans ran for different epochs (successive halving).
     """
     show_test = leaderboard.get("show_test", False)
-    caption = "Selection by validation accuracy only; \\[low, high] is the 95% t-interval over seeds (shown within 0-100%)."
-    caption += (" Test accuracy is shown for every plan but was NOT used for selection." if show_test
-                else " Test accuracy is shown for the winner only and was not used for selection.")
+    selection = leaderboard.get("selection") or {}
+    name = selection.get("metric_name", "accuracy").replace("-", " ")
+    domain = leaderboard.get("oracle") is not None or any(r.get("oracle") for r in leaderboard["rows"])
+    caption = (f"Selection by {escape(selection.get('metric', 'validation ' + name))} only; \\[low, high] is the 95% "
+               "t-interval over seeds (shown within 0-100%); 'vs best' is the mean per-seed difference to the best "
+               "plan with its 95% t-interval and the Holm-corrected paired-test p.")
+    caption += (" Test is shown for every plan but was NOT used for selection." if show_test
+                else " Test is shown for the winner only and was not used for selection.")
+    if domain:
+        caption += " Oracle = target accuracy with target labels: not usable for selection."
     if note:
         caption = escape(note) + "\n" + caption
     rows = leaderboard["rows"]
@@ -58,12 +83,15 @@ def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", n
     with_memory = any(r.get("peak_memory_bytes") is not None for r in rows)  # measured per run on CUDA only
     table = Table(title=escape(title), caption=caption)
     table.add_column("#", justify="right")
-    table.add_column("plan", overflow="fold")
+    table.add_column("plan", overflow="fold", min_width=min(24, max((len(r["plan"]) for r in rows), default=4)))
     table.add_column("lr", no_wrap=True)
     if with_epochs:
         table.add_column("epochs", justify="right")
-    table.add_column("val accuracy [95% CI]", justify="right", min_width=14)
-    table.add_column("test (not used for selection)", justify="right", min_width=8)
+    table.add_column(f"{'selection' if domain else 'val'} {name} [95% CI]", justify="right", min_width=14)
+    table.add_column("vs best (paired)", justify="right", min_width=10)
+    table.add_column("test", justify="right", min_width=8)
+    if domain:
+        table.add_column("oracle (not usable)", justify="right", min_width=8)
     table.add_column("trainable params", justify="right")
     table.add_column("s/run", justify="right")
     if with_memory:
@@ -77,8 +105,10 @@ def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", n
         cells = [str(row.get("rank", "")), escape(row["plan"]), f"{fmt_factor(row['lr_factor'])} ({lrs})"]
         if with_epochs:
             cells.append(str(row["epochs"]))
+        cells += [fmt_interval(row["val"]), fmt_paired(row), fmt_interval(row.get("test"))]
+        if domain:
+            cells.append(fmt_interval(row.get("oracle")))
         cells += [
-            fmt_interval(row["val"]), fmt_interval(row.get("test")),
             "-" if row["trainable_params"] is None else f"{row['trainable_params']:,}",
             "-" if row["seconds"] is None else f"{row['seconds']:.1f}",
             *([fmt_bytes(row["peak_memory_bytes"])] if with_memory else []),
