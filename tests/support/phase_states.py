@@ -12,7 +12,7 @@ import dataclasses
 import torch
 
 from transferkit.data.loading import ImageTensors
-from transferkit.engine import Execution, RunConfig, prepare_network, run_plan
+from transferkit.engine import Execution, KeepRule, RunConfig, prepare_network, run_plan
 from transferkit.plans import Plan
 
 
@@ -26,7 +26,9 @@ def phase_states(plan: Plan, backbone, data, seed: int = 0):
     result = None
     for k in range(1, len(plan.phases) + 1):
         prefix = Plan(phases=copy.deepcopy(plan.phases[:k]), strategy=plan.strategy, init=plan.init)
-        result = run_plan(prefix, backbone, data, RunConfig(seed=seed, execution=Execution(progress=False, eval_every=0)))
+        # the weights at the phase boundary: the last epoch's, whichever epoch validated best
+        config = RunConfig(seed=seed, execution=Execution(progress=False, eval_every=0), keep=KeepRule(keep="last"))
+        result = run_plan(prefix, backbone, data, config)
         states.append(state_of(result.backbone))
     return states, result
 
