@@ -48,8 +48,9 @@ def test_an_unknown_keyword_names_the_closest_setting():
 
 
 def test_execution_changes_no_result_and_a_spec_alone_is_a_request(tiny_model_dir):
-    quiet = adapt(str(tiny_model_dir), TARGET, "linear-probe", epochs=2, progress=False, eval_every=1)
-    spec = RunSpec.build(str(tiny_model_dir), TARGET, epochs=2, progress=False, eval_every=0)
+    # with keep=last: under keep=best, the validated epochs are the candidates, so eval_every picks among them
+    quiet = adapt(str(tiny_model_dir), TARGET, "linear-probe", epochs=2, progress=False, eval_every=1, keep="last")
+    spec = RunSpec.build(str(tiny_model_dir), TARGET, epochs=2, progress=False, eval_every=0, keep="last")
     other = adapt(strategy="linear-probe", spec=spec)
     assert quiet.metrics == other.metrics and RunSpec.from_dict(other.record["spec"]) == spec
     assert quiet.record["spec"]["execution"]["eval_every"] == 1 and isinstance(Execution(), Execution)

@@ -1,5 +1,6 @@
 """Execution: how a run executes (device, precision, evaluation cadence, progress, feature cache) — never what
-it trains. Changing it changes no result on the same device."""
+it trains. Changing it changes no result on the same device, with one exception: under the keep rule `best`, the
+validated epochs are the candidates, so the evaluation cadence decides which epochs can be kept."""
 
 from __future__ import annotations
 
