@@ -108,7 +108,8 @@ def test_total_epochs_are_shared_in_proportion():
         ("linear-probe", "linear probing (feature extraction)"),
         ("linear-probe:init=random", "linear probing of a randomly initialized backbone (random-features baseline)"),
         ("partial:k=2", "partial fine-tuning of the top 2 of 4 stages"),
-        ("full", "full fine-tuning"),
+        ("full", "full fine-tuning with batch norm in inference mode"),
+        ("full:bn=auto", "full fine-tuning"),
     ],
 )
 def test_terms_are_derived_from_the_plan(spec, term):

@@ -49,7 +49,9 @@ def test_batch_norm_policies_of_the_library_recipes():
     keras = build_plan("keras-guide").resolve(STAGES)
     assert all(s.bn == "frozen" for p in keras for s in p.stages)
     fastai = build_plan("fastai").resolve(STAGES)
-    assert fastai[0].phase.params == "norm" and all(s.bn == "train" for s in fastai[0].stages)
+    assert fastai[0].phase.params == "norm" and all(s.bn == "frozen" for s in fastai[0].stages)
+    published = build_plan("fastai:bn=train").resolve(STAGES)  # fastai's own train_bn updates the statistics
+    assert all(s.bn == "train" for p in published for s in p.stages)
     assert fastai[1].phase.lr_spread == 100 and fastai[1].phase.lr == pytest.approx(1e-3)
     assert [p.phase.schedule for p in fastai] == ["onecycle", "onecycle"]
 
@@ -57,20 +59,23 @@ def test_batch_norm_policies_of_the_library_recipes():
 @pytest.mark.parametrize(
     "spec, term",
     [
-        ("lp-ft", "LP-FT (linear probing, then full fine-tuning)"),
+        ("lp-ft", "LP-FT (linear probing, then full fine-tuning with batch norm in inference mode)"),
+        ("lp-ft:bn=auto", "LP-FT (linear probing, then full fine-tuning)"),
         ("gradual", "gradual unfreezing over 5 phases (top down)"),
-        ("layer-decay", "full fine-tuning with layer-wise learning-rate decay"),
-        ("discriminative", "full fine-tuning with discriminative learning rates"),
-        ("surgical:stages=stem+stage1", "surgical fine-tuning of stem and stage1 and the head"),
-        ("auto-rgn", "full fine-tuning with Auto-RGN learning rates"),
-        ("bitfit", "BitFit (bias-only fine-tuning)"),
+        ("layer-decay", "full fine-tuning with layer-wise learning-rate decay and batch norm in inference mode"),
+        ("discriminative", "full fine-tuning with discriminative learning rates and batch norm in inference mode"),
+        ("surgical:stages=stem+stage1", "surgical fine-tuning of stem and stage1 and the head with batch norm in inference mode"),
+        ("auto-rgn", "full fine-tuning with Auto-RGN learning rates and batch norm in inference mode"),
+        ("bitfit", "BitFit (bias-only fine-tuning) with batch norm in inference mode"),
         ("norm-only", "normalization-layer fine-tuning"),
         ("lora", "LoRA (low-rank adaptation) with batch norm in inference mode"),
         ("lora:stages=stage3+stage4", "LoRA (low-rank adaptation) of the top 2 of 4 stages with batch norm in inference mode"),
-        ("l2sp", "full fine-tuning with L2-SP regularization"),
+        ("l2sp", "full fine-tuning with L2-SP regularization and batch norm in inference mode"),
         ("keras-guide", "LP-FT (linear probing, then full fine-tuning with batch norm in inference mode)"),
-        ("fastai", "multi-phase fine-tuning: normalization-layer fine-tuning, then full fine-tuning with "
-                   "discriminative learning rates"),
+        ("fastai", "multi-phase fine-tuning: normalization-layer fine-tuning with batch norm in inference mode, then "
+                   "full fine-tuning with discriminative learning rates and batch norm in inference mode"),
+        ("fastai:bn=train", "multi-phase fine-tuning: normalization-layer fine-tuning, then full fine-tuning with "
+                            "discriminative learning rates"),
     ],
 )
 def test_terms_read_correctly_for_every_recipe(spec, term):
@@ -83,9 +88,10 @@ def test_multi_phase_descriptions_start_with_an_outline(tmp_path):
 
     save_plan(build_plan("lp-ft"), path)
     term, description = describe(str(path))
-    assert term == "LP-FT (linear probing, then full fine-tuning)"
+    assert term == "LP-FT (linear probing, then full fine-tuning with batch norm in inference mode)"
     assert description.startswith("LP-FT: linear probing (feature extraction) for 5 epochs at learning rate 0.01, "
-                                  "then full fine-tuning for 10 epochs at learning rate 0.001.")
+                                  "then full fine-tuning with batch norm in inference mode for 10 epochs at learning "
+                                  "rate 0.0001.")
     _, fastai = describe("fastai")
     assert "learning rates from 1e-05 (stem) to 0.001 (head)" in fastai and "(1 epoch)" in fastai
 

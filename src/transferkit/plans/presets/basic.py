@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..phase import Phase
 from ..plan import Plan
 from ..registry import register_strategy
+from .checks import FINE_TUNING_BN
 
 
 @register_strategy(
@@ -38,7 +39,7 @@ def partial(k: int = 1, epochs: int = 10, lr: float = 1e-3) -> Plan:
 
 @register_strategy(
     "full",
-    summary="Every stage trains from the pretrained weights, with one learning rate.",
+    summary="Every stage trains from the pretrained weights, with one learning rate; batch norm in inference mode.",
 )
-def full(epochs: int = 10, lr: float = 1e-3) -> Plan:
-    return Plan(phases=[Phase(name="fine-tune all", epochs=epochs, train=["all"], lr=lr)])
+def full(epochs: int = 10, lr: float = 1e-3, bn: str = FINE_TUNING_BN) -> Plan:
+    return Plan(phases=[Phase(name="fine-tune all", epochs=epochs, train=["all"], lr=lr, bn=bn)])

@@ -6,6 +6,11 @@ from collections.abc import Sequence
 
 from ...errors import PlanError
 
+# Batch norm of presets that fine-tune the lower stages: running statistics stay those of pretraining
+# (inference mode), affine parameters train. Small batches of target images far from the source drift the
+# statistics of every layer otherwise (docs/strategies.md gives the measurements); `bn=auto` restores training mode.
+FINE_TUNING_BN = "frozen"
+
 
 def at_least(strategy: str, option: str, value: float, minimum: float) -> None:
     if value < minimum:

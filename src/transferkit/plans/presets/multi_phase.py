@@ -5,21 +5,23 @@ from __future__ import annotations
 from ..phase import Phase
 from ..plan import Plan
 from ..registry import register_strategy
-from .checks import at_least
+from .checks import FINE_TUNING_BN, at_least
 
 
 @register_strategy(
     "lp-ft",
-    summary="Linear probing first, then full fine-tuning that starts from the probed head.",
+    summary="Linear probing first, then full fine-tuning from the probed head at a 100x lower rate, batch norm frozen.",
     reference="Kumar et al., Fine-Tuning can Distort Pretrained Features and Underperform Out-of-Distribution, "
     "ICLR 2022",
 )
-def lp_ft(probe_epochs: int = 5, epochs: int = 10, probe_lr: float = 1e-2, lr: float = 1e-3) -> Plan:
+def lp_ft(probe_epochs: int = 5, epochs: int = 10, probe_lr: float = 1e-2, lr: float = 1e-4,
+          bn: str = FINE_TUNING_BN) -> Plan:
     at_least("lp-ft", "probe_epochs", probe_epochs, 1)
     at_least("lp-ft", "epochs", epochs, 1)
     probe = Phase(name="linear probe", epochs=probe_epochs, train=["head"], lr=probe_lr, weight_decay=1e-4,
                   standardize_features=True)
-    tune = Phase(name="fine-tune all", epochs=epochs, train=["all"], lr=lr)
+    # Kumar et al. fine-tune at a rate 10-100x below the probe's, so the probed head's features are kept
+    tune = Phase(name="fine-tune all", epochs=epochs, train=["all"], lr=lr, bn=bn)
     return Plan(phases=[probe, tune])
 
 

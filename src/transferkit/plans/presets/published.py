@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..phase import Phase
 from ..plan import Plan
 from ..registry import register_strategy
-from .checks import at_least, positive
+from .checks import FINE_TUNING_BN, at_least, positive
 
 
 @register_strategy(
@@ -27,17 +27,19 @@ def keras_guide(epochs: int = 20, fine_tune_epochs: int = 10, lr: float = 1e-3, 
 
 @register_strategy(
     "fastai",
-    summary="fastai fine_tune: 1 frozen epoch (batch norm trains), then all stages, discriminative rates, one-cycle.",
+    summary="fastai fine_tune: 1 frozen epoch (norm layers train), then all stages, discriminative rates, one-cycle.",
     reference="fastai Learner.fine_tune (Howard & Gugger, Information 2020); Smith, one-cycle, 2018",
 )
-def fastai(epochs: int = 10, freeze_epochs: int = 1, lr: float = 2e-3, lr_mult: float = 100.0) -> Plan:
+def fastai(epochs: int = 10, freeze_epochs: int = 1, lr: float = 2e-3, lr_mult: float = 100.0,
+           bn: str = FINE_TUNING_BN) -> Plan:
     at_least("fastai", "epochs", epochs, 1)
     at_least("fastai", "freeze_epochs", freeze_epochs, 1)
     at_least("fastai", "lr_mult", lr_mult, 1)
-    # fastai: Adam with decoupled weight decay 0.01; freeze() keeps batch-norm layers trainable (train_bn=True)
+    # fastai: Adam with decoupled weight decay 0.01; freeze() keeps batch-norm affine parameters trainable (train_bn=True).
+    # fastai also updates their running statistics (bn=train); the default keeps them (FINE_TUNING_BN).
     frozen = Phase(name="frozen body, batch norm trains", epochs=freeze_epochs, train=["all"], params="norm", lr=lr,
-                   weight_decay=0.01, schedule="onecycle", warmup=0.99)
+                   weight_decay=0.01, schedule="onecycle", warmup=0.99, bn=bn)
     # then base_lr /= 2 and fit_one_cycle(epochs, slice(base_lr / lr_mult, base_lr), pct_start=0.3)
     unfrozen = Phase(name="unfrozen, discriminative rates", epochs=epochs, train=["all"], lr=lr / 2,
-                     lr_spread=lr_mult, weight_decay=0.01, schedule="onecycle", warmup=0.3)
+                     lr_spread=lr_mult, weight_decay=0.01, schedule="onecycle", warmup=0.3, bn=bn)
     return Plan(phases=[frozen, unfrozen])

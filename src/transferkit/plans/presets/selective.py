@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..phase import Phase
 from ..plan import Plan
 from ..registry import register_strategy
-from .checks import at_least, stage_list
+from .checks import FINE_TUNING_BN, at_least, stage_list
 
 
 @register_strategy(
@@ -13,12 +13,13 @@ from .checks import at_least, stage_list
     summary="Only the named stages train (+ the head unless head=false), e.g. surgical:stages=stem+stage1.",
     reference="Lee et al., Surgical Fine-Tuning Improves Adaptation to Distribution Shifts, ICLR 2023",
 )
-def surgical(stages: tuple[str, ...] = ("stage1",), head: bool = True, epochs: int = 10, lr: float = 1e-3) -> Plan:
+def surgical(stages: tuple[str, ...] = ("stage1",), head: bool = True, epochs: int = 10, lr: float = 1e-3,
+             bn: str = FINE_TUNING_BN) -> Plan:
     chosen = stage_list("surgical", "stages", stages, allow_head=head)
     at_least("surgical", "epochs", epochs, 1)
     train = chosen + (["head"] if head and "head" not in chosen else [])
     body = [s for s in chosen if s != "head"] or ["head"]
-    return Plan(phases=[Phase(name=f"fine-tune {'+'.join(body)}", epochs=epochs, train=train, lr=lr)])
+    return Plan(phases=[Phase(name=f"fine-tune {'+'.join(body)}", epochs=epochs, train=train, lr=lr, bn=bn)])
 
 
 @register_strategy(
@@ -26,9 +27,9 @@ def surgical(stages: tuple[str, ...] = ("stage1",), head: bool = True, epochs: i
     summary="Only bias terms of the backbone train, plus the head.",
     reference="Ben Zaken, Ravfogel & Goldberg, BitFit, ACL 2022",
 )
-def bitfit(epochs: int = 10, lr: float = 2e-3) -> Plan:
+def bitfit(epochs: int = 10, lr: float = 2e-3, bn: str = FINE_TUNING_BN) -> Plan:
     at_least("bitfit", "epochs", epochs, 1)
-    return Plan(phases=[Phase(name="biases and head", epochs=epochs, train=["all"], params="bias", lr=lr)])
+    return Plan(phases=[Phase(name="biases and head", epochs=epochs, train=["all"], params="bias", lr=lr, bn=bn)])
 
 
 @register_strategy(
