@@ -117,7 +117,10 @@ def adapt(
     source: Optional[str] = opt.source(),
     unlabeled: Optional[str] = opt.unlabeled(),
 ) -> None:
-    """Step 2: adapt a pretrained backbone to your data with a strategy, and record exactly what was done."""
+    """Step 2: adapt a pretrained backbone to your data with a strategy, and record exactly what was done.
+
+    Ctrl-C once: stop after the current epoch and still write the run directory; twice: stop now (--resume continues).
+    """
     options = {k: v for k, v in locals().items() if k not in ("model", "data", "strategy", "out", "overwrite", "resume")}
     spec = opt.build_spec(model, data, **options)
     run = api.adapt(model, data, strategy, out=out, spec=spec, overwrite=overwrite, resume=resume)

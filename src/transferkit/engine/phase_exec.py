@@ -168,15 +168,23 @@ class PhaseExecution:
         last = epoch == self.phase.epochs - 1
         val_accuracy = None
         if last or (self.eval_every and (epoch + 1) % self.eval_every == 0):
-            with self.domain.evaluating("val") if self.domain is not None else nullcontext():
-                scores = self.inputs.scores("val")
-            val_accuracy = float((scores.argmax(1).numpy() == self.inputs.data.val.labels.numpy()).mean())
+            scores, val_accuracy = self._validate()
             self.val_scores = scores if last else None
         lrs = {k: {"start": stats.lr_start[k], "end": stats.lr_end[k]} for k in stats.lr_start}
         record = EpochRecord(self.rp.index, epoch, stats.loss, stats.accuracy, val_accuracy, lrs,
                              time.perf_counter() - started)
         self.epochs.append(record)
         return record
+
+    def end_early(self) -> None:
+        """The phase ends after the epoch just trained (a stop request): validate it, as a phase's last epoch is."""
+        self.val_scores, self.epochs[-1].val_accuracy = self._validate()
+
+    def _validate(self):
+        """(scores, accuracy) of the current weights on the validation split."""
+        with self.domain.evaluating("val") if self.domain is not None else nullcontext():
+            scores = self.inputs.scores("val")
+        return scores, float((scores.argmax(1).numpy() == self.inputs.data.val.labels.numpy()).mean())
 
     def finish(self) -> PhaseRecord:
         """Fold the standardized head, record exactly what the phase did, then merge any adapters."""

@@ -66,3 +66,4 @@ class RunResult:
     domain_statistics: Any = None  # methods.DomainStatistics of a domain-adaptation run that adapts batch norm
     kept: dict[str, Any] = field(default_factory=dict)  # which epoch's weights the run ended with (KeptWeights.summary)
     test_probabilities: Any = None  # numpy (test images, classes): softmax of the kept weights' logits
+    stopped_early: dict[str, Any] | None = None  # where a stop request ended training (None: the plan ran to its end)

@@ -24,13 +24,14 @@ from .phase_exec import PhaseExecution
 from .result import RunResult
 from .resume import Checkpointer
 from .seeding import derive_seed, seed_everything, use_deterministic_algorithms
+from .stop_request import StopRequest
 
 
 @dataclass
 class RunConfig:
     """How to execute: the seed, the run request's `execution` settings, `keep` (which epoch's weights the run ends
-    with, and early stopping), a name for progress bars, and `checkpoints`: where to checkpoint after every epoch and
-    phase, and to resume from when it already holds a checkpoint."""
+    with, and early stopping), a name for progress bars, `checkpoints`: where to checkpoint after every epoch and
+    phase, and to resume from when it already holds a checkpoint, and `stop`: a request to end training early."""
 
     seed: int = 0
     execution: Execution = field(default_factory=Execution)
@@ -38,6 +39,7 @@ class RunConfig:
     description: str = "adapt"
     checkpoints: Checkpointer | None = None
     eval_batch_size: int = 256
+    stop: StopRequest | None = None
 
 
 def prepare_network(plan: Plan, backbone, num_classes: int, seed: int):
@@ -72,30 +74,42 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
     phases, history = (resume.phases, resume.history) if resume is not None else ([], [])
     phase_run = None
     domain = None  # the last phase's PhaseDomain (per-domain batch-norm statistics) in domain adaptation
-    with RunProgress(config.description, execution.progress) as progress:
+    stop, stopped = config.stop or StopRequest(), None
+    with RunProgress(config.description, execution.progress) as progress, stop.during_training():
         for rp in resolved[len(phases):]:
             phase_run = PhaseExecution(rp, net, model, inputs, accelerator, reference, config.seed,
                                        execution.eval_every, feature_cache)
             phase_run.setup(resume.inside(rp.index) if resume is not None else None)
             progress.phase(rp.phase.name, rp.phase.epochs, len(phase_run.epochs))
+            cut = False  # the phase ends before its planned epochs, on a stop request
             for epoch in range(len(phase_run.epochs), rp.phase.epochs):
                 progress.epoch_started(epoch)
                 record = _run_epoch(phase_run, epoch, checkpoints, progress.batch)
-                keeper.after_epoch(phase_run, record, len(history) + len(phase_run.epochs))
+                run_epoch = len(history) + len(phase_run.epochs)
+                keeper.after_epoch(phase_run, record, run_epoch)
                 progress.epoch_done(epoch, _progress_info(record), record.seconds)
                 if keeper.stops(phase_run):
                     break
-                if checkpoints is not None and epoch + 1 < rp.phase.epochs:
+                more = epoch + 1 < rp.phase.epochs
+                if checkpoints is not None and more:  # as an uninterrupted run writes it, for --resume
                     checkpoints.save(net, plan, phases, history, phase_run, kept=keeper.checkpoint())
+                if more and stop.due(rp.index, epoch):
+                    phase_run.end_early()
+                    keeper.after_epoch(phase_run, record, run_epoch)  # now validated
+                    cut = True
+                    break
             progress.phase_done()
             phases.append(phase_run.finish())
             keeper.after_phase(phase_run)
-            phases[-1].extras.update(_epochs_run(phase_run, config.keep))
+            phases[-1].extras.update(_epochs_run(phase_run, config.keep, cut))
             final_inputs = phase_run.inputs
             domain = phase_run.domain
             history.extend(phase_run.epochs)
-            if checkpoints is not None:
+            if checkpoints is not None and not cut:  # a cut phase did not finish: --resume continues inside it
                 checkpoints.save(net, plan, phases, history, kept=keeper.checkpoint())
+            if (cut or rp.index + 1 < len(resolved)) and stop.due(rp.index, phase_run.epochs[-1].epoch):
+                stopped = _stopped_early(plan, phases, history)
+                break
 
     # the last phase validated these very weights (unless the run resumed after it)
     reuse = phase_run.val_scores if phase_run is not None else None
@@ -114,7 +128,7 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
                      history=history, metrics=metrics, timing=timing, device=_describe_device(accelerator.device),
                      predictions=predictions, domain_statistics=domain.statistics if domain is not None else None,
                      kept=keeper.summary(last_metrics, execution.eval_every), test_probabilities=probabilities,
-                     resumes=list(checkpoints.resumes) if checkpoints is not None else [])
+                     resumes=list(checkpoints.resumes) if checkpoints is not None else [], stopped_early=stopped)
 
 
 def _evaluate(inputs, data: DataSplits, domain=None, val_scores=None):
@@ -139,14 +153,23 @@ def _evaluate(inputs, data: DataSplits, domain=None, val_scores=None):
     return metrics, predictions, probabilities
 
 
-def _epochs_run(execution: PhaseExecution, rule: KeepRule) -> dict:
-    """The epochs a phase ran and, with a patience, whether it stopped early (for the phase's record)."""
+def _epochs_run(execution: PhaseExecution, rule: KeepRule, cut: bool) -> dict:
+    """The epochs a phase ran and, with a patience, whether that stopped it early (for the phase's record); `cut`:
+    a stop request ended it."""
     run = len(execution.epochs)
     extras: dict = {"epochs_run": run}
     if rule.patience is not None:
-        extras["early_stopping"] = {"patience": rule.patience, "stopped": run < execution.phase.epochs,
+        extras["early_stopping"] = {"patience": rule.patience, "stopped": run < execution.phase.epochs and not cut,
                                     "epochs_run": run, "epochs_planned": execution.phase.epochs}
     return extras
+
+
+def _stopped_early(plan: Plan, phases: list, history: list) -> dict:
+    """run.json's `stopped_early`: where a stop request ended training (phase and epoch 0-based), against the plan."""
+    last = history[-1]
+    return {"by": "user", "phase": last.phase, "phase_name": phases[-1].name, "epoch": last.epoch,
+            "epochs_run": len(history), "epochs_planned": sum(p.epochs for p in plan.phases),
+            "phases_run": len(phases), "phases_planned": len(plan.phases)}
 
 
 def _run_epoch(execution: PhaseExecution, epoch: int, checkpoints: Checkpointer | None, on_batch=None):

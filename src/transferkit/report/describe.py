@@ -230,7 +230,7 @@ def _describe_result(record: dict) -> str:
         return ""
     if not kept:  # recorded before runs could keep an earlier epoch
         return f" Final weights (last epoch, no early stopping): {_scores(metrics)}."
-    text = ""
+    text = _describe_stop(record.get("stopped_early"))
     for i, phase in enumerate(record["plan"]["phases"], 1):
         stop = phase.get("early_stopping") or {}
         if stop.get("stopped"):
@@ -245,6 +245,17 @@ def _describe_result(record: dict) -> str:
     return text + (f" Kept weights: epoch {where['epoch'] + 1} of phase {where['phase'] + 1} '{where['phase_name']}' "
                    f"(epoch {where['run_epoch']} of the run), the highest validation accuracy of the validated "
                    f"epochs: {_scores(metrics)}; after the last epoch: {_scores(kept['last_epoch']['metrics'])}.")
+
+
+def _describe_stop(stopped: dict | None) -> str:
+    """A sentence on a run whose training was ended early on request ('' when the plan ran to its end)."""
+    if not stopped:
+        return ""
+    skipped = stopped["phases_planned"] - stopped["phases_run"]
+    later = {0: "", 1: "; the last phase did not run"}.get(skipped, f"; the remaining {skipped} phases did not run")
+    return (f" Training was stopped early at the user's request after epoch {stopped['epoch'] + 1} of phase "
+            f"{stopped['phase'] + 1} '{stopped['phase_name']}' ({stopped['epochs_run']} of {stopped['epochs_planned']}"
+            f" planned epochs{later}).")
 
 
 def _describe_domain(section: dict) -> str:

@@ -92,6 +92,7 @@ def build_record(result: RunResult, data_summary: dict[str, Any], extra: dict[st
         "metrics": result.metrics,
         "history": [e.to_dict() for e in result.history],
         "kept": result.kept,
+        "stopped_early": result.stopped_early,
         "timing": result.timing,
         "environment": environment(result.device),
     }

@@ -9,11 +9,13 @@ from ..data import DataSplits
 from ..data.domain_data import DomainSplits
 from ..engine import RunConfig, run_plan
 from ..engine.resume import Checkpointer
+from ..engine.stop_request import StopRequest
 from ..errors import Interrupted
 from ..models import Backbone
 from ..plans import Plan
 from ..report.mistakes import mistakes_record
 from ..report.record import build_record
+from .ctrl_c import stop_on_ctrl_c
 from .domain import check_domain_options, domain_section
 from .identity import resume_summary, run_identity
 from .imbalance import class_imbalance, warn_if_imbalanced
@@ -25,10 +27,11 @@ from .spec import RunSpec
 
 
 def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: Backbone | None = None,
-          splits: DataSplits | None = None) -> Run:
+          splits: DataSplits | None = None, stop: StopRequest | None = None) -> Run:
     """Train a copy of the spec's backbone on its target with `plan` (the spec's overrides applied); write
-    `output.path` if given (checkpointed after every epoch, resumable). `backbone` and `splits`, when given, are
-    the already loaded model and data of the spec."""
+    `output.path` if given (checkpointed after every epoch, resumable; the first Ctrl-C ends training after the
+    current epoch and still writes it). `backbone` and `splits`, when given, are the already loaded model and data
+    of the spec; `stop` ends training early (see StopRequest)."""
     output = output or Output()
     plan = spec.overrides.apply(plan)
     check_domain_options(plan, spec.data)
@@ -40,14 +43,16 @@ def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: 
         if splits is None:  # (a caller that passes loaded splits, such as compare, warns once itself)
             splits = load_splits(spec, backbone.preprocessing)
             warn_if_imbalanced(splits, [plan])
-        config = RunConfig(seed=spec.seed, execution=spec.execution, keep=spec.keep_rule, description=plan.strategy)
+        config = RunConfig(seed=spec.seed, execution=spec.execution, keep=spec.keep_rule, description=plan.strategy,
+                           stop=stop or StopRequest())
         if partial is not None:
             identity = {**run_identity(plan, spec.seed, backbone, splits),
                         "feature_cache": {"cache": spec.execution.cache.mode, "cache_views": spec.execution.cache.views},
                         "keep_rule": {**spec.keep_rule.to_dict(), "eval_every": spec.execution.eval_every}}
             config.checkpoints = Checkpointer(partial.path, identity, {"overwrite": partial.allows_overwrite})
         try:
-            result = run_plan(plan, backbone, splits, config)
+            with stop_on_ctrl_c(config.stop) if partial is not None else contextlib.nullcontext():
+                result = run_plan(plan, backbone, splits, config)
         except KeyboardInterrupt:
             if partial is None:
                 raise

@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 from ..console import logger
+from ..engine.stop_request import StopRequest
 from ..errors import DataError, ModelError, PlanError, RunError
 from ..files import check_output_dir, read_json
 from ..models import ModelRef, load_state_dict_file
@@ -54,7 +55,7 @@ def reproduce(run_dir: str | Path, output: Output | None = None, *, moved: dict[
     backbone = load_model(spec.model)
     check_source(record, backbone)
     spec, splits = _recorded_data(record, spec, backbone, data_moved=(moved or {}).get("data") is not None)
-    run = adapt(spec, plan, backbone=backbone, splits=splits)
+    run = adapt(spec, plan, backbone=backbone, splits=splits, stop=recorded_stop(record))
     result = _compare(run_dir, record, run)
     run.record["reproduction"] = {"of": str(run_dir), "metrics_match": result.metrics_match,
                                   "weights_match": result.weights_match, "differences": result.differences}
@@ -113,6 +114,17 @@ def recorded_run(record: dict, run_dir: Path) -> tuple[Plan, RunSpec]:
     except (PlanError, RunError, ModelError, DataError) as e:
         raise RunError(f"{where} holds an invalid run request ({e})") from None
     return plan, RunSpec(spec.model, spec.data, spec.execution, seed)
+
+
+def recorded_stop(record: dict) -> StopRequest | None:
+    """Where the run's training was stopped early on request, to stop there again (None: it ran its whole plan)."""
+    stopped = record.get("stopped_early")
+    if not stopped:
+        return None
+    try:
+        return StopRequest(at=(int(stopped["phase"]), int(stopped["epoch"])))
+    except (KeyError, TypeError, ValueError):
+        raise RunError(f"run.json has an invalid 'stopped_early' record {stopped!r}; it is damaged.") from None
 
 
 def _legacy_spec(record: dict) -> dict[str, Any]:

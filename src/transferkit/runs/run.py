@@ -43,8 +43,12 @@ class Run:
         return self.metrics["test"]["accuracy"]
 
     def summary(self) -> str:
-        """'TERM: validation accuracy 91.0%, test accuracy 90.2%'."""
-        return f"{self.term}: validation accuracy {self.val_accuracy:.1%}, test accuracy {self.test_accuracy:.1%}"
+        """'TERM: validation accuracy 91.0%, test accuracy 90.2%', and how early training stopped on request."""
+        text = f"{self.term}: validation accuracy {self.val_accuracy:.1%}, test accuracy {self.test_accuracy:.1%}"
+        stopped = self.record.get("stopped_early")
+        if stopped:
+            text += f" (stopped early on request: {stopped['epochs_run']} of {stopped['epochs_planned']} epochs)"
+        return text
 
     def __str__(self) -> str:
         where = f"\nRun directory: {self.dir}" if self.dir is not None else ""
