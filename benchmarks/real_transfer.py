@@ -1,8 +1,8 @@
 """ImageNet EfficientNet-Lite0 -> Fashion-MNIST: how much step 1 on ImageNet buys at 1, 10 and 100 labels per class.
 
 Every preset runs on the same splits (seed k draws split k) with the same epochs, at its own learning rate;
-test accuracy (the Fashion-MNIST t10k images, or a stratified sample of them with --test-images) is reported as
-mean and 95% t-interval over seeds, with the wall time per run. Runs unattended, offline:
+test accuracy (on a stratified sample of the Fashion-MNIST t10k images, --sample TRAIN,TEST; 0,0 for all of it)
+is reported as mean and 95% t-interval over seeds, with the wall time per run. Runs unattended, offline:
 
     PYTHONPATH=src python benchmarks/real_transfer.py [--seeds 3] [--epochs 10] [--input-size 64]
 
@@ -21,6 +21,7 @@ from transferkit.api import load_model
 from transferkit.select.table import fmt_interval
 
 from machine import machine
+from real_targets import fashion_sample
 
 MODEL = "timm:tf_efficientnet_lite0"
 TARGET = "fashion-mnist"
@@ -35,6 +36,8 @@ def main() -> None:
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
     parser.add_argument("--input-size", type=int, default=64)
     parser.add_argument("--data", default=TARGET)
+    parser.add_argument("--sample", default="6000,2000",
+                        help="Images drawn from Fashion-MNIST's train and t10k splits, same number per class; 0,0: all.")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--out", type=Path, default=None, help="Keep the comparisons here (default: a temporary folder).")
     parser.add_argument("--quiet", action="store_true", help="No live tables or progress bars.")
@@ -46,9 +49,11 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp)
+        train, test = (int(x) for x in args.sample.split(","))
+        data = fashion_sample(out / "fashion-sample", train, test) if args.data == TARGET and train else args.data
         for k in (int(x) for x in args.labels.split(",")):
             started = time.perf_counter()
-            result = compare(backbone, args.data, args.strategies, out=out / f"k{k}", seeds=args.seeds,
+            result = compare(backbone, data, args.strategies, out=out / f"k{k}", seeds=args.seeds,
                              epochs=args.epochs, labels_per_class=k, lr_factors=(1.0,), show_test=True,
                              device=args.device, progress=not args.quiet, overwrite=True)
             seconds = time.perf_counter() - started

@@ -53,11 +53,23 @@ class PlainFormatter(logging.Formatter):
         return text if record.levelno < logging.WARNING else f"{record.levelname.lower()}: {text}"
 
 
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is when a line is logged (it may be replaced after set-up, as in tests)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:  # StreamHandler.__init__ assigns it; the current sys.stderr always wins
+        pass
+
+
 def log_handler() -> logging.Handler:
     """Rich log lines in a terminal; plain lines, never padded or wrapped, elsewhere."""
     if console.is_terminal:
         return RichHandler(console=console, show_time=False, show_path=False)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     handler.setFormatter(PlainFormatter("%(message)s"))
     return handler
 

@@ -16,7 +16,7 @@ from support.phase_states import small_eval
 
 def test_fastai_run_records_each_phase_exactly(tiny_model_dir, tiny_digits, tmp_path):
     out = tmp_path / "run"
-    adapt(str(tiny_model_dir), small_eval(tiny_digits), "fastai:epochs=2", out=out, progress=False)
+    adapt(str(tiny_model_dir), small_eval(tiny_digits), "fastai:epochs=2,bn=train", out=out, progress=False)
     record = json.loads((out / "run.json").read_text())
     first, second = record["plan"]["phases"]
 
