@@ -27,7 +27,7 @@ STRATEGIES = ["scratch", "linear-probe", "linear-probe:init=random", "partial", 
               "lora", "l2sp", "keras-guide", "fastai"]
 SOURCE_VERSION = 3  # bump when the built-in source data or pretraining recipe changes
 # step 1 done by others: real ImageNet weights (installed offline), at a small input size that keeps the demo fast
-IMAGENET = {"model": "timm:tf_efficientnet_lite0", "input_size": 32,
+IMAGENET = {"model": "timm:tf_efficientnet_lite0", "input_size": 48,
             "strategies": ["linear-probe", "linear-probe:init=random", "partial", "lp-ft"]}
 
 

@@ -82,7 +82,7 @@ def test_holm_correction_across_candidates():
     entries = [entry("a", 1, s, v, 0.5) for s, v in enumerate(best)]
     entries += [entry(p, 1, s, v, 0.5) for p, vals in others.items() for s, v in enumerate(vals)]
     rows = {r["plan"]: r for r in build_leaderboard(entries)["rows"]}
-    raw = {p: stats.ttest_rel(vals, best).pvalue for p, vals in others.items()}
+    raw = {p: stats.ttest_rel(vals, best, alternative="less").pvalue for p, vals in others.items()}
     order = sorted(raw, key=raw.get)
     expected, running = {}, 0.0
     for i, p in enumerate(order):

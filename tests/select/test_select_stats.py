@@ -80,6 +80,20 @@ def test_paired_difference_matches_scipy_and_hand(first, second):
     assert test["p"] == pytest.approx(reference.pvalue, rel=1e-9)
 
 
+@pytest.mark.parametrize("first,second", [([0.68, 0.785, 0.875], [0.70, 0.80, 0.90]),
+                                          ([0.9, 0.5, 0.7, 0.6], [0.85, 0.55, 0.6, 0.61])])
+def test_one_sided_paired_test_matches_scipy(first, second):
+    test = paired_difference(first, second, alternative="less")
+    reference = stats.ttest_rel(first, second, alternative="less")
+    assert test["p"] == pytest.approx(reference.pvalue, rel=1e-9)
+    assert test["p"] == pytest.approx(paired_difference(first, second)["p"] / 2, rel=1e-9) or test["mean"] > 0
+    assert paired_difference(second, first, alternative="less")["p"] == pytest.approx(1 - test["p"], rel=1e-9)
+    assert paired_difference([0.5, 0.4], [0.6, 0.5], alternative="less")["p"] == 0.0  # worse by 0.1 at every seed
+    assert paired_difference([0.6, 0.5], [0.5, 0.4], alternative="less")["p"] == 1.0  # better at every seed
+    with pytest.raises(ValueError, match="alternative"):
+        paired_difference(first, second, alternative="greater")
+
+
 def test_paired_worked_example():
     # d = 0.02, 0.015, 0.025: mean 0.02, std 0.005, t = 0.02 / (0.005 / sqrt 3) = 6.9282, df 2 -> p = 0.02020
     test = paired_difference([0.70, 0.80, 0.90], [0.68, 0.785, 0.875])

@@ -2,9 +2,10 @@
 
 Seed k draws split k for every plan, so two plans' scores at one seed share their data, and most of the seed-to-seed
 spread cancels in their difference. Each plan is compared with the plan of the highest mean score on its per-seed
-differences (paired t-test, two-sided); the p-values are Holm-corrected across the plans compared. A plan whose
-corrected p-value is not below ALPHA is not distinguishable from the best (tied with it); among the best and its
-ties the cheapest wins. With one seed nothing can be told apart, so every plan is tied.
+differences by a one-sided paired t-test (is it worse than the best?), as in multiple comparisons with the best
+(Hsu 1984): the best is the highest mean, so only "worse" can be told; the p-values are Holm-corrected across the
+plans compared. A plan whose corrected p-value is not below ALPHA is not distinguishable from the best (tied with
+it); among the best and its ties the cheapest wins. With one seed nothing can be told apart, so every plan is tied.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def paired_tests(best: dict[str, Any], others: list[dict[str, Any]]) -> list[dic
     for row in others:
         mine = seed_scores(row)
         seeds = sorted(set(reference) & set(mine))
-        test = paired_difference([mine[s] for s in seeds], [reference[s] for s in seeds])
+        test = paired_difference([mine[s] for s in seeds], [reference[s] for s in seeds], alternative="less")
         tests.append({"reference": best["plan"], "seeds": seeds, **test})
     for test, adjusted in zip(tests, holm([t["p"] for t in tests])):
         test["p_holm"] = adjusted

@@ -33,26 +33,32 @@ def summarize(values: list[float], confidence: float = CONFIDENCE) -> dict[str, 
             "confidence": confidence, "values": values}
 
 
-def paired_difference(first: list[float], second: list[float], confidence: float = CONFIDENCE) -> dict[str, Any]:
+def paired_difference(first: list[float], second: list[float], confidence: float = CONFIDENCE,
+                      alternative: str = "two-sided") -> dict[str, Any]:
     """The paired comparison of two plans over the same seeds: differences d_k = first_k - second_k.
 
-    Mean difference with its two-sided t-interval and the two-sided paired t-test of "mean difference = 0"
-    (t = mean / (std / sqrt(n)), n - 1 degrees of freedom; scipy's `ttest_rel`). With one pair nothing can be told
-    (interval and p None). When every difference is the same the interval has zero width and p is the t-test's limit
-    as the spread goes to zero: 1 if they are all zero, else 0 (as scipy's `ttest_rel` gives).
+    Mean difference with its two-sided t-interval and the paired t-test of "mean difference = 0" against
+    `alternative` ("two-sided", or "less": the first is worse), t = mean / (std / sqrt(n)) with n - 1 degrees of
+    freedom, as scipy's `ttest_rel`. With one pair nothing can be told (interval and p None). When every difference
+    is the same the interval has zero width and p is the test's limit as the spread goes to zero: 1 if they are all
+    zero (or, for "less", not below zero), else 0.
     """
     if len(first) != len(second):
         raise ValueError(f"Paired values need the same seeds; got {len(first)} and {len(second)} values.")
+    if alternative not in ("two-sided", "less"):
+        raise ValueError(f"Unknown alternative {alternative!r}; use 'two-sided' or 'less'.")
     diffs = [float(a) - float(b) for a, b in zip(first, second)]
-    out = {**summarize(diffs, confidence), "p": None}
+    out = {**summarize(diffs, confidence), "p": None, "alternative": alternative}
     if len(diffs) < 2:
         return out
     if out["std"] == 0.0:
-        out["p"] = 1.0 if out["mean"] == 0.0 else 0.0
+        told = out["mean"] < 0.0 if alternative == "less" else out["mean"] != 0.0
+        out["p"] = 0.0 if told else 1.0
         return out
     t = out["mean"] / (out["std"] / math.sqrt(len(diffs)))
     out["t"] = t
-    out["p"] = float(2.0 * stats.t.sf(abs(t), len(diffs) - 1))
+    df = len(diffs) - 1
+    out["p"] = float(stats.t.cdf(t, df) if alternative == "less" else 2.0 * stats.t.sf(abs(t), df))
     return out
 
 

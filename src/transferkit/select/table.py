@@ -71,7 +71,8 @@ def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", n
     domain = leaderboard.get("oracle") is not None or any(r.get("oracle") for r in leaderboard["rows"])
     caption = (f"Selection by {escape(selection.get('metric', 'validation ' + name))} only; \\[low, high] is the 95% "
                "t-interval over seeds (shown within 0-100%); 'vs best' is the mean per-seed difference to the best "
-               "plan with its 95% t-interval and the Holm-corrected paired-test p.")
+               "plan with its 95% t-interval and the Holm-corrected p of the one-sided paired test (worse than the "
+               "best?).")
     caption += (" Test is shown for every plan but was NOT used for selection." if show_test
                 else " Test is shown for the winner only and was not used for selection.")
     if domain:
