@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
     parser.add_argument("--input-size", type=int, default=32)
     parser.add_argument("--data", default=TARGET)
-    parser.add_argument("--sample", default="6000,2000",
+    parser.add_argument("--sample", default="3000,1000",
                         help="Images drawn from Fashion-MNIST's train and t10k splits, same number per class; 0,0: all.")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--out", type=Path, default=None, help="Keep the comparisons here (default: a temporary folder).")
