@@ -59,7 +59,7 @@ def read_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str
             # Copies in freshly allocated (64-byte aligned) memory: tensors read from the file sit at any
             # 8-byte offset, and MKL may then sum in another order, which would break bit-identical resumes.
             tensors = {key: fh.get_tensor(key).clone() for key in fh.keys()}
-    except (OSError, SafetensorError, ValueError) as e:
+    except (OSError, SafetensorError, ValueError, RuntimeError) as e:  # RuntimeError: size and header disagree
         raise _damaged(path, _first_line(e)) from None
     return tensors, meta
 
@@ -70,7 +70,7 @@ def read_checkpoint_meta(path: str | Path) -> dict[str, Any]:
     try:
         with safe_open(str(path), framework="pt", device="cpu") as fh:
             return _parse_meta(path, fh.metadata())
-    except (OSError, SafetensorError, ValueError) as e:
+    except (OSError, SafetensorError, ValueError, RuntimeError) as e:  # RuntimeError: size and header disagree
         raise _damaged(path, _first_line(e)) from None
 
 
