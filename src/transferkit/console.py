@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import time
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
@@ -117,10 +118,43 @@ def make_progress(transient: bool = True) -> Progress:
     )
 
 
+class PlainLines:
+    """Progress of long work where no bar can show (piped, logged): a line every `every` seconds and one at the end,
+    none at all for work that ends sooner."""
+
+    def __init__(self, description: str, total: int, every: float = 30.0):
+        self.description, self.total, self.every = description, total, every
+        self.done, self.printed = 0, False
+        self.started = self.last = time.perf_counter()
+
+    def advance(self, count: int = 1) -> None:
+        self.done += count
+        now = time.perf_counter()
+        if now - self.last >= self.every and self.done < self.total:
+            self.last = now
+            self._line(f"{self.done:,}/{self.total:,}, {now - self.started:.0f} s")
+
+    def close(self) -> None:
+        if self.printed:
+            self._line(f"done, {time.perf_counter() - self.started:.0f} s")
+
+    def _line(self, text: str) -> None:
+        self.printed = True
+        console.print(f"{self.description}: {text}", markup=False, highlight=False, soft_wrap=True)
+
+
 def track(items: Iterable[T], total: int, description: str, enabled: bool = True) -> Iterator[T]:
-    """Iterate with a progress bar (when enabled and the work is not trivially short)."""
+    """Iterate with a progress bar (when enabled and the work is not trivially short); outside a terminal, with
+    PlainLines."""
     if not progress_enabled(enabled) or total < 2:
         yield from items
+        return
+    if not console.is_terminal:
+        lines = PlainLines(description, total)
+        for item in items:
+            yield item
+            lines.advance()
+        lines.close()
         return
     with make_progress() as progress:
         task = progress.add_task(description, total=total, info="")

@@ -14,6 +14,8 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from ..models.segments import PRE_LOGITS, Cut
+from .. import console as shared
+from ..console import PlainLines, progress_enabled
 from .balance import balanced_sampler
 from .feature_store import FeatureStore
 from .inputs import drop_ragged_batch
@@ -118,20 +120,31 @@ def compute_activations(writer, cut: Cut, base, *, augment_fn, views: int, seed:
     """Fill `writer` with trunk activations: K views of the training images (augmented when `augment_fn`),
     and validation and test images as they are. The whole network runs in eval mode (a fixed function)."""
     data, batch_size = base.data, base.eval_batch_size
+    total = views * len(data.train) + len(data.val) + len(data.test)
+    # lines only where no bar shows: a terminal has the run's bars, and rich allows one live display at a time
+    lines = PlainLines(f"Caching trunk features of {total:,} images", total) if _plain_progress() else None
     with kept_modes(base.model):
         base.model.eval()
         for view in range(views):
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(derive_seed(seed, "cache view", view))
-                _fill(writer, "train", cut, base, data.train.images, batch_size, augment_fn, autocast, view)
+                _fill(writer, "train", cut, base, data.train.images, batch_size, augment_fn, autocast, view, lines)
         for split in ("val", "test"):
-            _fill(writer, split, cut, base, getattr(data, split).images, batch_size, None, autocast)
+            _fill(writer, split, cut, base, getattr(data, split).images, batch_size, None, autocast, lines=lines)
+    if lines is not None:
+        lines.close()
 
 
-def _fill(writer, split, cut, base, images, batch_size, augment_fn, autocast, view: int = 0) -> None:
+def _plain_progress() -> bool:
+    return progress_enabled() and not shared.console.is_terminal
+
+
+def _fill(writer, split, cut, base, images, batch_size, augment_fn, autocast, view: int = 0, lines=None) -> None:
     for start in range(0, len(images), batch_size):
         batch = images[start : start + batch_size]
         if augment_fn is not None:
             batch = torch.stack([augment_fn(image) for image in batch])
         with autocast():
             writer.write(split, start, cut.trunk(base.normalize(batch)), view)
+        if lines is not None:
+            lines.advance(len(batch))
