@@ -38,7 +38,8 @@ def main() -> None:
     parser.add_argument("--input-size", type=int, default=32)
     parser.add_argument("--data", default=TARGET)
     parser.add_argument("--sample", default="3000,1000",
-                        help="Images drawn from Fashion-MNIST's train and t10k splits, same number per class; 0,0: all.")
+                        help="Images drawn from Fashion-MNIST's train and t10k splits, same number per class; "
+                             "0,0: all.")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--out", type=Path, default=None, help="Keep the comparisons here (default: a temporary folder).")
     parser.add_argument("--quiet", action="store_true", help="No live tables or progress bars.")
@@ -55,8 +56,8 @@ def main() -> None:
         for k in (int(x) for x in args.labels.split(",")):
             started = time.perf_counter()
             result = compare(backbone, data, args.strategies, out=out / f"k{k}", seeds=args.seeds,
-                             epochs=args.epochs, labels_per_class=k, lr_factors=(1.0,), eval_every=0, show_test=True,
-                             device=args.device, progress=not args.quiet, overwrite=True)
+                             epochs=args.epochs, labels_per_class=k, lr_factors=(1.0,), eval_every=0,
+                             show_test=True, device=args.device, progress=not args.quiet, overwrite=True)
             seconds = time.perf_counter() - started
             for row in result.rows:
                 rows.append((k, row))

@@ -4,8 +4,8 @@ Networks: the ImageNet EfficientNet-Lite0 (offline package) and the demo's glyph
 here). Targets: scikit-learn's digits, a stratified Fashion-MNIST sample, and texture patches from scikit-image's
 photographs. For each network x target x labels per class, every preset runs on the same splits (seed k draws
 split k), at its own learning rate and batch-norm policy, for the same epochs, validated at phase ends (the last
-epoch's weights are kept). A row is flagged when its mean test
-accuracy is more than 2 points below `linear-probe`'s (`lp-ft`: below it at all). Runs unattended, offline:
+epoch's weights are kept). A row is flagged when its mean test accuracy is more than 2 points below
+`linear-probe`'s (`lp-ft`: below it at all). Runs unattended, offline:
 
     PYTHONPATH=src python benchmarks/recipes_real.py [--seeds 3] [--labels 10,100] [--networks lite0,glyph]
 """
@@ -28,7 +28,7 @@ from real_targets import fashion_sample, texture_patches
 PROBE = "linear-probe"
 PRESETS = ["partial", "full", "lp-ft", "gradual", "layer-decay", "discriminative", "auto-rgn", "l2sp", "surgical",
            "bitfit", "norm-only", "lora", "keras-guide", "fastai"]
-NETWORKS = {"lite0": "ImageNet EfficientNet-Lite0", "glyph": "glyph-pretrained ResNet (the demo's step 1)"}
+NETWORKS = ("lite0", "glyph")  # ImageNet EfficientNet-Lite0; the demo's glyph-pretrained ResNet (its step 1)
 TARGETS = ("digits", "fashion", "textures")
 
 
@@ -76,8 +76,8 @@ def main() -> None:
                 for k in (int(x) for x in args.labels.split(",")):
                     started = time.perf_counter()
                     result = compare(backbone, data, plans, out=out / f"{net}-{name}-k{k}", seeds=args.seeds,
-                                     epochs=args.epochs, labels_per_class=k, lr_factors=(1.0,), eval_every=0, show_test=True,
-                                     progress=not args.quiet, overwrite=True)
+                                     epochs=args.epochs, labels_per_class=k, lr_factors=(1.0,), eval_every=0,
+                                     show_test=True, progress=not args.quiet, overwrite=True)
                     rows = {row["plan"]: row for row in result.rows}
                     probe = rows[PROBE]["test"]["mean"]
                     for plan in plans:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import io
 import logging
 import os
-import time
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -120,14 +120,17 @@ def make_progress(transient: bool = True) -> Progress:
 
 class PlainLines:
     """Progress of long work where no bar can show (piped, logged): a line every `every` seconds and one at the end,
-    none at all for work that ends sooner."""
+    none at all for work that ends sooner. Silent in a terminal and when progress is off."""
 
     def __init__(self, description: str, total: int, every: float = 30.0):
         self.description, self.total, self.every = description, total, every
+        self.active = progress_enabled() and not console.is_terminal
         self.done, self.printed = 0, False
         self.started = self.last = time.perf_counter()
 
     def advance(self, count: int = 1) -> None:
+        if not self.active:
+            return
         self.done += count
         now = time.perf_counter()
         if now - self.last >= self.every and self.done < self.total:

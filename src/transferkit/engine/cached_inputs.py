@@ -13,9 +13,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from ..console import PlainLines
 from ..models.segments import PRE_LOGITS, Cut
-from .. import console as shared
-from ..console import PlainLines, progress_enabled
 from .balance import balanced_sampler
 from .feature_store import FeatureStore
 from .inputs import drop_ragged_batch
@@ -121,8 +120,8 @@ def compute_activations(writer, cut: Cut, base, *, augment_fn, views: int, seed:
     and validation and test images as they are. The whole network runs in eval mode (a fixed function)."""
     data, batch_size = base.data, base.eval_batch_size
     total = views * len(data.train) + len(data.val) + len(data.test)
-    # lines only where no bar shows: a terminal has the run's bars, and rich allows one live display at a time
-    lines = PlainLines(f"Caching trunk features of {total:,} images", total) if _plain_progress() else None
+    # plain lines only (silent in a terminal): there the run's bars show, and rich allows one live display at a time
+    lines = PlainLines(f"Caching trunk features of {total:,} images", total)
     with kept_modes(base.model):
         base.model.eval()
         for view in range(views):
@@ -130,21 +129,16 @@ def compute_activations(writer, cut: Cut, base, *, augment_fn, views: int, seed:
                 torch.manual_seed(derive_seed(seed, "cache view", view))
                 _fill(writer, "train", cut, base, data.train.images, batch_size, augment_fn, autocast, view, lines)
         for split in ("val", "test"):
-            _fill(writer, split, cut, base, getattr(data, split).images, batch_size, None, autocast, lines=lines)
-    if lines is not None:
-        lines.close()
+            _fill(writer, split, cut, base, getattr(data, split).images, batch_size, None, autocast, 0, lines)
+    lines.close()
 
 
-def _plain_progress() -> bool:
-    return progress_enabled() and not shared.console.is_terminal
-
-
-def _fill(writer, split, cut, base, images, batch_size, augment_fn, autocast, view: int = 0, lines=None) -> None:
+def _fill(writer, split, cut, base, images, batch_size, augment_fn, autocast, view: int,
+          lines: PlainLines) -> None:
     for start in range(0, len(images), batch_size):
         batch = images[start : start + batch_size]
         if augment_fn is not None:
             batch = torch.stack([augment_fn(image) for image in batch])
         with autocast():
             writer.write(split, start, cut.trunk(base.normalize(batch)), view)
-        if lines is not None:
-            lines.advance(len(batch))
+        lines.advance(len(batch))

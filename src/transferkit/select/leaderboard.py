@@ -28,8 +28,8 @@ def selection_rules(metric: str = "accuracy", domain: bool = False) -> dict[str,
                          "(one factor for all seeds, so every seed of a plan runs the same recipe)",
         "ties": (f"every plan is compared with the plan of the highest mean on its per-seed differences (seed k "
                  f"draws split k for every plan): mean difference with its {CONFIDENCE:.0%} t-interval and a "
-                 f"one-sided paired t-test of being worse than the best (multiple comparisons with the best, Hsu 1984), "
-                 f"Holm-corrected across the plans compared; a plan whose corrected p-value "
+                 f"one-sided paired t-test of being worse than the best (multiple comparisons with the best, "
+                 f"Hsu 1984), Holm-corrected across the plans compared; a plan whose corrected p-value "
                  f"is not below {ALPHA} is not distinguishable from the best (tied); with one seed every plan is "
                  "tied. Among the best and its ties the cheaper plan wins (fewer trainable parameters, then fewer "
                  "training images)"),
