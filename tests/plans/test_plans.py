@@ -101,6 +101,23 @@ def test_total_epochs_are_shared_in_proportion():
         plan.with_total_epochs(1)
 
 
+def test_a_fixed_phase_keeps_its_epochs_under_a_budget():
+    plan = Plan(phases=[Phase(name="probe", epochs=10, fixed_epochs=True, train=["head"]), Phase(name="tune", epochs=10)])
+    budgeted = plan.with_total_epochs(4)
+    assert [p.epochs for p in budgeted.phases] == [10, 4]
+    assert [p.epochs for p in plan.with_total_epochs(1).phases] == [10, 1]
+    assert Plan.from_dict(budgeted.to_dict()).phases[0].fixed_epochs is True
+    with pytest.raises(PlanError, match="'fixed_epochs' setting must be true or false"):
+        Phase(fixed_epochs="yes")
+
+
+def test_lp_ft_probes_as_the_linear_probe_does_whatever_the_budget():
+    probe = build_plan("linear-probe").phases[0]
+    for total in (2, 10, 40):
+        first = build_plan("lp-ft").with_total_epochs(total).phases[0]
+        assert {**first.to_dict(), "fixed_epochs": False} == probe.to_dict()
+
+
 @pytest.mark.parametrize(
     "spec, term",
     [

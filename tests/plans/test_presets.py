@@ -89,7 +89,7 @@ def test_multi_phase_descriptions_start_with_an_outline(tmp_path):
     save_plan(build_plan("lp-ft"), path)
     term, description = describe(str(path))
     assert term == "LP-FT (linear probing, then full fine-tuning with batch norm in inference mode)"
-    assert description.startswith("LP-FT: linear probing (feature extraction) for 5 epochs at learning rate 0.01, "
+    assert description.startswith("LP-FT: linear probing (feature extraction) for 10 epochs at learning rate 0.01, "
                                   "then full fine-tuning with batch norm in inference mode for 10 epochs at learning "
                                   "rate 0.0001.")
     _, fastai = describe("fastai")

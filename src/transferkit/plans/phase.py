@@ -53,12 +53,15 @@ class Phase:
     `standardize_features` makes the head read features standardized with their training-set mean and std
     (measured at phase start, folded into the head's weights at phase end). `class_weights: balanced` weights each
     class's loss by n / (classes x its training count); `sampler: balanced` draws each epoch's images with replacement
-    so that every class is equally likely (imbalanced classes). `bn` is the batch-norm policy: `auto` (trainable stages `train`, frozen stages `frozen`) or one
+    so that every class is equally likely (imbalanced classes). `fixed_epochs`: a budget that rescales the plan's
+    epochs (`--epochs`, compare's budget) leaves this phase's epochs as they are (a head trained to convergence before
+    fine-tuning, as LP-FT and the Keras guide prescribe). `bn` is the batch-norm policy: `auto` (trainable stages `train`, frozen stages `frozen`) or one
     policy for every stage, or a mapping stage -> policy (missing stages follow `auto`).
     """
 
     name: str = "train"
     epochs: int = 10
+    fixed_epochs: bool = False
     train: list[str] = field(default_factory=lambda: ["all"])
     params: str = "all"
     lr: float = 1e-3
@@ -113,7 +116,7 @@ class Phase:
             _number("lr_spread", self.lr_spread, minimum=1.0)
         if self.lr_decay is not None and self.lr_spread is not None:
             raise PlanError("Set at most one of 'lr_decay' and 'lr_spread' in a phase.")
-        for flag in ("auto_rgn", "standardize_features"):
+        for flag in ("fixed_epochs", "auto_rgn", "standardize_features"):
             if not isinstance(getattr(self, flag), bool):
                 raise PlanError(f"The '{flag}' setting must be true or false; got {getattr(self, flag)!r}.")
         if isinstance(self.bn, dict):

@@ -35,16 +35,26 @@ class Plan:
     def total_epochs(self) -> int:
         return sum(p.epochs for p in self.phases)
 
+    @property
+    def scalable_phases(self) -> int:
+        """How many phases share an epoch budget (those without `fixed_epochs`)."""
+        return sum(not p.fixed_epochs for p in self.phases)
+
     def with_total_epochs(self, total: int) -> Plan:
-        """A copy whose phases share `total` epochs in the proportions of this plan (each at least 1)."""
-        if isinstance(total, bool) or not isinstance(total, int) or total < len(self.phases):
+        """A copy whose phases share `total` epochs in the proportions of this plan (each at least 1); phases with
+        `fixed_epochs` keep theirs and are not counted."""
+        need = max(self.scalable_phases, 1)
+        if isinstance(total, bool) or not isinstance(total, int) or total < need:
             raise PlanError(
-                f"--epochs must be a whole number of at least {len(self.phases)} for this "
-                f"{len(self.phases)}-phase plan; got {total!r}."
+                f"--epochs must be a whole number of at least {need} for this plan "
+                f"({self.scalable_phases} of its {len(self.phases)} phases share the epochs); got {total!r}."
             )
         plan = copy.deepcopy(self)
-        current = self.total_epochs
-        shares = [max(1, round(p.epochs * total / current)) for p in self.phases]
+        scaled = [p for p in plan.phases if not p.fixed_epochs]
+        if not scaled:
+            return plan
+        current = sum(p.epochs for p in scaled)
+        shares = [max(1, round(p.epochs * total / current)) for p in scaled]
         # fix rounding so the sum is exact, adjusting the longest phases first
         order = sorted(range(len(shares)), key=lambda i: -shares[i])
         i = 0
@@ -55,7 +65,7 @@ class Plan:
             elif sum(shares) < total:
                 shares[j] += 1
             i += 1
-        for phase, epochs in zip(plan.phases, shares):
+        for phase, epochs in zip(scaled, shares):
             phase.epochs = epochs
         return plan
 

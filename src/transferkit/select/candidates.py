@@ -26,8 +26,8 @@ class Candidate:
         return f"{self.name}@{lr_label(self.lr_factor)}"
 
     def plan_at(self, epochs: int) -> Plan:
-        """The plan with this learning-rate factor and `epochs` in total (shared by its phases)."""
-        return self.plan.with_lr_factor(self.lr_factor).with_total_epochs(max(epochs, len(self.plan.phases)))
+        """The plan with this learning-rate factor and `epochs` shared by its phases (see Plan.with_total_epochs)."""
+        return self.plan.with_lr_factor(self.lr_factor).with_total_epochs(max(epochs, self.plan.scalable_phases))
 
 
 def split_strategy_list(text: str) -> list[str]:

@@ -19,7 +19,9 @@ def keras_guide(epochs: int = 20, fine_tune_epochs: int = 10, lr: float = 1e-3, 
     positive("keras-guide", "fine_tune_lr", fine_tune_lr)
     # Keras: Adam without weight decay, constant rate; BatchNormalization called with training=False throughout
     keras = {"optimizer": "adamw", "weight_decay": 0.0, "schedule": "constant", "warmup": 0.0, "bn": "frozen"}
-    head = Phase(name="head, base in inference mode", epochs=epochs, train=["head"], lr=lr, **keras)
+    # "only do this step after the model with frozen layers has been trained to convergence": an epoch budget
+    # (--epochs, compare) rescales only the fine-tuning phase
+    head = Phase(name="head, base in inference mode", epochs=epochs, fixed_epochs=True, train=["head"], lr=lr, **keras)
     tune = Phase(name="fine-tune all, batch norm in inference mode", epochs=fine_tune_epochs, train=["all"],
                  lr=fine_tune_lr, **keras)
     return Plan(phases=[head, tune])
