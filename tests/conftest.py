@@ -12,8 +12,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     # one another down many times over.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-TINY_ARCH = "timm:resnet10t?channels=16,32,48,64&stem_width=16"
-TINY_SOURCE = "synthetic:glyphs?classes=12&per_class=40&size=16"
+from support.tiny import TINY_ARCH, TINY_SOURCE, TINY_TARGET  # noqa: E402 - after the environment settings
 
 
 @pytest.fixture(autouse=True)
@@ -37,9 +36,6 @@ def tiny_digits(tiny_model_dir):
 
     backbone = load_model(str(tiny_model_dir))
     return load_target("digits", backbone.preprocessing, labels_per_class=5, seed=0, progress=False)
-
-
-TINY_TARGET = "synthetic:glyphs?classes=6&per_class=24&size=16&seed=1"
 
 
 @pytest.fixture(scope="session")

@@ -66,14 +66,19 @@ def pretrain(
     input_size: int = typer.Option(32, min=8, help="Square input size in pixels."),
     lr: float = typer.Option(2e-3, min=0.0, help="Peak learning rate (AdamW, cosine schedule with warm-up)."),
     batch_size: int = typer.Option(128, min=1, help="Batch size."),
+    max_steps: Optional[int] = opt.max_steps(),
     seed: int = opt.seed(),
     device: str = opt.device(),
     precision: str = opt.precision(),
+    workers: Optional[int] = opt.workers(),
+    data_mem: str = opt.data_mem(),
+    max_bad_fraction: float = opt.max_bad_fraction(),
     overwrite: bool = opt.overwrite(),
 ) -> None:
     """Step 1: train an architecture on a large source data set and save it as a reusable model directory."""
-    spec = opt.build_spec(model, data, epochs=epochs, input_size=input_size, lr=lr, batch_size=batch_size, seed=seed,
-                          device=device, precision=precision)
+    spec = opt.build_spec(model, data, epochs=epochs, input_size=input_size, lr=lr, batch_size=batch_size,
+                          max_steps=max_steps, seed=seed, device=device, precision=precision, workers=workers,
+                          data_mem=data_mem, max_bad_fraction=max_bad_fraction)
     path = api.pretrain(data, model, out=out, spec=spec, overwrite=overwrite)
     record = read_json(path / "run.json")
     results.print(
@@ -92,6 +97,7 @@ def adapt(
     epochs: Optional[int] = opt.epochs(),
     lr: Optional[float] = opt.lr(),
     batch_size: Optional[int] = opt.batch_size(),
+    max_steps: Optional[int] = opt.max_steps(),
     augment: Optional[str] = opt.augment(),
     class_weights: Optional[str] = opt.class_weights(),
     sampler: Optional[str] = opt.sampler(),
@@ -104,6 +110,9 @@ def adapt(
     input_size: Optional[int] = opt.input_size(),
     device: str = opt.device(),
     precision: str = opt.precision(),
+    workers: Optional[int] = opt.workers(),
+    data_mem: str = opt.data_mem(),
+    max_bad_fraction: float = opt.max_bad_fraction(),
     overwrite: bool = typer.Option(False, help="Replace an existing run directory, or discard an interrupted run of it."),
     resume: bool = typer.Option(False, help="Continue the interrupted run of --out from its last checkpoint (same options)."),
     cache: str = typer.Option("auto", help=opt.CACHE_HELP),

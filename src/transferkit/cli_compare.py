@@ -46,6 +46,7 @@ def compare(
     lr_search: str = typer.Option("grid", help="grid (the --lr-factors, chosen on validation) or range (one factor per plan from a learning-rate range test on training images: steepest descent of the loss)."),
     lr: Optional[float] = opt.lr(),
     batch_size: Optional[int] = opt.batch_size(),
+    max_steps: Optional[int] = opt.max_steps(),
     augment: Optional[str] = opt.augment(),
     class_weights: Optional[str] = opt.class_weights(),
     sampler: Optional[str] = opt.sampler(),
@@ -62,6 +63,9 @@ def compare(
     input_size: Optional[int] = opt.input_size(),
     device: str = opt.device(),
     precision: str = opt.precision(),
+    workers: Optional[int] = opt.workers(),
+    data_mem: str = opt.data_mem(),
+    max_bad_fraction: float = opt.max_bad_fraction(),
     keep: str = opt.keep(),
     patience: Optional[int] = opt.patience(),
     source: Optional[str] = opt.source(),
@@ -69,11 +73,11 @@ def compare(
     overwrite: bool = opt.overwrite(),
 ) -> None:
     """Compare strategies on your data: same splits and epochs, several seeds, selection on validation only."""
-    spec = opt.build_spec(model, data, epochs=epochs, lr=lr, batch_size=batch_size, augment=augment,
+    spec = opt.build_spec(model, data, epochs=epochs, lr=lr, batch_size=batch_size, max_steps=max_steps, augment=augment,
                           class_weights=class_weights, sampler=sampler,
                           labels_per_class=labels_per_class, classes=classes, weights=weights, weights_map=weights_map,
                           pretrained=pretrained, input_size=input_size, device=device, precision=precision,
-                          source=source, unlabeled=unlabeled, keep=keep, patience=patience)
+                          workers=workers, data_mem=data_mem, max_bad_fraction=max_bad_fraction, source=source, unlabeled=unlabeled, keep=keep, patience=patience)
     result = api.compare(model, data, strategies, out=out, spec=spec, seeds=seeds, time_budget=time_budget,
                          search=search, eta=eta, lr_factors=parse_factors(lr_factors), show_test=show_test,
                          keep_weights=keep_weights, metric=metric, holdout=holdout, lr_search=lr_search,

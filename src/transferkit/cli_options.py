@@ -42,6 +42,10 @@ def batch_size() -> Any:
     return typer.Option(None, min=1, help="Batch size for every phase (default: the plan's).")
 
 
+def max_steps() -> Any:
+    return typer.Option(None, min=1, help="End each epoch after at most N batches (a step budget for long epochs).")
+
+
 def augment() -> Any:
     return typer.Option(None, help="Augmentation for every phase: none, light or standard (default: the plan's).")
 
@@ -99,6 +103,22 @@ def device() -> Any:
 
 def precision() -> Any:
     return typer.Option("no", help="Mixed precision on CUDA: no, fp16 or bf16.")
+
+
+def max_bad_fraction() -> Any:
+    return typer.Option(0.01, min=0.0, max=1.0, help="Unreadable images are left out and listed in run.json; more than "
+                                                      "this fraction of them stops the run.")
+
+
+def workers() -> Any:
+    return typer.Option(None, min=0, help="Worker processes that decode images (default: one per core, at most 8; "
+                                          "0: in the main process).")
+
+
+def data_mem() -> Any:
+    return typer.Option("2GB", help="Splits whose decoded images fit this size (e.g. 2GB, 512MB) are decoded once and "
+                                    "kept in memory; larger ones stream from disk, and training augments the original "
+                                    "images (run.json records which).")
 
 
 def source() -> Any:

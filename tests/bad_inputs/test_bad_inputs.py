@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TINY_ARCH
+from support.tiny import TINY_ARCH
 from corpus import CASES, Case, Context
 from typer.testing import CliRunner
 

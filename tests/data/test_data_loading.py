@@ -70,13 +70,15 @@ def test_load_data_is_deterministic_and_seeded():
 def test_load_data_folder_resizes_and_records_skipped(tmp_path, monkeypatch):
     root = make_folder(tmp_path / "d", {"a": 4, "b": 5})
     (root / "b" / "broken.jpg").write_bytes(b"\xff\xd8 nope")
-    monkeypatch.setattr("transferkit.data.loading.PROGRESS_MIN_IMAGES", 1)  # exercise the progress path
-    splits = load_data(str(root), Preprocessing(input_size=(3, 24, 40)), seed=0, progress=True)
+    monkeypatch.setattr("transferkit.data.streamed_images.PROGRESS_MIN_IMAGES", 1)  # exercise the progress path
+    splits = load_data(str(root), Preprocessing(input_size=(3, 24, 40)), seed=0, progress=True, max_bad_fraction=0.1)
     assert splits.train.images.shape[1:] == (3, 24, 40)
     assert splits.summary()["skipped"] == [{"path": "b/broken.jpg", "reason": "not a recognised image format"}]
     assert splits.summary()["num_skipped"] == 1
     total = sum(len(p) for p in (splits.train, splits.val, splits.test))
     assert total == 9
+    with pytest.raises(DataError, match=r"1 of 10 images .* are unreadable \(10\.0%\), more than --max-bad-fraction 0\.09"):
+        load_data(str(root), Preprocessing(input_size=(3, 24, 40)), progress=False, max_bad_fraction=0.09)
 
 
 def test_split_fingerprint_changes_with_file_bytes(tmp_path):

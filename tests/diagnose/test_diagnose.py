@@ -15,7 +15,7 @@ from transferkit.diagnose import load_source_statistics
 from transferkit.diagnose.stage_features import extract_stage_features
 from transferkit.errors import ModelError, RunError
 
-from conftest import TINY_ARCH
+from support.tiny import TINY_ARCH
 from support.assertions import assert_one_line_error
 
 SOURCE = "synthetic:glyphs?classes=12&per_class=80&size=16"

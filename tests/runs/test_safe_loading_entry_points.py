@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import TINY_ARCH
+from support.tiny import TINY_ARCH
 from support.bad_files import Payload, evil_pickle
 from typer.testing import CliRunner
 

@@ -41,13 +41,13 @@ def test_first_ctrl_c_ends_the_run_after_its_epoch_with_the_kept_weights(tiny_mo
     assert len(handlers) == 2 and handlers[0] is not signal.default_int_handler
     record = run.record
     assert record["stopped_early"] == {"by": "user", "phase": 0, "phase_name": "linear probe", "epoch": 1,
-                                       "epochs_run": 2, "epochs_planned": 9, "phases_run": 1, "phases_planned": 2}
+                                       "epochs_run": 2, "epochs_planned": 14, "phases_run": 1, "phases_planned": 2}
     assert [p["epochs_run"] for p in record["plan"]["phases"]] == [2]
     # validated like a last epoch, even with eval_every=0, so that keep=best can choose it
     assert [e["val_accuracy"] is not None for e in record["history"]] == [False, True]
     assert record["kept"]["epoch"]["run_epoch"] == 2
     assert (tmp_path / "run" / "model.safetensors").is_file() and not (tmp_path / ".run.partial").exists()
-    assert "(stopped early on request: 2 of 9 epochs)" in run.summary()
+    assert "(stopped early on request: 2 of 14 epochs)" in run.summary()
     assert "the last phase did not run" in run.description
 
 

@@ -15,7 +15,7 @@ from transferkit import compare
 from transferkit.cli import app
 from transferkit.data import DataSplits
 from transferkit.errors import PlanError, RunError
-from conftest import TINY_TARGET
+from support.tiny import TINY_TARGET
 from support.assertions import assert_one_line_error
 
 runner = CliRunner()

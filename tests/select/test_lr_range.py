@@ -11,7 +11,7 @@ from transferkit import compare
 from transferkit.engine.lr_range import suggest
 from transferkit.errors import RunError
 from support.assertions import assert_one_line_error
-from conftest import TINY_TARGET
+from support.tiny import TINY_TARGET
 
 
 def test_steepest_descent_before_the_minimum():

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
+from PIL import Image
 
 from .preprocessing import Preprocessing
 from .sources import ImageSource, sha256_array
@@ -36,6 +37,9 @@ class ArraySource(ImageSource):
     def fingerprint_extra(self) -> dict:
         """The pixels themselves are hashed too, so a changed generator or data file changes the fingerprint."""
         return {"pixels": sha256_array(self.images)}
+
+    def original(self, index: int) -> Image.Image:
+        return Image.fromarray(self.images[index]).convert("RGB")
 
     def read(self, indices: Sequence[int], preprocessing: Preprocessing) -> torch.Tensor:
         idx = np.asarray(indices, dtype=np.int64).reshape(-1)

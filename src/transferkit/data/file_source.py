@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image
 
 from ..console import logger, track
 from ..errors import DataError
-from .image_files import UnreadableImage, decode_rgb, load_image, read_bytes
+from .image_files import UnreadableImage, decode_image, decode_rgb, load_image, read_bytes
 from .preprocessing import Preprocessing
 from .sources import ImageSource
 
@@ -90,19 +91,23 @@ class FileSource(ImageSource):
             out[j] = preprocessing.resize_crop(self._decode_checked(int(i)))
         return out
 
-    def _decode_checked(self, i: int) -> torch.Tensor:
+    def original(self, index: int) -> Image.Image:
+        return self._decode_checked(index, decode_image)
+
+    def _decode_checked(self, i: int, decode=decode_rgb):
+        """Image i decoded by `decode` (uint8 (3, H, W) by default), after checking its bytes against its hash."""
         entry = self.entries[i]
         again = f"reopen the data (image '{entry.relpath}' changed since it was opened)"
         try:
             data = read_bytes(entry.path)
             if hashlib.sha256(data).hexdigest() != self._hashes[i]:
                 raise DataError(f"Image '{entry.relpath}' changed on disk after the data was opened; {again}.")
-            rgb = decode_rgb(data)
+            decoded = decode(data)
         except UnreadableImage as e:
             raise DataError(
                 f"Image '{entry.relpath}' became unreadable ({e}) after the data was opened; {again}."
             ) from None
-        return torch.from_numpy(rgb).permute(2, 0, 1).contiguous()
+        return decoded if decode is not decode_rgb else torch.from_numpy(decoded).permute(2, 0, 1).contiguous()
 
     def _check_every_class_readable(self, entries: list[FileEntry], class_label: Callable[[str], str]) -> None:
         counts = np.bincount(self.labels, minlength=len(self.classes))

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import DataError
 from .loading import DataSplits, ImageTensors
+from .streamed_images import take
 from .ref import check_holdout_fraction
 from .sources import sha256_text
 
@@ -36,7 +37,7 @@ def holdout_positions(labels: np.ndarray, fraction: float, seed: int) -> tuple[n
 def _part(parent: ImageTensors, positions: np.ndarray, role: str) -> ImageTensors:
     index = np.asarray(positions, dtype=np.int64)
     text = "\n".join([parent.fingerprint, role, ",".join(map(str, index.tolist()))])
-    return ImageTensors(parent.images[index], parent.labels[index], sha256_text(text))
+    return ImageTensors(take(parent.images, index), parent.labels[index], sha256_text(text))
 
 
 def hold_out(splits: DataSplits, fraction: float, seed: int) -> DataSplits:

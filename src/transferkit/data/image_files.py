@@ -51,16 +51,24 @@ def decode_rgb(data: bytes) -> np.ndarray:
 
     EXIF orientation is applied, so images come out as image viewers show them.
     """
+    return _decoded(data, to_rgb)
+
+
+def decode_image(data: bytes) -> Image.Image:
+    """`decode_rgb` as an RGB PIL image (no array copies where the file is plain RGB), for PIL-based transforms."""
+    return _decoded(data, to_rgb_image)
+
+
+def _decoded(data: bytes, convert):
     if not data:
         raise UnreadableImage("empty file")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(io.BytesIO(data)) as im:
-                im.load()
-                im = _upright(im)
-                return to_rgb(im)
+            im = Image.open(io.BytesIO(data))  # in-memory bytes: nothing to close
+            im.load()
+            return convert(_upright(im))
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             raise UnreadableImage("too many pixels (decompression-bomb guard)") from None
         except UnidentifiedImageError:
@@ -69,6 +77,13 @@ def decode_rgb(data: bytes) -> np.ndarray:
             raise UnreadableImage("truncated or corrupt image data") from None
         except Exception as e:  # noqa: BLE001 - decoders of untrusted files raise many kinds of errors
             raise UnreadableImage(f"corrupt image ({type(e).__name__})") from None
+
+
+def to_rgb_image(im: Image.Image) -> Image.Image:
+    """`to_rgb` as a PIL image: a plain RGB image as it is, other modes converted as `to_rgb` converts them."""
+    if im.mode == "RGB" and "transparency" not in im.info:
+        return im
+    return Image.fromarray(to_rgb(im))
 
 
 def to_rgb(im: Image.Image) -> np.ndarray:

@@ -8,26 +8,28 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ..console import track
-from .file_source import PROGRESS_MIN_IMAGES
+from ..errors import DataError
 from .class_list import apply_class_list
 from .duplicates import find_duplicates, warn_duplicates
 from .given_splits import split_source
 from .preprocessing import Preprocessing
+from .read_settings import ReadSettings
 from .ref import DataRef
 from .sources import ImageSource, sha256_text
 from .spec import open_source
+from .streamed_images import StreamedImages
 
 
 @dataclass
 class ImageTensors:
-    """One split: uint8 images (N, 3, H, W) at the model's input size (not normalized) and int64 labels.
+    """One split: uint8 images (N, 3, H, W) at the model's input size (not normalized) and int64 labels. The images
+    are a tensor in memory, or `StreamedImages` (decoded on each pass) when the split is larger than the budget.
 
     `fingerprint` is the sha256 of the split's sorted item ids, each with its class name (for generated
     data also of the generator's config and pixels, since their ids are plain positions).
     """
 
-    images: torch.Tensor
+    images: torch.Tensor | StreamedImages
     labels: torch.Tensor
     fingerprint: str
 
@@ -52,8 +54,8 @@ class DataSplits:
     holdout: ImageTensors | None = None  # part of the validation split that no choice sees (see holdout.py)
 
     def summary(self) -> dict:
-        """A JSON-ready description: spec, fingerprints, classes, skipped files, per-split class counts, whether
-        the splits were given, and duplicate images."""
+        """A JSON-ready description: spec, fingerprints, classes, skipped files, per-split class counts and how the
+        split is read (in memory or streamed), whether the splits were given, and duplicate images."""
         splits = {}
         for name in ("train", "val", "test", "holdout"):
             part: ImageTensors | None = getattr(self, name)
@@ -64,6 +66,7 @@ class DataSplits:
                 "images": len(part),
                 "class_counts": dict(zip(self.classes, counts)),
                 "fingerprint": part.fingerprint,
+                "read": "streamed" if isinstance(part.images, StreamedImages) else "in memory",
             }
         return {
             "spec": self.spec,
@@ -78,19 +81,21 @@ class DataSplits:
 
 
 def load_data(data: str | DataRef, preprocessing: Preprocessing, *, seed: int = 0, progress: bool = True,
-              **ref: object) -> DataSplits:
+              reading: ReadSettings | None = None, **ref: object) -> DataSplits:
     """Open a DataRef's spec (or a spec string plus DataRef fields), split it with `seed` (as given, or drawn: see
-    `split_source`), and read the three splits at `preprocessing.size_hw`."""
+    `split_source`), and read the three splits at `preprocessing.size_hw` as `reading` says."""
     ref_ = data if isinstance(data, DataRef) else DataRef(str(data), **ref)
     classes = list(ref_.classes) if ref_.classes is not None else None
     source = open_source(ref_.spec, progress=progress)
+    check_bad_fraction(source, ref_.max_bad_fraction)
     if classes is not None:
         apply_class_list(source, classes)
     split, given = split_source(source, labels_per_class=ref_.labels_per_class, val_fraction=ref_.val_fraction,
                                 test_fraction=ref_.test_fraction, seed=seed)
     duplicates = find_duplicates(source, {"train": split.train, "val": split.val, "test": split.test})
     warn_duplicates(duplicates, ref_.spec)
-    tensors = read_parts(source, (split.train, split.val, split.test), preprocessing, progress=progress)
+    tensors = read_parts(source, (split.train, split.val, split.test), preprocessing, progress=progress,
+                         reading=reading)
     return DataSplits(
         spec=ref_.spec,
         classes=list(source.classes),
@@ -106,31 +111,44 @@ def load_data(data: str | DataRef, preprocessing: Preprocessing, *, seed: int = 
     )
 
 
-def read_parts(source: ImageSource, parts, preprocessing: Preprocessing, *, progress: bool) -> list[ImageTensors]:
-    """Read disjoint index arrays of `source` as ImageTensors, each with its fingerprint."""
-    images = read_images(source, np.concatenate(parts), preprocessing, progress=progress)
+def check_bad_fraction(source: ImageSource, limit: float) -> None:
+    """DataError when more than `limit` of the source's images were unreadable (and so left out)."""
+    bad = len(source.skipped)
+    total = bad + len(source)
+    if bad and bad > limit * total:
+        raise DataError(f"{bad} of {total} images in {source.spec} are unreadable ({bad / total:.1%}), more than "
+                        f"--max-bad-fraction {limit:g}; replace or remove them (listed above), or raise "
+                        "--max-bad-fraction.")
+
+
+def read_parts(source: ImageSource, parts, preprocessing: Preprocessing, *, progress: bool,
+               reading: ReadSettings | None = None) -> list[ImageTensors]:
+    """Disjoint index arrays of `source` as ImageTensors, each with its fingerprint; the parts that fit the memory
+    budget are decoded once (in worker processes), the others are streamed."""
+    reading = reading or ReadSettings()
+    h, w = preprocessing.size_hw
+    kept = reading.in_memory([len(idx) * 3 * h * w for idx in parts])
+    resident = [idx for idx, keep in zip(parts, kept) if keep]
+    decoded = StreamedImages(source, np.concatenate(resident) if resident else np.zeros(0, np.int64), preprocessing,
+                             reading.workers).read_all(progress=progress)
     ids = source.item_ids()
     extra = json.dumps(source.fingerprint_extra(), sort_keys=True)  # e.g. a generator's config
     tensors = []
     start = 0
-    for idx in parts:
+    for idx, keep in zip(parts, kept):
         labels = torch.from_numpy(source.labels[idx].copy())
         lines = sorted(f"{ids[i]}\t{source.classes[source.labels[i]]}" for i in idx)
         fingerprint = sha256_text("\n".join([extra, *lines]))
-        tensors.append(ImageTensors(images[start : start + len(idx)], labels, fingerprint))
-        start += len(idx)
+        if keep:
+            images = decoded[start : start + len(idx)]
+            start += len(idx)
+        else:
+            images = StreamedImages(source, idx, preprocessing, reading.workers)
+        tensors.append(ImageTensors(images, labels, fingerprint))
     return tensors
 
 
-def read_images(
-    source: ImageSource, indices: np.ndarray, preprocessing: Preprocessing, *, progress: bool
-) -> torch.Tensor:
-    """`source.read` for many images; file sources read one by one with a progress bar when large."""
-    if source.in_memory:
-        return source.read(indices, preprocessing)
-    h, w = preprocessing.size_hw
-    out = torch.empty((len(indices), 3, h, w), dtype=torch.uint8)
-    enabled = progress and len(indices) > PROGRESS_MIN_IMAGES
-    for j, i in enumerate(track(indices, len(indices), f"Reading {len(indices)} images", enabled)):
-        out[j] = source.read([int(i)], preprocessing)[0]
-    return out
+def read_images(source: ImageSource, indices: np.ndarray, preprocessing: Preprocessing, *, progress: bool,
+                workers: int = 0) -> torch.Tensor:
+    """The images of `source` at `indices` decoded into one tensor (by `workers` processes for many files)."""
+    return StreamedImages(source, indices, preprocessing, workers).read_all(progress=progress)

@@ -29,6 +29,7 @@ class DataRef:
     data with the target's classes to train on, `unlabeled` the unlabelled target images to adapt to; the
     target (`spec`) is then only evaluated on. `holdout_fraction`: that fraction of each class's validation images
     is held out from every choice and only evaluated at the end (see holdout.py; not with `source`).
+    `max_bad_fraction`: unreadable images are left out (and listed), but more than this fraction of them is an error.
     """
 
     spec: str
@@ -39,6 +40,7 @@ class DataRef:
     source: str | None = None
     unlabeled: str | None = None
     holdout_fraction: float | None = None
+    max_bad_fraction: float = 0.01
 
     def __post_init__(self) -> None:
         if not isinstance(self.spec, str) or not self.spec.strip():
@@ -58,6 +60,10 @@ class DataRef:
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise DataError(f"The --{name} spec is empty; pass a data spec or drop --{name}.")
         object.__setattr__(self, "holdout_fraction", check_holdout_fraction(self.holdout_fraction))
+        bad = self.max_bad_fraction
+        if isinstance(bad, bool) or not isinstance(bad, (int, float)) or not 0 <= bad <= 1:
+            raise DataError(f"--max-bad-fraction must be between 0 and 1 (0.01: at most 1% of the images may be "
+                            f"unreadable); got {bad!r}.")
         if self.holdout_fraction is not None and self.source is not None:
             raise DataError("A holdout of the validation split needs a labelled target split; with --source, model "
                             "selection uses the source's validation images; drop the holdout.")

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import numpy as np
 import torch
+from PIL import Image
 
 from .preprocessing import Preprocessing
 
@@ -58,6 +59,10 @@ class ImageSource(ABC):
     @abstractmethod
     def read(self, indices: Sequence[int], preprocessing: Preprocessing) -> torch.Tensor:
         """Images at `indices` as uint8 (N, 3, H, W), resized and cropped to `preprocessing.size_hw`."""
+
+    @abstractmethod
+    def original(self, index: int) -> Image.Image:
+        """Image `index` as stored, an RGB PIL image at its own size (training transforms crop from it)."""
 
     def item_names(self) -> list[str]:
         """One readable name per image, for messages (a relative path for files); by default the item id."""

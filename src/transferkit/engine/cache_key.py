@@ -14,6 +14,8 @@ from typing import Any
 
 import torch
 
+from ..data import StreamedImages
+
 _PIXEL_DIGESTS: dict[int, tuple[weakref.ref, tuple, str]] = {}  # id -> (tensor, stamp, digest)
 
 
@@ -26,8 +28,11 @@ def tensor_digest(tensor: torch.Tensor) -> str:
     return h.hexdigest()
 
 
-def pixel_digest(images: torch.Tensor) -> str:
-    """`tensor_digest` of an image tensor, remembered while the tensor lives and is not modified in place."""
+def pixel_digest(images: torch.Tensor | StreamedImages) -> str:
+    """`tensor_digest` of an image tensor, remembered while the tensor lives and is not modified in place; for
+    streamed images, what determines their pixels (their files' sha256 are checked on every read)."""
+    if isinstance(images, StreamedImages):
+        return images.digest()
     stamp = (images._version, images.data_ptr(), tuple(images.shape))
     known = _PIXEL_DIGESTS.get(id(images))
     if known is not None and known[0]() is images and known[1] == stamp:

@@ -14,14 +14,14 @@ _UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb":
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$")
 
 
-def parse_size(value: str | int) -> int:
+def parse_size(value: str | int, setting: str = "cache_mem") -> int:
     """Bytes in '2GB', '512MB', '1.5G', '0' or a whole number (KB, MB, GB, TB are powers of 1024)."""
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
     match = _SIZE.match(value.lower()) if isinstance(value, str) else None
     if match is None or match.group(2) not in _UNITS:
         raise RunError(
-            f"The 'cache_mem' setting must be a size such as 2GB, 512MB or 0 (always on disk); got {value!r}."
+            f"The {setting!r} setting must be a size such as 2GB, 512MB or 0 (always on disk); got {value!r}."
         )
     return int(float(match.group(1)) * _UNITS[match.group(2)])
 

@@ -14,6 +14,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from ..console import PlainLines
+from ..data import uint8_batches
 from ..models.segments import PRE_LOGITS, Cut
 from .balance import balanced_sampler
 from .feature_store import FeatureStore
@@ -135,10 +136,11 @@ def compute_activations(writer, cut: Cut, base, *, augment_fn, views: int, seed:
 
 def _fill(writer, split, cut, base, images, batch_size, augment_fn, autocast, view: int,
           lines: PlainLines) -> None:
-    for start in range(0, len(images), batch_size):
-        batch = images[start : start + batch_size]
+    start = 0
+    for batch in uint8_batches(images, batch_size):
         if augment_fn is not None:
             batch = torch.stack([augment_fn(image) for image in batch])
         with autocast():
             writer.write(split, start, cut.trunk(base.normalize(batch)), view)
         lines.advance(len(batch))
+        start += len(batch)

@@ -1,6 +1,7 @@
-"""Execution: how a run executes (device, precision, evaluation cadence, progress, feature cache) — never what
-it trains. Changing it changes no result on the same device, with one exception: under the keep rule `best`, the
-validated epochs are the candidates, so the evaluation cadence decides which epochs can be kept."""
+"""Execution: how a run executes (device, precision, evaluation cadence, progress, feature cache, data reading) —
+never what it trains. Changing it changes no result on the same device, with two exceptions: under the keep rule
+`best`, the validated epochs are the candidates, so the evaluation cadence decides which epochs can be kept; and a
+training split larger than `data_mem` is streamed, and augmented from the original images instead of the resized."""
 
 from __future__ import annotations
 
@@ -8,22 +9,32 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..errors import RunError
-from .cache_settings import CacheSettings
+from ..data import ReadSettings
+from ..data.read_settings import DEFAULT_DATA_MEM, default_workers
+from .cache_settings import CacheSettings, parse_size
 from .devices import DEVICES, PRECISIONS
 
 
 @dataclass(frozen=True)
 class Execution:
     """`device`: auto, cpu or cuda; `precision`: no, fp16 or bf16; `eval_every`: validate every N epochs (0: only at
-    the end of each phase); `progress`: progress bars; `cache`: the feature cache at the freeze boundary."""
+    the end of each phase); `progress`: progress bars; `cache`: the feature cache at the freeze boundary; `workers`:
+    processes that decode images (None: one per core, at most 8); `data_mem`: bytes of decoded splits kept in memory
+    (a size such as "2GB" is accepted); larger splits stream from disk."""
 
     device: str = "auto"
     precision: str = "no"
     eval_every: int = 1
     progress: bool = True
     cache: CacheSettings = field(default_factory=CacheSettings)
+    workers: int | None = None
+    data_mem: int = DEFAULT_DATA_MEM
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "data_mem", parse_size(self.data_mem, "data_mem"))
+        n = self.workers
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
+            raise RunError(f"The 'workers' setting must be a whole number of at least 0; got {n!r}.")
         if self.device not in DEVICES:
             raise RunError(f"The 'device' setting must be one of {list(DEVICES)}; got {self.device!r}.")
         if self.precision not in PRECISIONS:
@@ -35,6 +46,10 @@ class Execution:
             raise RunError(f"The 'progress' setting must be true or false; got {self.progress!r}.")
         if not isinstance(self.cache, CacheSettings):
             raise RunError(f"The 'cache' setting must be CacheSettings; got {self.cache!r}.")
+
+    def reading(self) -> ReadSettings:
+        """How the run's data is read: worker processes and the in-memory budget."""
+        return ReadSettings(default_workers() if self.workers is None else self.workers, self.data_mem)
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "cache"} | {

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from ..data import DataSplits, make_augmentation
+from ..data import DataSplits, StreamedImages, StreamedTraining, make_augmentation, uint8_batches
 from .balance import balanced_sampler
 from .modes import kept_modes
 
@@ -53,11 +53,18 @@ class ImageInputs:
     def train_loader(self, batch_size: int, augment: str, balanced: bool = False) -> DataLoader:
         """Shuffled batches of the (augmented) training images; `balanced`: drawn class-balanced instead."""
         train = self.data.train
-        hw = tuple(train.images.shape[-2:])
-        dataset = AugmentedImages(train.images, train.labels, make_augmentation(augment, hw))
+        workers = 0
+        if isinstance(train.images, StreamedImages):  # decoded and augmented from the original in worker processes
+            dataset, workers = StreamedTraining(train.images, train.labels, augment), train.images.workers
+        else:
+            hw = tuple(train.images.shape[-2:])
+            dataset = AugmentedImages(train.images, train.labels, make_augmentation(augment, hw))
         sampler = balanced_sampler(train.labels) if balanced else None
         loader = DataLoader(dataset, batch_size=batch_size, shuffle=sampler is None, sampler=sampler,
-                            drop_last=drop_ragged_batch(len(dataset), batch_size))
+                            drop_last=drop_ragged_batch(len(dataset), batch_size), num_workers=workers,
+                            pin_memory=workers > 0 and torch.cuda.is_available())
+        # workers are not persistent: a persistent iterator draws its workers' seed once, not every epoch, and the
+        # streamed and in-memory paths would then draw different random numbers for the same run
         return self.accelerator.prepare_data_loader(loader)
 
     def set_epoch(self, epoch: int) -> None:
@@ -66,10 +73,10 @@ class ImageInputs:
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         return self.model(self.normalize(inputs))
 
-    def image_batches(self, images: torch.Tensor, batch_size: int):
+    def image_batches(self, images: torch.Tensor | StreamedImages, batch_size: int):
         """Normalized batches of `images` in order (for statistics passes)."""
-        for start in range(0, len(images), batch_size):
-            yield self.normalize(images[start : start + batch_size])
+        for batch in uint8_batches(images, batch_size):
+            yield self.normalize(batch)
 
     @torch.no_grad()
     def train_features(self) -> torch.Tensor:
@@ -90,7 +97,7 @@ class ImageInputs:
         out = [logits.float().cpu() for logits in self._logits(getattr(self.data, split).images)]
         return torch.cat(out) if out else torch.zeros((0, len(self.data.classes)))
 
-    def _logits(self, images: torch.Tensor):
+    def _logits(self, images: torch.Tensor | StreamedImages):
         for batch in self.image_batches(images, self.eval_batch_size):
             yield self.model(batch)
 

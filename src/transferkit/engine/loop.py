@@ -43,17 +43,18 @@ def train_epoch(
     before_step: Callable[[], None] | None = None,
     phase_name: str = "",
     on_batch: Callable[[int, int], None] | None = None,
+    max_batches: int | None = None,
 ) -> EpochStats:
     """Train for one pass over `loader`; stop with RunError on a NaN or infinite loss.
 
     `class_weights` weight each class's cross-entropy; `extra_loss()` adds regularization terms; `before_step()`
     runs after backward and before the optimizer step (gradients are available there); `on_batch(done, total)`
-    reports progress after each batch.
+    reports progress after each batch; `max_batches` ends the epoch early.
     """
     total_loss, correct, seen = 0.0, 0, 0
     lr_start = group_lrs(optimizer)
     lr_end = lr_start
-    total = len(loader)
+    total = len(loader) if max_batches is None else min(len(loader), max_batches)
     for done, (inputs, labels) in enumerate(loader, 1):
         lr_end = group_lrs(optimizer)
         logits = forward(inputs)
@@ -81,4 +82,6 @@ def train_epoch(
         seen += n
         if on_batch is not None:
             on_batch(done, total)
+        if done == total:
+            break
     return EpochStats(total_loss / max(seen, 1), correct / max(seen, 1), seen, lr_start, lr_end)

@@ -74,7 +74,8 @@ class PhaseExecution:
         train = self.inputs.data.train
         self.class_weights = (balanced_class_weights(train.labels, len(self.inputs.data.classes))
                               if phase.class_weights == "balanced" else None)
-        scheduler = build_scheduler(optimizer, rp, phase.epochs * len(self.loader))
+        steps = len(self.loader) if phase.max_steps is None else min(len(self.loader), phase.max_steps)
+        scheduler = build_scheduler(optimizer, rp, phase.epochs * steps)
         self.optimizer, self.scheduler = self.accelerator.prepare(optimizer, scheduler)
         if self.domain is not None:
             self.domain.setup(len(self.loader))
@@ -160,6 +161,7 @@ class PhaseExecution:
                 before_step=self.domain.before_step if self.domain is not None else None,
                 phase_name=self.phase.name,
                 on_batch=on_batch,
+                max_batches=self.phase.max_steps,
             )
         if self.domain is not None:
             self.domain.end_epoch(epoch)

@@ -55,7 +55,8 @@ class Phase:
     class's loss by n / (classes x its training count); `sampler: balanced` draws each epoch's images with replacement
     so that every class is equally likely (imbalanced classes). `fixed_epochs`: a budget that rescales the plan's
     epochs (`--epochs`, compare's budget) leaves this phase's epochs as they are (a head trained to convergence before
-    fine-tuning, as LP-FT and the Keras guide prescribe). `bn` is the batch-norm policy: `auto` (trainable stages `train`, frozen stages `frozen`) or one
+    fine-tuning, as LP-FT and the Keras guide prescribe). `max_steps`: an epoch ends after at most this many batches
+    (a step budget for long epochs; the schedule spans the shortened epochs). `bn` is the batch-norm policy: `auto` (trainable stages `train`, frozen stages `frozen`) or one
     policy for every stage, or a mapping stage -> policy (missing stages follow `auto`).
     """
 
@@ -76,6 +77,7 @@ class Phase:
     schedule: str = "cosine"
     warmup: float = 0.1
     batch_size: int = 32
+    max_steps: int | None = None
     augment: str = "none"
     label_smoothing: float = 0.0
     class_weights: str = "none"
@@ -136,6 +138,8 @@ class Phase:
         if self.warmup >= 1:
             raise PlanError(f"The 'warmup' setting is a fraction of the phase and must be below 1; got {self.warmup!r}.")
         _number("batch_size", self.batch_size, minimum=1, integer=True)
+        if self.max_steps is not None:
+            _number("max_steps", self.max_steps, minimum=1, integer=True)
         _one_of("augment", self.augment, AUGMENTATIONS)
         _number("label_smoothing", self.label_smoothing)
         if self.label_smoothing >= 1:

@@ -46,6 +46,7 @@ def phase_entries(result: RunResult) -> list[dict[str, Any]]:
                 "optimizer": {"name": s["optimizer"], "weight_decay": s["weight_decay"], "momentum": s["momentum"]},
                 "schedule": {"name": s["schedule"], "warmup": s["warmup"]},
                 "batch_size": s["batch_size"],
+                "max_steps": s.get("max_steps"),
                 "augment": s["augment"],
                 "label_smoothing": s["label_smoothing"],
                 "class_weights": s["class_weights"],

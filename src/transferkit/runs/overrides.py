@@ -16,7 +16,8 @@ from ..plans.phase import CLASS_WEIGHTS, SAMPLERS
 @dataclass(frozen=True)
 class Overrides:
     """`epochs`: total epochs, shared by the phases in the plan's proportions; `lr`, `batch_size`, `augment`,
-    `class_weights` and `sampler` replace every phase's own (None: keep the plan's)."""
+    `class_weights`, `sampler` and `max_steps` (batches per epoch at most) replace every phase's own (None: keep the
+    plan's)."""
 
     epochs: int | None = None
     lr: float | None = None
@@ -24,9 +25,10 @@ class Overrides:
     augment: str | None = None
     class_weights: str | None = None
     sampler: str | None = None
+    max_steps: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("epochs", "batch_size"):
+        for name in ("epochs", "batch_size", "max_steps"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
                 raise PlanError(f"--{name.replace('_', '-')} must be a whole number of at least 1; got {value!r}.")
@@ -45,7 +47,7 @@ class Overrides:
         """The plan with these settings in place (the plan itself is left unchanged)."""
         if self.epochs is not None:
             plan = plan.with_total_epochs(self.epochs)
-        changes = {k: getattr(self, k) for k in ("lr", "batch_size", "augment", "class_weights", "sampler")
+        changes = {k: getattr(self, k) for k in ("lr", "batch_size", "augment", "class_weights", "sampler", "max_steps")
                    if getattr(self, k) is not None}
         if not changes:
             return plan

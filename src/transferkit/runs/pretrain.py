@@ -25,7 +25,7 @@ def pretrain_plan(spec: RunSpec) -> Plan:
     o = spec.overrides
     epochs, lr = o.epochs or PRETRAIN_EPOCHS, o.lr or PRETRAIN_LR
     phase = Phase(name="pretrain", epochs=epochs, train=["all"], lr=lr, batch_size=o.batch_size or PRETRAIN_BATCH,
-                  warmup=0.15, augment=o.augment or "none")
+                  warmup=0.15, augment=o.augment or "none", max_steps=o.max_steps)
     return Plan(phases=[phase], strategy="pretrain", init="random", options={"epochs": epochs, "lr": lr})
 
 

@@ -1,0 +1,41 @@
+"""Training images from a streamed split: augmented from the original image, decoded in DataLoader workers."""
+
+from __future__ import annotations
+
+import torch
+from timm.data.transforms_factory import transforms_imagenet_train
+from torch.utils.data import Dataset
+
+from .augmentation import make_augmentation
+from .streamed_images import StreamedImages
+
+STANDARD_SCALE = (0.5, 1.0)  # the area range of the in-memory `standard` preset
+
+
+class StreamedTraining(Dataset):
+    """(uint8 image (3, H, W), label) pairs. `standard`: timm's training transform on the original image (random
+    resized crop to the input size, 50% to 100% of the area, then a horizontal flip); other presets: the image as
+    evaluation reads it, then the in-memory preset's transform."""
+
+    def __init__(self, images: StreamedImages, labels: torch.Tensor, augment: str):
+        self.images, self.labels, self.augment = images, labels, augment
+        size = images.preprocessing.size_hw
+        if augment == "standard":
+            # use_prefetcher=True: timm stops at a uint8 tensor; normalization happens on the device
+            self.transform = transforms_imagenet_train(size, scale=STANDARD_SCALE, hflip=0.5, color_jitter=None,
+                                                       interpolation=images.preprocessing.interpolation,
+                                                       use_prefetcher=True)
+        else:
+            self.transform = make_augmentation(augment, size)
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, i: int):
+        if self.augment == "standard":
+            image = self.transform(self.images.original(i))
+        else:
+            image = self.images[i]
+            if self.transform is not None:
+                image = self.transform(image)
+        return image, self.labels[i]

@@ -1,0 +1,121 @@
+"""Splits larger than the memory budget stream from disk: decoded in worker processes, the same pixels as in memory."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from transferkit import adapt
+from transferkit.data import Preprocessing, ReadSettings, StreamedImages, StreamedTraining, load_data
+from transferkit.data.loading import read_images
+from transferkit.engine.optim import lr_factor
+
+from use.folder_data import write_image_folder
+
+PRE = Preprocessing(input_size=(3, 16, 16))
+
+
+@pytest.fixture(autouse=True)
+def _workers_for_every_size(monkeypatch):
+    monkeypatch.setattr("transferkit.data.streamed_images.PARALLEL_MIN_IMAGES", 1)  # small splits use workers too
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return write_image_folder(tmp_path_factory.mktemp("stream") / "images")
+
+
+def split_bytes(splits, name: str) -> int:
+    return len(getattr(splits, name)) * 3 * 16 * 16
+
+
+def test_a_zero_budget_streams_every_split_with_the_pixels_of_the_in_memory_path(folder):
+    in_memory = load_data(str(folder), PRE, seed=1, progress=False, reading=ReadSettings(workers=0))
+    streamed = load_data(str(folder), PRE, seed=1, progress=False, reading=ReadSettings(workers=2, memory_budget=0))
+    for name in ("train", "val", "test"):
+        part = getattr(streamed, name)
+        assert isinstance(part.images, StreamedImages)
+        assert isinstance(getattr(in_memory, name).images, torch.Tensor)
+        assert part.images.shape == getattr(in_memory, name).images.shape
+        batches = torch.cat(list(part.images.batches(7)))  # decoded by 2 worker processes
+        assert torch.equal(batches, getattr(in_memory, name).images)
+        assert torch.equal(part.images[3:9], getattr(in_memory, name).images[3:9])
+        assert part.fingerprint == getattr(in_memory, name).fingerprint
+    reads = {name: split["read"] for name, split in streamed.summary()["splits"].items()}
+    assert reads == {"train": "streamed", "val": "streamed", "test": "streamed"}
+    assert {s["read"] for s in in_memory.summary()["splits"].values()} == {"in memory"}
+
+
+def test_the_budget_keeps_the_splits_that_fit_in_memory_in_order(folder):
+    probe = load_data(str(folder), PRE, seed=0, progress=False)
+    train, val, test = (split_bytes(probe, name) for name in ("train", "val", "test"))
+    assert val + test < train
+    streamed = {}
+    for budget in (train, train - 1):  # train fits and then nothing else; or train does not, and the others do
+        splits = load_data(str(folder), PRE, seed=0, progress=False, reading=ReadSettings(0, budget))
+        streamed[budget] = [isinstance(getattr(splits, n).images, StreamedImages) for n in ("train", "val", "test")]
+    assert streamed == {train: [False, True, True], train - 1: [True, False, False]}
+
+
+def test_parallel_reading_decodes_the_same_pixels(folder):
+    source_images = load_data(str(folder), PRE, seed=0, progress=False, reading=ReadSettings(0, 0)).train.images
+    source, indices = source_images.source, np.arange(len(source_images.source))
+    serial = read_images(source, indices, PRE, progress=False, workers=0)
+    parallel = read_images(source, indices, PRE, progress=False, workers=2)
+    assert torch.equal(serial, parallel)
+
+
+def test_standard_augmentation_crops_from_the_original_image(tmp_path):
+    root = tmp_path / "big"
+    (root / "a").mkdir(parents=True)
+    (root / "b").mkdir()
+    # left half black, right half white, at 8x the input size: a crop from the original keeps sharp edges
+    pixels = np.zeros((128, 128, 3), np.uint8)
+    pixels[:, 64:] = 255
+    for name in ("a", "b"):
+        for i in range(5):
+            Image.fromarray(pixels).save(root / name / f"{i}.png")
+    splits = load_data(str(root), PRE, seed=0, progress=False, reading=ReadSettings(0, 0))
+    training = StreamedTraining(splits.train.images, splits.train.labels, "standard")
+    torch.manual_seed(0)
+    crops = torch.stack([training[i % len(training)][0] for i in range(40)])
+    assert crops.shape[1:] == (3, 16, 16) and crops.dtype == torch.uint8
+    evaluated = splits.train.images[0]
+    assert not all(torch.equal(crop, evaluated) for crop in crops)  # random crops and flips
+    flipped = sum(bool(crop[0, 0, 0] == 255) for crop in crops)  # a horizontal flip puts white on the left
+    assert 0 < flipped < len(crops)
+
+
+@pytest.mark.parametrize("strategy, cache", [("partial:k=1", "off"), ("linear-probe", "auto")])
+def test_a_streamed_run_trains_the_same_weights_as_the_in_memory_run(tiny_model_dir, folder, tmp_path, strategy, cache):
+    from safetensors.torch import load_file
+
+    runs = {}
+    for name, budget in (("memory", "2GB"), ("streamed", "0")):
+        out = tmp_path / name
+        adapt(str(tiny_model_dir), str(folder), strategy, out=out, epochs=2, seed=0, cache=cache, workers=2,
+              data_mem=budget, progress=False)
+        runs[name] = out
+    record = json.loads((runs["streamed"] / "run.json").read_text())
+    assert {s["read"] for s in record["data"]["splits"].values()} == {"streamed"}
+    assert record["spec"]["execution"]["data_mem"] == 0 and record["spec"]["execution"]["workers"] == 2
+    assert record["plan"]["phases"][0]["inputs"]["used"] is (cache == "auto")  # the feature cache reads streamed data
+    memory = load_file(runs["memory"] / "model.safetensors")
+    streamed = load_file(runs["streamed"] / "model.safetensors")
+    assert memory.keys() == streamed.keys()
+    assert all(torch.equal(memory[k], streamed[k]) for k in memory)
+
+
+def test_max_steps_ends_every_epoch_after_that_many_batches(tiny_model_dir, folder, tmp_path):
+    adapt(str(tiny_model_dir), str(folder), "partial:k=1", out=tmp_path / "run", epochs=2, batch_size=8, max_steps=3,
+          cache="off", data_mem="0", workers=2, progress=False)
+    record = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert record["plan"]["phases"][0]["max_steps"] == 3
+    # the schedule spans 2 epochs of 3 steps (not of 9: 72 training images in batches of 8)
+    applied = [next(iter(epoch["groups"].values())) for epoch in record["plan"]["phases"][0]["lr_applied"]]
+    assert applied[1]["start"] == pytest.approx(1e-3 * lr_factor("cosine", 3, 6, 0.1))
+    assert applied[1]["end"] == pytest.approx(1e-3 * lr_factor("cosine", 5, 6, 0.1))
