@@ -9,7 +9,7 @@ Writes JPEG folders of 256x256 images (10 classes), then:
     timm's random resized crop and flip from the original image) against torchvision `ImageFolder` +
     `DataLoader(num_workers=2)` with the same timm transform, on the same folder, run alternately.
 
-    PYTHONPATH=src python benchmarks/data_scale.py [--sizes 2000,40000] [--root /tmp/tk-scale]
+    PYTHONPATH=src python benchmarks/data_scale.py [--sizes 2000,40000] [--root /tmp/tk-scale] [--parts memory,throughput]
 """
 
 from __future__ import annotations
@@ -124,13 +124,14 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20, help="--max-steps of the adapt runs.")
     parser.add_argument("--rounds", type=int, default=3, help="Alternating throughput rounds per loader.")
     parser.add_argument("--batches", type=int, default=40, help="Batches of 32 per throughput round.")
-    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--parts", default="memory,throughput", help="Which measurements: memory, throughput.")
     args = parser.parse_args()
     print(f"Machine: {machine()}", flush=True)
     sizes = [int(s) for s in args.sizes.split(",")]
     folders = {n: write_folder(args.root, n) for n in sizes}
 
-    if not args.skip_memory:
+    parts = args.parts.split(",")
+    if "memory" in parts:
         rows = {}
         for n in sizes:
             rows[n] = memory_row(folders[n], args.root / f"run-{n}", args.steps)
@@ -142,6 +143,8 @@ def main() -> None:
             s, m, t, _ = rows[n]
             print(f"| {n:,} | {s:.0f} | {m:.0f} | {t:.0f} | {m / first[1]:.2f} | {t / first[2]:.2f} |")
 
+    if "throughput" not in parts:
+        return
     ours, theirs = loaders(folders[sizes[0]], 32)
     measured = {"transferkit": [], "torchvision": []}
     for _ in range(args.rounds):

@@ -43,6 +43,17 @@ def engine_accuracy(run_dir, spec: str) -> float:
     return correct / images
 
 
+def test_streamed_evaluation_equals_the_in_memory_one(glyph_run, monkeypatch):
+    from transferkit.data import ReadSettings
+
+    in_memory = evaluate(str(glyph_run.dir), SHIFTED, progress=False).record
+    monkeypatch.setattr("transferkit.use.evaluate.ReadSettings", lambda: ReadSettings(workers=2, memory_budget=0))
+    monkeypatch.setattr("transferkit.data.streamed_images.PARALLEL_MIN_IMAGES", 1)
+    streamed = evaluate(str(glyph_run.dir), SHIFTED, progress=False).record
+    assert streamed["metrics"] == in_memory["metrics"]
+    assert streamed["mistakes"] == in_memory["mistakes"]
+
+
 def test_evaluate_on_a_shifted_target_matches_the_engine(glyph_run, tmp_path):
     out = tmp_path / "eval"
     result = runner.invoke(app, ["evaluate", str(glyph_run.dir), "--data", SHIFTED, "--out", str(out)])

@@ -11,9 +11,8 @@ import numpy as np
 import torch
 
 from ..console import track
-from ..data import DataRef, open_source
+from ..data import DataRef, ReadSettings, StreamedImages, open_source, uint8_batches
 from ..data.class_list import apply_class_list
-from ..data.loading import read_images
 from ..engine.metrics import classification_metrics
 from ..environment import package_versions
 from ..files import StagingDir, check_output_dir, write_json, write_text
@@ -41,7 +40,8 @@ class Evaluation:
 def evaluate_model(loaded: LoadedModel, data: str | DataRef, *, out: str | Path | None = None,
                    overwrite: bool = False, progress: bool = True) -> Evaluation:
     """Every image of `data` through the model, after checking that its classes are the model's; with `out`, write
-    evaluation.json and report.html there (all or nothing)."""
+    evaluation.json and report.html there (all or nothing). Images are decoded once into memory when they fit the
+    default data budget, else streamed."""
     ref = data if isinstance(data, DataRef) else DataRef(str(data))
     if out is not None:
         check_output_dir(out, overwrite)
@@ -49,10 +49,13 @@ def evaluate_model(loaded: LoadedModel, data: str | DataRef, *, out: str | Path 
     check_same_classes(loaded.classes, list(source.classes), ref.spec)
     apply_class_list(source, loaded.classes)  # label ids in the model's class order
     pre = loaded.transform.preprocessing
-    images = read_images(source, np.arange(len(source)), pre, progress=progress)
-    starts = range(0, len(images), BATCH)
-    probs = torch.cat([loaded.probabilities(images[s : s + BATCH])
-                       for s in track(starts, len(starts), f"Evaluating {len(images)} images", progress)])
+    reading = ReadSettings()
+    images = StreamedImages(source, np.arange(len(source)), pre, reading.workers)
+    if reading.in_memory([len(images) * 3 * pre.size_hw[0] * pre.size_hw[1]])[0]:
+        images = images.read_all(progress=progress)
+    batches = uint8_batches(images, BATCH)
+    probs = torch.cat([loaded.probabilities(batch) for batch in
+                       track(batches, -(-len(images) // BATCH), f"Evaluating {len(images)} images", progress)])
     labels = np.asarray(source.labels)
     metrics = classification_metrics(labels, probs.argmax(1).numpy(), loaded.classes)
     record = {
