@@ -119,3 +119,24 @@ def test_max_steps_ends_every_epoch_after_that_many_batches(tiny_model_dir, fold
     applied = [next(iter(epoch["groups"].values())) for epoch in record["plan"]["phases"][0]["lr_applied"]]
     assert applied[1]["start"] == pytest.approx(1e-3 * lr_factor("cosine", 3, 6, 0.1))
     assert applied[1]["end"] == pytest.approx(1e-3 * lr_factor("cosine", 5, 6, 0.1))
+
+
+@pytest.mark.parametrize("spec, flips", [("digits", False), ("synthetic:glyphs?classes=3&per_class=4&size=8", False),
+                                         ("FOLDER", True)])
+def test_standard_augmentation_flips_only_data_whose_classes_survive_mirroring(spec, flips, folder):
+    from transferkit.data import make_augmentation
+
+    splits = load_data(str(folder) if spec == "FOLDER" else spec, PRE, progress=False)
+    assert splits.flip is flips and splits.summary()["horizontal_flip"] is flips
+    augment = make_augmentation("standard", (16, 16), splits.flip)
+    image = torch.zeros((3, 16, 16), dtype=torch.uint8)
+    image[:, :, :8] = 255  # left half white: full-area crops keep it on the left unless flipped
+    torch.manual_seed(0)
+    crop_only = make_augmentation("standard", (16, 16), False)
+    mirrored = 0
+    for _ in range(30):
+        state = torch.get_rng_state()
+        out = augment(image)
+        torch.set_rng_state(state)
+        mirrored += not torch.equal(out, crop_only(image))
+    assert (mirrored > 0) is flips

@@ -17,6 +17,7 @@ class DigitsSource(ArraySource):
     """Real handwritten digits shipped with scikit-learn (no download); values 0..16 scaled to 0..255."""
 
     prefix = "digits"
+    mirror_safe = False  # a mirrored digit is another shape
     usage = "'digits'"
 
     def __init__(self, spec: str = "digits"):

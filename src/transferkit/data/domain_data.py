@@ -98,5 +98,5 @@ def load_domain_data(source_spec: str, target_spec: str, unlabeled_spec: str | N
         options={"labels_per_class": labels_per_class, "seed": seed, "val_fraction": SOURCE_VAL_FRACTION,
                  "test_fraction": SOURCE_TEST_FRACTION, "classes": list(classes) if classes else None,
                  "source": source_spec, "target": target_spec, "unlabeled": unlabeled_spec},
-        unlabeled=unlabeled, roles=roles, source_val=source_val,
+        unlabeled=unlabeled, roles=roles, source_val=source_val, flip=source.mirror_safe,
     )

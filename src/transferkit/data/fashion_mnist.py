@@ -18,6 +18,7 @@ class FashionMnistSource(IdxSource):
     """70,000 grayscale 28x28 images of 10 kinds of clothing: train (60,000) and t10k (10,000) as given splits."""
 
     prefix = "fashion-mnist"
+    mirror_safe = True  # clothes keep their class when mirrored
     usage = "'fashion-mnist'"
     default_classes = FASHION_MNIST_CLASSES
 

@@ -35,6 +35,7 @@ class GlyphSource(ArraySource):
     """Generated glyph images held in memory; `config` holds every number that determines them."""
 
     prefix = "synthetic:glyphs"
+    mirror_safe = False  # glyphs are handwriting-like strokes; a mirrored glyph is another shape
     usage = "'synthetic:glyphs[?classes=400&per_class=50&size=32&seed=0&shift=contrast&severity=3]'"
 
     def __init__(self, spec: str, config: GlyphConfig, *, progress: bool = False):

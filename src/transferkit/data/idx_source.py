@@ -28,6 +28,7 @@ class IdxSource(ArraySource):
     """The images and labels of every set in a folder; `given_splits` says which set each image came from."""
 
     prefix = "idx:"
+    mirror_safe = False  # MNIST-format files mostly hold handwriting (Fashion-MNIST says otherwise)
     usage = "'idx:DIR' (MNIST-format IDX files)"
     default_classes: ClassVar[tuple[str, ...] | None] = None  # names when the folder has no classes.txt
 

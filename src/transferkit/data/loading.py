@@ -52,6 +52,7 @@ class DataSplits:
     given_splits: dict | None = None  # which splits came with the data and which were carved (None: all drawn)
     duplicates: dict | None = None  # images with the same content across classes or splits (see duplicates.py)
     holdout: ImageTensors | None = None  # part of the validation split that no choice sees (see holdout.py)
+    flip: bool = True  # whether training augmentations may flip images horizontally (see ImageSource.mirror_safe)
 
     def summary(self) -> dict:
         """A JSON-ready description: spec, fingerprints, classes, skipped files, per-split class counts and how the
@@ -77,6 +78,7 @@ class DataSplits:
             "splits": splits,
             "given_splits": self.given_splits,
             "duplicates": self.duplicates,
+            "horizontal_flip": self.flip,
         }
 
 
@@ -108,6 +110,7 @@ def load_data(data: str | DataRef, preprocessing: Preprocessing, *, seed: int = 
                  "test_fraction": ref_.test_fraction, "classes": classes},
         given_splits=given,
         duplicates=duplicates,
+        flip=source.mirror_safe,
     )
 
 

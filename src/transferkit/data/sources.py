@@ -25,6 +25,8 @@ class ImageSource(ABC):
     label ids), `labels` (int64, one per image) and `skipped` (unreadable files left out, as dicts with
     `path` and `reason`). `in_memory` is True when all pixels are held in memory, so reading is fast.
     `given_splits` is None, or (when the data comes split) one int8 code per image into `GIVEN_SPLITS`.
+    `mirror_safe` says whether a horizontal flip keeps an image's class (not for handwriting or glyphs); training
+    augmentations flip only where it does.
 
     A source class registers once (see registry.py) with `prefix`, the spec it answers to, and `usage`, how
     the spec is written (for messages and help).
@@ -37,6 +39,7 @@ class ImageSource(ABC):
     labels: np.ndarray
     skipped: list[dict]
     in_memory: bool = False
+    mirror_safe: ClassVar[bool] = True
     given_splits: np.ndarray | None = None
 
     @classmethod

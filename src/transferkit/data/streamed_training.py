@@ -14,19 +14,20 @@ STANDARD_SCALE = (0.5, 1.0)  # the area range of the in-memory `standard` preset
 
 class StreamedTraining(Dataset):
     """(uint8 image (3, H, W), label) pairs. `standard`: timm's training transform on the original image (random
-    resized crop to the input size, 50% to 100% of the area, then a horizontal flip); other presets: the image as
+    resized crop to the input size, 50% to 100% of the area, then a horizontal flip where `flip`); other presets: the image as
     evaluation reads it, then the in-memory preset's transform."""
 
-    def __init__(self, images: StreamedImages, labels: torch.Tensor, augment: str):
+    def __init__(self, images: StreamedImages, labels: torch.Tensor, augment: str, flip: bool = True):
         self.images, self.labels, self.augment = images, labels, augment
         size = images.preprocessing.size_hw
         if augment == "standard":
             # use_prefetcher=True: timm stops at a uint8 tensor; normalization happens on the device
-            self.transform = transforms_imagenet_train(size, scale=STANDARD_SCALE, hflip=0.5, color_jitter=None,
+            self.transform = transforms_imagenet_train(size, scale=STANDARD_SCALE, hflip=0.5 if flip else 0.0,
+                                                       color_jitter=None,
                                                        interpolation=images.preprocessing.interpolation,
                                                        use_prefetcher=True)
         else:
-            self.transform = make_augmentation(augment, size)
+            self.transform = make_augmentation(augment, size, flip)
 
     def __len__(self) -> int:
         return len(self.images)

@@ -146,7 +146,7 @@ class FeatureCache:
             data = base.data
             counts = {"train": (views, len(data.train)), "val": (len(data.val),), "test": (len(data.test),)}
             writer = StoreWriter(key, counts, self.settings.memory_budget, root)
-            augment_fn = make_augmentation(augment, tuple(data.train.images.shape[-2:]))
+            augment_fn = make_augmentation(augment, tuple(data.train.images.shape[-2:]), data.flip)
             try:
                 compute_activations(writer, cut, base, augment_fn=augment_fn, views=views, seed=self.seed,
                                     autocast=self._autocast)

@@ -135,7 +135,7 @@ class PhaseDomain:
         if self.alignment is None:
             return
         images = self.unlabeled.images
-        augment = make_augmentation(self.phase.augment, tuple(images.shape[-2:]))
+        augment = make_augmentation(self.phase.augment, tuple(images.shape[-2:]), self.execution.inputs.data.flip)
         dataset = AugmentedImages(images, torch.zeros(len(images), dtype=torch.int64), augment)
         size = min(self.phase.batch_size, len(images))
         self._loader = DataLoader(dataset, batch_size=size, shuffle=True,

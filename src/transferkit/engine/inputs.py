@@ -55,10 +55,11 @@ class ImageInputs:
         train = self.data.train
         workers = 0
         if isinstance(train.images, StreamedImages):  # decoded and augmented from the original in worker processes
-            dataset, workers = StreamedTraining(train.images, train.labels, augment), train.images.workers
+            dataset = StreamedTraining(train.images, train.labels, augment, self.data.flip)
+            workers = train.images.workers
         else:
             hw = tuple(train.images.shape[-2:])
-            dataset = AugmentedImages(train.images, train.labels, make_augmentation(augment, hw))
+            dataset = AugmentedImages(train.images, train.labels, make_augmentation(augment, hw, self.data.flip))
         sampler = balanced_sampler(train.labels) if balanced else None
         loader = DataLoader(dataset, batch_size=batch_size, shuffle=sampler is None, sampler=sampler,
                             drop_last=drop_ragged_batch(len(dataset), batch_size), num_workers=workers,

@@ -19,4 +19,5 @@ def augmentation_flips(name: str) -> bool:
 def run_flipped(record: dict[str, Any] | None) -> bool:
     """True when some phase of the run trained on horizontally flipped images (so a flip keeps the label)."""
     phases = ((record or {}).get("plan") or {}).get("phases") or []
-    return any(augmentation_flips(p.get("augment", "none")) for p in phases)
+    data_flips = ((record or {}).get("data") or {}).get("horizontal_flip", True)
+    return data_flips and any(augmentation_flips(p.get("augment", "none")) for p in phases)
