@@ -67,18 +67,23 @@ def pretrain(
     lr: float = typer.Option(2e-3, min=0.0, help="Peak learning rate (AdamW, cosine schedule with warm-up)."),
     batch_size: int = typer.Option(128, min=1, help="Batch size."),
     max_steps: Optional[int] = opt.max_steps(),
+    grad_accum: Optional[int] = opt.grad_accum(),
     seed: int = opt.seed(),
     device: str = opt.device(),
     precision: str = opt.precision(),
     workers: Optional[int] = opt.workers(),
     data_mem: str = opt.data_mem(),
     max_bad_fraction: float = opt.max_bad_fraction(),
+    compile: bool = opt.compile_model(),
+    channels_last: bool = opt.channels_last(),
+    sync_bn: bool = opt.sync_bn(),
     overwrite: bool = opt.overwrite(),
 ) -> None:
     """Step 1: train an architecture on a large source data set and save it as a reusable model directory."""
     spec = opt.build_spec(model, data, epochs=epochs, input_size=input_size, lr=lr, batch_size=batch_size,
-                          max_steps=max_steps, seed=seed, device=device, precision=precision, workers=workers,
-                          data_mem=data_mem, max_bad_fraction=max_bad_fraction)
+                          max_steps=max_steps, grad_accum=grad_accum, seed=seed, device=device, precision=precision,
+                          workers=workers, data_mem=data_mem, max_bad_fraction=max_bad_fraction, compile=compile,
+                          channels_last=channels_last, sync_bn=sync_bn)
     path = api.pretrain(data, model, out=out, spec=spec, overwrite=overwrite)
     record = read_json(path / "run.json")
     results.print(
@@ -98,6 +103,7 @@ def adapt(
     lr: Optional[float] = opt.lr(),
     batch_size: Optional[int] = opt.batch_size(),
     max_steps: Optional[int] = opt.max_steps(),
+    grad_accum: Optional[int] = opt.grad_accum(),
     augment: Optional[str] = opt.augment(),
     class_weights: Optional[str] = opt.class_weights(),
     sampler: Optional[str] = opt.sampler(),
@@ -113,6 +119,9 @@ def adapt(
     workers: Optional[int] = opt.workers(),
     data_mem: str = opt.data_mem(),
     max_bad_fraction: float = opt.max_bad_fraction(),
+    compile: bool = opt.compile_model(),
+    channels_last: bool = opt.channels_last(),
+    sync_bn: bool = opt.sync_bn(),
     overwrite: bool = typer.Option(False, help="Replace an existing run directory, or discard an interrupted run of it."),
     resume: bool = typer.Option(False, help="Continue the interrupted run of --out from its last checkpoint (same options)."),
     cache: str = typer.Option("auto", help=opt.CACHE_HELP),

@@ -47,6 +47,7 @@ def compare(
     lr: Optional[float] = opt.lr(),
     batch_size: Optional[int] = opt.batch_size(),
     max_steps: Optional[int] = opt.max_steps(),
+    grad_accum: Optional[int] = opt.grad_accum(),
     augment: Optional[str] = opt.augment(),
     class_weights: Optional[str] = opt.class_weights(),
     sampler: Optional[str] = opt.sampler(),
@@ -66,6 +67,9 @@ def compare(
     workers: Optional[int] = opt.workers(),
     data_mem: str = opt.data_mem(),
     max_bad_fraction: float = opt.max_bad_fraction(),
+    compile: bool = opt.compile_model(),
+    channels_last: bool = opt.channels_last(),
+    sync_bn: bool = opt.sync_bn(),
     keep: str = opt.keep(),
     patience: Optional[int] = opt.patience(),
     source: Optional[str] = opt.source(),
@@ -73,11 +77,13 @@ def compare(
     overwrite: bool = opt.overwrite(),
 ) -> None:
     """Compare strategies on your data: same splits and epochs, several seeds, selection on validation only."""
-    spec = opt.build_spec(model, data, epochs=epochs, lr=lr, batch_size=batch_size, max_steps=max_steps, augment=augment,
-                          class_weights=class_weights, sampler=sampler,
+    spec = opt.build_spec(model, data, epochs=epochs, lr=lr, batch_size=batch_size, max_steps=max_steps,
+                          grad_accum=grad_accum, augment=augment, class_weights=class_weights, sampler=sampler,
                           labels_per_class=labels_per_class, classes=classes, weights=weights, weights_map=weights_map,
                           pretrained=pretrained, input_size=input_size, device=device, precision=precision,
-                          workers=workers, data_mem=data_mem, max_bad_fraction=max_bad_fraction, source=source, unlabeled=unlabeled, keep=keep, patience=patience)
+                          workers=workers, data_mem=data_mem, max_bad_fraction=max_bad_fraction, compile=compile,
+                          channels_last=channels_last, sync_bn=sync_bn, source=source, unlabeled=unlabeled,
+                          keep=keep, patience=patience)
     result = api.compare(model, data, strategies, out=out, spec=spec, seeds=seeds, time_budget=time_budget,
                          search=search, eta=eta, lr_factors=parse_factors(lr_factors), show_test=show_test,
                          keep_weights=keep_weights, metric=metric, holdout=holdout, lr_search=lr_search,

@@ -46,6 +46,25 @@ def max_steps() -> Any:
     return typer.Option(None, min=1, help="End each epoch after at most N batches (a step budget for long epochs).")
 
 
+def grad_accum() -> Any:
+    return typer.Option(None, min=1, help="Step the optimizer every K batches on their averaged gradients "
+                                          "(an effective batch of batch size x K; default: the plan's, 1).")
+
+
+def compile_model() -> Any:
+    return typer.Option(False, "--compile", help="Compile the model with torch.compile (slower start, faster steps).")
+
+
+def channels_last() -> Any:
+    return typer.Option(False, "--channels-last", help="Keep weights and activations in the channels-last memory "
+                                                       "format (faster convolutions on recent GPUs).")
+
+
+def sync_bn() -> Any:
+    return typer.Option(False, "--sync-bn", help="Synchronize batch-norm statistics across GPUs (accelerate launch "
+                                                 "with several CUDA processes).")
+
+
 def augment() -> Any:
     return typer.Option(None, help="Augmentation for every phase: none, light or standard (default: the plan's).")
 

@@ -30,8 +30,9 @@ def cache_optional_package_checks() -> None:
 
 def clear_gradients(optimizer) -> None:
     """Set every gradient to None, as `optimizer.zero_grad(set_to_none=True)` does, without the wrapper's signature
-    inspection. The same operation here because transferkit accumulates no gradients across steps (Accelerate's
-    wrapper clears only when gradients are synchronized, which is every step without accumulation)."""
+    inspection. The same operation here because transferkit accumulates gradients itself (`grad_accum`): it clears
+    only after an optimizer step, where Accelerate's wrapper (which clears only when gradients are synchronized)
+    would clear too."""
     for group in optimizer.param_groups:
         for param in group["params"]:
             param.grad = None

@@ -20,7 +20,9 @@ class Execution:
     """`device`: auto, cpu or cuda; `precision`: no, fp16 or bf16; `eval_every`: validate every N epochs (0: only at
     the end of each phase); `progress`: progress bars; `cache`: the feature cache at the freeze boundary; `workers`:
     processes that decode images (None: one per core, at most 8); `data_mem`: bytes of decoded splits kept in memory
-    (a size such as "2GB" is accepted); larger splits stream from disk."""
+    (a size such as "2GB" is accepted); larger splits stream from disk; `compile`: torch.compile the model;
+    `channels_last`: the channels-last memory format; `sync_bn`: batch-norm statistics synchronized across GPUs
+    (several CUDA processes only)."""
 
     device: str = "auto"
     precision: str = "no"
@@ -29,6 +31,9 @@ class Execution:
     cache: CacheSettings = field(default_factory=CacheSettings)
     workers: int | None = None
     data_mem: int = DEFAULT_DATA_MEM
+    compile: bool = False
+    channels_last: bool = False
+    sync_bn: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_mem", parse_size(self.data_mem, "data_mem"))
@@ -42,8 +47,9 @@ class Execution:
         every = self.eval_every
         if isinstance(every, bool) or not isinstance(every, int) or every < 0:
             raise RunError(f"The 'eval_every' setting must be a whole number of at least 0; got {every!r}.")
-        if not isinstance(self.progress, bool):
-            raise RunError(f"The 'progress' setting must be true or false; got {self.progress!r}.")
+        for flag in ("progress", "compile", "channels_last", "sync_bn"):
+            if not isinstance(getattr(self, flag), bool):
+                raise RunError(f"The '{flag}' setting must be true or false; got {getattr(self, flag)!r}.")
         if not isinstance(self.cache, CacheSettings):
             raise RunError(f"The 'cache' setting must be CacheSettings; got {self.cache!r}.")
 

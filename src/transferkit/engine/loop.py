@@ -44,17 +44,20 @@ def train_epoch(
     phase_name: str = "",
     on_batch: Callable[[int, int], None] | None = None,
     max_batches: int | None = None,
+    accumulate: int = 1,
 ) -> EpochStats:
     """Train for one pass over `loader`; stop with RunError on a NaN or infinite loss.
 
     `class_weights` weight each class's cross-entropy; `extra_loss()` adds regularization terms; `before_step()`
     runs after backward and before the optimizer step (gradients are available there); `on_batch(done, total)`
-    reports progress after each batch; `max_batches` ends the epoch early.
+    reports progress after each batch; `max_batches` ends the epoch early; the optimizer steps every `accumulate`
+    batches (and after the last), each batch's loss divided by `accumulate`.
     """
     total_loss, correct, seen = 0.0, 0, 0
     lr_start = group_lrs(optimizer)
     lr_end = lr_start
     total = len(loader) if max_batches is None else min(len(loader), max_batches)
+    clear_gradients(optimizer)
     for done, (inputs, labels) in enumerate(loader, 1):
         lr_end = group_lrs(optimizer)
         logits = forward(inputs)
@@ -70,12 +73,13 @@ def train_epoch(
                 f"The loss became {value} in phase '{phase_name}' (learning rates {rates}); "
                 f"lower the learning rate and run again."
             )
-        clear_gradients(optimizer)
-        accelerator.backward(loss)
-        if before_step is not None:
-            before_step()
-        optimizer.step()
-        scheduler.step()
+        accelerator.backward(loss / accumulate if accumulate > 1 else loss)
+        if done % accumulate == 0 or done == total:
+            if before_step is not None:
+                before_step()
+            optimizer.step()
+            scheduler.step()
+            clear_gradients(optimizer)
         n = labels.shape[0]
         total_loss += value * n
         correct += int((logits.argmax(1) == labels).sum())

@@ -74,8 +74,8 @@ class PhaseExecution:
         train = self.inputs.data.train
         self.class_weights = (balanced_class_weights(train.labels, len(self.inputs.data.classes))
                               if phase.class_weights == "balanced" else None)
-        steps = len(self.loader) if phase.max_steps is None else min(len(self.loader), phase.max_steps)
-        scheduler = build_scheduler(optimizer, rp, phase.epochs * steps)
+        batches = len(self.loader) if phase.max_steps is None else min(len(self.loader), phase.max_steps)
+        scheduler = build_scheduler(optimizer, rp, phase.epochs * -(-batches // phase.grad_accum))
         self.optimizer, self.scheduler = self.accelerator.prepare(optimizer, scheduler)
         if self.domain is not None:
             self.domain.setup(len(self.loader))
@@ -162,6 +162,7 @@ class PhaseExecution:
                 phase_name=self.phase.name,
                 on_batch=on_batch,
                 max_batches=self.phase.max_steps,
+                accumulate=self.phase.grad_accum,
             )
         if self.domain is not None:
             self.domain.end_epoch(epoch)

@@ -23,6 +23,7 @@ from .metrics import classification_metrics
 from .phase_exec import PhaseExecution
 from .result import RunResult
 from .resume import Checkpointer
+from .speedups import apply_speedups
 from .seeding import derive_seed, seed_everything, use_deterministic_algorithms
 from .stop_request import StopRequest
 
@@ -59,6 +60,7 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
     net = prepare_network(plan, backbone, len(data.classes), config.seed)
     resolved = plan.resolve(net.stage_names)
     accelerator = make_accelerator(execution.device, execution.precision)
+    net.model = apply_speedups(net.model, execution, accelerator)
     model = accelerator.prepare_model(net.model)
     use_deterministic_algorithms(accelerator.device)
     reference = {k: v.detach().clone() for k, v in net.model.state_dict().items()}

@@ -56,7 +56,8 @@ class Phase:
     so that every class is equally likely (imbalanced classes). `fixed_epochs`: a budget that rescales the plan's
     epochs (`--epochs`, compare's budget) leaves this phase's epochs as they are (a head trained to convergence before
     fine-tuning, as LP-FT and the Keras guide prescribe). `max_steps`: an epoch ends after at most this many batches
-    (a step budget for long epochs; the schedule spans the shortened epochs). `bn` is the batch-norm policy: `auto` (trainable stages `train`, frozen stages `frozen`) or one
+    (a step budget for long epochs; the schedule spans the shortened epochs). `grad_accum`: the optimizer steps once
+    every that many batches, on their summed gradients (an effective batch of `batch_size` x `grad_accum`). `bn` is the batch-norm policy: `auto` (trainable stages `train`, frozen stages `frozen`) or one
     policy for every stage, or a mapping stage -> policy (missing stages follow `auto`).
     """
 
@@ -78,6 +79,7 @@ class Phase:
     warmup: float = 0.1
     batch_size: int = 32
     max_steps: int | None = None
+    grad_accum: int = 1
     augment: str = "none"
     label_smoothing: float = 0.0
     class_weights: str = "none"
@@ -140,6 +142,7 @@ class Phase:
         _number("batch_size", self.batch_size, minimum=1, integer=True)
         if self.max_steps is not None:
             _number("max_steps", self.max_steps, minimum=1, integer=True)
+        _number("grad_accum", self.grad_accum, minimum=1, integer=True)
         _one_of("augment", self.augment, AUGMENTATIONS)
         _number("label_smoothing", self.label_smoothing)
         if self.label_smoothing >= 1:

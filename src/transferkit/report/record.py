@@ -47,6 +47,7 @@ def phase_entries(result: RunResult) -> list[dict[str, Any]]:
                 "schedule": {"name": s["schedule"], "warmup": s["warmup"]},
                 "batch_size": s["batch_size"],
                 "max_steps": s.get("max_steps"),
+                "grad_accum": s.get("grad_accum", 1),
                 "augment": s["augment"],
                 "label_smoothing": s["label_smoothing"],
                 "class_weights": s["class_weights"],

@@ -16,8 +16,8 @@ from ..plans.phase import CLASS_WEIGHTS, SAMPLERS
 @dataclass(frozen=True)
 class Overrides:
     """`epochs`: total epochs, shared by the phases in the plan's proportions; `lr`, `batch_size`, `augment`,
-    `class_weights`, `sampler` and `max_steps` (batches per epoch at most) replace every phase's own (None: keep the
-    plan's)."""
+    `class_weights`, `sampler`, `max_steps` (batches per epoch at most) and `grad_accum` (batches per optimizer step)
+    replace every phase's own (None: keep the plan's)."""
 
     epochs: int | None = None
     lr: float | None = None
@@ -26,9 +26,10 @@ class Overrides:
     class_weights: str | None = None
     sampler: str | None = None
     max_steps: int | None = None
+    grad_accum: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("epochs", "batch_size", "max_steps"):
+        for name in ("epochs", "batch_size", "max_steps", "grad_accum"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
                 raise PlanError(f"--{name.replace('_', '-')} must be a whole number of at least 1; got {value!r}.")
@@ -47,7 +48,8 @@ class Overrides:
         """The plan with these settings in place (the plan itself is left unchanged)."""
         if self.epochs is not None:
             plan = plan.with_total_epochs(self.epochs)
-        changes = {k: getattr(self, k) for k in ("lr", "batch_size", "augment", "class_weights", "sampler", "max_steps")
+        changes = {k: getattr(self, k) for k in ("lr", "batch_size", "augment", "class_weights", "sampler", "max_steps",
+                                                 "grad_accum")
                    if getattr(self, k) is not None}
         if not changes:
             return plan

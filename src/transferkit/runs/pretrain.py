@@ -25,7 +25,8 @@ def pretrain_plan(spec: RunSpec) -> Plan:
     o = spec.overrides
     epochs, lr = o.epochs or PRETRAIN_EPOCHS, o.lr or PRETRAIN_LR
     phase = Phase(name="pretrain", epochs=epochs, train=["all"], lr=lr, batch_size=o.batch_size or PRETRAIN_BATCH,
-                  warmup=0.15, augment=o.augment or "none", max_steps=o.max_steps)
+                  warmup=0.15, augment=o.augment or "none", max_steps=o.max_steps,
+                  grad_accum=o.grad_accum or 1)
     return Plan(phases=[phase], strategy="pretrain", init="random", options={"epochs": epochs, "lr": lr})
 
 
