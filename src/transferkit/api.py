@@ -98,12 +98,13 @@ def pretrain(data: str | DataRef = "synthetic:glyphs", model: str | ModelRef = "
     """Step 1: train an architecture from random weights on a source data set; write a model directory.
 
     `settings` are RunSpec keywords: `epochs` (4), `lr` (0.002), `batch_size` (128), `input_size` (32), `seed`,
-    `device`, ... and `overwrite`. The directory also holds the source statistics `diagnose` compares targets with.
+    `device`, `checkpoint_every`, ... and `overwrite` or `resume` (continue an interrupted run of `out`). The
+    directory also holds the source statistics `diagnose` compares targets with.
     """
-    overwrite = settings.pop("overwrite", False)
+    overwrite, resume = settings.pop("overwrite", False), settings.pop("resume", False)
     if spec is None:
         settings.setdefault("input_size", 32)
-    return runs.pretrain(run_spec(model, data, spec, **settings), Output(out, overwrite))
+    return runs.pretrain(run_spec(model, data, spec, **settings), Output(out, overwrite, resume))
 
 
 def diagnose(

@@ -68,6 +68,7 @@ def pretrain(
     batch_size: int = typer.Option(128, min=1, help="Batch size."),
     max_steps: Optional[int] = opt.max_steps(),
     grad_accum: Optional[int] = opt.grad_accum(),
+    augment: Optional[str] = opt.augment(),
     seed: int = opt.seed(),
     device: str = opt.device(),
     precision: str = opt.precision(),
@@ -77,14 +78,18 @@ def pretrain(
     compile: bool = opt.compile_model(),
     channels_last: bool = opt.channels_last(),
     sync_bn: bool = opt.sync_bn(),
+    checkpoint_every: Optional[int] = opt.checkpoint_every(),
     overwrite: bool = opt.overwrite(),
+    resume: bool = typer.Option(False, help="Continue the interrupted pretraining of --out from its last checkpoint "
+                                            "(same options)."),
 ) -> None:
     """Step 1: train an architecture on a large source data set and save it as a reusable model directory."""
     spec = opt.build_spec(model, data, epochs=epochs, input_size=input_size, lr=lr, batch_size=batch_size,
-                          max_steps=max_steps, grad_accum=grad_accum, seed=seed, device=device, precision=precision,
+                          max_steps=max_steps, grad_accum=grad_accum, augment=augment, seed=seed, device=device,
+                          precision=precision,
                           workers=workers, data_mem=data_mem, max_bad_fraction=max_bad_fraction, compile=compile,
-                          channels_last=channels_last, sync_bn=sync_bn)
-    path = api.pretrain(data, model, out=out, spec=spec, overwrite=overwrite)
+                          channels_last=channels_last, sync_bn=sync_bn, checkpoint_every=checkpoint_every)
+    path = api.pretrain(data, model, out=out, spec=spec, overwrite=overwrite, resume=resume)
     record = read_json(path / "run.json")
     results.print(
         f"Pretrained {model} on {data}: validation accuracy {record['metrics']['val']['accuracy']:.1%}. "
@@ -122,6 +127,7 @@ def adapt(
     compile: bool = opt.compile_model(),
     channels_last: bool = opt.channels_last(),
     sync_bn: bool = opt.sync_bn(),
+    checkpoint_every: Optional[int] = opt.checkpoint_every(),
     overwrite: bool = typer.Option(False, help="Replace an existing run directory, or discard an interrupted run of it."),
     resume: bool = typer.Option(False, help="Continue the interrupted run of --out from its last checkpoint (same options)."),
     cache: str = typer.Option("auto", help=opt.CACHE_HELP),

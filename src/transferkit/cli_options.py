@@ -65,6 +65,11 @@ def sync_bn() -> Any:
                                                  "with several CUDA processes).")
 
 
+def checkpoint_every() -> Any:
+    return typer.Option(None, min=1, help="Also checkpoint every N optimizer steps inside an epoch, so --resume "
+                                          "continues a long epoch mid-way (default: at epoch ends).")
+
+
 def augment() -> Any:
     return typer.Option(None, help="Augmentation for every phase: none, light or standard (default: the plan's).")
 

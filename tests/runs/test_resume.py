@@ -91,7 +91,7 @@ def test_the_checkpoint_holds_the_whole_training_state(tiny_model_dir, tiny_digi
         adapt(str(tiny_model_dir), tiny_digits, PLAN, seed=1, out=out, progress=False)
     with safe_open(str(checkpoint), framework="pt") as fh:  # safetensors: loading it cannot run code
         keys, meta = set(fh.keys()), json.loads(fh.metadata()["transferkit"])
-    assert meta["position"] == {"phase": 0, "phase_name": "probe", "epochs_done": 1, "phases": 2}
+    assert meta["position"] == {"phase": 0, "phase_name": "probe", "epochs_done": 1, "batches_done": 0, "phases": 2}
     assert "standardize.mean" in keys and "standardize.std" in keys
     assert len(meta["current"]["epochs"]) == 1 and meta["current"]["bn_adapted_images"] == 0
 

@@ -22,7 +22,8 @@ class Execution:
     processes that decode images (None: one per core, at most 8); `data_mem`: bytes of decoded splits kept in memory
     (a size such as "2GB" is accepted); larger splits stream from disk; `compile`: torch.compile the model;
     `channels_last`: the channels-last memory format; `sync_bn`: batch-norm statistics synchronized across GPUs
-    (several CUDA processes only)."""
+    (several CUDA processes only); `checkpoint_every`: also checkpoint every N optimizer steps inside an epoch, so a
+    long epoch resumes mid-way (None: at epoch ends only)."""
 
     device: str = "auto"
     precision: str = "no"
@@ -34,12 +35,14 @@ class Execution:
     compile: bool = False
     channels_last: bool = False
     sync_bn: bool = False
+    checkpoint_every: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_mem", parse_size(self.data_mem, "data_mem"))
-        n = self.workers
-        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
-            raise RunError(f"The 'workers' setting must be a whole number of at least 0; got {n!r}.")
+        for name, least in (("workers", 0), ("checkpoint_every", 1)):
+            n = getattr(self, name)
+            if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < least):
+                raise RunError(f"The '{name}' setting must be a whole number of at least {least}; got {n!r}.")
         if self.device not in DEVICES:
             raise RunError(f"The 'device' setting must be one of {list(DEVICES)}; got {self.device!r}.")
         if self.precision not in PRECISIONS:

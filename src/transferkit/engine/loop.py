@@ -18,6 +18,17 @@ class NonFiniteLossError(RunError):
 
 
 @dataclass
+class PartialEpoch:
+    """An epoch stopped after `batches` batches (at an optimizer step): its sums so far, to continue it."""
+
+    batches: int
+    total_loss: float
+    correct: int
+    seen: int
+    lr_start: dict[str, float]
+
+
+@dataclass
 class EpochStats:
     loss: float
     accuracy: float
@@ -45,20 +56,32 @@ def train_epoch(
     on_batch: Callable[[int, int], None] | None = None,
     max_batches: int | None = None,
     accumulate: int = 1,
+    resume_from: PartialEpoch | None = None,
+    after_skip: Callable[[], None] | None = None,
+    on_step: Callable[[PartialEpoch], None] | None = None,
 ) -> EpochStats:
     """Train for one pass over `loader`; stop with RunError on a NaN or infinite loss.
 
     `class_weights` weight each class's cross-entropy; `extra_loss()` adds regularization terms; `before_step()`
     runs after backward and before the optimizer step (gradients are available there); `on_batch(done, total)`
     reports progress after each batch; `max_batches` ends the epoch early; the optimizer steps every `accumulate`
-    batches (and after the last), each batch's loss divided by `accumulate`.
+    batches (and after the last), each batch's loss divided by `accumulate`. `resume_from` continues a partial epoch:
+    its batches are drawn again (so data order and augmentation stay those of the interrupted epoch) but not
+    trained on, and `after_skip()` then puts back the random state of the interruption; `on_step(partial)` is called
+    after each optimizer step inside the epoch (for checkpoints).
     """
-    total_loss, correct, seen = 0.0, 0, 0
-    lr_start = group_lrs(optimizer)
+    skip = resume_from.batches if resume_from is not None else 0
+    total_loss, correct, seen = (0.0, 0, 0) if resume_from is None else \
+        (resume_from.total_loss, resume_from.correct, resume_from.seen)
+    lr_start = group_lrs(optimizer) if resume_from is None else resume_from.lr_start
     lr_end = lr_start
     total = len(loader) if max_batches is None else min(len(loader), max_batches)
     clear_gradients(optimizer)
     for done, (inputs, labels) in enumerate(loader, 1):
+        if done <= skip:
+            if done == skip and after_skip is not None:
+                after_skip()
+            continue
         lr_end = group_lrs(optimizer)
         logits = forward(inputs)
         labels = labels.to(logits.device)
@@ -88,4 +111,6 @@ def train_epoch(
             on_batch(done, total)
         if done == total:
             break
+        if on_step is not None and done % accumulate == 0:
+            on_step(PartialEpoch(done, total_loss, correct, seen, lr_start))
     return EpochStats(total_loss / max(seen, 1), correct / max(seen, 1), seen, lr_start, lr_end)

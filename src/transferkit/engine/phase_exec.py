@@ -21,6 +21,7 @@ from .resume import PhaseProgress
 from .result import EpochRecord, PhaseRecord
 from .seeding import derive_seed
 from .standardize import HeadInputStandardizer
+from .train_state import restore_rng
 from .trainable import apply_trainable
 
 
@@ -42,6 +43,7 @@ class PhaseExecution:
         self.domain: PhaseDomain | None = None
         self.adapters: LowRankAdapters | None = None
         self.rgn: AutoRGN | None = None
+        self.resume_within = None  # (PartialEpoch, rng tensors, rng meta) of a mid-epoch checkpoint to continue
         self.penalty_values: dict = {}
         self.val_scores = None  # of the phase's final weights, while finish() leaves them unchanged
         self.epochs: list[EpochRecord] = []
@@ -137,10 +139,18 @@ class PhaseExecution:
             return None
         return terms[0] if len(terms) == 1 else (lambda: sum(term() for term in terms))
 
-    def run_epoch(self, epoch: int, on_batch=None) -> EpochRecord:
+    @property
+    def checkpoints_inside_epochs(self) -> bool:
+        """Whether an epoch can be checkpointed and resumed mid-way: not where its start measures the weights
+        (Auto-RGN) or draws other data (domain adaptation)."""
+        return self.rgn is None and self.domain is None
+
+    def run_epoch(self, epoch: int, on_batch=None, on_step=None) -> EpochRecord:
         """Train one epoch (seeded by run seed, phase and epoch, so any epoch can be replayed) and evaluate;
-        `on_batch(done, total)` is called after each batch."""
+        `on_batch(done, total)` is called after each batch, `on_step(partial)` after each optimizer step inside it.
+        A phase resumed from a mid-epoch checkpoint continues that epoch where it stopped."""
         started = time.perf_counter()
+        within, self.resume_within = self.resume_within, None
         torch.manual_seed(derive_seed(self.seed, "phase", self.rp.index, "epoch", epoch))
         self.bn_applied = set_modes(self.net, self.rp)
         self.inputs.set_epoch(epoch)
@@ -163,6 +173,9 @@ class PhaseExecution:
                 on_batch=on_batch,
                 max_batches=self.phase.max_steps,
                 accumulate=self.phase.grad_accum,
+                resume_from=within[0] if within is not None else None,
+                after_skip=(lambda: restore_rng(*within[1:])) if within is not None else None,
+                on_step=on_step if self.checkpoints_inside_epochs else None,
             )
         if self.domain is not None:
             self.domain.end_epoch(epoch)

@@ -1,11 +1,13 @@
 """Checkpoints of a running plan, and resuming from them.
 
-A position is (phase p, e epochs done in it). The runner writes a checkpoint after every epoch except a phase's
-last, and at every phase boundary after the phase is finished (position (p + 1, 0); after the last phase that is
-(number of phases, 0), just before the final evaluation). Resuming at (p, 0) sets phase p up from scratch, as an
-uninterrupted run would. Resuming at (p, e > 0) sets phase p up again without measuring anything: batch-norm
-re-estimation and the head standardization are restored rather than redone, and the optimizer and schedule
-continue where they were. Together with the per-(phase, epoch) seeds this finishes a run bit-identically.
+A position is (phase p, e epochs done in it, b batches of the next). The runner writes a checkpoint after every
+epoch except a phase's last, every N optimizer steps inside an epoch with `checkpoint_every` (b > 0), and at every
+phase boundary after the phase is finished (position (p + 1, 0); after the last phase that is (number of phases, 0),
+just before the final evaluation). Resuming at (p, 0, 0) sets phase p up from scratch, as an uninterrupted run would.
+Resuming inside phase p sets it up again without measuring anything: batch-norm re-estimation and the head
+standardization are restored rather than redone, and the optimizer and schedule continue where they were; inside an
+epoch, its batches so far are drawn again without training and the random state of the interruption is put back.
+Together with the per-(phase, epoch) seeds this finishes a run bit-identically.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import torch
 from ..errors import RunError
 from ..models.fit import mismatch
 from .checkpoint import CHECKPOINT_FILE, read_checkpoint, write_checkpoint
+from .loop import PartialEpoch
 from .result import EpochRecord, PhaseRecord
 from .standardize import HeadInputStandardizer
 from .train_state import load_optimizer_state, optimizer_state, restore_rng, rng_state
@@ -40,6 +43,8 @@ class PhaseProgress:
     weights: dict[str, torch.Tensor] | None = None  # loaded here when the phase adds tensors (LoRA adapters)
     path: Path | None = None
     domain: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None  # domain adaptation state (engine/domain.py)
+    # a checkpoint inside an epoch: the epoch so far, and the random state to continue it with
+    within: tuple[PartialEpoch, dict[str, torch.Tensor], dict[str, Any]] | None = None
 
     def restore(self, execution) -> None:
         """Put the saved state into a PhaseExecution whose optimizer and schedule have just been built."""
@@ -47,6 +52,7 @@ class PhaseProgress:
             _load_weights(execution.net.model, self.weights, self.path)
         execution.restore_extras(self.extras)
         execution.epochs = list(self.epochs)
+        execution.resume_within = self.within
         execution.bn_adapted_images = self.bn_adapted_images
         execution.started -= self.seconds
         if self.standardizer is not None:
@@ -99,9 +105,10 @@ class Checkpointer:
         return self._seconds_before + time.perf_counter() - self._clock
 
     def save(self, net, plan, phases: list[PhaseRecord], history: list[EpochRecord], execution=None,
-             kept: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None) -> None:
-        """Checkpoint between epochs of `execution`'s phase, or at a phase boundary when it is None; `kept`: the
-        weights the run may end with, and where they come from."""
+             kept: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None,
+             within: PartialEpoch | None = None) -> None:
+        """Checkpoint between epochs of `execution`'s phase (or inside one: `within`, the epoch so far), or at a phase
+        boundary when it is None; `kept`: the weights the run may end with, and where they come from."""
         index = len(phases) if execution is None else execution.rp.index
         done = 0 if execution is None else len(execution.epochs)
         tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in net.model.state_dict().items()}
@@ -112,7 +119,7 @@ class Checkpointer:
         meta: dict[str, Any] = {
             "identity": self.identity,
             "options": self.options,
-            "position": position(plan, index, done),
+            "position": position(plan, index, done, within.batches if within is not None else 0),
             "cache_key": None if execution is None else execution.cache_record.get("key"),
             "resumes": self.resumes,
             "phases": [asdict(p) for p in phases],
@@ -132,6 +139,7 @@ class Checkpointer:
                 "bn_adapted_images": execution.bn_adapted_images,
                 "seconds": time.perf_counter() - execution.started,
                 "extras": execution.progress_extras(),
+                "within": asdict(within) if within is not None else None,
             }
             if execution.domain is not None:
                 domain_tensors, meta["current"]["domain"] = execution.domain.state()
@@ -165,7 +173,8 @@ class Checkpointer:
             raise RunError(f"Checkpoint '{self.path}' has no valid position; start over with --overwrite.")
         weights = {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}
         # a phase that adds tensors (LoRA adapters) was saved with them: load once the phase has added them again
-        inside_adapters = done > 0 and plan.phases[index].params == "lora"
+        batches = int(where.get("batches_done") or 0)
+        inside_adapters = (done > 0 or batches > 0) and plan.phases[index].params == "lora"
         if not inside_adapters:
             _load_weights(net.model, weights, self.path)
         try:
@@ -176,7 +185,7 @@ class Checkpointer:
                 state.current.weights, state.current.path = weights, self.path
             restore_rng(tensors, meta["rng"])
             resumes = [*meta.get("resumes", []), {"phase": index, "phase_name": where.get("phase_name"),
-                                                  "epochs_done": done}]
+                                                  "epochs_done": done, "batches_done": batches}]
         except (KeyError, TypeError, ValueError, RuntimeError) as e:
             reason = (str(e).strip().splitlines() or [""])[0]
             raise RunError(f"Checkpoint '{self.path}' is damaged ({type(e).__name__}: {reason}); "
@@ -211,6 +220,8 @@ def _resume_state(meta: dict[str, Any], tensors: dict[str, torch.Tensor], index:
             extras=dict(current.get("extras") or {}),
             domain=({k[len("domain."):]: v for k, v in tensors.items() if k.startswith("domain.")},
                     current["domain"]) if current.get("domain") is not None else None,
+            within=(PartialEpoch(**current["within"]), {k: v for k, v in tensors.items() if k.startswith("rng.")},
+                    meta["rng"]) if current.get("within") is not None else None,
         )
     return ResumeState(
         phase=index,
@@ -222,9 +233,10 @@ def _resume_state(meta: dict[str, Any], tensors: dict[str, torch.Tensor], index:
     )
 
 
-def position(plan, index: int, done: int) -> dict[str, Any]:
+def position(plan, index: int, done: int, batches: int = 0) -> dict[str, Any]:
     name = plan.phases[index].name if index < len(plan.phases) else None
-    return {"phase": index, "phase_name": name, "epochs_done": done, "phases": len(plan.phases)}
+    return {"phase": index, "phase_name": name, "epochs_done": done, "batches_done": batches,
+            "phases": len(plan.phases)}
 
 
 def describe_position(where: Any) -> str:
@@ -236,9 +248,11 @@ def describe_position(where: Any) -> str:
         return "at an unknown position"
     if name is None:
         return "after the last phase, before the final evaluation"
-    if done == 0:
+    batches = where.get("batches_done") or 0
+    inside = f" and {batches} batch{'es' if batches != 1 else ''} of the next" if batches else ""
+    if done == 0 and not batches:
         return f"before phase {index + 1} '{name}'"
-    return f"in phase {index + 1} '{name}' after {done} epoch{'s' if done != 1 else ''}"
+    return f"in phase {index + 1} '{name}' after {done} epoch{'s' if done != 1 else ''}{inside}"
 
 
 def first_difference(saved: Any, current: Any, path: str = "") -> str | None:

@@ -84,9 +84,12 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
             phase_run.setup(resume.inside(rp.index) if resume is not None else None)
             progress.phase(rp.phase.name, rp.phase.epochs, len(phase_run.epochs))
             cut = False  # the phase ends before its planned epochs, on a stop request
+            on_step = None if checkpoints is None else _every_steps(
+                execution.checkpoint_every, phase_run, lambda partial, run=phase_run: checkpoints.save(
+                    net, plan, phases, history, run, kept=keeper.checkpoint(), within=partial))
             for epoch in range(len(phase_run.epochs), rp.phase.epochs):
                 progress.epoch_started(epoch)
-                record = _run_epoch(phase_run, epoch, checkpoints, progress.batch)
+                record = _run_epoch(phase_run, epoch, checkpoints, progress.batch, on_step)
                 run_epoch = len(history) + len(phase_run.epochs)
                 keeper.after_epoch(phase_run, record, run_epoch)
                 progress.epoch_done(epoch, _progress_info(record), record.seconds)
@@ -174,10 +177,25 @@ def _stopped_early(plan: Plan, phases: list, history: list) -> dict:
             "phases_run": len(phases), "phases_planned": len(plan.phases)}
 
 
-def _run_epoch(execution: PhaseExecution, epoch: int, checkpoints: Checkpointer | None, on_batch=None):
-    """One epoch (`on_batch(done, total)` after each batch); a non-finite loss also says which checkpoint is kept."""
+def _every_steps(every: int | None, execution: PhaseExecution, save):
+    """`on_step(partial)` that calls `save(partial)` every `every` optimizer steps of `execution`'s phase, or None."""
+    if every is None:
+        return None
+    accumulate = execution.phase.grad_accum
+
+    def on_step(partial) -> None:
+        if (partial.batches // accumulate) % every == 0:
+            save(partial)
+
+    return on_step
+
+
+def _run_epoch(execution: PhaseExecution, epoch: int, checkpoints: Checkpointer | None, on_batch=None,
+               on_step=None):
+    """One epoch (`on_batch(done, total)` after each batch, `on_step(partial)` after each optimizer step inside it);
+    a non-finite loss also says which checkpoint is kept."""
     try:
-        return execution.run_epoch(epoch, on_batch)
+        return execution.run_epoch(epoch, on_batch, on_step)
     except NonFiniteLossError as e:
         if checkpoints is None:
             raise

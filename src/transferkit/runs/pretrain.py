@@ -7,12 +7,16 @@ import dataclasses
 from ..data import Preprocessing
 from ..diagnose import compute_source_statistics, save_source_statistics
 from ..engine import RunConfig, run_plan
-from ..files import StagingDir, check_output_dir, write_json
+from ..engine.resume import Checkpointer
+from ..errors import Interrupted
+from ..files import write_json
 from ..models import save_model_dir
 from ..plans import Phase, Plan
 from ..report.record import build_record
+from .identity import resume_summary, run_identity
 from .loading import load_model, load_splits
 from .output import Output
+from .partial_run import PartialRun
 from .spec import RunSpec
 
 # step 1's own defaults, used where the spec's overrides leave a setting open
@@ -32,35 +36,44 @@ def pretrain_plan(spec: RunSpec) -> Plan:
 
 def pretrain(spec: RunSpec, output: Output):
     """Train the spec's architecture (random weights) on the spec's data; write a model directory with the source
-    statistics that `diagnose` compares targets with. Returns the directory."""
-    check_output_dir(output.path, output.overwrite)
+    statistics that `diagnose` compares targets with (checkpointed after every epoch, and every N steps with
+    `checkpoint_every`; `output.resume` continues an interrupted run). Returns the directory."""
     spec = dataclasses.replace(spec, model=dataclasses.replace(spec.model, pretrained=False, weights=None,
                                                                weights_map=None),
                                data=dataclasses.replace(spec.data, val_fraction=PRETRAIN_HELD_OUT,
                                                         test_fraction=PRETRAIN_HELD_OUT))
-    backbone = load_model(spec.model)
-    pre = backbone.preprocessing
-    backbone.preprocessing = Preprocessing(pre.input_size, pre.mean, pre.std, "bilinear", 1.0)
-    splits = load_splits(spec, backbone.preprocessing)
-    plan = pretrain_plan(spec)
-    result = run_plan(plan, backbone, splits, RunConfig(seed=spec.seed, execution=spec.execution,
-                                                        keep=spec.keep_rule, description="pretrain"))
-    summary = {**splits.summary(), "labels_per_class": None, "split_seed": spec.seed}
-    record = build_record(result, summary, {"spec": spec.to_dict()})
-    stats = compute_source_statistics(result.backbone, splits.train.images, splits.train.labels.numpy(),
-                                      splits.classes, info={"spec": splits.spec, "fingerprint": splits.fingerprint},
-                                      seed=spec.seed, device=next(result.backbone.model.parameters()).device)
-    phase = plan.phases[0]
-    with StagingDir(output.path, output.overwrite) as staging:
-        save_model_dir(
-            result.backbone,
-            staging.path,
-            source={"spec": splits.spec, "fingerprint": splits.fingerprint, "images": len(splits.train),
-                    "classes": splits.classes},
-            extra={"pretraining": {"epochs": phase.epochs, "lr": phase.lr, "seed": spec.seed, "metrics": {
-                k: {"accuracy": v["accuracy"]} for k, v in result.metrics.items()}}},
-            overwrite=True,
-        )
-        save_source_statistics(stats, staging.path)
-        write_json(staging.path / "run.json", record)
-        return staging.commit()
+    with PartialRun(output) as partial:
+        backbone = load_model(spec.model)
+        pre = backbone.preprocessing
+        backbone.preprocessing = Preprocessing(pre.input_size, pre.mean, pre.std, "bilinear", 1.0)
+        splits = load_splits(spec, backbone.preprocessing)
+        plan = pretrain_plan(spec)
+        config = RunConfig(seed=spec.seed, execution=spec.execution, keep=spec.keep_rule, description="pretrain")
+        config.checkpoints = Checkpointer(partial.path, run_identity(plan, spec.seed, backbone, splits),
+                                          {"overwrite": partial.allows_overwrite})
+        try:
+            result = run_plan(plan, backbone, splits, config)
+        except KeyboardInterrupt:
+            raise Interrupted(partial.interrupted()) from None
+        summary = {**splits.summary(), "labels_per_class": None, "split_seed": spec.seed}
+        record = build_record(result, summary, {"spec": spec.to_dict(),
+                                                "resumed": resume_summary(result.resumes)})
+        stats = compute_source_statistics(result.backbone, splits.train.images, splits.train.labels.numpy(),
+                                          splits.classes, info={"spec": splits.spec, "fingerprint": splits.fingerprint},
+                                          seed=spec.seed, device=next(result.backbone.model.parameters()).device)
+        phase = plan.phases[0]
+
+        def write_files(folder) -> None:
+            save_model_dir(
+                result.backbone,
+                folder,
+                source={"spec": splits.spec, "fingerprint": splits.fingerprint, "images": len(splits.train),
+                        "classes": splits.classes},
+                extra={"pretraining": {"epochs": phase.epochs, "lr": phase.lr, "seed": spec.seed, "metrics": {
+                    k: {"accuracy": v["accuracy"]} for k, v in result.metrics.items()}}},
+                overwrite=True,
+            )
+            save_source_statistics(stats, folder)
+            write_json(folder / "run.json", record)
+
+        return partial.commit(write_files)

@@ -1,0 +1,74 @@
+"""Pretraining streams a folder, checkpoints inside epochs, and a run killed mid-epoch with SIGKILL and resumed ends
+with the weights of an uninterrupted run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from support.tiny import TINY_ARCH as TINY
+from transferkit import pretrain
+from transferkit.engine.checkpoint import read_checkpoint_meta
+from transferkit.errors import RunError
+from use.folder_data import write_image_folder
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+TINY_ARCH = TINY + "&drop_rate=0.3"  # dropout draws random numbers in every forward pass
+OPTIONS = {"epochs": 2, "batch_size": 8, "input_size": 16, "seed": 3, "augment": "standard", "workers": 2,
+           "data_mem": "0", "checkpoint_every": 1, "device": "cpu"}
+
+
+def batches_done(checkpoint: Path) -> tuple[int, int] | None:
+    try:
+        where = read_checkpoint_meta(checkpoint)["position"]
+    except (RunError, FileNotFoundError):
+        return None
+    return where["epochs_done"], where.get("batches_done", 0)
+
+
+def cli_args(folder: Path, out: Path) -> list[str]:
+    args = [sys.executable, "-m", "transferkit", "pretrain", "--model", TINY_ARCH, "--data", str(folder),
+            "--out", str(out)]
+    for key, value in OPTIONS.items():
+        args += [f"--{key.replace('_', '-')}", str(value)]
+    return args
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+def test_pretraining_killed_inside_an_epoch_resumes_to_the_same_weights(tmp_path):
+    folder = write_image_folder(tmp_path / "source")
+    reference = pretrain(str(folder), TINY_ARCH, out=tmp_path / "reference", progress=False, **OPTIONS)
+    out = tmp_path / "killed"
+    checkpoint = tmp_path / ".killed.partial" / "checkpoint.safetensors"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+           "OMP_NUM_THREADS": str(torch.get_num_threads()), "TRANSFERKIT_PROGRESS": "0"}
+    process = subprocess.Popen(cli_args(folder, out), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.monotonic() + 300
+    try:
+        while (batches_done(checkpoint) or (0, 0)) < (0, 4):  # inside the first epoch, 4 steps in
+            assert process.poll() is None, f"the run ended before it was killed: {process.stderr.read()}"
+            assert time.monotonic() < deadline, "the run made no progress"
+            time.sleep(0.002)
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stderr.close()
+    epochs, batches = batches_done(checkpoint)
+    assert batches > 0 and not out.exists()  # killed inside an epoch: the mid-epoch checkpoint is what resumes
+    done = subprocess.run(cli_args(folder, out) + ["--resume"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    expected, resumed = load_file(reference / "model.safetensors"), load_file(out / "model.safetensors")
+    assert expected.keys() == resumed.keys()
+    assert all(torch.equal(expected[k], resumed[k]) for k in expected), (epochs, batches)
