@@ -7,13 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import torch
 from safetensors.torch import load_file
 
+from support.killing import kill_when
 from support.tiny import TINY_ARCH as TINY
 from transferkit import pretrain
 from transferkit.engine.checkpoint import read_checkpoint_meta
@@ -50,21 +50,8 @@ def test_pretraining_killed_inside_an_epoch_resumes_to_the_same_weights(tmp_path
     checkpoint = tmp_path / ".killed.partial" / "checkpoint.safetensors"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
            "OMP_NUM_THREADS": str(torch.get_num_threads()), "TRANSFERKIT_PROGRESS": "0"}
-    process = subprocess.Popen(cli_args(folder, out), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True)
-    deadline = time.monotonic() + 300
-    try:
-        while (batches_done(checkpoint) or (0, 0)) < (0, 4):  # inside the first epoch, 4 steps in
-            assert process.poll() is None, f"the run ended before it was killed: {process.stderr.read()}"
-            assert time.monotonic() < deadline, "the run made no progress"
-            time.sleep(0.002)
-        os.kill(process.pid, signal.SIGKILL)
-        assert process.wait(timeout=60) == -signal.SIGKILL
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        process.stderr.close()
+    # killed inside the first epoch, 4 steps in
+    kill_when(cli_args(folder, out), env, lambda: (batches_done(checkpoint) or (0, 0)) >= (0, 4))
     epochs, batches = batches_done(checkpoint)
     assert batches > 0 and not out.exists()  # killed inside an epoch: the mid-epoch checkpoint is what resumes
     done = subprocess.run(cli_args(folder, out) + ["--resume"], env=env, capture_output=True, text=True, timeout=300)

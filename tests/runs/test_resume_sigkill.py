@@ -9,13 +9,13 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import torch
 from safetensors.torch import load_file
 
+from support.killing import kill_when
 from transferkit import adapt
 from transferkit.engine.checkpoint import read_checkpoint_meta
 from transferkit.errors import RunError
@@ -40,21 +40,7 @@ def position(checkpoint: Path) -> tuple[int, int] | None:
 
 def kill_at(command: list[str], env: dict, checkpoint: Path, target: tuple[int, int], delay: float) -> tuple[int, int]:
     """Start `command`, wait until its checkpoint reaches `target`, wait `delay` seconds more, SIGKILL it."""
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 300
-    try:
-        while (position(checkpoint) or (-1, -1)) < target:
-            assert process.poll() is None, f"the run ended before it was killed: {process.stderr.read()}"
-            assert time.monotonic() < deadline, "the run made no progress"
-            time.sleep(0.005)
-        time.sleep(delay)
-        os.kill(process.pid, signal.SIGKILL)
-        assert process.wait(timeout=60) == -signal.SIGKILL
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        process.stderr.close()
+    kill_when(command, env, lambda: (position(checkpoint) or (-1, -1)) >= target, delay)
     return position(checkpoint)
 
 
