@@ -5,11 +5,13 @@ Writes JPEG folders of 256x256 images (10 classes), then:
     --max-steps, every split streamed (--data-mem 0), in a fresh process per folder. Peak RSS of the main process and
     of the whole process tree (main + DataLoader workers, summed, so shared pages count more than once), sampled
     every 0.1 s.
+(1') the same for `transferkit pretrain` (step 1 on the folder, streamed, checkpointed every 10 steps inside the
+    epoch), one epoch capped by --max-steps.
 (2) throughput at 224 px with 2 workers: transferkit's training loader (streamed split, `standard` augmentation:
     timm's random resized crop and flip from the original image) against torchvision `ImageFolder` +
     `DataLoader(num_workers=2)` with the same timm transform, on the same folder, run alternately.
 
-    PYTHONPATH=src python benchmarks/data_scale.py [--sizes 2000,40000] [--root /tmp/tk-scale] [--parts memory,throughput]
+    PYTHONPATH=src python benchmarks/data_scale.py [--sizes 2000,40000] [--root /tmp/tk-scale] [--parts memory,pretrain,throughput]
 """
 
 from __future__ import annotations
@@ -77,12 +79,29 @@ def peak_rss(command: list[str]) -> tuple[float, float, float, int]:
     return time.perf_counter() - started, top_main / 2**20, top_tree / 2**20, proc.returncode
 
 
-def memory_row(folder: Path, out: Path, steps: int) -> tuple:
-    command = [sys.executable, "-m", "transferkit", "adapt", "--model", MODEL, "--no-pretrained", "--data",
-               str(folder), "--strategy", "full", "--input-size", "224", "--epochs", "1", "--max-steps", str(steps),
-               "--batch-size", "32", "--workers", "2", "--data-mem", "0", "--cache", "off", "--device", "cpu",
-               "--out", str(out), "--overwrite"]
-    return peak_rss(command)
+def memory_row(folder: Path, out: Path, steps: int, command: str = "adapt") -> tuple:
+    """Peak memory of one `adapt --strategy full` or `pretrain` run on `folder`, every split streamed."""
+    common = ["--data", str(folder), "--input-size", "224", "--epochs", "1", "--max-steps", str(steps),
+              "--batch-size", "32", "--workers", "2", "--data-mem", "0", "--device", "cpu", "--out", str(out),
+              "--overwrite"]
+    if command == "adapt":
+        extra = ["--model", MODEL, "--no-pretrained", "--strategy", "full", "--cache", "off"]
+    else:
+        extra = ["--model", MODEL, "--checkpoint-every", "10"]
+    return peak_rss([sys.executable, "-m", "transferkit", command, *extra, *common])
+
+
+def memory_table(folders: dict[int, Path], root: Path, steps: int, command: str) -> None:
+    rows = {}
+    for n, folder in folders.items():
+        rows[n] = memory_row(folder, root / f"{command}-{n}", steps, command)
+        print(f"  {command} on {n:,} images: {rows[n][0]:.0f} s, exit {rows[n][3]}", flush=True)
+    print(f"\n`{command}`:\n")
+    print("| images | wall s | peak RSS main MiB | peak RSS tree MiB | x smallest (main) | x smallest (tree) |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    first = rows[min(rows)]
+    for n, (s, m, t, _) in sorted(rows.items()):
+        print(f"| {n:,} | {s:.0f} | {m:.0f} | {t:.0f} | {m / first[1]:.2f} | {t / first[2]:.2f} |")
 
 
 def loaders(folder: Path, batch: int):
@@ -124,24 +143,17 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20, help="--max-steps of the adapt runs.")
     parser.add_argument("--rounds", type=int, default=3, help="Alternating throughput rounds per loader.")
     parser.add_argument("--batches", type=int, default=40, help="Batches of 32 per throughput round.")
-    parser.add_argument("--parts", default="memory,throughput", help="Which measurements: memory, throughput.")
+    parser.add_argument("--parts", default="memory,pretrain,throughput",
+                        help="Which measurements: memory (adapt), pretrain, throughput.")
     args = parser.parse_args()
     print(f"Machine: {machine()}", flush=True)
     sizes = [int(s) for s in args.sizes.split(",")]
     folders = {n: write_folder(args.root, n) for n in sizes}
 
     parts = args.parts.split(",")
-    if "memory" in parts:
-        rows = {}
-        for n in sizes:
-            rows[n] = memory_row(folders[n], args.root / f"run-{n}", args.steps)
-            print(f"  adapt on {n:,} images: {rows[n][0]:.0f} s, exit {rows[n][3]}", flush=True)
-        print("\n| images | adapt wall s | peak RSS main MiB | peak RSS tree MiB | x smallest (main) | x smallest (tree) |")
-        print("|---:|---:|---:|---:|---:|---:|")
-        first = rows[sizes[0]]
-        for n in sizes:
-            s, m, t, _ = rows[n]
-            print(f"| {n:,} | {s:.0f} | {m:.0f} | {t:.0f} | {m / first[1]:.2f} | {t / first[2]:.2f} |")
+    for command, part in (("adapt", "memory"), ("pretrain", "pretrain")):
+        if part in parts:
+            memory_table(folders, args.root, args.steps, command)
 
     if "throughput" not in parts:
         return

@@ -140,3 +140,17 @@ def test_standard_augmentation_flips_only_data_whose_classes_survive_mirroring(s
         torch.set_rng_state(state)
         mirrored += not torch.equal(out, crop_only(image))
     assert (mirrored > 0) is flips
+
+
+def test_files_are_checked_in_worker_processes_with_the_same_outcome(folder, tmp_path, monkeypatch):
+    import shutil
+
+    from transferkit.data import open_source
+
+    copy = shutil.copytree(folder, tmp_path / "copy")
+    (copy / sorted(p.name for p in copy.iterdir())[0] / "broken.png").write_bytes(b"\x89PNG not really")
+    serial = open_source(str(copy), progress=False)
+    monkeypatch.setattr("transferkit.data.file_check.PARALLEL_MIN_FILES", 1)
+    parallel = open_source(str(copy), progress=False)
+    assert parallel.item_ids() == serial.item_ids() and len(parallel) == len(serial) == 120
+    assert parallel.skipped == serial.skipped and [s["path"].endswith("broken.png") for s in serial.skipped] == [True]

@@ -13,7 +13,8 @@ from PIL import Image
 
 from ..console import logger, track
 from ..errors import DataError
-from .image_files import UnreadableImage, decode_image, decode_rgb, load_image, read_bytes
+from .file_check import check_files
+from .image_files import UnreadableImage, decode_image, decode_rgb, read_bytes
 from .preprocessing import Preprocessing
 from .sources import ImageSource
 
@@ -33,8 +34,8 @@ class FileEntry:
 
 
 class FileSource(ImageSource):
-    """Images listed as files. Opening decodes every file once (guarded) and hashes its bytes;
-    unreadable files are left out, recorded in `skipped`, and named in one warning.
+    """Images listed as files. Opening decodes every file once (guarded; in worker processes for many files) and
+    hashes its bytes; unreadable files are left out, recorded in `skipped`, and named in one warning.
 
     `where` names the data for messages (e.g. "folder /x/data"); `class_label(name)` names a class
     there (e.g. "Class folder 'cat' in /x/data").
@@ -56,11 +57,11 @@ class FileSource(ImageSource):
         hashes: list[str] = []
         self.skipped = []
         enabled = progress and len(entries) > PROGRESS_MIN_IMAGES
-        for entry in track(entries, len(entries), f"Checking {len(entries)} images", enabled):
-            try:
-                _, digest = load_image(entry.path)
-            except UnreadableImage as e:
-                self.skipped.append({"path": entry.relpath, "reason": str(e)})
+        checks = check_files([e.path for e in entries])
+        for entry, (digest, reason) in zip(entries, track(checks, len(entries), f"Checking {len(entries)} images",
+                                                          enabled)):
+            if digest is None:
+                self.skipped.append({"path": entry.relpath, "reason": reason})
                 continue
             kept.append(entry)
             hashes.append(digest)
