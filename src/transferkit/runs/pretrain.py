@@ -16,6 +16,7 @@ from ..report.record import build_record
 from .identity import resume_summary, run_identity
 from .loading import load_model, load_splits
 from .output import Output
+from .processes import check_one_process
 from .partial_run import PartialRun
 from .spec import RunSpec
 
@@ -38,6 +39,7 @@ def pretrain(spec: RunSpec, output: Output):
     """Train the spec's architecture (random weights) on the spec's data; write a model directory with the source
     statistics that `diagnose` compares targets with (checkpointed after every epoch, and every N steps with
     `checkpoint_every`; `output.resume` continues an interrupted run). Returns the directory."""
+    check_one_process()
     spec = dataclasses.replace(spec, model=dataclasses.replace(spec.model, pretrained=False, weights=None,
                                                                weights_map=None),
                                data=dataclasses.replace(spec.data, val_fraction=PRETRAIN_HELD_OUT,
