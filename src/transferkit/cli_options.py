@@ -61,8 +61,9 @@ def channels_last() -> Any:
 
 
 def sync_bn() -> Any:
-    return typer.Option(False, "--sync-bn", help="Synchronize batch-norm statistics across GPUs (accelerate launch "
-                                                 "with several CUDA processes).")
+    return typer.Option(False, "--sync-bn", help="Synchronize batch-norm statistics across the processes of a "
+                                                 "multi-GPU run (runs are single-process so far: recorded, and "
+                                                 "ignored with a warning).")
 
 
 def checkpoint_every() -> Any:
