@@ -154,3 +154,17 @@ def test_files_are_checked_in_worker_processes_with_the_same_outcome(folder, tmp
     parallel = open_source(str(copy), progress=False)
     assert parallel.item_ids() == serial.item_ids() and len(parallel) == len(serial) == 120
     assert parallel.skipped == serial.skipped and [s["path"].endswith("broken.png") for s in serial.skipped] == [True]
+
+
+def test_stage_features_of_streamed_images_equal_those_of_the_same_images_in_memory(tiny_model_dir, folder):
+    from transferkit.api import load_model
+    from transferkit.diagnose.stage_features import extract_stage_features
+
+    backbone = load_model(str(tiny_model_dir))
+    pre = backbone.preprocessing
+    streamed = load_data(str(folder), pre, progress=False, reading=ReadSettings(2, 0)).train.images
+    in_memory = load_data(str(folder), pre, progress=False, reading=ReadSettings(0)).train.images
+    a = extract_stage_features(backbone, streamed, batch_size=16)
+    b = extract_stage_features(backbone, in_memory, batch_size=16)
+    assert a.stages.keys() == b.stages.keys()
+    assert all(np.array_equal(a.stages[s], b.stages[s]) for s in a.stages)

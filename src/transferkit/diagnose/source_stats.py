@@ -18,6 +18,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
 
+from ..data import take
 from ..errors import ModelError
 from .stage_features import StageFeatures, extract_stage_features
 
@@ -87,7 +88,8 @@ def compute_source_statistics(backbone, images: torch.Tensor, labels: np.ndarray
     labels = np.asarray(labels, dtype=np.int64)
     measured = stratified_sample(labels, MAX_IMAGES, len(labels), seed) if len(labels) > MAX_IMAGES else \
         np.arange(len(labels))
-    features: StageFeatures = extract_stage_features(backbone, images[torch.from_numpy(measured)], device=device)
+    # a streamed split stays on disk: its images are decoded batch by batch, not all at once
+    features: StageFeatures = extract_stage_features(backbone, take(images, torch.from_numpy(measured)), device=device)
     moments = {stage: moments_of(x) for stage, x in features.stages.items()}
     keep = stratified_sample(labels[measured], SAMPLE_SIZE, SAMPLE_PER_CLASS, seed)
     sample = features.subset(keep)

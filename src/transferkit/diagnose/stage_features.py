@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..data import uint8_batches
 from ..errors import ModelError
 
 DEFAULT_BATCH = 256
@@ -65,7 +66,8 @@ def _stage_modules(backbone) -> dict[str, str]:
 @torch.no_grad()
 def extract_stage_features(backbone, images: torch.Tensor, *, batch_size: int = DEFAULT_BATCH,
                            device: str | torch.device = "cpu") -> StageFeatures:
-    """Run uint8 images (N, 3, H, W) at the model's input size through `backbone` in eval mode."""
+    """Run uint8 images (N, 3, H, W) at the model's input size (a tensor, or streamed images decoded batch by batch)
+    through `backbone` in eval mode."""
     model = backbone.model
     was_training = model.training
     model.eval()
@@ -79,8 +81,8 @@ def extract_stage_features(backbone, images: torch.Tensor, *, batch_size: int = 
     parts: dict[str, list[np.ndarray]] = {s: [] for s in backbone.stage_names[:-1]}
     pre_logits, predicted, all_logits = [], [], []
     try:
-        for start in range(0, len(images), batch_size):
-            batch = backbone.preprocessing.normalize(images[start : start + batch_size].to(device))
+        for batch in uint8_batches(images, batch_size):
+            batch = backbone.preprocessing.normalize(batch.to(device))
             last.clear()
             head_input.clear()
             logits = model(batch)

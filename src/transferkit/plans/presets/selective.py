@@ -37,7 +37,7 @@ def bitfit(epochs: int = 10, lr: float = 2e-3, bn: str = FINE_TUNING_BN) -> Plan
     summary="Only the affine parameters of normalization layers train, plus the head.",
     reference="Frankle, Schwab & Morcos, Training BatchNorm and Only BatchNorm, ICLR 2021",
 )
-def norm_only(epochs: int = 10, lr: float = 2e-3) -> Plan:
+def norm_only(epochs: int = 10, lr: float = 2e-3, bn: str = "auto") -> Plan:
     at_least("norm-only", "epochs", epochs, 1)
     return Plan(phases=[Phase(name="normalization layers and head", epochs=epochs, train=["all"], params="norm",
-                              lr=lr)])
+                              lr=lr, bn=bn)])
