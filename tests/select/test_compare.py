@@ -204,3 +204,14 @@ def test_demo_compares_through_compare_from_both_sources(tiny_model_dir, tmp_pat
     buffer = io.StringIO()
     Console(file=buffer, width=200).print(demo.sources_table(result))
     assert "ImageNet" in buffer.getvalue() and "glyphs" in buffer.getvalue() and "points" in buffer.getvalue()
+
+
+def test_a_plan_whose_probe_keeps_its_epochs_competes_at_the_same_budget(tiny_model_dir, tmp_path):
+    # lp-ft trains its probe phase to convergence outside the budget: 10 + 2 epochs against the probe's 2
+    result = compare(str(tiny_model_dir), TINY_TARGET, "linear-probe,lp-ft", out=tmp_path / "cmp", seeds=2, epochs=2,
+                     lr_factors=(1,), labels_per_class=4, progress=False)
+    rows = {row["plan"]: row for row in result.rows}
+    assert {row["status"] for row in rows.values()} <= {"ok"}, [row["status"] for row in rows.values()]
+    assert rows["lp-ft"]["epochs"] == rows["linear-probe"]["epochs"] == 2
+    best = max(rows.values(), key=lambda row: row["val"]["mean"])
+    assert result.winner["plan"] == best["plan"] or rows[result.winner["plan"]]["tie"]

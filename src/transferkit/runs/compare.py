@@ -174,7 +174,8 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
             if rung is not None:
                 where = f"runs/rung{rung + 1}-{run_epochs_}ep/{candidate.slug}/{lr_label(candidate.lr_factor)}/seed{seed}"
             tag = {"candidate": candidate.key, "plan": candidate.name, "lr_factor": candidate.lr_factor,
-                   "lr_factors": factors, "rung": rung, "lrs": [p.lr for p in plan.phases], "term": None}
+                   "lr_factors": factors, "rung": rung, "budget": run_epochs_, "lrs": [p.lr for p in plan.phases],
+                   "term": None}
             # the plan carries the overrides already: the run's spec differs only in its seed
             run_spec = dataclasses.replace(spec, seed=seed, overrides=Overrides())
             try:
@@ -182,7 +183,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
                     run = adapt(run_spec, plan, backbone=backbone, splits=splits_for(seed))
             except (RunError, PlanError) as exc:
                 logger.warning("%s, seed %d failed: %s", candidate.key, seed, exc)
-                return failed_entry(tag, seed, plan.total_epochs, str(exc))
+                return failed_entry(tag, seed, run_epochs_, str(exc))
             run.record["comparison"] = {k: v for k, v in tag.items() if k not in ("lrs", "term")}
             run.record["resources"] = {"peak_memory": memory.to_dict()}
             entry = entry_from_record(run.record, where, settings.metric)

@@ -34,7 +34,8 @@ def entry_from_record(record: dict[str, Any], run_dir: str | None, metric: str =
         "term": record["term"],
         "lr_factor": comparison.get("lr_factor"),
         "lrs": [p["lr"] for p in record["plan"]["definition"]["phases"]],
-        "epochs": sum(p["epochs"] for p in phases),
+        # the epoch budget the search gave the run (its plan may train longer: phases with fixed epochs)
+        "epochs": comparison.get("budget", sum(p["epochs"] for p in phases)),
         "rung": comparison.get("rung"),
         "seed": record["seed"],
         "status": "ok",
@@ -53,7 +54,8 @@ def entry_from_record(record: dict[str, Any], run_dir: str | None, metric: str =
 
 
 def failed_entry(candidate: dict[str, Any], seed: int, epochs: int, error: str) -> dict[str, Any]:
-    """The entry of a run that stopped with an error (for example a diverging loss at a high learning rate)."""
+    """The entry of a run that stopped with an error (for example a diverging loss at a high learning rate);
+    `epochs`: the budget the search gave it."""
     return {**candidate, "epochs": epochs, "seed": seed, "status": "failed", "error": error, "dir": None,
             "val": None, "holdout": None, "test": None, "metrics": None, "trainable_params": None, "seconds": None, "peak_memory": None,
             "train_images": 0, "steps": 0}
