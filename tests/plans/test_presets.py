@@ -67,7 +67,7 @@ def test_batch_norm_policies_of_the_library_recipes():
         ("surgical:stages=stem+stage1", "surgical fine-tuning of stem and stage1 and the head with batch norm in inference mode"),
         ("auto-rgn", "full fine-tuning with Auto-RGN learning rates and batch norm in inference mode"),
         ("bitfit", "BitFit (bias-only fine-tuning) with batch norm in inference mode"),
-        ("norm-only", "normalization-layer fine-tuning"),
+        ("norm-only", "normalization-layer fine-tuning with batch norm in inference mode"),
         ("lora", "LoRA (low-rank adaptation) with batch norm in inference mode"),
         ("lora:stages=stage3+stage4", "LoRA (low-rank adaptation) of the top 2 of 4 stages with batch norm in inference mode"),
         ("l2sp", "full fine-tuning with L2-SP regularization and batch norm in inference mode"),

@@ -34,10 +34,10 @@ def bitfit(epochs: int = 10, lr: float = 2e-3, bn: str = FINE_TUNING_BN) -> Plan
 
 @register_strategy(
     "norm-only",
-    summary="Only the affine parameters of normalization layers train, plus the head.",
+    summary="Only the affine parameters of normalization layers train, plus the head; batch-norm statistics frozen.",
     reference="Frankle, Schwab & Morcos, Training BatchNorm and Only BatchNorm, ICLR 2021",
 )
-def norm_only(epochs: int = 10, lr: float = 2e-3, bn: str = "auto") -> Plan:
+def norm_only(epochs: int = 10, lr: float = 2e-3, bn: str = FINE_TUNING_BN) -> Plan:
     at_least("norm-only", "epochs", epochs, 1)
     return Plan(phases=[Phase(name="normalization layers and head", epochs=epochs, train=["all"], params="norm",
                               lr=lr, bn=bn)])
