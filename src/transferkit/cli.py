@@ -17,7 +17,7 @@ from . import api, cli_compare, cli_use
 from . import cli_options as opt
 from .console import console, fit_to_output, log_handler, output_width, results
 from .files import read_json
-from .errors import Interrupted, TransferkitError
+from .errors import Interrupted, TransferkitError, one_line
 
 app = typer.Typer(
     help="Transfer learning with PyTorch: pretrain, adapt with any recipe, and record exactly what was done.",
@@ -37,7 +37,7 @@ def user_errors(fn):
         try:
             return fn(*args, **kwargs)
         except TransferkitError as exc:
-            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            console.print(f"[bold red]error:[/] {escape(one_line(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt as exc:
             said = f" {escape(str(exc))}" if isinstance(exc, Interrupted) else ""

@@ -168,3 +168,23 @@ def test_stage_features_of_streamed_images_equal_those_of_the_same_images_in_mem
     b = extract_stage_features(backbone, in_memory, batch_size=16)
     assert a.stages.keys() == b.stages.keys()
     assert all(np.array_equal(a.stages[s], b.stages[s]) for s in a.stages)
+
+
+class _Refuses(torch.utils.data.Dataset):
+    def __len__(self) -> int:
+        return 4
+
+    def __getitem__(self, i: int):
+        from transferkit.errors import DataError
+
+        raise DataError(f"Image {i} changed on disk after the data was opened; reopen the data.")
+
+
+def test_an_error_in_a_decoding_worker_reads_as_its_own_one_line_message():
+    from transferkit.errors import DataError, one_line
+
+    with pytest.raises(DataError) as caught:
+        next(iter(torch.utils.data.DataLoader(_Refuses(), batch_size=2, num_workers=1)))
+    assert "Original Traceback" in str(caught.value)  # as PyTorch re-raises it
+    assert one_line(caught.value) == "Image 0 changed on disk after the data was opened; reopen the data."
+    assert one_line(DataError("plain message")) == "plain message"
