@@ -15,9 +15,9 @@ def default_workers() -> int:
 
 @dataclass(frozen=True)
 class ReadSettings:
-    """`workers`: processes that decode images (0: this process; default: one per core, at most 8); splits whose pixels at input size fit in
-    `memory_budget` bytes (in the order train, validation, test) are decoded once and kept in memory, the others
-    stream from the source on every pass."""
+    """`workers`: processes that decode images (0: this process; default: one per core, at most 8); splits whose
+    pixels at input size fit in `memory_budget` bytes (in the order train, validation, test) are decoded once and kept
+    in memory, the others stream from the source on every pass."""
 
     workers: int = field(default_factory=default_workers)
     memory_budget: int = DEFAULT_DATA_MEM

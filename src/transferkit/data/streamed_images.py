@@ -68,7 +68,8 @@ class StreamedImages(Dataset):
             return self.source.read(self.indices, self.preprocessing) if len(self) else out
         start = 0
         label = f"Reading {len(self)} images"
-        for batch in track(self.batches(READ_BATCH), -(-len(self) // READ_BATCH), label, progress and len(self) > PROGRESS_MIN_IMAGES):
+        shown = progress and len(self) > PROGRESS_MIN_IMAGES
+        for batch in track(self.batches(READ_BATCH), -(-len(self) // READ_BATCH), label, shown):
             out[start : start + len(batch)] = batch
             start += len(batch)
         return out

@@ -14,8 +14,8 @@ STANDARD_SCALE = (0.5, 1.0)  # the area range of the in-memory `standard` preset
 
 class StreamedTraining(Dataset):
     """(uint8 image (3, H, W), label) pairs. `standard`: timm's training transform on the original image (random
-    resized crop to the input size, 50% to 100% of the area, then a horizontal flip where `flip`); other presets: the image as
-    evaluation reads it, then the in-memory preset's transform."""
+    resized crop to the input size, 50% to 100% of the area, then a horizontal flip where `flip`); other presets: the
+    image as evaluation reads it, then the in-memory preset's transform."""
 
     def __init__(self, images: StreamedImages, labels: torch.Tensor, augment: str, flip: bool = True):
         self.images, self.labels, self.augment = images, labels, augment

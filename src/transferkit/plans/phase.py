@@ -57,8 +57,9 @@ class Phase:
     epochs (`--epochs`, compare's budget) leaves this phase's epochs as they are (a head trained to convergence before
     fine-tuning, as LP-FT and the Keras guide prescribe). `max_steps`: an epoch ends after at most this many batches
     (a step budget for long epochs; the schedule spans the shortened epochs). `grad_accum`: the optimizer steps once
-    every that many batches, on their summed gradients (an effective batch of `batch_size` x `grad_accum`). `bn` is the batch-norm policy: `auto` (trainable stages `train`, frozen stages `frozen`) or one
-    policy for every stage, or a mapping stage -> policy (missing stages follow `auto`).
+    every that many batches, on their averaged gradients (an effective batch of `batch_size` x `grad_accum`). `bn` is
+    the batch-norm policy: `auto` (trainable stages `train`, frozen stages `frozen`) or one policy for every stage, or
+    a mapping stage -> policy (missing stages follow `auto`).
     """
 
     name: str = "train"
