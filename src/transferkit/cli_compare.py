@@ -58,6 +58,7 @@ def compare(
     metric: str = typer.Option("accuracy", help="What selection and the leaderboard use: accuracy, balanced-accuracy, macro-f1 or top5 (more than 5 classes); every run records all of them."),
     holdout: float = typer.Option(0.5, help="Fraction of each class's validation images held out from every choice and evaluated after each run: the winner's honest estimate (0: none)."),
     show_test: bool = typer.Option(False, help="Show test accuracy for every plan, labelled as not used for selection (default: the winner's only)."),
+    jobs: int = typer.Option(1, min=1, help="Runs trained at once, each in its own worker process with its share of the CPU threads: small networks on a CPU with several cores finish sooner."),
     weights: Optional[Path] = opt.weights(),
     weights_map: Optional[str] = opt.weights_map(),
     pretrained: bool = opt.pretrained(),
@@ -87,7 +88,7 @@ def compare(
     result = api.compare(model, data, strategies, out=out, spec=spec, seeds=seeds, time_budget=time_budget,
                          search=search, eta=eta, lr_factors=parse_factors(lr_factors), show_test=show_test,
                          keep_weights=keep_weights, metric=metric, holdout=holdout, lr_search=lr_search,
-                         overwrite=overwrite)
+                         jobs=jobs, overwrite=overwrite)
     print_result(result)
 
 
@@ -103,13 +104,14 @@ def demo(
     seeds: int = typer.Option(3, min=1, help="Seeds per strategy."),
     epochs: int = typer.Option(10, min=1, help="Epochs per run (the same budget for every strategy)."),
     search: str = typer.Option("exhaustive", help="exhaustive or halving (see 'transferkit compare --help')."),
+    jobs: Optional[int] = typer.Option(None, min=1, help="Runs trained at once (default: one per CPU core, at most 4)."),
     overwrite: bool = typer.Option(False, help="Replace an existing --out directory."),
 ) -> None:
     """Compare strategies on real handwritten digits from two sources: a network pretrained here on synthetic glyphs
     (step 1 done here, cached) and the ImageNet EfficientNet-Lite0 (step 1 done by others)."""
     from .demo import demo_table, run_demo, sources_table
 
-    result = run_demo(out, seeds=seeds, epochs=epochs, search=search, overwrite=overwrite)
+    result = run_demo(out, seeds=seeds, epochs=epochs, search=search, jobs=jobs, overwrite=overwrite)
     for source in result.sources:
         print_result(source.comparison)
         results.print(demo_table(source.comparison, source.label))

@@ -3,6 +3,7 @@ the built-in glyphs (step 1 done here, cached) and the ImageNet EfficientNet-Lit
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,11 @@ class DemoResult:
     seconds: float
 
 
+def default_jobs() -> int:
+    """The demo's runs are small: one per core trains faster than one at a time on all cores."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def source_model(progress: bool = True) -> Path:
     """The demo's pretrained source model, trained once and kept in the cache directory."""
     key = config_key({**SOURCE, "version": SOURCE_VERSION})
@@ -71,13 +77,16 @@ def run_demo(
     epochs: int = 10,
     strategies: list[str] | None = None,
     search: str = "exhaustive",
+    jobs: int | None = None,
     overwrite: bool = False,
     progress: bool = True,
 ) -> DemoResult:
     """Compare the strategies on the target from each source; write `out/<source>/` with a report each.
 
-    `strategies` replaces both sources' lists (default: twelve for the network pretrained here, four for ImageNet)."""
+    `strategies` replaces both sources' lists (default: twelve for the network pretrained here, four for ImageNet);
+    `jobs`: runs trained at once (default: one per CPU core, at most 4)."""
     check_output_dir(out, overwrite)
+    jobs = jobs or default_jobs()
     started = time.perf_counter()
     plans = [
         ("glyphs-resnet10t", "resnet10t (half width) pretrained here on synthetic glyphs",
@@ -92,7 +101,7 @@ def run_demo(
             # each preset at its own learning rate, validated at phase ends: this keeps the demo within minutes on a CPU
             comparison = compare(backbone(), TARGET, chosen, out=staging.path / slug, seeds=seeds, epochs=epochs,
                                  search=search, labels_per_class=LABELS_PER_CLASS, progress=progress,
-                                 lr_factors=(1.0,), eval_every=0, show_test=True)
+                                 lr_factors=(1.0,), eval_every=0, show_test=True, jobs=jobs)
             sources.append(Source(slug, label, comparison))
         folder = staging.commit()
     for source in sources:

@@ -16,11 +16,7 @@ from transferkit.models import Backbone, discover_stages
 from transferkit.plans import Phase, Plan
 
 
-@pytest.fixture(autouse=True)
-def _no_caches_from_other_tests():
-    MEMORY_STORES.clear()
-    yield
-    MEMORY_STORES.clear()
+pytestmark = pytest.mark.usefixtures("fresh_feature_cache")
 
 
 def cache_records(run) -> list[dict]:

@@ -25,11 +25,7 @@ TRUNK = ("stem", "stage1", "stage2", "stage3")
 NUMERICS = {"device": "cpu", "precision": "no"}
 
 
-@pytest.fixture(autouse=True)
-def _no_caches_from_other_tests():
-    MEMORY_STORES.clear()
-    yield
-    MEMORY_STORES.clear()
+pytestmark = pytest.mark.usefixtures("fresh_feature_cache")
 
 
 def key(backbone, data, **changes) -> str:
@@ -156,3 +152,17 @@ def test_cli_help_explains_the_cache_options():
     for flag in ("--cache ", "--cache-views", "--cache-mem"):
         assert flag in text
     assert "frozen" in text and "memory-mapped" in text
+
+
+def test_a_store_kept_in_memory_is_saved_for_later_processes(tiny_model_dir, tiny_digits):
+    backbone = load_model(str(tiny_model_dir))
+    first = adapt(backbone, tiny_digits, "linear-probe", epochs=2, progress=False)
+    made = first.record["plan"]["phases"][0]["feature_cache"]
+    assert made["storage"] == "memory" and not made["reused"]
+    assert (cache_dir() / "features" / made["key"] / "meta.json").is_file()
+    MEMORY_STORES.clear()  # as a new process (a second run, a worker of compare --jobs) starts
+    second = adapt(backbone, tiny_digits, "linear-probe", epochs=2, progress=False)
+    found = second.record["plan"]["phases"][0]["feature_cache"]
+    assert found["reused"] and found["storage"] == "memory" and found["key"] == made["key"]
+    for name, value in first.backbone.model.state_dict().items():
+        assert torch.equal(value, second.backbone.model.state_dict()[name]), name

@@ -5,6 +5,8 @@ With a constant learning rate and per-epoch seeds, the first k epochs of a longe
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 import torch
 from safetensors.torch import load_file
@@ -12,6 +14,8 @@ from safetensors.torch import load_file
 import transferkit.engine.resume as resume_module
 from transferkit import Plan, Phase, adapt
 from transferkit.engine.checkpoint import write_checkpoint
+from transferkit.engine.keep_rule import KeepRule
+from transferkit.engine.kept_weights import KeptWeights
 
 EPOCHS = 8
 
@@ -110,3 +114,35 @@ def test_compare_applies_the_rule_to_every_candidate(tiny_comparison, tmp_path):
         assert record["spec"]["keep_rule"] == {"keep": "best", "patience": None}
         assert record["kept"]["rule"] == "best"
         assert entry["val"] == max(e["val_accuracy"] for e in record["history"] if e["val_accuracy"] is not None)
+
+
+def _phase_run(index: int, model: torch.nn.Module, n_val: int):
+    """The parts of a phase's execution that the keeper reads."""
+    rp = SimpleNamespace(index=index, phase=SimpleNamespace(name=f"phase {index}"))
+    return SimpleNamespace(rp=rp, adapters=None, domain=None, standardizer=None, net=SimpleNamespace(model=model),
+                           inputs=SimpleNamespace(data=SimpleNamespace(val=range(n_val))))
+
+
+@pytest.mark.parametrize(("later", "kept_phase"), [(0.83, 0), (0.85, 1)])
+def test_a_later_phase_must_beat_an_earlier_one_by_a_standard_error(later, kept_phase):
+    """80% of 100 validation images has a standard error of 4 points: a later phase at 83% does not replace it, at 85%
+    it does; the kept tensors are those the network held at the kept epoch."""
+
+    model = torch.nn.Linear(2, 2)
+    keeper = KeptWeights(KeepRule())
+    for index, accuracy in ((0, 0.80), (1, later)):
+        with torch.no_grad():
+            model.weight.fill_(index)
+        keeper.after_epoch(_phase_run(index, model, 100), SimpleNamespace(epoch=0, val_accuracy=accuracy), index + 1)
+    assert keeper.best["phase"] == kept_phase
+    assert torch.all(keeper.state["weight"] == kept_phase)
+    assert keeper.summary({}, 1)["later_phase_margin"] == "one standard error"
+
+
+def test_within_a_phase_any_gain_is_kept():
+
+    keeper = KeptWeights(KeepRule())
+    run = _phase_run(0, torch.nn.Linear(2, 2), 100)
+    for epoch, accuracy in enumerate((0.80, 0.81, 0.805)):
+        keeper.after_epoch(run, SimpleNamespace(epoch=epoch, val_accuracy=accuracy), epoch + 1)
+    assert keeper.best["epoch"] == 1

@@ -6,7 +6,7 @@ import pytest
 
 from transferkit.errors import RunError
 from transferkit.plans import Phase, Plan
-from transferkit.select import Candidate, exhaustive, halving_rungs, promote, successive_halving, summarize
+from transferkit.select import Candidate, Runs, exhaustive, halving_rungs, promote, successive_halving, summarize
 
 
 def test_rungs_for_fifteen_candidates_and_ten_epochs():
@@ -48,8 +48,8 @@ def _fake_run(quality):
 def test_halving_finds_the_best_candidate_for_a_fraction_of_the_compute():
     quality = {f"plan{i}": 0.5 + 0.03 * i for i in range(15)}
     run = _fake_run(quality)
-    full, _ = exhaustive(_candidates(15), [0, 1, 2], 10, run)
-    halved, rungs = successive_halving(_candidates(15), [0, 1, 2], 10, run, eta=3)
+    full, _ = exhaustive(_candidates(15), [0, 1, 2], 10, Runs(run))
+    halved, rungs = successive_halving(_candidates(15), [0, 1, 2], 10, Runs(run), eta=3)
     assert [r["candidates"] for r in rungs] == [15, 5, 2]
     assert len(rungs[0]["kept"]) == 5 and "plan14@lr-x1" in rungs[1]["kept"]
     final = {e["plan"] for e in halved if e["epochs"] == 10}

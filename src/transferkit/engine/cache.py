@@ -140,7 +140,7 @@ class FeatureCache:
         )
         started = time.perf_counter()
         root = cache_dir() / "features"
-        store = MEMORY_STORES.get(key) or FeatureStore.open(root / key)
+        store = MEMORY_STORES.get(key) or FeatureStore.open(root / key, self.settings.memory_budget)
         reused = store is not None
         if store is None:
             data = base.data

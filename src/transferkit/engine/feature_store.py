@@ -1,8 +1,9 @@
 """Cached activations as numpy arrays: in memory when they fit the budget, else memory-mapped `.npy` files.
 
-train: (views, N, *shape); val and test: (N, *shape); float32. A disk store is written in a hidden sibling
-folder and renamed into place, so a store that exists is always complete. Stores kept in memory are remembered
-for the rest of the process (least recently used dropped first) so later phases and runs can reuse them.
+train: (views, N, *shape); val and test: (N, *shape); float32. Every store is also on disk, written in a hidden
+sibling folder and renamed into place, so a store that exists is always complete and later processes (a second
+run, the workers of `compare --jobs`) reuse it. Stores kept in memory are remembered for the rest of the process
+(least recently used dropped first) so later phases and runs can reuse them.
 """
 
 from __future__ import annotations
@@ -64,16 +65,19 @@ class FeatureStore:
         return self._tensor(array[view, start:stop] if split == "train" else array[start:stop])
 
     @classmethod
-    def open(cls, folder: Path) -> FeatureStore | None:
-        """A finished disk store, or None when there is none (or it was written by another format)."""
+    def open(cls, folder: Path, budget: int) -> FeatureStore | None:
+        """A finished store on disk (read into memory when it fits `budget` bytes, else memory-mapped), or None
+        when there is none (or it was written by another format)."""
         try:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            arrays = {s: np.load(folder / f"{s}.npy", mmap_mode="r") for s in SPLITS}
         except (OSError, ValueError):
             return None
         if meta.get("format") != FORMAT:
             return None
-        arrays = {s: np.load(folder / f"{s}.npy", mmap_mode="r") for s in SPLITS}
-        return cls(meta["key"], arrays, "disk", folder)
+        if sum(int(a.nbytes) for a in arrays.values()) > budget:
+            return cls(meta["key"], arrays, "disk", folder)
+        return cls(meta["key"], {s: np.array(a) for s, a in arrays.items()}, "memory", folder)
 
 
 class StoreWriter:
@@ -117,7 +121,7 @@ class StoreWriter:
         if self.arrays is None:
             raise CacheUnavailable("there were no images to cache")
         if self.tmp is None:
-            return FeatureStore(self.key, self.arrays, "memory")
+            return FeatureStore(self.key, self.arrays, "memory", _save_copy(self.key, self.arrays, self.root))
         try:
             for array in self.arrays.values():
                 array.flush()
@@ -133,7 +137,7 @@ class StoreWriter:
         except OSError as exc:
             self.discard()
             raise CacheUnavailable(f"cannot write the feature cache in {self.root} ({exc.strerror or exc})") from None
-        store = FeatureStore.open(final)
+        store = FeatureStore.open(final, budget=0)
         if store is None:
             raise CacheUnavailable(f"the feature cache in {final} could not be read back")
         return store
@@ -144,6 +148,26 @@ class StoreWriter:
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None
+
+
+def _save_copy(key: str, arrays: dict[str, np.ndarray], root: Path) -> Path | None:
+    """Write an in-memory store to `root`/`key` for later processes; None when it cannot be written (the store
+    still serves this process: a cache that cannot be saved is not an error)."""
+    final = root / key
+    tmp = None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{key}.partial-", dir=root))
+        for split, array in arrays.items():
+            np.save(tmp / f"{split}.npy", array)
+        meta = {"format": FORMAT, "key": key, "shapes": {s: list(a.shape) for s, a in arrays.items()}}
+        (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(tmp, final)
+        return final
+    except OSError:  # no space, not writable, or another process saved the same store first
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return final if (final / "meta.json").is_file() else None
 
 
 class MemoryStores:

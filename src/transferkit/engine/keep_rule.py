@@ -13,7 +13,8 @@ KEEP = ("best", "last")
 @dataclass(frozen=True)
 class KeepRule:
     """`keep`: "best" keeps the weights of the validated epoch with the highest validation accuracy (the first of
-    equals; only validated epochs are candidates, see `eval_every`), "last" those after the last epoch.
+    equals; only validated epochs are candidates, see `eval_every`; a later phase replaces an earlier phase's best
+    only when higher by more than one standard error), "last" those after the last epoch.
     `patience`: end a phase when its validation accuracy has not improved for that many evaluations (None: never)."""
 
     keep: str = "best"

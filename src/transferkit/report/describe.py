@@ -244,7 +244,15 @@ def _describe_result(record: dict) -> str:
     where = kept["epoch"]
     return text + (f" Kept weights: epoch {where['epoch'] + 1} of phase {where['phase'] + 1} '{where['phase_name']}' "
                    f"(epoch {where['run_epoch']} of the run), the highest validation accuracy of the validated "
-                   f"epochs: {_scores(metrics)}; after the last epoch: {_scores(kept['last_epoch']['metrics'])}.")
+                   f"epochs{_margin(kept)}: {_scores(metrics)}; after the last epoch: "
+                   f"{_scores(kept['last_epoch']['metrics'])}.")
+
+
+def _margin(kept: dict) -> str:
+    """How a later phase had to beat an earlier one ('' for records from before the rule had a margin)."""
+    if not kept.get("later_phase_margin"):
+        return ""
+    return f" (a later phase counts as higher only by more than {kept['later_phase_margin']})"
 
 
 def _describe_stop(stopped: dict | None) -> str:

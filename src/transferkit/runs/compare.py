@@ -22,8 +22,9 @@ from ..files import StagingDir, check_output_dir, write_json, write_text
 from ..models import Backbone
 from ..plans import Plan
 from ..report.html import leaderboard_section, render_report, winner_box
-from ..select import (Candidate, PeakMemory, comparison_document, entry_from_record, exhaustive, failed_entry,
-                      lr_label, make_candidates, run_epochs, successive_halving)
+from ..report.rebuild import load_records
+from ..select import (Candidate, PeakMemory, Runs, comparison_document, entry_from_record, exhaustive,
+                      failed_entry, lr_label, make_candidates, run_epochs, successive_halving)
 from ..engine.lr_range import lr_range_test
 from ..select.budget import budget_record, epochs_within_budget, measure_epoch_seconds
 from ..select.live import LiveLeaderboard
@@ -160,7 +161,6 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     title = (f"{spec.data.spec}: {_count(len(plans), 'plan')} x "
              f"{_count(len(factors), 'learning rate')} x {_count(len(seed_list), 'seed')}, "
              f"{_count(max_epochs, 'epoch')}, {search} search")
-    records: dict[str, dict[str, Any]] = {}
     device = spec.execution.device
 
     with contextlib.ExitStack() as stack:
@@ -190,13 +190,13 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
             run.record["comparison"].update(metric=settings.metric, selected_on=entry["selected_on"])
             if staging is not None:
                 write_run_dir(run, plan, staging.path / where)
-            records[where] = run.record
             return entry
 
+        runs = Runs(run_one, live.update, settings.jobs)
         if search == "halving":
-            entries, rungs = successive_halving(candidates, seed_list, max_epochs, run_one, eta, live.update)
+            entries, rungs = successive_halving(candidates, seed_list, max_epochs, runs, eta)
         else:
-            entries, rungs = exhaustive(candidates, seed_list, max_epochs, run_one, live.update)
+            entries, rungs = exhaustive(candidates, seed_list, max_epochs, runs)
         summary = {
             "model": spec.model.spec,
             "data": spec.data.spec,
@@ -220,6 +220,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
                                   search=search_record, metric=settings.metric)
         if staging is None:
             return Comparison(doc)
+        records = load_records(staging.path, doc)  # as the runs wrote them, in this process or a worker
         drop_weights(staging.path, doc, settings.keep_weights)
         write_json(staging.path / "leaderboard.json", doc)
         write_comparison_cards(staging.path, doc, records)

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from ..errors import RunError
-from ..select import DEFAULT_ETA, DEFAULT_LR_FACTORS, check_search
+from ..select import DEFAULT_ETA, DEFAULT_LR_FACTORS, check_jobs, check_search
 from ..select.candidates import check_lr_factors
 from .compare_weights import check_keep_weights
 from ..select.lr_search import check_lr_search
@@ -26,7 +26,8 @@ class CompareSettings:
     and the leaderboard use (every run records all of them); `holdout`: the fraction of each class's validation images
     held out from every choice to estimate the winner's score honestly (0: none; not with --source); `lr_search`:
     `grid` (every factor of `lr_factors`, chosen on validation) or `range` (one factor per plan from a learning-rate
-    range test on training images; `lr_factors` is then not used)."""
+    range test on training images; `lr_factors` is then not used); `jobs`: runs trained at once, each in its own
+    worker process with its share of the CPU threads (1: one after another in this process)."""
 
     seeds: int | tuple[int, ...] = 3
     search: str = "exhaustive"
@@ -38,6 +39,7 @@ class CompareSettings:
     metric: str = "accuracy"
     holdout: float = DEFAULT_HOLDOUT
     lr_search: str = "grid"
+    jobs: int = 1
 
     def __post_init__(self) -> None:
         seeds = self.seeds
@@ -61,6 +63,7 @@ class CompareSettings:
         if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float)) or budget <= 0):
             raise RunError(f"--time-budget must be a positive number of seconds; got {budget!r}.")
         check_keep_weights(self.keep_weights)
+        check_jobs(self.jobs)
 
     @property
     def seed_list(self) -> list[int]:

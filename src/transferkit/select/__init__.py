@@ -6,6 +6,7 @@ from .entries import entry_from_record, failed_entry, run_compute
 from .halving import DEFAULT_ETA, Rung, halving_rungs, promote
 from .leaderboard import SELECTION, build_leaderboard, candidate_summaries
 from .memory import PeakMemory
+from .run_pool import Runs, check_jobs
 from .search import SEARCHES, check_search, exhaustive, run_epochs, successive_halving
 from .stats import CONFIDENCE, summarize
 
@@ -16,10 +17,12 @@ __all__ = [
     "DEFAULT_LR_FACTORS",
     "PeakMemory",
     "Rung",
+    "Runs",
     "SEARCHES",
     "SELECTION",
     "build_leaderboard",
     "candidate_summaries",
+    "check_jobs",
     "check_search",
     "comparison_document",
     "entry_from_record",

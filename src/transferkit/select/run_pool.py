@@ -1,0 +1,110 @@
+"""Runs: how a comparison executes its runs, one after another or several at once in worker processes.
+
+A comparison's runs are independent (each trains from the same starting weights on its own seed's split), so on a
+machine with more cores than one small run can use, `jobs` worker processes each train one run at a time with
+their share of the torch threads. Workers are forked: they inherit the loaded backbone and splits, and only
+(candidate, seed, epochs, rung) goes to them and the entry comes back. Entries come back in job order, whatever
+finished first, so the leaderboard does not depend on `jobs`.
+
+A worker that dies (killed for memory) fails the comparison with one line; a pool per batch lets each rung of
+successive halving fork from the parent's current state.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+import torch
+
+from ..console import logger
+from ..errors import RunError
+from .candidates import Candidate
+
+# run(candidate, seed, epochs, rung) -> entry
+RunFn = Callable[[Candidate, int, int, "int | None"], dict[str, Any]]
+# update(entries so far, what runs now or None when done)
+UpdateFn = Callable[[list[dict[str, Any]], "str | None"], None]
+Job = tuple[Candidate, int, int, "int | None"]
+
+_WORK: tuple[RunFn, list[Job]] | None = None  # set in the parent just before forking; read by the workers
+
+
+def check_jobs(jobs: int) -> int:
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise RunError(f"--jobs must be a whole number of at least 1 (runs trained at once); got {jobs!r}.")
+    return jobs
+
+
+def describe(job: Job) -> str:
+    candidate, seed, epochs, rung = job
+    where = "" if rung is None else f"rung {rung + 1} · "
+    return f"{where}{candidate.key} · seed {seed} · {epochs} epochs"
+
+
+class Runs:
+    """Runs jobs one after another in this process (`jobs` 1), or in `jobs` forked worker processes."""
+
+    def __init__(self, run: RunFn, update: UpdateFn | None = None, jobs: int = 1):
+        self.run, self.update, self.jobs = run, update, check_jobs(jobs)
+
+    def all(self, jobs: list[Job], done: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The entries of `jobs`, in their order; `done`: the entries of earlier batches (for the live table)."""
+        if self.jobs == 1 or len(jobs) < 2:
+            out: list[dict[str, Any]] = []
+            for job in jobs:
+                self._show(done + out, describe(job))
+                out.append(self.run(*job))
+            return out
+        return self._in_workers(jobs, done)
+
+    def finished(self, entries: list[dict[str, Any]]) -> None:
+        self._show(entries, None)
+
+    def _show(self, entries: list[dict[str, Any]], running: str | None) -> None:
+        if self.update is not None:
+            self.update(entries, running)
+
+    def _in_workers(self, jobs: list[Job], done: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        global _WORK
+        processes = min(self.jobs, len(jobs))
+        threads = max(1, torch.get_num_threads() // processes)
+        results: list[dict[str, Any] | None] = [None] * len(jobs)
+        _WORK = (self.run, jobs)
+        pool = ProcessPoolExecutor(processes, multiprocessing.get_context("fork"), _start_worker, (threads,))
+        try:
+            self._show(done, f"{len(jobs)} runs, {processes} at a time")
+            pending = {pool.submit(_work, i) for i in range(len(jobs))}
+            while pending:
+                ready, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in ready:
+                    index, entry = future.result()
+                    results[index] = entry
+                finished = [r for r in results if r is not None]
+                self._show(done + finished, f"{len(pending)} more, {min(processes, len(pending))} at a time"
+                           if pending else None)
+        except BrokenProcessPool:
+            raise RunError(f"A worker process of --jobs {self.jobs} died (often: out of memory); run with fewer "
+                           "--jobs.") from None
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            _WORK = None
+        return [r for r in results if r is not None]
+
+
+def _start_worker(threads: int) -> None:
+    """A worker uses its share of the cores and draws nothing: the parent's live table shows every run; warnings
+    (a failed run) still print."""
+    torch.set_num_threads(threads)
+    os.environ["TRANSFERKIT_PROGRESS"] = "0"
+    logger.setLevel(logging.WARNING)
+
+
+def _work(index: int) -> tuple[int, dict[str, Any]]:
+    run, jobs = _WORK
+    return index, run(*jobs[index])
