@@ -53,7 +53,7 @@ def adapt(model: ModelArg | None = None, data: DataArg | None = None, strategy: 
     """Step 2: adapt a pretrained backbone to a target with a strategy preset or plan; write `out` if given.
 
     `settings` are RunSpec keywords (`epochs`, `seed`, `labels_per_class`, `classes`, `weights`, `device`,
-    `cache`, `source`, `unlabeled`, `keep` ("best" or "last"), `patience`, ...) plus `overwrite` and `resume` for
+    `cache`, `source`, `unlabeled`, `keep` ("best", "best-1se" or "last"), `patience`, ...) plus `overwrite` and `resume` for
     `out`. With `out`, the run
     checkpoints after every epoch into `.NAME.partial` beside `out`; `resume=True` continues an interrupted run
     from there, bit-identically on CPU. With `source`, the plan trains on that labelled source data, adapts to

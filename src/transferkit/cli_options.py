@@ -77,7 +77,9 @@ def augment() -> Any:
 
 def keep() -> Any:
     return typer.Option("best", help="Which weights the run ends with: best (those of the validated epoch with the "
-                                     "highest validation accuracy) or last (after the last epoch).")
+                                     "highest validation accuracy), best-1se (the same, but a later phase must "
+                                     "beat an earlier one by more than one standard error) or last (after the last "
+                                     "epoch).")
 
 
 def patience() -> Any:

@@ -7,15 +7,16 @@ from typing import Any
 
 from ..errors import RunError
 
-KEEP = ("best", "last")
+KEEP = ("best", "best-1se", "last")
 
 
 @dataclass(frozen=True)
 class KeepRule:
     """`keep`: "best" keeps the weights of the validated epoch with the highest validation accuracy (the first of
-    equals; only validated epochs are candidates, see `eval_every`; a later phase replaces an earlier phase's best
-    only when higher by more than one standard error), "last" those after the last epoch.
-    `patience`: end a phase when its validation accuracy has not improved for that many evaluations (None: never)."""
+    equals; only validated epochs are candidates, see `eval_every`); "best-1se" too, except that a later phase
+    replaces an earlier phase's best only when higher by more than one standard error; "last" those after the last
+    epoch. `patience`: end a phase when its validation accuracy has not improved for that many evaluations (None:
+    never)."""
 
     keep: str = "best"
     patience: int | None = None
@@ -36,6 +37,15 @@ class KeepRule:
         if not isinstance(data, dict) or set(data) - known:
             raise RunError(f"The keep rule must be a mapping of {sorted(known)}; got {data!r}.")
         return cls(**data)
+
+    @property
+    def picks_best(self) -> bool:
+        return self.keep != "last"
+
+    @property
+    def later_phase_margin(self) -> str | None:
+        """How much better a later phase must validate to replace an earlier phase's best."""
+        return {"best": "none", "best-1se": "one standard error"}.get(self.keep)
 
     def stops(self, val_accuracies: list[float]) -> bool:
         """True when the last `patience` evaluations of a phase did not beat the best one before them."""

@@ -49,19 +49,19 @@ class KeptWeights:
         return self.rule.stops([e.val_accuracy for e in execution.epochs if e.val_accuracy is not None])
 
     def _beats_best(self, value: float, phase: int, n_val: int) -> bool:
-        """Within a phase, any gain counts; a later phase must beat an earlier phase's best by more than one standard
-        error of that accuracy on `n_val` images (sqrt(p(1-p)/n)), so that a phase which trains more of the network
-        does not replace a simpler result on a difference of an image or two (the one-standard-error rule)."""
+        """Any gain counts, except under "best-1se" across phases: a later phase must beat an earlier phase's best by
+        more than one standard error of that accuracy on `n_val` images (sqrt(p(1-p)/n)), so that a phase which
+        trains more of the network does not replace a simpler result on a difference of an image or two."""
         if self.best is None:
             return True
         best = self.best["val_accuracy"]
-        if phase == self.best["phase"]:
+        if phase == self.best["phase"] or self.rule.keep != "best-1se":
             return value > best
         return value > best + math.sqrt(best * (1 - best) / max(n_val, 1))
 
     def _consider(self, execution, where: dict[str, Any]) -> None:
         value = where["val_accuracy"]
-        if self.rule.keep != "best" or value is None:
+        if not self.rule.picks_best or value is None:
             return
         if not self._beats_best(value, where["phase"], len(execution.inputs.data.val)):
             return
@@ -97,6 +97,6 @@ class KeptWeights:
         """run.json's `kept`: the rule, the kept epoch, and the last epoch with its own metrics."""
         kept = self.kept() or self.last
         return {"rule": self.rule.keep, "patience": self.rule.patience, "eval_every": eval_every,
-                "later_phase_margin": "one standard error" if self.rule.keep == "best" else None,
+                "later_phase_margin": self.rule.later_phase_margin,
                 "epoch": kept, "last_epoch": {**(self.last or {}), "metrics": last_metrics},
                 "kept_last": kept is self.last, "note": self.note}

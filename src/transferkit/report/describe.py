@@ -250,7 +250,7 @@ def _describe_result(record: dict) -> str:
 
 def _margin(kept: dict) -> str:
     """How a later phase had to beat an earlier one ('' for records from before the rule had a margin)."""
-    if not kept.get("later_phase_margin"):
+    if kept.get("later_phase_margin") in (None, "none"):
         return ""
     return f" (a later phase counts as higher only by more than {kept['later_phase_margin']})"
 
