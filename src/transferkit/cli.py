@@ -110,6 +110,10 @@ def adapt(
     max_steps: Optional[int] = opt.max_steps(),
     grad_accum: Optional[int] = opt.grad_accum(),
     augment: Optional[str] = opt.augment(),
+    randaugment: Optional[str] = opt.timm_augment("randaugment"),
+    random_erasing: Optional[float] = opt.timm_augment("random_erasing"),
+    mixup: Optional[float] = opt.timm_augment("mixup"),
+    cutmix: Optional[float] = opt.timm_augment("cutmix"),
     class_weights: Optional[str] = opt.class_weights(),
     sampler: Optional[str] = opt.sampler(),
     seed: int = opt.seed(),
@@ -229,7 +233,8 @@ def stages(
 def strategies() -> None:
     """List the strategy presets, each with its standard term and a one-line explanation."""
     table = Table(title="Strategies (use with --strategy NAME or NAME:key=value)",
-                  caption="Every strategy also takes batch_size=N and augment=none|light|standard, for every phase.")
+                  caption="Every strategy also takes batch_size=N, augment=none|light|standard and timm's "
+                          "randaugment=POLICY, random_erasing=P, mixup=ALPHA and cutmix=ALPHA, for every phase.")
     for col in ("strategy", "term", "what it does", "options"):
         table.add_column(col)
     for s in api.strategies():

@@ -49,6 +49,10 @@ def compare(
     max_steps: Optional[int] = opt.max_steps(),
     grad_accum: Optional[int] = opt.grad_accum(),
     augment: Optional[str] = opt.augment(),
+    randaugment: Optional[str] = opt.timm_augment("randaugment"),
+    random_erasing: Optional[float] = opt.timm_augment("random_erasing"),
+    mixup: Optional[float] = opt.timm_augment("mixup"),
+    cutmix: Optional[float] = opt.timm_augment("cutmix"),
     class_weights: Optional[str] = opt.class_weights(),
     sampler: Optional[str] = opt.sampler(),
     labels_per_class: Optional[int] = opt.labels_per_class(),
@@ -79,8 +83,10 @@ def compare(
 ) -> None:
     """Compare strategies on your data: same splits and epochs, several seeds, selection on validation only."""
     spec = opt.build_spec(model, data, epochs=epochs, lr=lr, batch_size=batch_size, max_steps=max_steps,
-                          grad_accum=grad_accum, augment=augment, class_weights=class_weights, sampler=sampler,
-                          labels_per_class=labels_per_class, classes=classes, weights=weights, weights_map=weights_map,
+                          grad_accum=grad_accum, augment=augment, randaugment=randaugment,
+                          random_erasing=random_erasing, mixup=mixup, cutmix=cutmix, class_weights=class_weights,
+                          sampler=sampler, labels_per_class=labels_per_class, classes=classes, weights=weights,
+                          weights_map=weights_map,
                           pretrained=pretrained, input_size=input_size, device=device, precision=precision,
                           workers=workers, data_mem=data_mem, max_bad_fraction=max_bad_fraction, compile=compile,
                           channels_last=channels_last, sync_bn=sync_bn, source=source, unlabeled=unlabeled,

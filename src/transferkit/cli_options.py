@@ -75,6 +75,23 @@ def augment() -> Any:
     return typer.Option(None, help="Augmentation for every phase: none, light or standard (default: the plan's).")
 
 
+# timm's augmentations, set for every phase (None: the plan's own, off unless it sets them)
+TIMM_AUGMENT_HELP = {
+    "randaugment": "timm RandAugment policy for every phase, after --augment, e.g. rand-m9-mstd0.5 (magnitude 9, its "
+                   "std 0.5); none: off (default: the plan's, off).",
+    "random_erasing": "Probability that timm's random erasing replaces a random rectangle of each training image with "
+                      "noise, for every phase (0: off; default: the plan's, off).",
+    "mixup": "Mixup alpha for every phase: timm blends each image and its label with those of another image of the "
+             "batch, weight drawn from Beta(alpha, alpha) (0: off; default: the plan's, off).",
+    "cutmix": "CutMix alpha for every phase: timm pastes a box of another image of the batch into each image, labels "
+              "mixed by area (0: off; with --mixup, half the batches each; default: the plan's, off).",
+}
+
+
+def timm_augment(name: str) -> Any:
+    return typer.Option(None, help=TIMM_AUGMENT_HELP[name])
+
+
 def keep() -> Any:
     return typer.Option("best", help="Which weights the run ends with: best (those of the validated epoch with the "
                                      "highest validation accuracy), best-1se (the same, but a later phase must "

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .augmentation import AUGMENTATIONS, make_augmentation
 from .loading import DataSplits, ImageTensors, load_data
 from .preprocessing import Preprocessing
+from .rand_augment import with_rand_augment
 from .read_settings import ReadSettings
 from .ref import DataRef
 from .sources import ImageSource
@@ -34,4 +35,5 @@ __all__ = [
     "register_source",
     "take",
     "uint8_batches",
+    "with_rand_augment",
 ]

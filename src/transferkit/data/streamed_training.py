@@ -7,6 +7,7 @@ from timm.data.transforms_factory import transforms_imagenet_train
 from torch.utils.data import Dataset
 
 from .augmentation import make_augmentation
+from .rand_augment import with_rand_augment
 from .streamed_images import StreamedImages
 
 STANDARD_SCALE = (0.5, 1.0)  # the area range of the in-memory `standard` preset
@@ -15,28 +16,25 @@ STANDARD_SCALE = (0.5, 1.0)  # the area range of the in-memory `standard` preset
 class StreamedTraining(Dataset):
     """(uint8 image (3, H, W), label) pairs. `standard`: timm's training transform on the original image (random
     resized crop to the input size, 50% to 100% of the area, then a horizontal flip where `flip`); other presets: the
-    image as evaluation reads it, then the in-memory preset's transform."""
+    image as evaluation reads it, then the in-memory preset's transform. Then RandAugment with `randaugment` (a timm
+    policy; None: none), as on the in-memory path."""
 
-    def __init__(self, images: StreamedImages, labels: torch.Tensor, augment: str, flip: bool = True):
+    def __init__(self, images: StreamedImages, labels: torch.Tensor, augment: str, flip: bool = True,
+                 randaugment: str | None = None):
         self.images, self.labels, self.augment = images, labels, augment
-        size = images.preprocessing.size_hw
-        if augment == "standard":
-            # use_prefetcher=True: timm stops at a uint8 tensor; normalization happens on the device
-            self.transform = transforms_imagenet_train(size, scale=STANDARD_SCALE, hflip=0.5 if flip else 0.0,
-                                                       color_jitter=None,
-                                                       interpolation=images.preprocessing.interpolation,
-                                                       use_prefetcher=True)
-        else:
-            self.transform = make_augmentation(augment, size, flip)
+        size, standard = images.preprocessing.size_hw, augment == "standard"
+        # use_prefetcher=True: timm stops at a uint8 tensor; normalization happens on the device
+        self.original = transforms_imagenet_train(size, scale=STANDARD_SCALE, hflip=0.5 if flip else 0.0,
+                                                  color_jitter=None, interpolation=images.preprocessing.interpolation,
+                                                  use_prefetcher=True) if standard else None
+        preset = None if standard else make_augmentation(augment, size, flip)
+        self.transform = with_rand_augment(preset, randaugment, images.preprocessing)
 
     def __len__(self) -> int:
         return len(self.images)
 
     def __getitem__(self, i: int):
-        if self.augment == "standard":
-            image = self.transform(self.images.original(i))
-        else:
-            image = self.images[i]
-            if self.transform is not None:
-                image = self.transform(image)
+        image = self.images[i] if self.original is None else self.original(self.images.original(i))
+        if self.transform is not None:
+            image = self.transform(image)
         return image, self.labels[i]

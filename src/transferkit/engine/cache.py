@@ -1,6 +1,7 @@
 """The feature cache of a run: decide, per phase, whether the frozen trunk can be replaced by cached activations.
 
-A phase trains from the cache when every stage below its first trainable stage is frozen, with batch norm
+A phase trains from the cache when it has none of timm's augmentations (RandAugment, random erasing, mixup, CutMix:
+each batch's images are new), when every stage below its first trainable stage is frozen, with batch norm
 frozen (or re-estimated at phase start, before the cache is computed) and no layer of it in training mode,
 and when the cut network provably reproduces `model(x)` on a few training images, both in eval mode and in
 the phase's own train/eval modes. Otherwise the phase runs on images and the record says why.
@@ -18,6 +19,7 @@ from ..cache import cache_dir
 from ..data import make_augmentation
 from ..models.segments import Cut, pre_logits_cut, stage_cut
 from ..plans import ResolvedPhase
+from ..plans.augment_settings import AUGMENT_SETTINGS
 from .cache_key import feature_cache_key
 from .cache_settings import CacheSettings
 from .cached_inputs import CachedInputs, compute_activations
@@ -36,6 +38,15 @@ def frozen_trunk_reason(rp: ResolvedPhase) -> tuple[int, str | None]:
         if setting.bn == "train":
             return first, f"{setting.stage} batch norm trains"
     return first, None
+
+
+def augmentation_reason(phase) -> str | None:
+    """Why the phase's timm augmentations rule out cached activations (None: it has none)."""
+    used = [name for name in AUGMENT_SETTINGS if getattr(phase, name)]
+    if not used:
+        return None
+    return (f"{', '.join(used)} change{'s' if len(used) == 1 else ''} the images of every batch afresh, which cached "
+            f"activations cannot reproduce, so a phase with {'it' if len(used) == 1 else 'them'} is not cached")
 
 
 def training_layers_reason(net, trunk_stages: tuple[str, ...]) -> str | None:
@@ -91,7 +102,7 @@ class FeatureCache:
 
     def inputs_for(self, rp: ResolvedPhase, net, base) -> tuple[object, dict]:
         """Cached inputs for this phase, or `base` with the reason; call after batch-norm re-estimation."""
-        reason = self._settings_reason()
+        reason = self._settings_reason() or augmentation_reason(rp.phase)
         first, trunk_reason = frozen_trunk_reason(rp)
         reason = reason or trunk_reason
         if reason is not None:

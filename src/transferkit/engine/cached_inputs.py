@@ -76,10 +76,11 @@ class CachedInputs:
             draws = torch.randint(self.store.views, (len(self.training_set),), generator=generator)
             self.training_set.views = draws
 
-    def train_loader(self, batch_size: int, augment: str, balanced: bool = False) -> DataLoader:
-        """Batches of cached activations (`augment` is already in the cached views); `balanced`: class-balanced."""
-        n = len(self.training_set)
-        sampler = balanced_sampler(self.data.train.labels) if balanced else None
+    def train_loader(self, phase) -> DataLoader:
+        """Batches of cached activations (the phase's `augment` is already in the cached views); class-balanced with
+        its `sampler: balanced`."""
+        n, batch_size = len(self.training_set), phase.batch_size
+        sampler = balanced_sampler(self.data.train.labels) if phase.sampler == "balanced" else None
         loader = DataLoader(self.training_set, batch_size=batch_size, shuffle=sampler is None, sampler=sampler,
                             drop_last=drop_ragged_batch(n, batch_size), collate_fn=_as_batch)
         return self.accelerator.prepare_data_loader(loader)

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from ..data import DataSplits, StreamedImages, StreamedTraining, make_augmentation, uint8_batches
+from ..data import DataSplits, StreamedImages, StreamedTraining, make_augmentation, uint8_batches, with_rand_augment
 from .balance import balanced_sampler
 from .modes import kept_modes
 
@@ -50,19 +50,21 @@ class ImageInputs:
     def normalize(self, images: torch.Tensor) -> torch.Tensor:
         return self.net.preprocessing.normalize(images.to(self.accelerator.device, non_blocking=True))
 
-    def train_loader(self, batch_size: int, augment: str, balanced: bool = False) -> DataLoader:
-        """Shuffled batches of the (augmented) training images; `balanced`: drawn class-balanced instead."""
+    def train_loader(self, phase) -> DataLoader:
+        """Shuffled batches of the training images, augmented as `phase` says (its preset, then RandAugment);
+        drawn class-balanced instead with its `sampler: balanced`."""
         train = self.data.train
         workers = 0
         if isinstance(train.images, StreamedImages):  # decoded and augmented from the original in worker processes
-            dataset = StreamedTraining(train.images, train.labels, augment, self.data.flip)
+            dataset = StreamedTraining(train.images, train.labels, phase.augment, self.data.flip, phase.randaugment)
             workers = train.images.workers
         else:
-            hw = tuple(train.images.shape[-2:])
-            dataset = AugmentedImages(train.images, train.labels, make_augmentation(augment, hw, self.data.flip))
-        sampler = balanced_sampler(train.labels) if balanced else None
-        loader = DataLoader(dataset, batch_size=batch_size, shuffle=sampler is None, sampler=sampler,
-                            drop_last=drop_ragged_batch(len(dataset), batch_size), num_workers=workers,
+            preset = make_augmentation(phase.augment, tuple(train.images.shape[-2:]), self.data.flip)
+            augment = with_rand_augment(preset, phase.randaugment, self.net.preprocessing)
+            dataset = AugmentedImages(train.images, train.labels, augment)
+        sampler = balanced_sampler(train.labels) if phase.sampler == "balanced" else None
+        loader = DataLoader(dataset, batch_size=phase.batch_size, shuffle=sampler is None, sampler=sampler,
+                            drop_last=drop_ragged_batch(len(dataset), phase.batch_size), num_workers=workers,
                             pin_memory=workers > 0 and torch.cuda.is_available())
         # workers are not persistent: a persistent iterator draws its workers' seed once, not every epoch, and the
         # streamed and in-memory paths would then draw different random numbers for the same run

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 
 from ..errors import RunError
 from .accelerate_compat import clear_gradients
@@ -43,13 +42,11 @@ def group_lrs(optimizer) -> dict[str, float]:
 
 def train_epoch(
     *,
-    forward: Callable[[torch.Tensor], torch.Tensor],
+    objective: Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]],
     loader,
     optimizer,
     scheduler,
     accelerator,
-    label_smoothing: float = 0.0,
-    class_weights: torch.Tensor | None = None,
     extra_loss: Callable[[], torch.Tensor] | None = None,
     before_step: Callable[[], None] | None = None,
     phase_name: str = "",
@@ -62,7 +59,9 @@ def train_epoch(
 ) -> EpochStats:
     """Train for one pass over `loader`; stop with RunError on a NaN or infinite loss.
 
-    `class_weights` weight each class's cross-entropy; `extra_loss()` adds regularization terms; `before_step()`
+    `objective(inputs, labels)` gives a batch's logits and loss (see TrainingObjective); the accuracy reported is
+    that of the logits against each image's own label, also where mixup or CutMix trained on mixed targets (there
+    it counts the mixed images). `extra_loss()` adds regularization terms; `before_step()`
     runs after backward and before the optimizer step (gradients are available there); `on_batch(done, total)`
     reports progress after each batch; `max_batches` ends the epoch early; the optimizer steps every `accumulate`
     batches (and after the last), each batch's loss divided by `accumulate`. `resume_from` continues a partial epoch:
@@ -83,10 +82,8 @@ def train_epoch(
                 after_skip()
             continue
         lr_end = group_lrs(optimizer)
-        logits = forward(inputs)
+        logits, loss = objective(inputs, labels)
         labels = labels.to(logits.device)
-        weight = None if class_weights is None else class_weights.to(logits.device, logits.dtype)
-        loss = F.cross_entropy(logits, labels, weight=weight, label_smoothing=label_smoothing)
         if extra_loss is not None:
             loss = loss + extra_loss()
         value = loss.item()

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from ..data import DataSplits
 from ..errors import RunError
@@ -99,10 +98,7 @@ def lr_range_test(plan: Plan, backbone, data: DataSplits, *, seed: int = 0, exec
         except StopIteration:
             batches = iter(phase.loader)
             images, labels = next(batches)
-        logits = phase.inputs.forward(images)
-        weight = None if phase.class_weights is None else phase.class_weights.to(logits.device, logits.dtype)
-        loss = F.cross_entropy(logits, labels.to(logits.device), weight=weight,
-                               label_smoothing=phase.phase.label_smoothing)
+        loss = phase.objective(images, labels)[1]
         value = float(loss.item())
         if not math.isfinite(value):
             break

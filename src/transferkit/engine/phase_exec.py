@@ -15,6 +15,7 @@ from .balance import balanced_class_weights
 from .batchnorm import batchnorm_modules, reestimate_statistics, set_modes
 from .domain import PhaseDomain
 from .loop import EpochStats, train_epoch
+from .objective import TrainingObjective
 from .optim import build_optimizer, build_scheduler, parameter_groups
 from .penalties import build_penalty
 from .resume import PhaseProgress
@@ -72,10 +73,11 @@ class PhaseExecution:
         elif self.feature_cache is not None:  # after batch-norm re-estimation: the cache holds the adapted trunk
             set_modes(self.net, rp)
             self.inputs, self.cache_record = self.feature_cache.inputs_for(rp, self.net, self.inputs)
-        self.loader = self.inputs.train_loader(phase.batch_size, phase.augment, balanced=phase.sampler == "balanced")
+        self.loader = self.inputs.train_loader(phase)
         train = self.inputs.data.train
         self.class_weights = (balanced_class_weights(train.labels, len(self.inputs.data.classes))
                               if phase.class_weights == "balanced" else None)
+        self.objective = TrainingObjective(self.inputs, phase, self.class_weights)
         batches = len(self.loader) if phase.max_steps is None else min(len(self.loader), phase.max_steps)
         scheduler = build_scheduler(optimizer, rp, phase.epochs * -(-batches // phase.grad_accum))
         self.optimizer, self.scheduler = self.accelerator.prepare(optimizer, scheduler)
@@ -160,13 +162,11 @@ class PhaseExecution:
             self.domain.start_epoch(epoch)
         with self._on_training_data():
             stats: EpochStats = train_epoch(
-                forward=self.inputs.forward,
+                objective=self.objective,
                 loader=self.loader,
                 optimizer=self.optimizer,
                 scheduler=self.scheduler,
                 accelerator=self.accelerator,
-                label_smoothing=self.phase.label_smoothing,
-                class_weights=self.class_weights,
                 extra_loss=self._extra_loss(),
                 before_step=self.domain.before_step if self.domain is not None else None,
                 phase_name=self.phase.name,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 NUMBER_SETTINGS = ("epochs", "lr", "lr_decay", "lr_spread", "weight_decay", "momentum", "warmup", "batch_size",
-                   "label_smoothing")
+                   "label_smoothing", "random_erasing", "mixup", "cutmix")
 WHOLE_NUMBERS = {"epochs", "batch_size", "kernels", "hidden", "r"}
 NUMBER_MAPPINGS = ("lr_scale", "alignment", "adapter")  # mappings whose values are numbers (but 'method')
 

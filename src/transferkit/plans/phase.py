@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..errors import PlanError
 from ..methods.alignment import alignment_method, alignment_names
+from .augment_settings import AUGMENT_SETTINGS, check_augment_setting, check_mixing
+from .checks import number as _number
+from .checks import one_of as _one_of
 
 PARAM_FILTERS = ("all", "bias", "norm", "lora")
 BN_POLICIES = ("auto", "frozen", "train", "adapt")
@@ -21,23 +23,6 @@ REGULARIZERS = ("l2sp",)
 REGULARIZER_SETTINGS = {"l2sp": ("alpha", "beta")}
 
 _STAGE_NAME = re.compile(r"^(all|head|stem|stage\d+|top:\d+)$")
-
-
-def _one_of(name: str, value: Any, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise PlanError(f"The '{name}' setting must be one of {list(choices)}; got {value!r}.")
-
-
-def _number(name: str, value: Any, *, minimum: float = 0.0, strict: bool = False, integer: bool = False):
-    ok_type = int if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, ok_type):
-        kind = "a whole number" if integer else "a number"
-        raise PlanError(f"The '{name}' setting must be {kind}; got {value!r}.")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise PlanError(f"The '{name}' setting must be a finite number; got {value!r}.")
-    if value < minimum or (strict and value == minimum):
-        bound = f"greater than {minimum}" if strict else f"at least {minimum}"
-        raise PlanError(f"The '{name}' setting must be {bound}; got {value!r}.")
 
 
 @dataclass
@@ -59,7 +44,10 @@ class Phase:
     (a step budget for long epochs; the schedule spans the shortened epochs). `grad_accum`: the optimizer steps once
     every that many batches, on their averaged gradients (an effective batch of `batch_size` x `grad_accum`). `bn` is
     the batch-norm policy: `auto` (trainable stages `train`, frozen stages `frozen`) or one policy for every stage, or
-    a mapping stage -> policy (missing stages follow `auto`).
+    a mapping stage -> policy (missing stages follow `auto`). timm's augmentations, all off by default (see
+    augment_settings.py): `randaugment` (a policy such as `rand-m9-mstd0.5`, after the `augment` preset),
+    `random_erasing` (probability per image, on the normalized batch), `mixup` and `cutmix` (Beta alphas; the loss is
+    then soft-target cross-entropy, label smoothing applied to the mixed targets).
     """
 
     name: str = "train"
@@ -82,6 +70,10 @@ class Phase:
     max_steps: int | None = None
     grad_accum: int = 1
     augment: str = "none"
+    randaugment: str | None = None
+    random_erasing: float = 0.0
+    mixup: float = 0.0
+    cutmix: float = 0.0
     label_smoothing: float = 0.0
     class_weights: str = "none"
     sampler: str = "shuffle"
@@ -150,6 +142,11 @@ class Phase:
             raise PlanError(f"The 'label_smoothing' setting must be below 1; got {self.label_smoothing!r}.")
         _one_of("class_weights", self.class_weights, CLASS_WEIGHTS)
         _one_of("sampler", self.sampler, SAMPLERS)
+        if self.randaugment == "none":
+            self.randaugment = None
+        for key in AUGMENT_SETTINGS:
+            check_augment_setting(key, getattr(self, key))
+        check_mixing(self)
         self._validate_regularizers()
         self._validate_alignment()
         self._validate_adapter()

@@ -33,7 +33,8 @@ class StrategyInfo:
 
 _REGISTRY: dict[str, StrategyInfo] = {}
 # options every preset takes, set in every phase of the plan it builds (unless the preset has its own)
-COMMON_OPTIONS: dict[str, type] = {"batch_size": int, "augment": str}
+COMMON_OPTIONS: dict[str, type] = {"batch_size": int, "augment": str, "randaugment": str, "random_erasing": float,
+                                   "mixup": float, "cutmix": float}
 
 
 def register_strategy(name: str, *, summary: str, reference: str = "", domain_adaptation: bool = False):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..methods import alignment_method
 from ..plans import Phase, Plan, ResolvedPhase
+from .augment_text import augmentation_text, loss_text
 
 _FILTER_TERMS = {"bias": "BitFit (bias-only fine-tuning)", "norm": "normalization-layer fine-tuning",
                  "lora": "LoRA (low-rank adaptation)"}
@@ -152,8 +153,7 @@ def describe_phases(phases: list[dict], stage_names: list[str]) -> list[str]:
             f"{frozen_text}; {bn_text}; {opt['name']} (weight decay {opt['weight_decay']:g}"
             f"{', momentum %g' % opt['momentum'] if opt['name'] == 'sgd' else ', betas %g/0.999' % opt['momentum']}) "
             f"at {lr_text}, {sched['name']} schedule with {sched['warmup']:.0%} warm-up, batch size {p['batch_size']}, "
-            f"augmentation {p['augment']}, cross-entropy loss"
-            f"{' with label smoothing %g' % p['label_smoothing'] if p['label_smoothing'] else ''}"
+            f"{augmentation_text(p)}, {loss_text(p)}"
         )
         if p.get("class_weights") == "balanced":
             sentence += ", each class's loss weighted by n / (classes x its training count)"
@@ -293,7 +293,8 @@ def describe_plan(plan: Plan, stage_names: list[str] | None = None) -> str:
             f"{phase_term(p, plan.init, stage_names)}; trains "
             f"{', '.join(p.train)}{'' if p.train == ['head'] else f' ({p.params} parameters of non-head stages)'}; "
             f"{p.optimizer} at {lr}, "
-            f"{p.schedule} schedule, batch size {p.batch_size}, augmentation {p.augment}; batch norm: {bn_text}."
+            f"{p.schedule} schedule, batch size {p.batch_size}, {augmentation_text(p.to_dict())}; "
+            f"batch norm: {bn_text}."
         )
     init = "from random weights" if plan.init == "random" else "from the pretrained weights"
     text = f"{plan_term(plan, stage_names)[0].upper()}{plan_term(plan, stage_names)[1:]}, {init}. " + " ".join(parts)

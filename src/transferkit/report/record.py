@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from ..engine import RunResult
+from ..plans.augment_settings import AUGMENT_SETTINGS
 from .describe import describe_record, plan_term
 from ..environment import environment, package_versions
 
@@ -49,6 +50,7 @@ def phase_entries(result: RunResult) -> list[dict[str, Any]]:
                 "max_steps": s.get("max_steps"),
                 "grad_accum": s.get("grad_accum", 1),
                 "augment": s["augment"],
+                **{key: s[key] for key in AUGMENT_SETTINGS},
                 "label_smoothing": s["label_smoothing"],
                 "class_weights": s["class_weights"],
                 "sampler": s["sampler"],

@@ -10,14 +10,16 @@ from typing import Any
 from ..data import AUGMENTATIONS
 from ..errors import PlanError
 from ..plans import Plan
+from ..plans.augment_settings import AUGMENT_SETTINGS, check_augment_setting
 from ..plans.phase import CLASS_WEIGHTS, SAMPLERS
 
 
 @dataclass(frozen=True)
 class Overrides:
     """`epochs`: total epochs, shared by the phases in the plan's proportions; `lr`, `batch_size`, `augment`,
-    `class_weights`, `sampler`, `max_steps` (batches per epoch at most) and `grad_accum` (batches per optimizer step)
-    replace every phase's own (None: keep the plan's)."""
+    `class_weights`, `sampler`, `max_steps` (batches per epoch at most), `grad_accum` (batches per optimizer step) and
+    timm's augmentations `randaugment` (a policy, or 'none'), `random_erasing`, `mixup` and `cutmix` (0: off) replace
+    every phase's own (None: keep the plan's)."""
 
     epochs: int | None = None
     lr: float | None = None
@@ -27,6 +29,10 @@ class Overrides:
     sampler: str | None = None
     max_steps: int | None = None
     grad_accum: int | None = None
+    randaugment: str | None = None
+    random_erasing: float | None = None
+    mixup: float | None = None
+    cutmix: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "max_steps", "grad_accum"):
@@ -43,13 +49,16 @@ class Overrides:
             value = getattr(self, name)
             if value is not None and value not in choices:
                 raise PlanError(f"--{name.replace('_', '-')} must be one of {list(choices)}; got {value!r}.")
+        for name in AUGMENT_SETTINGS:
+            if getattr(self, name) is not None:
+                check_augment_setting(name, getattr(self, name), f"--{name.replace('_', '-')}")
 
     def apply(self, plan: Plan) -> Plan:
         """The plan with these settings in place (the plan itself is left unchanged)."""
         if self.epochs is not None:
             plan = plan.with_total_epochs(self.epochs)
         changes = {k: getattr(self, k) for k in ("lr", "batch_size", "augment", "class_weights", "sampler", "max_steps",
-                                                 "grad_accum")
+                                                 "grad_accum", *AUGMENT_SETTINGS)
                    if getattr(self, k) is not None}
         if not changes:
             return plan

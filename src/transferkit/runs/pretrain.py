@@ -31,7 +31,8 @@ def pretrain_plan(spec: RunSpec) -> Plan:
     epochs, lr = o.epochs or PRETRAIN_EPOCHS, o.lr or PRETRAIN_LR
     phase = Phase(name="pretrain", epochs=epochs, train=["all"], lr=lr, batch_size=o.batch_size or PRETRAIN_BATCH,
                   warmup=0.15, augment=o.augment or "none", max_steps=o.max_steps,
-                  grad_accum=o.grad_accum or 1)
+                  grad_accum=o.grad_accum or 1, randaugment=o.randaugment, random_erasing=o.random_erasing or 0.0,
+                  mixup=o.mixup or 0.0, cutmix=o.cutmix or 0.0)
     return Plan(phases=[phase], strategy="pretrain", init="random", options={"epochs": epochs, "lr": lr})
 
 
