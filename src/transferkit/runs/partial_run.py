@@ -4,13 +4,16 @@ It holds the run's checkpoint while the run trains; the final files are written 
 which is renamed to `NAME` once complete, and then the staging directory is removed. So a finished run
 directory holds no checkpoint: its weights are model.safetensors, and `reproduce` re-runs from run.json. If the run stops, the staging
 directory stays only when it holds a checkpoint, for `--resume`; a new run does not discard it silently.
-A lock file keeps two processes from writing the same staging directory at once.
+A lock file keeps two processes from writing the same staging directory at once. Processes forked while it is held
+(DataLoader workers) close their copy at once, so a run killed with SIGKILL frees it as soon as it dies, not when
+its orphaned workers notice.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import weakref
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,6 +29,7 @@ except ImportError:  # pragma: no cover - not POSIX: no lock, the rest works
 
 LOCK_FILE = ".lock"
 FINAL_DIR = "final"
+_LOCKED: weakref.WeakSet = weakref.WeakSet()  # the PartialRuns of this process that hold their lock
 
 
 def partial_path(out: str | Path) -> Path:
@@ -149,11 +153,23 @@ class PartialRun:
             raise RunError(f"Another transferkit process is writing '{self.out}' right now; wait for it to finish "
                            "or stop it first.") from None
         self._lock_fd = fd
+        _LOCKED.add(self)
 
     def _unlock(self) -> None:
         if self._lock_fd is not None:
             os.close(self._lock_fd)  # closing releases the lock
             self._lock_fd = None
+        _LOCKED.discard(self)
+
+
+def _drop_inherited_locks() -> None:
+    """In a forked child: close the copies of the parent's lock files (the lock stays the parent's alone)."""
+    for run in list(_LOCKED):
+        run._unlock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_inherited_locks)
 
 
 def _is_locked(folder: Path) -> bool:
