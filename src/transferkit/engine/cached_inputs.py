@@ -21,6 +21,7 @@ from .feature_store import FeatureStore
 from .inputs import drop_ragged_batch
 from .modes import kept_modes
 from .seeding import derive_seed
+from .shards import prepare_training_loader
 
 
 def _as_batch(batch):
@@ -83,7 +84,7 @@ class CachedInputs:
         sampler = balanced_sampler(self.data.train.labels) if phase.sampler == "balanced" else None
         loader = DataLoader(self.training_set, batch_size=batch_size, shuffle=sampler is None, sampler=sampler,
                             drop_last=drop_ragged_batch(n, batch_size), collate_fn=_as_batch)
-        return self.accelerator.prepare_data_loader(loader)
+        return prepare_training_loader(loader, self.accelerator)
 
     def forward(self, activations: torch.Tensor) -> torch.Tensor:
         with self._autocast():

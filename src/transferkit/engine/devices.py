@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import torch
 from accelerate import Accelerator
+from accelerate.utils import DistributedDataParallelKwargs, gather_object
 
 from ..errors import RunError
 from .accelerate_compat import cache_optional_package_checks
+from .processes import use_cpu
 
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("no", "fp16", "bf16")
@@ -31,10 +33,20 @@ def torch_device(device: str) -> torch.device:
 
 
 def make_accelerator(device: str = "auto", precision: str = "no") -> Accelerator:
-    """An Accelerator on the requested device ('auto' takes a GPU when there is one)."""
+    """An Accelerator on the requested device ('auto' takes a GPU when there is one). Launched with several
+    processes, the model is wrapped for data-parallel training (gloo on CPUs); phases change which parameters train,
+    so unused parameters are allowed."""
     check_device(device)
     if precision not in PRECISIONS:
         raise RunError(f"The 'precision' setting must be one of {list(PRECISIONS)}; got {precision!r}.")
     cache_optional_package_checks()
-    return Accelerator(cpu=device == "cpu", mixed_precision=precision)
+    ddp = DistributedDataParallelKwargs(find_unused_parameters=True)
+    return Accelerator(cpu=use_cpu(device), mixed_precision=precision, kwargs_handlers=[ddp])
+
+
+def describe_processes(accelerator: Accelerator) -> dict:
+    """run.json's record of the processes: how many, the device of each, and the backend between them."""
+    devices = gather_object([str(accelerator.device)]) if accelerator.num_processes > 1 else [str(accelerator.device)]
+    return {"count": accelerator.num_processes, "devices": devices,
+            "backend": accelerator.state.backend if accelerator.num_processes > 1 else None}
 

@@ -15,6 +15,8 @@ from torch.utils.data import DataLoader, Dataset
 from ..data import DataSplits, StreamedImages, StreamedTraining, make_augmentation, uint8_batches, with_rand_augment
 from .balance import balanced_sampler
 from .modes import kept_modes
+from .sharded_eval import gathered_scores
+from .shards import prepare_training_loader
 
 
 class AugmentedImages(Dataset):
@@ -68,7 +70,7 @@ class ImageInputs:
                             pin_memory=workers > 0 and torch.cuda.is_available())
         # workers are not persistent: a persistent iterator draws its workers' seed once, not every epoch, and the
         # streamed and in-memory paths would then draw different random numbers for the same run
-        return self.accelerator.prepare_data_loader(loader)
+        return prepare_training_loader(loader, self.accelerator)
 
     def set_epoch(self, epoch: int) -> None:
         """Called at the start of each epoch (images are augmented afresh each time, so nothing to do)."""
@@ -95,14 +97,16 @@ class ImageInputs:
 
     @torch.no_grad()
     def scores(self, split: str) -> torch.Tensor:
-        """Logits (float32, on the CPU) of a split, in order. Leaves the model in eval mode."""
+        """Logits (float32, on the CPU) of a split, in order, each image scored once across the processes. Leaves the
+        model in eval mode."""
         self.model.eval()
-        out = [logits.float().cpu() for logits in self._logits(getattr(self.data, split).images)]
-        return torch.cat(out) if out else torch.zeros((0, len(self.data.classes)))
+        return gathered_scores(self.accelerator, getattr(self.data, split).images, self._split_scores,
+                               len(self.data.classes))
 
-    def _logits(self, images: torch.Tensor | StreamedImages):
-        for batch in self.image_batches(images, self.eval_batch_size):
-            yield self.model(batch)
+    def _split_scores(self, images: torch.Tensor | StreamedImages) -> torch.Tensor:
+        # through the unwrapped network: a data-parallel wrapper would synchronize buffers between processes
+        model = self.accelerator.unwrap_model(self.model)
+        return torch.cat([model(batch).float().cpu() for batch in self.image_batches(images, self.eval_batch_size)])
 
     def describe(self) -> dict:
         return {"used": False}

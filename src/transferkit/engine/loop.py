@@ -67,7 +67,8 @@ def train_epoch(
     batches (and after the last), each batch's loss divided by `accumulate`. `resume_from` continues a partial epoch:
     its batches are drawn again (so data order and augmentation stay those of the interrupted epoch) but not
     trained on, and `after_skip()` then puts back the random state of the interruption; `on_step(partial)` is called
-    after each optimizer step inside the epoch (for checkpoints).
+    after each optimizer step inside the epoch (for checkpoints; with several processes, each passes its own sums).
+    The returned loss, accuracy and images are over all processes.
     """
     skip = resume_from.batches if resume_from is not None else 0
     total_loss, correct, seen = (0.0, 0, 0) if resume_from is None else \
@@ -110,4 +111,14 @@ def train_epoch(
             break
         if on_step is not None and done % accumulate == 0:
             on_step(PartialEpoch(done, total_loss, correct, seen, lr_start))
+    total_loss, correct, seen = _summed_over_processes(accelerator, total_loss, correct, seen)
     return EpochStats(total_loss / max(seen, 1), correct / max(seen, 1), seen, lr_start, lr_end)
+
+
+def _summed_over_processes(accelerator, loss: float, correct: int, seen: int) -> tuple[float, int, int]:
+    """The epoch's summed loss, correct and seen images over all processes (as they are with one process)."""
+    if accelerator.num_processes == 1:
+        return loss, correct, seen
+    sums = accelerator.reduce(torch.tensor([loss, correct, seen], dtype=torch.float64, device=accelerator.device),
+                              reduction="sum")
+    return float(sums[0]), int(sums[1]), int(sums[2])

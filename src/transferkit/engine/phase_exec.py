@@ -13,14 +13,15 @@ from ..plans import ResolvedPhase
 from .auto_rgn import AutoRGN
 from .balance import balanced_class_weights
 from .batchnorm import batchnorm_modules, reestimate_statistics, set_modes
-from .domain import PhaseDomain
+from .domain import PhaseDomain, unlabeled_of
 from .loop import EpochStats, train_epoch
 from .objective import TrainingObjective
 from .optim import build_optimizer, build_scheduler, parameter_groups
 from .penalties import build_penalty
+from .processes import share_buffers
 from .resume import PhaseProgress
 from .result import EpochRecord, PhaseRecord
-from .seeding import derive_seed
+from .seeding import epoch_seed
 from .standardize import HeadInputStandardizer
 from .train_state import restore_rng
 from .trainable import apply_trainable
@@ -59,6 +60,7 @@ class PhaseExecution:
         if phase.params == "lora":
             body = [s for s in rp.trainable_stages if s != "head"]
             self.adapters = LowRankAdapters.attach(self.net, body, **phase.adapter)
+        self._check_processes()
         self.trainable = apply_trainable(self.net, rp)
         if not self.trainable:
             raise PlanError(f"Phase '{phase.name}' trains no parameters; check its 'train' and 'params' settings.")
@@ -79,7 +81,9 @@ class PhaseExecution:
                               if phase.class_weights == "balanced" else None)
         self.objective = TrainingObjective(self.inputs, phase, self.class_weights)
         batches = len(self.loader) if phase.max_steps is None else min(len(self.loader), phase.max_steps)
-        scheduler = build_scheduler(optimizer, rp, phase.epochs * -(-batches // phase.grad_accum))
+        # Accelerate steps the schedule once per process at each step (as if one process took the global batch)
+        steps = phase.epochs * -(-batches // phase.grad_accum) * self.accelerator.num_processes
+        scheduler = build_scheduler(optimizer, rp, steps)
         self.optimizer, self.scheduler = self.accelerator.prepare(optimizer, scheduler)
         if self.domain is not None:
             self.domain.setup(len(self.loader))
@@ -92,6 +96,21 @@ class PhaseExecution:
             resume.restore(self)
         else:
             self._measure()
+
+    def _check_processes(self) -> None:
+        """PlanError for what trains parameters outside the data-parallel model (they would differ per process)."""
+        if self.accelerator.num_processes == 1:
+            return
+        phase, outside = self.phase, None
+        if phase.params == "lora":
+            outside = "low-rank adapters"
+        elif phase.auto_rgn:
+            outside = "auto-RGN learning rates"
+        elif unlabeled_of(self.inputs.data) is not None:
+            outside = "domain adaptation"
+        if outside is not None:
+            raise PlanError(f"Phase '{phase.name}' uses {outside}, which trains in one process only; launch it "
+                            "without several processes.")
 
     def progress_extras(self) -> dict:
         """The phase's own records so far (JSON), kept in checkpoints so that a resumed phase records them all."""
@@ -153,7 +172,7 @@ class PhaseExecution:
         A phase resumed from a mid-epoch checkpoint continues that epoch where it stopped."""
         started = time.perf_counter()
         within, self.resume_within = self.resume_within, None
-        torch.manual_seed(derive_seed(self.seed, "phase", self.rp.index, "epoch", epoch))
+        torch.manual_seed(epoch_seed(self.seed, self.rp.index, epoch, self.accelerator.process_index))
         self.bn_applied = set_modes(self.net, self.rp)
         self.inputs.set_epoch(epoch)
         if self.rgn is not None:
@@ -177,6 +196,7 @@ class PhaseExecution:
                 after_skip=(lambda: restore_rng(*within[1:])) if within is not None else None,
                 on_step=on_step if self.checkpoints_inside_epochs else None,
             )
+        share_buffers(self.net.model)  # batch-norm statistics as the main process's (which its checkpoint holds)
         if self.domain is not None:
             self.domain.end_epoch(epoch)
         if self.penalty is not None:
@@ -188,7 +208,7 @@ class PhaseExecution:
             self.val_scores = scores if last else None
         lrs = {k: {"start": stats.lr_start[k], "end": stats.lr_end[k]} for k in stats.lr_start}
         record = EpochRecord(self.rp.index, epoch, stats.loss, stats.accuracy, val_accuracy, lrs,
-                             time.perf_counter() - started)
+                             time.perf_counter() - started, images=stats.images)
         self.epochs.append(record)
         return record
 

@@ -10,7 +10,8 @@ from ..plans import Plan
 
 @dataclass
 class EpochRecord:
-    """One epoch: training loss and accuracy, validation accuracy, learning rate per group as applied."""
+    """One epoch: training loss and accuracy, validation accuracy, learning rate per group as applied, and the
+    training images it saw (over all processes)."""
 
     phase: int
     epoch: int
@@ -19,6 +20,7 @@ class EpochRecord:
     val_accuracy: float | None
     lr: dict[str, dict[str, float]]
     seconds: float
+    images: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,3 +69,4 @@ class RunResult:
     kept: dict[str, Any] = field(default_factory=dict)  # which epoch's weights the run ended with (KeptWeights.summary)
     test_probabilities: Any = None  # numpy (test images, classes): softmax of the kept weights' logits
     stopped_early: dict[str, Any] | None = None  # where a stop request ended training (None: the plan ran to its end)
+    processes: dict[str, Any] = field(default_factory=lambda: {"count": 1})  # data-parallel processes (devices.py)

@@ -26,7 +26,9 @@ from .checkpoint import CHECKPOINT_FILE, read_checkpoint, write_checkpoint
 from .loop import PartialEpoch
 from .result import EpochRecord, PhaseRecord
 from .standardize import HeadInputStandardizer
-from .train_state import load_optimizer_state, optimizer_state, restore_rng, rng_state
+from .processes import process_state
+from .process_rng import every_process, own_entry, own_rng, process_rng_state, restore_process_rng
+from .train_state import load_optimizer_state, optimizer_state
 
 
 @dataclass
@@ -108,11 +110,12 @@ class Checkpointer:
              kept: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None,
              within: PartialEpoch | None = None) -> None:
         """Checkpoint between epochs of `execution`'s phase (or inside one: `within`, the epoch so far), or at a phase
-        boundary when it is None; `kept`: the weights the run may end with, and where they come from."""
+        boundary when it is None; `kept`: the weights the run may end with, and where they come from. Every process
+        calls it (each one's random generators and epoch so far are saved); the main process writes the file."""
         index = len(phases) if execution is None else execution.rp.index
         done = 0 if execution is None else len(execution.epochs)
         tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in net.model.state_dict().items()}
-        rng_tensors, rng_meta = rng_state()
+        rng_tensors, rng_meta = process_rng_state()
         tensors.update(rng_tensors)
         if kept is not None:
             tensors.update(kept[0])
@@ -125,7 +128,7 @@ class Checkpointer:
             "phases": [asdict(p) for p in phases],
             "history": [e.to_dict() for e in history],
             "current": None,
-            "rng": rng_meta,
+            **rng_meta,
             "seconds": self.seconds(),
             "kept": None if kept is None else kept[1],
         }
@@ -139,15 +142,21 @@ class Checkpointer:
                 "bn_adapted_images": execution.bn_adapted_images,
                 "seconds": time.perf_counter() - execution.started,
                 "extras": execution.progress_extras(),
-                "within": asdict(within) if within is not None else None,
+                "within": None,
             }
+            if within is not None:  # every process's sums so far
+                partials = every_process(asdict(within))
+                meta["current"]["within"] = partials[0]
+                if len(partials) > 1:
+                    meta["current"]["process_within"] = partials[1:]
             if execution.domain is not None:
                 domain_tensors, meta["current"]["domain"] = execution.domain.state()
                 tensors.update({f"domain.{k}": v for k, v in domain_tensors.items()})
             if execution.standardizer is not None:
                 tensors["standardize.mean"] = execution.standardizer.mean.detach().cpu().contiguous()
                 tensors["standardize.std"] = execution.standardizer.std.detach().cpu().contiguous()
-        write_checkpoint(self.path, tensors, meta)
+        if process_state().is_main_process:
+            write_checkpoint(self.path, tensors, meta)
         self.position = meta["position"]
 
     def load(self, net, plan) -> ResumeState | None:
@@ -183,7 +192,7 @@ class Checkpointer:
                 if state.current is None:
                     raise ValueError("no phase in progress")
                 state.current.weights, state.current.path = weights, self.path
-            restore_rng(tensors, meta["rng"])
+            restore_process_rng(tensors, meta)
             resumes = [*meta.get("resumes", []), {"phase": index, "phase_name": where.get("phase_name"),
                                                   "epochs_done": done, "batches_done": batches}]
         except (KeyError, TypeError, ValueError, RuntimeError) as e:
@@ -220,8 +229,8 @@ def _resume_state(meta: dict[str, Any], tensors: dict[str, torch.Tensor], index:
             extras=dict(current.get("extras") or {}),
             domain=({k[len("domain."):]: v for k, v in tensors.items() if k.startswith("domain.")},
                     current["domain"]) if current.get("domain") is not None else None,
-            within=(PartialEpoch(**current["within"]), {k: v for k, v in tensors.items() if k.startswith("rng.")},
-                    meta["rng"]) if current.get("within") is not None else None,
+            within=(PartialEpoch(**own_entry(current["within"], current.get("process_within"))),
+                    *own_rng(tensors, meta)) if current.get("within") is not None else None,
         )
     return ResumeState(
         phase=index,

@@ -13,7 +13,7 @@ from ..run_progress import RunProgress
 from ..data import DataSplits
 from ..plans import Plan
 from .cache import FeatureCache
-from .devices import make_accelerator
+from .devices import describe_processes, make_accelerator
 from .execution import Execution
 from .inputs import ImageInputs
 from .keep_rule import KeepRule
@@ -77,7 +77,8 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
     phase_run = None
     domain = None  # the last phase's PhaseDomain (per-domain batch-norm statistics) in domain adaptation
     stop, stopped = config.stop or StopRequest(), None
-    with RunProgress(config.description, execution.progress) as progress, stop.during_training():
+    shown = execution.progress and accelerator.is_main_process
+    with RunProgress(config.description, shown) as progress, stop.during_training():
         for rp in resolved[len(phases):]:
             phase_run = PhaseExecution(rp, net, model, inputs, accelerator, reference, config.seed,
                                        execution.eval_every, feature_cache)
@@ -133,7 +134,8 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
                      history=history, metrics=metrics, timing=timing, device=_describe_device(accelerator.device),
                      predictions=predictions, domain_statistics=domain.statistics if domain is not None else None,
                      kept=keeper.summary(last_metrics, execution.eval_every), test_probabilities=probabilities,
-                     resumes=list(checkpoints.resumes) if checkpoints is not None else [], stopped_early=stopped)
+                     resumes=list(checkpoints.resumes) if checkpoints is not None else [], stopped_early=stopped,
+                     processes=describe_processes(accelerator))
 
 
 def _evaluate(inputs, data: DataSplits, domain=None, val_scores=None):

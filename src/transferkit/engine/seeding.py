@@ -15,6 +15,13 @@ def derive_seed(seed: int, *parts: object) -> int:
     return int.from_bytes(hashlib.sha256(text).digest()[:8], "big") >> 1
 
 
+def epoch_seed(seed: int, phase: int, epoch: int, process: int = 0) -> int:
+    """The seed of one epoch of one phase; process 0 (the only one, usually) uses the single-process seed, every
+    other process of a data-parallel run its own (its augmentations and dropout differ from the others')."""
+    parts: tuple = ("phase", phase, "epoch", epoch) + (("process", process) if process else ())
+    return derive_seed(seed, *parts)
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and torch (all devices)."""
     random.seed(seed)
