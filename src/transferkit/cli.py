@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -16,6 +17,7 @@ from rich.table import Table
 from . import api, cli_compare, cli_use
 from . import cli_options as opt
 from .console import console, fit_to_output, log_handler, output_width, results
+from .engine.processes import launched_rank
 from .files import read_json
 from .errors import Interrupted, TransferkitError, one_line
 
@@ -51,6 +53,9 @@ def user_errors(fn):
 @app.callback()
 def _setup(quiet: bool = typer.Option(False, "--quiet", "-q", help="Only warnings and errors.")) -> None:
     fit_to_output()
+    if launched_rank() != 0:  # one of several processes (accelerate launch): the main process reports
+        quiet, results.quiet = True, True
+        os.environ["TRANSFERKIT_PROGRESS"] = "0"
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, handlers=[log_handler()], force=True)
     for noisy in ("timm", "accelerate", "PIL", "matplotlib"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

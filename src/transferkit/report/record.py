@@ -47,6 +47,8 @@ def phase_entries(result: RunResult) -> list[dict[str, Any]]:
                 "optimizer": {"name": s["optimizer"], "weight_decay": s["weight_decay"], "momentum": s["momentum"]},
                 "schedule": {"name": s["schedule"], "warmup": s["warmup"]},
                 "batch_size": s["batch_size"],
+                # images per optimizer step over all processes
+                "global_batch_size": s["batch_size"] * s.get("grad_accum", 1) * result.processes.get("count", 1),
                 "max_steps": s.get("max_steps"),
                 "grad_accum": s.get("grad_accum", 1),
                 "augment": s["augment"],
@@ -98,7 +100,7 @@ def build_record(result: RunResult, data_summary: dict[str, Any], extra: dict[st
         "kept": result.kept,
         "stopped_early": result.stopped_early,
         "timing": result.timing,
-        "environment": environment(result.device),
+        "environment": {**environment(result.device), "processes": result.processes},
     }
     if extra:
         record.update(extra)

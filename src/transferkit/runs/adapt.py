@@ -8,7 +8,6 @@ from pathlib import Path
 from ..data import DataSplits
 from ..data.domain_data import DomainSplits
 from ..engine import RunConfig, run_plan
-from ..engine.resume import Checkpointer
 from ..engine.stop_request import StopRequest
 from ..errors import Interrupted
 from ..models import Backbone
@@ -22,7 +21,7 @@ from .imbalance import class_imbalance, warn_if_imbalanced
 from .loading import load_model, load_splits
 from .output import Output
 from .processes import check_one_process
-from .partial_run import PartialRun
+from .shared_partial_run import open_partial_run
 from .run import Run, write_run_files
 from .spec import RunSpec
 
@@ -38,8 +37,8 @@ def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: 
     plan = spec.overrides.apply(plan)
     check_domain_options(plan, spec.data)
     with contextlib.ExitStack() as stack:
-        # the output is checked and locked before anything is loaded
-        partial = stack.enter_context(PartialRun(output)) if output.path is not None else None
+        # the output is checked and locked (by the main process) before anything is loaded
+        shared = open_partial_run(stack, output, spec.execution.device) if output.path is not None else None
         backbone = load_model(backbone if backbone is not None else spec.model)
         plan.resolve(backbone.stage_names)  # fail on unknown stages before loading data
         if splits is None:  # (a caller that passes loaded splits, such as compare, warns once itself)
@@ -47,11 +46,12 @@ def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: 
             warn_if_imbalanced(splits, [plan])
         config = RunConfig(seed=spec.seed, execution=spec.execution, keep=spec.keep_rule, description=plan.strategy,
                            stop=stop or StopRequest())
-        if partial is not None:
-            identity = {**run_identity(plan, spec.seed, backbone, splits),
-                        "feature_cache": {"cache": spec.execution.cache.mode, "cache_views": spec.execution.cache.views},
-                        "keep_rule": {**spec.keep_rule.to_dict(), "eval_every": spec.execution.eval_every}}
-            config.checkpoints = Checkpointer(partial.path, identity, {"overwrite": partial.allows_overwrite})
+        if shared is not None:
+            config.checkpoints = shared.checkpointer({
+                **run_identity(plan, spec.seed, backbone, splits),
+                "feature_cache": {"cache": spec.execution.cache.mode, "cache_views": spec.execution.cache.views},
+                "keep_rule": {**spec.keep_rule.to_dict(), "eval_every": spec.execution.eval_every}})
+        partial = shared.partial if shared is not None else None
         try:
             with stop_on_ctrl_c(config.stop) if partial is not None else contextlib.nullcontext():
                 result = run_plan(plan, backbone, splits, config)
@@ -60,8 +60,8 @@ def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: 
                 raise
             raise Interrupted(partial.interrupted()) from None
         run = Run(record=_record(result, spec, splits), backbone=result.backbone)
-        if partial is not None:
-            run.dir = partial.commit(lambda folder: write_run_files(run, plan, folder))
+        if shared is not None:
+            run.dir = shared.commit(lambda folder: write_run_files(run, plan, folder))
         return run
 
 

@@ -3,7 +3,8 @@
 Each (plan, learning rate, seed) is an ordinary run made by `adapt` and written as a run directory under
 `out/runs/` (trained weights only where `keep_weights` says: all, the winner's, none); the leaderboard (winner
 under 'winner') goes to `out/leaderboard.json` and the report to `out/report.html`. The whole directory appears
-at once when everything is written (never half-written).
+at once when everything is written (never half-written). With several processes, every process trains and the main
+process writes.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..report.rebuild import load_records
 from ..select import (Candidate, PeakMemory, Runs, comparison_document, entry_from_record, exhaustive,
                       failed_entry, lr_label, make_candidates, run_epochs, successive_halving)
 from ..engine.lr_range import lr_range_test
+from ..engine.processes import main_first, process_state
 from ..select.budget import budget_record, epochs_within_budget, measure_epoch_seconds
 from ..select.live import LiveLeaderboard
 from ..select.lr_search import range_candidates
@@ -164,9 +166,17 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     device = spec.execution.device
 
     with contextlib.ExitStack() as stack:
-        staging = stack.enter_context(StagingDir(out, overwrite)) if out is not None else None
-        live = stack.enter_context(LiveLeaderboard(title, show_test=settings.show_test,
-                                                   enabled=spec.execution.progress, metric=settings.metric))
+        staging = None  # the main process's; the others write nothing
+
+        def open_staging() -> None:
+            nonlocal staging
+            staging = stack.enter_context(StagingDir(out, overwrite))
+
+        if out is not None:
+            main_first(open_staging, device)
+        shown = spec.execution.progress and process_state(device).is_main_process
+        live = stack.enter_context(LiveLeaderboard(title, show_test=settings.show_test, enabled=shown,
+                                                   metric=settings.metric))
 
         def run_one(candidate: Candidate, seed: int, run_epochs_: int, rung: int | None) -> dict[str, Any]:
             plan = candidate.plan_at(run_epochs_)
@@ -218,11 +228,15 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
         search_record = {"method": search, "eta": eta if search == "halving" else None, "rungs": rungs}
         doc = comparison_document(entries, title=title, show_test=settings.show_test, settings=summary,
                                   search=search_record, metric=settings.metric)
-        if staging is None:
+        if out is None:
             return Comparison(doc)
-        records = load_records(staging.path, doc)  # as the runs wrote them, in this process or a worker
-        drop_weights(staging.path, doc, settings.keep_weights)
-        write_json(staging.path / "leaderboard.json", doc)
-        write_comparison_cards(staging.path, doc, records)
-        write_text(staging.path / "report.html", render_report(doc, records))
-        return Comparison(doc, staging.commit())
+
+        def finish() -> Path:
+            records = load_records(staging.path, doc)  # as the runs wrote them, in this process or a worker
+            drop_weights(staging.path, doc, settings.keep_weights)
+            write_json(staging.path / "leaderboard.json", doc)
+            write_comparison_cards(staging.path, doc, records)
+            write_text(staging.path / "report.html", render_report(doc, records))
+            return staging.commit()
+
+        return Comparison(doc, main_first(finish, device))

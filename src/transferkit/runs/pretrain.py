@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 
 from ..data import Preprocessing
 from ..diagnose import compute_source_statistics, save_source_statistics
 from ..engine import RunConfig, run_plan
-from ..engine.resume import Checkpointer
 from ..errors import Interrupted
 from ..files import write_json
 from ..models import save_model_dir
@@ -17,7 +17,7 @@ from .identity import resume_summary, run_identity
 from .loading import load_model, load_splits
 from .output import Output
 from .processes import check_one_process
-from .partial_run import PartialRun
+from .shared_partial_run import open_partial_run
 from .spec import RunSpec
 
 # step 1's own defaults, used where the spec's overrides leave a setting open
@@ -39,34 +39,39 @@ def pretrain_plan(spec: RunSpec) -> Plan:
 def pretrain(spec: RunSpec, output: Output):
     """Train the spec's architecture (random weights) on the spec's data; write a model directory with the source
     statistics that `diagnose` compares targets with (checkpointed after every epoch, and every N steps with
-    `checkpoint_every`; `output.resume` continues an interrupted run). Returns the directory."""
+    `checkpoint_every`; `output.resume` continues an interrupted run; the main process writes). Returns the
+    directory."""
     check_one_process()
     spec = dataclasses.replace(spec, model=dataclasses.replace(spec.model, pretrained=False, weights=None,
                                                                weights_map=None),
                                data=dataclasses.replace(spec.data, val_fraction=PRETRAIN_HELD_OUT,
                                                         test_fraction=PRETRAIN_HELD_OUT))
-    with PartialRun(output) as partial:
+    with contextlib.ExitStack() as stack:
+        shared = open_partial_run(stack, output, spec.execution.device)
         backbone = load_model(spec.model)
         pre = backbone.preprocessing
         backbone.preprocessing = Preprocessing(pre.input_size, pre.mean, pre.std, "bilinear", 1.0)
         splits = load_splits(spec, backbone.preprocessing)
         plan = pretrain_plan(spec)
         config = RunConfig(seed=spec.seed, execution=spec.execution, keep=spec.keep_rule, description="pretrain")
-        config.checkpoints = Checkpointer(partial.path, run_identity(plan, spec.seed, backbone, splits),
-                                          {"overwrite": partial.allows_overwrite})
+        config.checkpoints = shared.checkpointer(run_identity(plan, spec.seed, backbone, splits))
         try:
             result = run_plan(plan, backbone, splits, config)
         except KeyboardInterrupt:
-            raise Interrupted(partial.interrupted()) from None
+            if shared.partial is None:
+                raise
+            raise Interrupted(shared.partial.interrupted()) from None
         summary = {**splits.summary(), "labels_per_class": None, "split_seed": spec.seed}
         record = build_record(result, summary, {"spec": spec.to_dict(),
                                                 "resumed": resume_summary(result.resumes)})
-        stats = compute_source_statistics(result.backbone, splits.train.images, splits.train.labels.numpy(),
-                                          splits.classes, info={"spec": splits.spec, "fingerprint": splits.fingerprint},
-                                          seed=spec.seed, device=next(result.backbone.model.parameters()).device)
         phase = plan.phases[0]
 
         def write_files(folder) -> None:
+            # the source statistics pass runs on the main process only, which writes them
+            stats = compute_source_statistics(result.backbone, splits.train.images, splits.train.labels.numpy(),
+                                              splits.classes,
+                                              info={"spec": splits.spec, "fingerprint": splits.fingerprint},
+                                              seed=spec.seed, device=next(result.backbone.model.parameters()).device)
             save_model_dir(
                 result.backbone,
                 folder,
@@ -79,4 +84,4 @@ def pretrain(spec: RunSpec, output: Output):
             save_source_statistics(stats, folder)
             write_json(folder / "run.json", record)
 
-        return partial.commit(write_files)
+        return shared.commit(write_files)
