@@ -120,7 +120,7 @@ class FeatureCache:
         if self.settings.mode == "off":
             return "--cache off"
         if self.accelerator.num_processes > 1:
-            return "multi-process training (each process would hold the whole cache)"
+            return "several processes (training from cached activations is not data-parallel yet)"
         return None
 
     def _choose_cut(self, rp: ResolvedPhase, net, base, first: int) -> tuple[Cut | None, str]:
