@@ -17,7 +17,7 @@ from rich.table import Table
 from . import api, cli_compare, cli_use
 from . import cli_options as opt
 from .console import console, fit_to_output, log_handler, output_width, results
-from .engine.processes import launched_rank
+from .engine.processes import close_processes, launched_rank
 from .files import read_json
 from .errors import Interrupted, TransferkitError, one_line
 
@@ -281,7 +281,13 @@ app.command("export")(user_errors(cli_use.export))
 
 def main() -> None:
     typer.rich_utils.MAX_WIDTH = output_width(sys.stdout)  # --help piped or redirected: wide, not cut at 80
-    app(prog_name="transferkit")
+    try:
+        app(prog_name="transferkit")
+    except SystemExit as done:
+        if done.code in (0, None):  # (a failed process ends the launch: the others are stopped, not waited for)
+            close_processes()
+        raise
+    close_processes()
 
 
 if __name__ == "__main__":

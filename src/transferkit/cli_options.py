@@ -62,8 +62,8 @@ def channels_last() -> Any:
 
 def sync_bn() -> Any:
     return typer.Option(False, "--sync-bn", help="Synchronize batch-norm statistics across the processes of a "
-                                                 "multi-GPU run (runs are single-process so far: recorded, and "
-                                                 "ignored with a warning).")
+                                                 "multi-GPU run (SyncBatchNorm; with one process, or processes on "
+                                                 "CPUs, ignored with a warning; run.json records which).")
 
 
 def checkpoint_every() -> Any:

@@ -4,6 +4,7 @@ as a larger batch does."""
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 import torch
@@ -45,3 +46,28 @@ def test_speed_options_train_the_same_weights(tiny_model_dir, tmp_path, option):
     adapt(str(tiny_model_dir), TARGET, "full", out=fast, **common, **{option: True})
     assert_close(weights(plain), weights(fast), atol=1e-4)
     assert json.loads((fast / "run.json").read_text())["spec"]["execution"][option] is True
+
+
+def test_sync_bn_converts_batch_norm_across_several_gpu_processes_and_is_ignored_otherwise(caplog):
+    from types import SimpleNamespace
+
+    from transferkit.engine.execution import Execution
+    from transferkit.engine.speedups import apply_speedups, sync_bn_record
+
+    def network() -> torch.nn.Module:
+        return torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4))
+
+    def accelerator(processes: int, device: str) -> SimpleNamespace:
+        return SimpleNamespace(num_processes=processes, device=torch.device(device), is_main_process=True)
+
+    asked = Execution(sync_bn=True)
+    gpus = accelerator(2, "cuda")
+    assert isinstance(apply_speedups(network(), asked, gpus)[1], torch.nn.SyncBatchNorm)
+    assert sync_bn_record(asked, gpus) == {"asked": True, "applied": True, "reason": None}
+    for ignored in (accelerator(1, "cuda"), accelerator(1, "cpu"), accelerator(2, "cpu")):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="transferkit"):
+            assert type(apply_speedups(network(), asked, ignored)[1]) is torch.nn.BatchNorm2d
+        record = sync_bn_record(asked, ignored)
+        assert record["applied"] is False and record["reason"] in caplog.text
+    assert sync_bn_record(Execution(), gpus) == {"asked": False, "applied": False, "reason": None}

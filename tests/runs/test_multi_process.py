@@ -1,8 +1,9 @@
-"""Data-parallel runs: `transferkit adapt` launched by `accelerate launch` as two CPU processes (gloo).
+"""Data-parallel runs: transferkit launched by `accelerate launch` as two CPU processes (gloo).
 
-Each epoch trains on every training image exactly once across the processes, validation and test are scored once
-per image and agree with a one-process evaluation of the saved model, only one run directory is written, and a
-two-process run killed with SIGKILL and resumed ends bit-identical to an uninterrupted one.
+Each epoch draws every training image exactly once across the processes, in equal steps, whether the split is in
+memory or streamed from disk; validation and test are scored once per image and agree with a one-process evaluation
+of the saved model; only one run directory is written; and two-process runs killed with SIGKILL (between epochs, or
+inside one after a mid-epoch checkpoint) and resumed end bit-identical to uninterrupted ones.
 """
 
 from __future__ import annotations
@@ -13,21 +14,21 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
-import psutil  # installed with accelerate
 import pytest
 import torch
 from safetensors.torch import load_file
 
+from support.killing import checkpoint_position, kill_when
+from support.tiny import TINY_ARCH
 from transferkit.api import load_model, load_target
-from transferkit.engine.checkpoint import read_checkpoint_meta
 from transferkit.engine.shards import shard_batches
-from transferkit.errors import RunError
+from use.folder_data import write_image_folder
 
-SRC = Path(__file__).resolve().parents[2] / "src"
+TESTS = Path(__file__).resolve().parents[1]
+SRC = TESTS.parent / "src"
 DATA = "synthetic:glyphs?classes=6&per_class=24&size=16&seed=1"
 LABELS_PER_CLASS, SEED = 7, 3  # 42 training images: not a multiple of either phase's global batch
 PLAN = """\
@@ -35,6 +36,9 @@ phases:
 - {name: linear probe, epochs: 2, train: [head], lr: 0.01, batch_size: 16, standardize_features: true}
 - {name: fine-tune all, epochs: 3, train: [all], lr: 0.001, batch_size: 8, augment: light}
 """
+# streamed pretraining: dropout draws random numbers in every forward pass, augmentation in the decoding workers
+PRETRAIN = {"model": TINY_ARCH + "&drop_rate=0.3", "epochs": 2, "batch-size": 8, "input-size": 16, "seed": 3,
+            "augment": "standard", "workers": 1, "data-mem": "0", "checkpoint-every": 1, "device": "cpu"}
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX processes and signals")
 
@@ -45,13 +49,37 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def launch_command(model_dir: Path, plan: Path, out: Path, *extra: str) -> list[str]:
+def launched(*args: str) -> list[str]:
     """`accelerate launch` of two processes (torchrun-style; the model stays on the CPU with --device cpu)."""
     return [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
             "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
-            "--main_process_port", str(free_port()), "-m", "transferkit", "adapt", "--model", str(model_dir),
-            "--data", DATA, "--labels-per-class", str(LABELS_PER_CLASS), "--strategy", str(plan),
-            "--seed", str(SEED), "--device", "cpu", "--out", str(out), *extra]
+            "--main_process_port", str(free_port()), *args]
+
+
+def adapt_command(model_dir: Path, plan: Path, out: Path, *extra: str) -> list[str]:
+    return launched("-m", "transferkit", "adapt", "--model", str(model_dir), "--data", DATA, "--labels-per-class",
+                    str(LABELS_PER_CLASS), "--strategy", str(plan), "--seed", str(SEED), "--device", "cpu",
+                    "--sync-bn", "--out", str(out), *extra)
+
+
+def pretrain_command(folder: Path, out: Path, *extra: str) -> list[str]:
+    options = [item for key, value in PRETRAIN.items() for item in (f"--{key}", str(value))]
+    return launched("-m", "transferkit", "pretrain", "--data", str(folder), *options, "--out", str(out), *extra)
+
+
+def run_ok(command: list[str], env: dict) -> None:
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def assert_same_weights(a: Path, b: Path) -> None:
+    expected, found = load_file(str(a / "model.safetensors")), load_file(str(b / "model.safetensors"))
+    assert expected.keys() == found.keys()
+    assert all(torch.equal(expected[k], found[k]) for k in expected)
+
+
+def without_time(epoch: dict) -> dict:
+    return {k: v for k, v in epoch.items() if k != "seconds"}
 
 
 @pytest.fixture(scope="module")
@@ -70,13 +98,16 @@ def plan_file(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return write_image_folder(tmp_path_factory.mktemp("folder") / "images")
+
+
+@pytest.fixture(scope="module")
 def two_process_run(tmp_path_factory, tiny_model_dir, plan_file, launch_env):
     """An uninterrupted two-process run: (its folder's parent, its run directory)."""
     parent = tmp_path_factory.mktemp("two-processes")
     out = parent / "run"
-    done = subprocess.run(launch_command(tiny_model_dir, plan_file, out), env=launch_env, capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
+    run_ok(adapt_command(tiny_model_dir, plan_file, out), launch_env)
     return parent, out
 
 
@@ -86,6 +117,9 @@ def test_each_image_once_and_metrics_of_the_saved_model(two_process_run, tiny_mo
     record = json.loads((out / "run.json").read_text())
     processes = record["environment"]["processes"]
     assert processes["count"] == 2 and len(processes["devices"]) == 2 and processes["backend"] == "gloo"
+    # PyTorch's SyncBatchNorm runs on GPUs only: asked for, recorded as not applied, and why
+    assert processes["sync_bn"]["asked"] is True and processes["sync_bn"]["applied"] is False
+    assert "GPUs only" in processes["sync_bn"]["reason"]
     assert [p["global_batch_size"] for p in record["plan"]["phases"]] == [32, 16]
 
     backbone = load_model(str(out))
@@ -107,55 +141,62 @@ def test_each_image_once_and_metrics_of_the_saved_model(two_process_run, tiny_mo
         assert metrics["accuracy"] == pytest.approx(float((predicted == labels).mean()), abs=0)
 
 
-def kill_tree(process: subprocess.Popen) -> None:
-    """SIGKILL the launcher and every process it started (the workers run in sessions of their own), as a crash."""
-    workers = psutil.Process(process.pid).children(recursive=True)
-    for each in [process, *workers]:
-        try:
-            os.kill(each.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    process.wait(timeout=60)
-    psutil.wait_procs(workers, timeout=60)
-
-
-def position(checkpoint: Path) -> tuple[int, int] | None:
-    try:
-        where = read_checkpoint_meta(checkpoint)["position"]
-    except (RunError, FileNotFoundError):
-        return None
-    return where["phase"], where["epochs_done"]
-
-
 def test_killed_and_resumed_ends_bit_identical(two_process_run, tmp_path, tiny_model_dir, plan_file, launch_env):
     out = tmp_path / "killed"
     checkpoint = tmp_path / ".killed.partial" / "checkpoint.safetensors"
-    process = subprocess.Popen(launch_command(tiny_model_dir, plan_file, out), env=launch_env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 300
-    try:
-        while (position(checkpoint) or (-1, -1)) < (1, 1):  # inside the second phase
-            assert process.poll() is None, f"the run ended before it was killed: {process.stderr.read()[-3000:]}"
-            assert time.monotonic() < deadline, "the run made no progress"
-            time.sleep(0.005)
-    finally:
-        kill_tree(process)
-        process.stderr.close()
-    reached = position(checkpoint)
-    assert not out.exists() and reached is not None and reached < (2, 0)
+    # killed inside the second phase
+    kill_when(adapt_command(tiny_model_dir, plan_file, out), launch_env,
+              lambda: (checkpoint_position(checkpoint) or (-1, -1, 0)) >= (1, 1, 0))
+    reached = checkpoint_position(checkpoint)
+    assert not out.exists() and reached is not None and reached < (2, 0, 0)
 
-    done = subprocess.run(launch_command(tiny_model_dir, plan_file, out, "--resume"), env=launch_env,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    expected = load_file(str(two_process_run[1] / "model.safetensors"))
-    found = load_file(str(out / "model.safetensors"))
-    assert expected.keys() == found.keys()
-    assert all(torch.equal(expected[k], found[k]) for k in expected)
+    run_ok(adapt_command(tiny_model_dir, plan_file, out, "--resume"), launch_env)
+    assert_same_weights(two_process_run[1], out)
     record = json.loads((out / "run.json").read_text())
     reference = json.loads((two_process_run[1] / "run.json").read_text())
     assert record["metrics"] == reference["metrics"]
-    assert [(r["phase"], r["epochs_done"]) for r in record["resumed"]["from"]] == [reached]
+    assert [(r["phase"], r["epochs_done"]) for r in record["resumed"]["from"]] == [reached[:2]]
     assert not checkpoint.parent.exists()
+
+
+def test_every_epoch_shares_each_training_image_once_in_equal_steps(folder, tmp_path, launch_env):
+    out = tmp_path / "shares.json"
+    run_ok(launched(str(TESTS / "support" / "epoch_shares.py"), str(folder), str(out)), launch_env)
+    found = json.loads(out.read_text())
+    n, shares = found["images"], found["shares"]
+    assert len(shares) == 2
+    for read in ("memory", "streamed"):
+        for batch_size, epochs in shares[0][read].items():
+            others = shares[1][read][batch_size]
+            for mine, theirs in zip(epochs, others):
+                assert len(mine) == len(theirs)  # every process steps together
+                drawn = [i for batch in mine + theirs for i in batch]
+                assert sorted(drawn) == list(range(n))  # each image exactly once
+            assert epochs[0] != epochs[1]  # a new order every epoch
+        assert shares[0][read] == shares[0]["memory"]  # the order does not depend on how the split is read
+
+
+def test_streamed_pretraining_killed_inside_an_epoch_resumes_bit_identical(folder, tmp_path, launch_env):
+    reference = tmp_path / "reference"
+    run_ok(pretrain_command(folder, reference), launch_env)
+    assert sorted(os.listdir(tmp_path)) == ["reference"]  # one model directory, written by the main process
+    record = json.loads((reference / "run.json").read_text())
+    assert record["data"]["splits"]["train"]["read"] == "streamed"
+    assert record["environment"]["processes"]["count"] == 2
+    assert [e["images"] for e in record["history"]] == [record["data"]["splits"]["train"]["images"]] * 2
+
+    out = tmp_path / "killed"
+    checkpoint = tmp_path / ".killed.partial" / "checkpoint.safetensors"
+    kill_when(pretrain_command(folder, out), launch_env,
+              lambda: (checkpoint_position(checkpoint) or (0, 0, 0)) >= (0, 0, 3))  # 3 steps into the first epoch
+    reached = checkpoint_position(checkpoint)
+    assert reached[2] > 0 and not out.exists()  # the mid-epoch checkpoint is what resumes
+    run_ok(pretrain_command(folder, out, "--resume"), launch_env)
+    assert_same_weights(reference, out)
+    resumed = json.loads((out / "run.json").read_text())
+    assert [(r["epochs_done"], r["batches_done"]) for r in resumed["resumed"]["from"]] == [reached[1:]]
+    # each process's sums of the interrupted epoch were kept: the same losses and accuracies over both processes
+    assert [without_time(e) for e in resumed["history"]] == [without_time(e) for e in record["history"]]
 
 
 @pytest.mark.parametrize("processes", [2, 3, 4])

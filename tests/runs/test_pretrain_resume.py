@@ -13,11 +13,9 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from support.killing import kill_when
+from support.killing import checkpoint_position, kill_when
 from support.tiny import TINY_ARCH as TINY
 from transferkit import pretrain
-from transferkit.engine.checkpoint import read_checkpoint_meta
-from transferkit.errors import RunError
 from use.folder_data import write_image_folder
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -27,11 +25,8 @@ OPTIONS = {"epochs": 2, "batch_size": 8, "input_size": 16, "seed": 3, "augment":
 
 
 def batches_done(checkpoint: Path) -> tuple[int, int] | None:
-    try:
-        where = read_checkpoint_meta(checkpoint)["position"]
-    except (RunError, FileNotFoundError):
-        return None
-    return where["epochs_done"], where.get("batches_done", 0)
+    where = checkpoint_position(checkpoint)
+    return where[1:] if where is not None else None
 
 
 def cli_args(folder: Path, out: Path) -> list[str]:

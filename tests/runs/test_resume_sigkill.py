@@ -15,10 +15,8 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from support.killing import kill_when
+from support.killing import checkpoint_position, kill_when
 from transferkit import adapt
-from transferkit.engine.checkpoint import read_checkpoint_meta
-from transferkit.errors import RunError
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 PLAN = """\
@@ -31,11 +29,8 @@ POSITIONS = [(0, 1), (1, 0), (1, 1), (1, 2), (2, 0)]
 
 
 def position(checkpoint: Path) -> tuple[int, int] | None:
-    try:
-        where = read_checkpoint_meta(checkpoint)["position"]
-    except (RunError, FileNotFoundError):
-        return None
-    return where["phase"], where["epochs_done"]
+    where = checkpoint_position(checkpoint)
+    return where[:2] if where is not None else None
 
 
 def kill_at(command: list[str], env: dict, checkpoint: Path, target: tuple[int, int], delay: float) -> tuple[int, int]:

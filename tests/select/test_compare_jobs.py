@@ -62,3 +62,15 @@ def test_a_worker_that_dies_fails_the_comparison_with_one_line():
 def test_jobs_must_be_a_whole_number():
     with pytest.raises(RunError, match="--jobs"):
         Runs(_dies, jobs=0)
+
+
+def test_jobs_are_refused_in_a_launch_of_several_processes(tiny_model_dir, tmp_path, monkeypatch):
+    import importlib
+    from types import SimpleNamespace
+
+    from support.assertions import assert_one_line_error
+
+    module = importlib.import_module("transferkit.runs.compare")  # (the package exports a function of that name)
+    monkeypatch.setattr(module, "process_state", lambda device: SimpleNamespace(num_processes=2))
+    assert_one_line_error(RunError, lambda: _compare(tiny_model_dir, tmp_path / "out", 2), "--jobs", "one process")
+    assert not (tmp_path / "out").exists()

@@ -22,7 +22,7 @@ class Execution:
     processes that decode images (None: one per core, at most 8); `data_mem`: bytes of decoded splits kept in memory
     (a size such as "2GB" is accepted); larger splits stream from disk; `compile`: torch.compile the model;
     `channels_last`: the channels-last memory format; `sync_bn`: batch-norm statistics synchronized across GPUs
-    (several CUDA processes only); `checkpoint_every`: also checkpoint every N optimizer steps inside an epoch, so a
+    (several GPU processes only); `checkpoint_every`: also checkpoint every N optimizer steps inside an epoch, so a
     long epoch resumes mid-way (None: at epoch ends only)."""
 
     device: str = "auto"

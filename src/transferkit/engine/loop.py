@@ -10,6 +10,7 @@ import torch
 
 from ..errors import RunError
 from .accelerate_compat import clear_gradients
+from .process_sums import loss_of_all, summed
 
 
 class NonFiniteLossError(RunError):
@@ -88,10 +89,11 @@ def train_epoch(
         if extra_loss is not None:
             loss = loss + extra_loss()
         value = loss.item()
-        if not math.isfinite(value):
+        agreed = loss_of_all(accelerator, value)  # every process stops on a non-finite loss of any
+        if not math.isfinite(agreed):
             rates = ", ".join(f"{k}={v:.3g}" for k, v in lr_end.items())
             raise NonFiniteLossError(
-                f"The loss became {value} in phase '{phase_name}' (learning rates {rates}); "
+                f"The loss became {agreed} in phase '{phase_name}' (learning rates {rates}); "
                 f"lower the learning rate and run again."
             )
         accelerator.backward(loss / accumulate if accumulate > 1 else loss)
@@ -111,14 +113,6 @@ def train_epoch(
             break
         if on_step is not None and done % accumulate == 0:
             on_step(PartialEpoch(done, total_loss, correct, seen, lr_start))
-    total_loss, correct, seen = _summed_over_processes(accelerator, total_loss, correct, seen)
-    return EpochStats(total_loss / max(seen, 1), correct / max(seen, 1), seen, lr_start, lr_end)
+    total_loss, correct, seen = summed(accelerator, total_loss, correct, seen)
+    return EpochStats(total_loss / max(seen, 1), correct / max(seen, 1), int(seen), lr_start, lr_end)
 
-
-def _summed_over_processes(accelerator, loss: float, correct: int, seen: int) -> tuple[float, int, int]:
-    """The epoch's summed loss, correct and seen images over all processes (as they are with one process)."""
-    if accelerator.num_processes == 1:
-        return loss, correct, seen
-    sums = accelerator.reduce(torch.tensor([loss, correct, seen], dtype=torch.float64, device=accelerator.device),
-                              reduction="sum")
-    return float(sums[0]), int(sums[1]), int(sums[2])

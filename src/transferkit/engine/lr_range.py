@@ -27,6 +27,7 @@ from .execution import Execution
 from .inputs import ImageInputs
 from .loop import clear_gradients
 from .phase_exec import PhaseExecution
+from .process_sums import summed
 from .runner import prepare_network
 from .seeding import derive_seed, use_deterministic_algorithms
 
@@ -99,7 +100,7 @@ def lr_range_test(plan: Plan, backbone, data: DataSplits, *, seed: int = 0, exec
             batches = iter(phase.loader)
             images, labels = next(batches)
         loss = phase.objective(images, labels)[1]
-        value = float(loss.item())
+        value = summed(accelerator, float(loss.item()))[0] / accelerator.num_processes  # the same on every process
         if not math.isfinite(value):
             break
         clear_gradients(optimizer)

@@ -53,6 +53,14 @@ def main_first(fn: Callable[[], T], device: str = "auto") -> T:
     return value
 
 
+def close_processes() -> None:
+    """At the end of a command: every process waits for the others, then leaves the process group (a process that
+    exits with it open can abort); nothing with a single process."""
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        torch.distributed.barrier()
+        torch.distributed.destroy_process_group()
+
+
 def wait_for_everyone(device: str = "auto") -> None:
     """Every process waits here until all have arrived (nothing with a single process)."""
     state = process_state(device)

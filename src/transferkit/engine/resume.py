@@ -160,8 +160,13 @@ class Checkpointer:
         self.position = meta["position"]
 
     def load(self, net, plan) -> ResumeState | None:
-        """Restore weights and generators from the checkpoint, if there is one; check it belongs to this run."""
-        if not self.path.is_file():
+        """Restore weights and generators from the checkpoint, if there is one; check it belongs to this run. Every
+        process reads it (they must all see it)."""
+        seen = every_process(self.path.is_file())
+        if any(seen) and not all(seen):
+            raise RunError(f"Checkpoint '{self.path}' is visible to {sum(seen)} of the run's {len(seen)} processes; "
+                           "put the run directory's folder on a file system that every machine shares.")
+        if not seen[0]:
             return None
         tensors, meta = read_checkpoint(self.path)
         if not isinstance(meta.get("identity"), dict):

@@ -21,9 +21,10 @@ from .kept_weights import KeptWeights
 from .loop import NonFiniteLossError
 from .metrics import classification_metrics
 from .phase_exec import PhaseExecution
+from .processes import main_first
 from .result import RunResult
 from .resume import Checkpointer
-from .speedups import apply_speedups
+from .speedups import apply_speedups, sync_bn_record
 from .seeding import derive_seed, seed_everything, use_deterministic_algorithms
 from .stop_request import StopRequest
 
@@ -99,7 +100,7 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
                 more = epoch + 1 < rp.phase.epochs
                 if checkpoints is not None and more:  # as an uninterrupted run writes it, for --resume
                     checkpoints.save(net, plan, phases, history, phase_run, kept=keeper.checkpoint())
-                if more and stop.due(rp.index, epoch):
+                if more and _stop_due(stop, rp.index, epoch):
                     phase_run.end_early()
                     keeper.after_epoch(phase_run, record, run_epoch)  # now validated
                     cut = True
@@ -113,7 +114,7 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
             history.extend(phase_run.epochs)
             if checkpoints is not None and not cut:  # a cut phase did not finish: --resume continues inside it
                 checkpoints.save(net, plan, phases, history, kept=keeper.checkpoint())
-            if (cut or rp.index + 1 < len(resolved)) and stop.due(rp.index, phase_run.epochs[-1].epoch):
+            if (cut or rp.index + 1 < len(resolved)) and _stop_due(stop, rp.index, phase_run.epochs[-1].epoch):
                 stopped = _stopped_early(plan, phases, history)
                 break
 
@@ -135,7 +136,8 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
                      predictions=predictions, domain_statistics=domain.statistics if domain is not None else None,
                      kept=keeper.summary(last_metrics, execution.eval_every), test_probabilities=probabilities,
                      resumes=list(checkpoints.resumes) if checkpoints is not None else [], stopped_early=stopped,
-                     processes=describe_processes(accelerator))
+                     processes={**describe_processes(accelerator),
+                                "sync_bn": sync_bn_record(execution, accelerator)})
 
 
 def _evaluate(inputs, data: DataSplits, domain=None, val_scores=None):
@@ -177,6 +179,12 @@ def _stopped_early(plan: Plan, phases: list, history: list) -> dict:
     return {"by": "user", "phase": last.phase, "phase_name": phases[-1].name, "epoch": last.epoch,
             "epochs_run": len(history), "epochs_planned": sum(p.epochs for p in plan.phases),
             "phases_run": len(phases), "phases_planned": len(plan.phases)}
+
+
+def _stop_due(stop: StopRequest, phase: int, epoch: int) -> bool:
+    """Whether training ends after `epoch` of `phase`, as the main process's request says (every process stops
+    together; Ctrl-C reaches the main process)."""
+    return main_first(lambda: stop.due(phase, epoch))
 
 
 def _every_steps(every: int | None, execution: PhaseExecution, save):

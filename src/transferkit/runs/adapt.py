@@ -20,7 +20,6 @@ from .identity import resume_summary, run_identity
 from .imbalance import class_imbalance, warn_if_imbalanced
 from .loading import load_model, load_splits
 from .output import Output
-from .processes import check_one_process
 from .shared_partial_run import open_partial_run
 from .run import Run, write_run_files
 from .spec import RunSpec
@@ -32,7 +31,6 @@ def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: 
     `output.path` if given (checkpointed after every epoch, resumable; the first Ctrl-C ends training after the
     current epoch and still writes it). `backbone` and `splits`, when given, are the already loaded model and data
     of the spec; `stop` ends training early (see StopRequest)."""
-    check_one_process()
     output = output or Output()
     plan = spec.overrides.apply(plan)
     check_domain_options(plan, spec.data)

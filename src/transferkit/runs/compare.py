@@ -42,7 +42,6 @@ from .imbalance import warn_if_imbalanced
 from .loading import load_model, load_splits
 from .overrides import Overrides
 from .run import write_run_dir
-from .processes import check_one_process
 from .spec import RunSpec
 
 
@@ -109,9 +108,11 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     and left out of selection. `backbone`: the spec's model, already loaded; `splits`: one split of the spec's data
     used for every seed (instead of split k for seed k).
     """
-    check_one_process()
     settings = settings or CompareSettings()
     seed_list = settings.seed_list
+    if settings.jobs != 1 and process_state(spec.execution.device).num_processes > 1:
+        raise RunError("--jobs trains runs side by side in forked processes, which a launch of several processes "
+                       "cannot do; drop --jobs, or launch one process.")
     if spec.overrides.epochs is not None and settings.time_budget is not None:
         raise RunError("Give either --epochs or --time-budget, not both.")
     spec = with_holdout(spec, settings)

@@ -16,7 +16,6 @@ from ..report.record import build_record
 from .identity import resume_summary, run_identity
 from .loading import load_model, load_splits
 from .output import Output
-from .processes import check_one_process
 from .shared_partial_run import open_partial_run
 from .spec import RunSpec
 
@@ -41,7 +40,6 @@ def pretrain(spec: RunSpec, output: Output):
     statistics that `diagnose` compares targets with (checkpointed after every epoch, and every N steps with
     `checkpoint_every`; `output.resume` continues an interrupted run; the main process writes). Returns the
     directory."""
-    check_one_process()
     spec = dataclasses.replace(spec, model=dataclasses.replace(spec.model, pretrained=False, weights=None,
                                                                weights_map=None),
                                data=dataclasses.replace(spec.data, val_fraction=PRETRAIN_HELD_OUT,
