@@ -84,8 +84,11 @@ def lr_factor(schedule: str, step: int, total: int, warmup: float) -> float:
     return 0.5 * (1 + math.cos(math.pi * t))
 
 
-def build_scheduler(optimizer: torch.optim.Optimizer, phase: ResolvedPhase, total_steps: int):
+def build_scheduler(optimizer: torch.optim.Optimizer, phase: ResolvedPhase, total_steps: int, processes: int = 1):
+    """The phase's schedule over `total_steps` optimizer steps. Accelerate steps a prepared schedule once per process
+    at each optimizer step, so it counts `processes` steps as one: a data-parallel run follows the schedule of one
+    process that takes the global batch."""
     p = phase.phase
     return torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: lr_factor(p.schedule, step, total_steps, p.warmup)
+        optimizer, lambda step: lr_factor(p.schedule, step // processes, total_steps, p.warmup)
     )

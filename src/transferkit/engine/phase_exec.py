@@ -81,9 +81,8 @@ class PhaseExecution:
                               if phase.class_weights == "balanced" else None)
         self.objective = TrainingObjective(self.inputs, phase, self.class_weights)
         batches = len(self.loader) if phase.max_steps is None else min(len(self.loader), phase.max_steps)
-        # Accelerate steps the schedule once per process at each step (as if one process took the global batch)
-        steps = phase.epochs * -(-batches // phase.grad_accum) * self.accelerator.num_processes
-        scheduler = build_scheduler(optimizer, rp, steps)
+        steps = phase.epochs * -(-batches // phase.grad_accum)
+        scheduler = build_scheduler(optimizer, rp, steps, self.accelerator.num_processes)
         self.optimizer, self.scheduler = self.accelerator.prepare(optimizer, scheduler)
         if self.domain is not None:
             self.domain.setup(len(self.loader))
