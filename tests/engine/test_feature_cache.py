@@ -178,3 +178,17 @@ def test_run_json_records_the_cache_per_phase(tiny_model_dir, tiny_digits, tmp_p
     assert shapes["train"][:2] == [1, len(tiny_digits.train)] and shapes["test"][0] == len(tiny_digits.test)
     elements = sum(torch.Size(s).numel() for s in shapes.values())
     assert record["bytes"] == 4 * elements
+
+
+@pytest.mark.parametrize("augment", ["light", "standard"])
+def test_a_process_that_starts_inside_a_split_augments_as_one_that_started_at_its_first_image(augment):
+    from transferkit.data import make_augmentation
+    from transferkit.engine.trunk_pass import replay_draws
+
+    images = torch.randint(0, 256, (12, 3, 16, 16), dtype=torch.uint8)
+    transform = make_augmentation(augment, (16, 16), flip=True)
+    torch.manual_seed(5)
+    whole = [transform(image) for image in images]
+    torch.manual_seed(5)
+    replay_draws(transform, images, 7)  # the draws of images 0 to 6, on blank images
+    assert all(torch.equal(transform(images[i]), whole[i]) for i in range(7, 12))

@@ -30,6 +30,12 @@ from use.folder_data import write_image_folder
 TESTS = Path(__file__).resolve().parents[1]
 SRC = TESTS.parent / "src"
 DATA = "synthetic:glyphs?classes=6&per_class=24&size=16&seed=1"
+CACHED = "synthetic:glyphs?classes=4&per_class=20&size=16&seed=2"
+CACHED_PLAN = """\
+phases:
+- {name: probe, epochs: 2, train: [head], lr: 0.01, augment: light}
+- {name: all, epochs: 1, train: [all], lr: 0.001, bn: frozen}
+"""
 LABELS_PER_CLASS, SEED = 7, 3  # 42 training images: not a multiple of either phase's global batch
 PLAN = """\
 phases:
@@ -197,6 +203,45 @@ def test_streamed_pretraining_killed_inside_an_epoch_resumes_bit_identical(folde
     assert [(r["epochs_done"], r["batches_done"]) for r in resumed["resumed"]["from"]] == [reached[1:]]
     # each process's sums of the interrupted epoch were kept: the same losses and accuracies over both processes
     assert [without_time(e) for e in resumed["history"]] == [without_time(e) for e in record["history"]]
+
+
+def test_two_processes_train_as_one_with_the_global_batch_and_encode_each_cached_image_once(
+        tiny_model_dir, tmp_path, launch_env, monkeypatch):
+    from transferkit import adapt
+    from transferkit.engine.feature_store import MEMORY_STORES, FeatureStore
+
+    plan = tmp_path / "probe-then-all.yaml"
+    plan.write_text(CACHED_PLAN)
+    # 32 training images; two processes of 4 images, accumulated over 2 batches, take one process's batch of 16
+    two = tmp_path / "two"
+    run_ok(launched("-m", "transferkit", "adapt", "--model", str(tiny_model_dir), "--data", CACHED,
+                    "--labels-per-class", "8", "--strategy", str(plan), "--seed", "1", "--cache-views", "2",
+                    "--batch-size", "4", "--grad-accum", "2", "--device", "cpu", "--out", str(two)),
+           {**launch_env, "TRANSFERKIT_CACHE": str(tmp_path / "two-cache")})
+    monkeypatch.setenv("TRANSFERKIT_CACHE", str(tmp_path / "one-cache"))
+    MEMORY_STORES.clear()
+    one = adapt(str(tiny_model_dir), CACHED, str(plan), out=tmp_path / "one", labels_per_class=8, seed=1,
+                cache_views=2, batch_size=16, device="cpu", progress=False)
+    MEMORY_STORES.clear()
+
+    record = json.loads((two / "run.json").read_text())
+    assert [p["global_batch_size"] for p in record["plan"]["phases"]] == [16, 16]
+    cached = record["plan"]["phases"][0]["feature_cache"]
+    alone = one.record["plan"]["phases"][0]["feature_cache"]
+    assert cached["used"] and not cached["reused"] and cached["key"] == alone["key"]
+    images = 2 * 32 + record["data"]["splits"]["val"]["images"] + record["data"]["splits"]["test"]["images"]
+    # each image (each view of a training image) through the trunk once, half of them in each process
+    assert alone["encoded"] == [images] and sum(cached["encoded"]) == images
+    assert max(cached["encoded"]) - min(cached["encoded"]) <= 4
+    shared, single = (FeatureStore.open(Path(r["path"]), budget=0) for r in (cached, alone))
+    for split in ("train", "val", "test"):
+        np.testing.assert_allclose(shared.arrays[split], single.arrays[split], rtol=0, atol=1e-5)
+    # the same steps from the cached probe (gradients averaged by hand) and the uncached fine-tune (by the wrapper)
+    assert not record["plan"]["phases"][1]["feature_cache"]["used"]
+    weights = load_file(str(two / "model.safetensors"))
+    for name, value in one.backbone.model.state_dict().items():
+        torch.testing.assert_close(weights[name], value, rtol=0, atol=1e-5, msg=name)
+    assert record["metrics"]["test"]["accuracy"] == one.metrics["test"]["accuracy"]
 
 
 @pytest.mark.parametrize("processes", [2, 3, 4])

@@ -22,9 +22,13 @@ from ..plans import ResolvedPhase
 from ..plans.augment_settings import AUGMENT_SETTINGS
 from .cache_key import feature_cache_key
 from .cache_settings import CacheSettings
-from .cached_inputs import CachedInputs, compute_activations
+from .cached_inputs import CachedInputs
 from .feature_store import MEMORY_STORES, CacheUnavailable, FeatureStore, StoreWriter
 from .modes import kept_modes
+from .process_rng import every_process
+from .processes import main_first
+from .shared_cache import build_together, process_share
+from .trunk_pass import compute_activations
 
 CHECK_IMAGES = 4
 
@@ -117,11 +121,7 @@ class FeatureCache:
         return CachedInputs(base, cut, store, record, self.seed, rp.index), record
 
     def _settings_reason(self) -> str | None:
-        if self.settings.mode == "off":
-            return "--cache off"
-        if self.accelerator.num_processes > 1:
-            return "several processes (training from cached activations is not data-parallel yet)"
-        return None
+        return "--cache off" if self.settings.mode == "off" else None
 
     def _choose_cut(self, rp: ResolvedPhase, net, base, first: int) -> tuple[Cut | None, str]:
         """The first candidate cut that holds: pre-logits for head-only phases, then the stage boundary."""
@@ -132,12 +132,34 @@ class FeatureCache:
             candidates.append(cut)
         x = base.normalize(base.data.train.images[:CHECK_IMAGES])
         tolerance = 2e-2 if self.mixed else 1e-4
-        for candidate in candidates:
+        chosen = None
+        for i, candidate in enumerate(candidates):
             reason = (training_layers_reason(net, candidate.trunk_stages)
                       or reproduction_error(candidate, base.model, x, self._autocast, tolerance))
             if reason is None:
-                return candidate, ""
-        return None, reason
+                chosen, reason = i, ""
+                break
+        chosen, reason = main_first(lambda: (chosen, reason))  # every process takes the main process's choice
+        return (candidates[chosen] if chosen is not None else None), reason
+
+    def _existing(self, key: str, root) -> FeatureStore | None:
+        """The finished store of `key` in memory or on disk, when every process has it."""
+        store = MEMORY_STORES.get(key) or FeatureStore.open(root / key, self.settings.memory_budget)
+        if self.accelerator.num_processes > 1 and not all(every_process(store is not None)):
+            return None
+        return store
+
+    def _build(self, writer: StoreWriter, encode) -> tuple[FeatureStore, list[int]]:
+        """A new store, encoded by this process alone or by all processes together (see shared_cache.py), and
+        the images each process encoded."""
+        if self.accelerator.num_processes > 1:
+            return build_together(writer if self.accelerator.is_main_process else None, self.settings.memory_budget,
+                                  lambda shared: encode(shared, process_share))
+        try:
+            encoded = encode(writer)
+            return writer.commit(), [encoded]
+        finally:
+            writer.discard()
 
     def _store_for(self, rp: ResolvedPhase, net, base, cut: Cut) -> tuple[FeatureStore, dict]:
         augment = rp.phase.augment
@@ -151,19 +173,19 @@ class FeatureCache:
         )
         started = time.perf_counter()
         root = cache_dir() / "features"
-        store = MEMORY_STORES.get(key) or FeatureStore.open(root / key, self.settings.memory_budget)
-        reused = store is not None
+        store = self._existing(key, root)
+        reused, encoded = store is not None, [0] * self.accelerator.num_processes
         if store is None:
             data = base.data
             counts = {"train": (views, len(data.train)), "val": (len(data.val),), "test": (len(data.test),)}
             writer = StoreWriter(key, counts, self.settings.memory_budget, root)
             augment_fn = make_augmentation(augment, tuple(data.train.images.shape[-2:]), data.flip)
-            try:
-                compute_activations(writer, cut, base, augment_fn=augment_fn, views=views, seed=self.seed,
-                                    autocast=self._autocast)
-                store = writer.commit()
-            finally:
-                writer.discard()
+
+            def encode(into, share=range) -> int:
+                return compute_activations(into, cut, base, augment_fn=augment_fn, views=views, seed=self.seed,
+                                           autocast=self._autocast, share=share)
+
+            store, encoded = self._build(writer, encode)
         if store.storage == "memory":
             MEMORY_STORES.keep(store, self.settings.memory_budget)
         record = {
@@ -171,5 +193,6 @@ class FeatureCache:
             "reused": reused, "storage": store.storage, "path": str(store.path) if store.path else None,
             "bytes": store.nbytes, "shape": store.shapes, "views": views, "augment": augment,
             "build_seconds": 0.0 if reused else round(time.perf_counter() - started, 3),
+            "encoded": encoded,  # images each process ran through the trunk for this store
         }
         return store, record

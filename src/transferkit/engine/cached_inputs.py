@@ -13,13 +13,12 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from ..console import PlainLines
-from ..data import uint8_batches
 from ..models.segments import PRE_LOGITS, Cut
 from .balance import balanced_sampler
 from .feature_store import FeatureStore
 from .inputs import drop_ragged_batch
-from .modes import kept_modes
+from .process_sums import average_gradients
+from .sharded_eval import gathered_scores
 from .seeding import derive_seed
 from .shards import prepare_training_loader
 
@@ -60,6 +59,12 @@ class CachedInputs:
         self.eval_batch_size = base.eval_batch_size
         self.seed, self.phase_index = seed, phase_index
         self.training_set = CachedTrainingSet(store, self.data.train.labels)
+        # the rest of the network runs outside the data-parallel wrapper: with several processes its gradients are
+        # averaged here before each optimizer step
+        self.before_step = self._average_gradients if self.accelerator.num_processes > 1 else None
+
+    def _average_gradients(self) -> None:
+        average_gradients(self.net.model, self.accelerator.num_processes)
 
     def _autocast(self):
         return self.accelerator.autocast() if self.accelerator.mixed_precision != "no" else nullcontext()
@@ -103,46 +108,21 @@ class CachedInputs:
 
     @torch.no_grad()
     def scores(self, split: str) -> torch.Tensor:
-        """Logits (float32, on the CPU) of a split, in order, from its cached activations."""
+        """Logits (float32, on the CPU) of a split, in order, from its cached activations, each row scored once
+        across the processes."""
         self.model.eval()
-        n = len(getattr(self.data, split))
+        rows = range(len(getattr(self.data, split)))
+        return gathered_scores(self.accelerator, rows, lambda part: self._part_scores(split, part),
+                               len(self.data.classes))
+
+    def _part_scores(self, split: str, part: range) -> torch.Tensor:
         out = []
         with self._autocast():
-            for start in range(0, n, self.eval_batch_size):
-                batch = self.store.rows(split, start, min(start + self.eval_batch_size, n))
+            for start in range(part.start, part.stop, self.eval_batch_size):
+                batch = self.store.rows(split, start, min(start + self.eval_batch_size, part.stop))
                 out.append(self.cut.rest(batch.to(self.accelerator.device)).float().cpu())
-        return torch.cat(out) if out else torch.zeros((0, len(self.data.classes)))
+        return torch.cat(out)
 
     def describe(self) -> dict:
         return dict(self.record)
 
-
-@torch.no_grad()
-def compute_activations(writer, cut: Cut, base, *, augment_fn, views: int, seed: int, autocast) -> None:
-    """Fill `writer` with trunk activations: K views of the training images (augmented when `augment_fn`),
-    and validation and test images as they are. The whole network runs in eval mode (a fixed function)."""
-    data, batch_size = base.data, base.eval_batch_size
-    total = views * len(data.train) + len(data.val) + len(data.test)
-    # plain lines only (silent in a terminal): there the run's bars show, and rich allows one live display at a time
-    lines = PlainLines(f"Caching trunk features of {total:,} images", total)
-    with kept_modes(base.model):
-        base.model.eval()
-        for view in range(views):
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(derive_seed(seed, "cache view", view))
-                _fill(writer, "train", cut, base, data.train.images, batch_size, augment_fn, autocast, view, lines)
-        for split in ("val", "test"):
-            _fill(writer, split, cut, base, getattr(data, split).images, batch_size, None, autocast, 0, lines)
-    lines.close()
-
-
-def _fill(writer, split, cut, base, images, batch_size, augment_fn, autocast, view: int,
-          lines: PlainLines) -> None:
-    start = 0
-    for batch in uint8_batches(images, batch_size):
-        if augment_fn is not None:
-            batch = torch.stack([augment_fn(image) for image in batch])
-        with autocast():
-            writer.write(split, start, cut.trunk(base.normalize(batch)), view)
-        lines.advance(len(batch))
-        start += len(batch)

@@ -116,6 +116,9 @@ class StoreWriter:
         else:
             target[start : start + len(array)] = array
 
+    def done(self, split: str, view: int = 0) -> None:
+        """A split (and view) is complete; nothing to do when one process writes every row."""
+
     def commit(self) -> FeatureStore:
         """The finished store (disk: flushed, described in meta.json and renamed into place atomically)."""
         if self.arrays is None:

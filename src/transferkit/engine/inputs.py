@@ -44,6 +44,7 @@ class ImageInputs:
     """Images through the whole (prepared) model; normalization happens on the device."""
 
     kind = "images"
+    before_step = None  # the data-parallel wrapper averages the gradients itself
 
     def __init__(self, net, model: torch.nn.Module, data: DataSplits, accelerator, eval_batch_size: int = 256):
         self.net, self.model, self.data, self.accelerator = net, model, data, accelerator

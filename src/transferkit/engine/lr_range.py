@@ -105,6 +105,8 @@ def lr_range_test(plan: Plan, backbone, data: DataSplits, *, seed: int = 0, exec
             break
         clear_gradients(optimizer)
         accelerator.backward(loss)
+        if phase.inputs.before_step is not None:  # (cached activations with several processes)
+            phase.inputs.before_step()
         optimizer.step()
         average = SMOOTHING * average + (1 - SMOOTHING) * value
         factors.append(factor)

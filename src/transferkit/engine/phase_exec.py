@@ -186,7 +186,7 @@ class PhaseExecution:
                 scheduler=self.scheduler,
                 accelerator=self.accelerator,
                 extra_loss=self._extra_loss(),
-                before_step=self.domain.before_step if self.domain is not None else None,
+                before_step=self.domain.before_step if self.domain is not None else self.inputs.before_step,
                 phase_name=self.phase.name,
                 on_batch=on_batch,
                 max_batches=self.phase.max_steps,

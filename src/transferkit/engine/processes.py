@@ -61,13 +61,6 @@ def close_processes() -> None:
         torch.distributed.destroy_process_group()
 
 
-def wait_for_everyone(device: str = "auto") -> None:
-    """Every process waits here until all have arrived (nothing with a single process)."""
-    state = process_state(device)
-    if state.num_processes > 1:
-        state.wait_for_everyone()
-
-
 @torch.no_grad()
 def share_buffers(module: torch.nn.Module) -> None:
     """Every process takes the main process's buffers (batch-norm statistics: each process's training batches

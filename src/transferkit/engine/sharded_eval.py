@@ -20,7 +20,7 @@ def shard_range(n: int, processes: int, index: int) -> range:
 
 def gathered_scores(accelerator, images: torch.Tensor | StreamedImages, score: Callable, num_classes: int) -> torch.Tensor:
     """`score(images)` (float32 rows on the CPU) for the whole split, computed in parts across the processes (a
-    streamed split's parts stay on disk)."""
+    streamed split's parts stay on disk; `images` may also be a range of rows)."""
     if accelerator.num_processes == 1:
         return score(images) if len(images) else torch.zeros((0, num_classes))
     part = shard_range(len(images), accelerator.num_processes, accelerator.process_index)
