@@ -10,7 +10,9 @@ import torch
 
 from transferkit import compare
 from transferkit.errors import RunError
-from transferkit.select import Runs
+from transferkit.plans import Phase, Plan
+from transferkit.select import Candidate, Runs
+from transferkit.select.run_pool import longest_first
 from support.tiny import TINY_TARGET
 
 
@@ -53,8 +55,19 @@ def _dies(candidate, seed, epochs, rung):
     os._exit(9)  # as a worker killed for memory
 
 
+def _job(name: str, epochs: int, fixed_probe: bool = False):
+    phases = [Phase(name="probe", epochs=10, fixed_epochs=True, train=["head"])] if fixed_probe else []
+    plan = Plan(phases=[*phases, Phase(name="tune", epochs=epochs, train=["all"])])
+    return Candidate(name, name, plan, 1.0), 0, epochs, None
+
+
+def test_the_longest_runs_start_first():
+    jobs = [_job("short", 2), _job("probe then tune", 2, fixed_probe=True), _job("long", 5), _job("short too", 2)]
+    assert longest_first(jobs) == [1, 2, 0, 3]  # 12, 5, 2 and 2 planned epochs
+
+
 def test_a_worker_that_dies_fails_the_comparison_with_one_line():
-    jobs = [("a", 0, 1, None), ("b", 0, 1, None)]
+    jobs = [_job("a", 1), _job("b", 1)]
     with pytest.raises(RunError, match="worker process .* died.*fewer --jobs"):
         Runs(_dies, jobs=2).all(jobs, [])
 

@@ -47,6 +47,12 @@ def describe(job: Job) -> str:
     return f"{where}{candidate.key} · seed {seed} · {epochs} epochs"
 
 
+def longest_first(jobs: list[Job]) -> list[int]:
+    """Job indices, the most planned epochs first (equal ones in their order): the long runs start early, so no
+    worker is left with one at the end while the others idle."""
+    return sorted(range(len(jobs)), key=lambda i: -sum(p.epochs for p in jobs[i][0].plan_at(jobs[i][2]).phases))
+
+
 class Runs:
     """Runs jobs one after another in this process (`jobs` 1), or in `jobs` forked worker processes."""
 
@@ -79,7 +85,7 @@ class Runs:
         pool = ProcessPoolExecutor(processes, multiprocessing.get_context("fork"), _start_worker, (threads,))
         try:
             self._show(done, f"{len(jobs)} runs, {processes} at a time")
-            pending = {pool.submit(_work, i) for i in range(len(jobs))}
+            pending = {pool.submit(_work, i) for i in longest_first(jobs)}
             while pending:
                 ready, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in ready:
