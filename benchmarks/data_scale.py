@@ -159,11 +159,12 @@ def main() -> None:
         return
     ours, theirs = loaders(folders[sizes[0]], 32)
     measured = {"transferkit": [], "torchvision": []}
-    for _ in range(args.rounds):
-        measured["transferkit"].append(images_per_second(ours, args.batches))
-        measured["torchvision"].append(images_per_second(theirs, args.batches))
+    pair = [("transferkit", ours), ("torchvision", theirs)]
+    for round_ in range(args.rounds):  # ABBA: each loader goes first in every other round
+        for name, loader in pair if round_ % 2 == 0 else pair[::-1]:
+            measured[name].append(images_per_second(loader, args.batches))
     print(f"\nLoader throughput at 224 px, 2 workers, batch 32, {args.rounds} alternating rounds of {args.batches} "
-          f"batches on {sizes[0]:,} images:")
+          f"batches on {sizes[0]:,} images (each loader first in every other round):")
     print("| loader | images/s (median) | rounds |")
     print("|---|---:|---|")
     for name, values in measured.items():
