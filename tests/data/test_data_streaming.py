@@ -188,3 +188,18 @@ def test_an_error_in_a_decoding_worker_reads_as_its_own_one_line_message():
     assert "Original Traceback" in str(caught.value)  # as PyTorch re-raises it
     assert one_line(caught.value) == "Image 0 changed on disk after the data was opened; reopen the data."
     assert one_line(DataError("plain message")) == "plain message"
+
+
+def test_a_file_changed_after_opening_stops_a_streamed_read_and_the_same_bytes_rewritten_do_not(tmp_path):
+    from transferkit.errors import DataError
+
+    root = write_image_folder(tmp_path / "images")
+    splits = load_data(str(root), PRE, seed=0, progress=False, reading=ReadSettings(workers=0, memory_budget=0))
+    source = splits.test.images.source
+    path = source.entries[int(splits.test.images.indices[0])].path
+    before = splits.test.images[0]
+    path.write_bytes(path.read_bytes())  # a new modification time, the same content
+    assert torch.equal(splits.test.images[0], before)
+    Image.fromarray(np.full((16, 16, 3), 7, dtype=np.uint8)).save(path)
+    with pytest.raises(DataError, match="changed on disk after the data was opened"):
+        splits.test.images[0]

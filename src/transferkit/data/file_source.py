@@ -13,7 +13,7 @@ from PIL import Image
 
 from ..console import logger, track
 from ..errors import DataError
-from .file_check import check_files
+from .file_check import check_files, stamp
 from .image_files import UnreadableImage, decode_image, decode_rgb, read_bytes
 from .preprocessing import Preprocessing
 from .sources import ImageSource
@@ -55,18 +55,20 @@ class FileSource(ImageSource):
         ids = {name: i for i, name in enumerate(self.classes)}
         kept: list[FileEntry] = []
         hashes: list[str] = []
+        stamps = []
         self.skipped = []
         enabled = progress and len(entries) > PROGRESS_MIN_IMAGES
         checks = check_files([e.path for e in entries])
-        for entry, (digest, reason) in zip(entries, track(checks, len(entries), f"Checking {len(entries)} images",
-                                                          enabled)):
+        for entry, (digest, reason, when) in zip(entries, track(checks, len(entries),
+                                                                f"Checking {len(entries)} images", enabled)):
             if digest is None:
                 self.skipped.append({"path": entry.relpath, "reason": reason})
                 continue
             kept.append(entry)
             hashes.append(digest)
+            stamps.append(when)
         self.entries = kept
-        self._hashes = hashes
+        self._hashes, self._stamps = hashes, stamps
         self.labels = np.array([ids[e.label] for e in kept], dtype=np.int64)
         if any(e.split is not None for e in entries):
             self.given_splits = np.array([e.split for e in kept], dtype=np.int8)
@@ -96,12 +98,14 @@ class FileSource(ImageSource):
         return self._decode_checked(index, decode_image)
 
     def _decode_checked(self, i: int, decode=decode_rgb):
-        """Image i decoded by `decode` (uint8 (3, H, W) by default), after checking its bytes against its hash."""
+        """Image i decoded by `decode` (uint8 (3, H, W) by default), after checking that it is the file that was hashed
+        when the data was opened (its stamp unchanged, or else its bytes' sha256)."""
         entry = self.entries[i]
         again = f"reopen the data (image '{entry.relpath}' changed since it was opened)"
         try:
             data = read_bytes(entry.path)
-            if hashlib.sha256(data).hexdigest() != self._hashes[i]:
+            # the same size and modification time as when hashed: the same file; else its bytes must hash the same
+            if stamp(entry.path) != self._stamps[i] and hashlib.sha256(data).hexdigest() != self._hashes[i]:
                 raise DataError(f"Image '{entry.relpath}' changed on disk after the data was opened; {again}.")
             decoded = decode(data)
         except UnreadableImage as e:
