@@ -99,7 +99,7 @@ class StoreWriter:
             free = shutil.disk_usage(self.root).free
             if free < total * 1.05:
                 raise CacheUnavailable(f"not enough disk space in {self.root} ({total:,} bytes needed, {free:,} free)")
-            self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.key}.partial-", dir=self.root))
+            self.tmp = _staging_dir(self.root, self.key)
             self.arrays = {s: np.lib.format.open_memmap(self.tmp / f"{s}.npy", mode="w+", dtype=np.float32,
                                                         shape=(*c, *shape)) for s, c in self.counts.items()}
         except OSError as exc:
@@ -128,14 +128,9 @@ class StoreWriter:
         try:
             for array in self.arrays.values():
                 array.flush()
-            meta = {"format": FORMAT, "key": self.key, "shapes": {s: list(a.shape) for s, a in self.arrays.items()}}
-            (self.tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+            shapes = {s: list(a.shape) for s, a in self.arrays.items()}
             self.arrays = None
-            final = self.root / self.key
-            try:
-                os.replace(self.tmp, final)
-            except OSError:  # another process finished the same cache first: keep theirs
-                shutil.rmtree(self.tmp, ignore_errors=True)
+            final = _publish(self.tmp, self.key, shapes, self.root)
             self.tmp = None
         except OSError as exc:
             self.discard()
@@ -153,24 +148,38 @@ class StoreWriter:
             self.tmp = None
 
 
+def _staging_dir(root: Path, key: str) -> Path:
+    """A hidden folder beside where store `key` will be, to write it in before it is complete."""
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{key}.partial-", dir=root))
+
+
+def _publish(tmp: Path, key: str, shapes: dict[str, list[int]], root: Path) -> Path:
+    """Describe the written store in meta.json and rename it into place atomically; where another process finished
+    the same store first, keep theirs. Returns the store's folder."""
+    meta = {"format": FORMAT, "key": key, "shapes": shapes}
+    (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    final = root / key
+    try:
+        os.replace(tmp, final)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
 def _save_copy(key: str, arrays: dict[str, np.ndarray], root: Path) -> Path | None:
     """Write an in-memory store to `root`/`key` for later processes; None when it cannot be written (the store
     still serves this process: a cache that cannot be saved is not an error)."""
-    final = root / key
     tmp = None
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{key}.partial-", dir=root))
+        tmp = _staging_dir(root, key)
         for split, array in arrays.items():
             np.save(tmp / f"{split}.npy", array)
-        meta = {"format": FORMAT, "key": key, "shapes": {s: list(a.shape) for s, a in arrays.items()}}
-        (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-        os.replace(tmp, final)
-        return final
-    except OSError:  # no space, not writable, or another process saved the same store first
+        return _publish(tmp, key, {s: list(a.shape) for s, a in arrays.items()}, root)
+    except OSError:  # no space or not writable
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
-        return final if (final / "meta.json").is_file() else None
+        return None
 
 
 class MemoryStores:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -46,6 +47,14 @@ class KeepRule:
     def later_phase_margin(self) -> str | None:
         """How much better a later phase must validate to replace an earlier phase's best."""
         return {"best": "none", "best-1se": "one standard error"}.get(self.keep)
+
+    def beats(self, value: float, best: float, later_phase: bool, n_val: int) -> bool:
+        """Whether validation accuracy `value` replaces the kept `best`: any gain, except under "best-1se" from a later
+        phase, which must be higher by more than one standard error of `best` on `n_val` images (sqrt(p(1-p)/n)), so
+        that a phase training more of the network does not replace a simpler result on an image or two."""
+        if later_phase and self.keep == "best-1se":
+            return value > best + math.sqrt(best * (1 - best) / max(n_val, 1))
+        return value > best
 
     def stops(self, val_accuracies: list[float]) -> bool:
         """True when the last `patience` evaluations of a phase did not beat the best one before them."""

@@ -3,7 +3,6 @@ the run can end with them instead of the last epoch's."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import torch
@@ -48,22 +47,13 @@ class KeptWeights:
         """Early stopping: the phase's validation has not improved for `patience` evaluations."""
         return self.rule.stops([e.val_accuracy for e in execution.epochs if e.val_accuracy is not None])
 
-    def _beats_best(self, value: float, phase: int, n_val: int) -> bool:
-        """Any gain counts, except under "best-1se" across phases: a later phase must beat an earlier phase's best by
-        more than one standard error of that accuracy on `n_val` images (sqrt(p(1-p)/n)), so that a phase which
-        trains more of the network does not replace a simpler result on a difference of an image or two."""
-        if self.best is None:
-            return True
-        best = self.best["val_accuracy"]
-        if phase == self.best["phase"] or self.rule.keep != "best-1se":
-            return value > best
-        return value > best + math.sqrt(best * (1 - best) / max(n_val, 1))
-
     def _consider(self, execution, where: dict[str, Any]) -> None:
         value = where["val_accuracy"]
         if not self.rule.picks_best or value is None:
             return
-        if not self._beats_best(value, where["phase"], len(execution.inputs.data.val)):
+        best = self.best
+        if best is not None and not self.rule.beats(value, best["val_accuracy"], where["phase"] != best["phase"],
+                                                    len(execution.inputs.data.val)):
             return
         self.best = dict(where)
         state = execution.net.model.state_dict()
