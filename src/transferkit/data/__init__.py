@@ -6,7 +6,7 @@ from __future__ import annotations
 from .augmentation import AUGMENTATIONS, make_augmentation
 from .loading import DataSplits, ImageTensors, load_data
 from .preprocessing import Preprocessing
-from .rand_augment import with_rand_augment
+from .rand_augment import phase_augmentation, with_rand_augment
 from .read_settings import ReadSettings
 from .ref import DataRef
 from .sources import ImageSource
@@ -29,6 +29,7 @@ __all__ = [
     "StreamedTraining",
     "load_data",
     "make_augmentation",
+    "phase_augmentation",
     "make_split",
     "open_source",
     "open_unlabeled",

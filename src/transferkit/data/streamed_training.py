@@ -21,7 +21,7 @@ class StreamedTraining(Dataset):
 
     def __init__(self, images: StreamedImages, labels: torch.Tensor, augment: str, flip: bool = True,
                  randaugment: str | None = None):
-        self.images, self.labels, self.augment = images, labels, augment
+        self.images, self.labels = images, labels
         size, standard = images.preprocessing.size_hw, augment == "standard"
         # use_prefetcher=True: timm stops at a uint8 tensor; normalization happens on the device
         self.original = transforms_imagenet_train(size, scale=STANDARD_SCALE, hflip=0.5 if flip else 0.0,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import torch
 from accelerate import Accelerator
-from accelerate.utils import DistributedDataParallelKwargs, gather_object
+from accelerate.utils import DistributedDataParallelKwargs
 
 from ..errors import RunError
 from .accelerate_compat import cache_optional_package_checks
+from .process_rng import every_process
 from .processes import use_cpu
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -46,7 +47,7 @@ def make_accelerator(device: str = "auto", precision: str = "no") -> Accelerator
 
 def describe_processes(accelerator: Accelerator) -> dict:
     """run.json's record of the processes: how many, the device of each, and the backend between them."""
-    devices = gather_object([str(accelerator.device)]) if accelerator.num_processes > 1 else [str(accelerator.device)]
+    devices = every_process(str(accelerator.device))
     return {"count": accelerator.num_processes, "devices": devices,
             "backend": accelerator.state.backend if accelerator.num_processes > 1 else None}
 

@@ -19,7 +19,7 @@ from contextlib import nullcontext
 import torch
 from torch.utils.data import DataLoader
 
-from ..data import make_augmentation, with_rand_augment
+from ..data import phase_augmentation
 from ..data.domain_data import DomainSplits
 from ..errors import PlanError
 from ..methods import DomainStatistics, alignment_method
@@ -135,8 +135,8 @@ class PhaseDomain:
         if self.alignment is None:
             return
         images = self.unlabeled.images
-        preset = make_augmentation(self.phase.augment, tuple(images.shape[-2:]), self.execution.inputs.data.flip)
-        augment = with_rand_augment(preset, self.phase.randaugment, self.execution.net.preprocessing)
+        augment = phase_augmentation(self.phase.augment, self.phase.randaugment, tuple(images.shape[-2:]),
+                                     self.execution.inputs.data.flip, self.execution.net.preprocessing)
         dataset = AugmentedImages(images, torch.zeros(len(images), dtype=torch.int64), augment)
         size = min(self.phase.batch_size, len(images))
         self._loader = DataLoader(dataset, batch_size=size, shuffle=True,

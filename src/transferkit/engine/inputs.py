@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from ..data import DataSplits, StreamedImages, StreamedTraining, make_augmentation, uint8_batches, with_rand_augment
+from ..data import DataSplits, StreamedImages, StreamedTraining, phase_augmentation, uint8_batches
 from .balance import balanced_sampler
 from .modes import kept_modes
 from .sharded_eval import gathered_scores
@@ -62,8 +62,8 @@ class ImageInputs:
             dataset = StreamedTraining(train.images, train.labels, phase.augment, self.data.flip, phase.randaugment)
             workers = train.images.workers
         else:
-            preset = make_augmentation(phase.augment, tuple(train.images.shape[-2:]), self.data.flip)
-            augment = with_rand_augment(preset, phase.randaugment, self.net.preprocessing)
+            augment = phase_augmentation(phase.augment, phase.randaugment, tuple(train.images.shape[-2:]),
+                                         self.data.flip, self.net.preprocessing)
             dataset = AugmentedImages(train.images, train.labels, augment)
         sampler = balanced_sampler(train.labels) if phase.sampler == "balanced" else None
         loader = DataLoader(dataset, batch_size=phase.batch_size, shuffle=sampler is None, sampler=sampler,

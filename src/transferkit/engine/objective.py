@@ -17,8 +17,6 @@ class TrainingObjective:
     def __init__(self, inputs, phase, class_weights: torch.Tensor | None = None):
         self.inputs, self.class_weights, self.label_smoothing = inputs, class_weights, phase.label_smoothing
         self.augment = BatchAugment.for_phase(phase, len(inputs.data.classes), inputs.accelerator.device)
-        if self.augment is not None and inputs.kind != "images":
-            raise ValueError(f"batch augmentations need images, not {inputs.kind} inputs")
         self.soft_loss = SoftTargetCrossEntropy()
 
     def __call__(self, inputs: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

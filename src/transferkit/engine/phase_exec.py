@@ -77,9 +77,9 @@ class PhaseExecution:
             self.inputs, self.cache_record = self.feature_cache.inputs_for(rp, self.net, self.inputs)
         self.loader = self.inputs.train_loader(phase)
         train = self.inputs.data.train
-        self.class_weights = (balanced_class_weights(train.labels, len(self.inputs.data.classes))
-                              if phase.class_weights == "balanced" else None)
-        self.objective = TrainingObjective(self.inputs, phase, self.class_weights)
+        class_weights = (balanced_class_weights(train.labels, len(self.inputs.data.classes))
+                         if phase.class_weights == "balanced" else None)
+        self.objective = TrainingObjective(self.inputs, phase, class_weights)
         batches = len(self.loader) if phase.max_steps is None else min(len(self.loader), phase.max_steps)
         steps = phase.epochs * -(-batches // phase.grad_accum)
         scheduler = build_scheduler(optimizer, rp, steps, self.accelerator.num_processes)
