@@ -5,18 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .data import DataRef, DataSplits, Preprocessing, load_data
-from .diagnose import Diagnosis, run_diagnosis
-from .errors import ModelError, PlanError, TransferkitError
-from .models import Backbone, ModelRef, is_model_dir
+from .data import DataSplits, Preprocessing, load_data
+from .diagnosis import Diagnosis, run_diagnosis
+from .errors import PlanError, TransferkitError
+from .models import Backbone
 from .plans import Plan, get_strategy, list_strategies, plan_from_spec
 from .report.describe import describe_plan, plan_term
 from .report.grid import stage_grid
 from .files import read_json
 from . import runs
-from .runs import CompareSettings, Comparison, Output, Reproduction, Run, RunSpec, write_run_dir
+from .runs import Comparison, Reproduction, Run, write_run_dir
+from .settings import CompareSettings, DataRef, DiagnoseSettings, ModelRef, Output, RunSpec
+from .settings.use import DEFAULT_TOLERANCE, PredictSettings
 from .runs.loading import data_ref_of, load_model, model_ref_of
-from .use import (DEFAULT_TOLERANCE, Evaluation, Export, FilePredictions, LoadedModel, check_output_file,
+from .use import (Evaluation, Export, FilePredictions, LoadedModel, check_output_file,
                   evaluate_model, export_model, image_paths, load, predict_files, write_predictions)
 
 ModelArg = str | ModelRef | Backbone
@@ -77,11 +79,11 @@ def compare(model: ModelArg | None = None, data: DataArg | None = None,
     used as the one split of every seed.
     """
     overwrite = settings.pop("overwrite", False)
+    how = settings.pop("settings", None) or CompareSettings()
     picked = {k: settings.pop(k) for k in CompareSettings.names() if k in settings}
     request = run_spec(model, data, spec, **settings)
-    return runs.compare(request, strategies, CompareSettings(**picked), out=out, overwrite=overwrite,
-                        backbone=model if isinstance(model, Backbone) else None,
-                        splits=data if isinstance(data, DataSplits) else None)
+    return runs.compare(request, strategies, CompareSettings.with_settings(how, picked), Output(out, overwrite),
+                        model if isinstance(model, Backbone) else None, data if isinstance(data, DataSplits) else None)
 
 
 def reproduce(run_dir: str | Path, *, out: str | Path | None = None, overwrite: bool = False,
@@ -107,32 +109,21 @@ def pretrain(data: str | DataRef = "synthetic:glyphs", model: str | ModelRef = "
     return runs.pretrain(run_spec(model, data, spec, **settings), Output(out, overwrite, resume))
 
 
-def diagnose(
-    model: str | Path,
-    data: str,
-    *,
-    source: str | None = None,
-    unlabeled: str | None = None,
-    out: str | Path | None = None,
-    overwrite: bool = False,
-    seed: int = 0,
-    max_images: int = 2000,
-    device: str = "auto",
-    progress: bool = True,
-) -> Diagnosis:
+def diagnose(model: ModelArg | None = None, data: str | DataRef | None = None, *, out: str | Path | None = None,
+             spec: RunSpec | None = None, **settings: Any) -> Diagnosis:
     """How far is the target `data` from the model's source, and where in the network does the shift sit?
 
     Per stage: proxy A-distance, linear MMD, class shift and linear-probe accuracy; the label-space overlap; LogME
     of the final features; a verdict in plain words. Source features come from the model directory's source
     statistics, or from `source` (a data spec). `unlabeled` adds unlabelled target images to the shift measures.
-    With `out`, diagnosis.json and diagnosis.html are written there (all or nothing).
+    `settings` are RunSpec keywords (`source`, `unlabeled`, `seed`, `device`, `input_size`, `progress`, ...),
+    DiagnoseSettings keywords (`max_images`) or `settings=DiagnoseSettings(...)`, and `overwrite`. With `out`,
+    diagnosis.json and diagnosis.html are written there (all or nothing).
     """
-    if source is None and not is_model_dir(str(model)):
-        raise ModelError(f"'{model}' is not a model directory with source statistics; pass --source with the data "
-                         "the model was pretrained on.")
-    backbone = load_model(str(model))
-    return run_diagnosis(backbone, str(model), data, source=source, unlabeled=unlabeled, out=out,
-                         overwrite=overwrite, seed=seed, max_images=max_images, device=device, progress=progress)
+    output = Output(out, settings.pop("overwrite", False))
+    how = settings.pop("settings", None) or DiagnoseSettings()
+    picked = {k: settings.pop(k) for k in DiagnoseSettings.settings() if k in settings}
+    return run_diagnosis(run_spec(model, data, spec, **settings), DiagnoseSettings.with_settings(how, picked), output)
 
 
 def describe(target: str | Path | Plan, model: str | Backbone | None = None) -> tuple[str, str]:
@@ -182,14 +173,16 @@ def predict(run_dir: str | Path, images: list[str], *, out: str | Path | None = 
             **options: Any) -> FilePredictions:
     """Predict image files with a run's model: one row per file (path, class, probability, top classes, error).
 
-    `images` are files, folders, glob patterns or CSV files with a 'path' column. `options`: `top_k` (5), `tta`
-    (average with the horizontal flip where the run trained on flips), `batch_size` (64), `workers` (2), `device`
-    ("cpu"), `progress`. With `out`, the rows are written there as CSV.
+    `images` are files, folders, glob patterns or CSV files with a 'path' column. `options` are PredictSettings
+    keywords: `top_k` (5), `tta` (average with the horizontal flip where the run trained on flips), `batch_size` (64),
+    `workers` (2), `device` ("cpu"), `progress`, or `settings=PredictSettings(...)`. With `out`, the rows are written
+    there as CSV.
     """
+    how = PredictSettings.with_settings(options.pop("settings", None) or PredictSettings(), options)
     if out is not None:
         check_output_file(out, overwrite)
-    loaded = load(run_dir, options.pop("device", "cpu"))
-    result = predict_files(loaded, image_paths([str(i) for i in images]), **options)
+    loaded = load(run_dir, how.device)
+    result = predict_files(loaded, image_paths([str(i) for i in images]), how)
     if out is not None:
         write_predictions(result, out, overwrite)
     return result

@@ -17,6 +17,7 @@ from .console import logger
 from .models import is_model_dir
 from .files import StagingDir, check_output_dir
 from .select.table import fmt_bytes
+from .settings.demo import DemoSettings
 
 # resnet10t at half width: transfers as well as the full width here, at a quarter of the compute on a CPU
 SOURCE = {"data": "synthetic:glyphs", "model": "timm:resnet10t?channels=32,64,128,256&stem_width=16",
@@ -70,23 +71,14 @@ def source_model(progress: bool = True) -> Path:
     )
 
 
-def run_demo(
-    out: str | Path = "transferkit-demo",
-    *,
-    seeds: int = 3,
-    epochs: int = 10,
-    strategies: list[str] | None = None,
-    search: str = "exhaustive",
-    jobs: int | None = None,
-    overwrite: bool = False,
-    progress: bool = True,
-) -> DemoResult:
-    """Compare the strategies on the target from each source; write `out/<source>/` with a report each.
+def run_demo(settings: DemoSettings = DemoSettings(), strategies: list[str] | None = None,
+             progress: bool = True) -> DemoResult:
+    """Compare the strategies on the target from each source; write `settings.out/<source>/` with a report each.
 
-    `strategies` replaces both sources' lists (default: twelve for the network pretrained here, four for ImageNet);
-    `jobs`: runs trained at once (default: one per CPU core, at most 4)."""
-    check_output_dir(out, overwrite)
-    jobs = jobs or default_jobs()
+    `strategies` replaces both sources' lists (default: twelve for the network pretrained here, four for ImageNet)."""
+    out, seeds, epochs, search = settings.out, settings.seeds, settings.epochs, settings.search
+    check_output_dir(out, settings.overwrite)
+    jobs = settings.jobs or default_jobs()
     started = time.perf_counter()
     plans = [
         ("glyphs-resnet10t", "resnet10t (half width) pretrained here on synthetic glyphs",
@@ -95,7 +87,7 @@ def run_demo(
          lambda: load_model(IMAGENET["model"], input_size=IMAGENET["input_size"]), strategies or IMAGENET["strategies"]),
     ]
     sources = []
-    with StagingDir(out, overwrite) as staging:
+    with StagingDir(out, settings.overwrite) as staging:
         for slug, label, backbone, chosen in plans:
             logger.info("Comparing %d strategies from %s", len(chosen), label)
             # each preset at its own learning rate, validated at phase ends: this keeps the demo within minutes on a CPU

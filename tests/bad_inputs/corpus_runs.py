@@ -236,7 +236,7 @@ RUN_CASES = [
          ("interrupted run", "--resume", "--overwrite", "after 1 epoch"), keeps=(PARTIAL,)),
     Case("out-is-a-file", "error", out_is_a_file, ("is a file",), keeps=("run",)),
     Case("unknown-device", "error", lambda ctx: ctx.adapt("digits", "--labels-per-class", "5", "--device", "tpu"),
-         ("'device'", "cpu")),
+         ("--device", "cpu")),
     Case("too-many-labels-per-class", "error", lambda ctx: ctx.adapt(str(ctx.folder()), "--labels-per-class", "9"),
          ("--labels-per-class 9", "needs at least 11")),
 ]

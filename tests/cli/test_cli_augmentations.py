@@ -37,10 +37,10 @@ def test_adapt_trains_with_the_options_and_records_them(tiny_model_dir, tmp_path
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--mixup", "-1"], ["'--mixup'", "at least 0"]),
-    (["--cutmix", "-0.5"], ["'--cutmix'", "at least 0"]),
-    (["--random-erasing", "1.5"], ["'--random-erasing'", "at most 1"]),
-    (["--randaugment", "rand-q5"], ["'--randaugment'", "'q5'", "rand-m9-mstd0.5"]),
+    (["--mixup", "-1"], ["--mixup", "at least 0"]),
+    (["--cutmix", "-0.5"], ["--cutmix", "at least 0"]),
+    (["--random-erasing", "1.5"], ["--random-erasing", "at most 1"]),
+    (["--randaugment", "rand-q5"], ["--randaugment", "'q5'", "rand-m9-mstd0.5"]),
     (["--mixup", "0.2", "--class-weights", "balanced"], ["class_weights", "not both"]),
 ])
 @pytest.mark.parametrize("command", ["adapt", "compare"])

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from transferkit.data import Preprocessing, ReadSettings, StreamedTraining, load_data, with_rand_augment
+from transferkit.data import Preprocessing, StreamedTraining, load_data, with_rand_augment
+from transferkit.settings import ReadSettings
 from transferkit.data.rand_augment import RandAugment
 
 from use.folder_data import write_image_folder

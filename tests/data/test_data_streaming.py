@@ -10,7 +10,8 @@ import torch
 from PIL import Image
 
 from transferkit import adapt
-from transferkit.data import Preprocessing, ReadSettings, StreamedImages, StreamedTraining, load_data
+from transferkit.data import Preprocessing, StreamedImages, StreamedTraining, load_data
+from transferkit.settings import ReadSettings
 from transferkit.data.loading import read_images
 from transferkit.engine.optim import lr_factor
 
@@ -158,7 +159,7 @@ def test_files_are_checked_in_worker_processes_with_the_same_outcome(folder, tmp
 
 def test_stage_features_of_streamed_images_equal_those_of_the_same_images_in_memory(tiny_model_dir, folder):
     from transferkit.api import load_model
-    from transferkit.diagnose.stage_features import extract_stage_features
+    from transferkit.diagnosis.stage_features import extract_stage_features
 
     backbone = load_model(str(tiny_model_dir))
     pre = backbone.preprocessing

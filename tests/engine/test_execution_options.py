@@ -51,7 +51,7 @@ def test_speed_options_train_the_same_weights(tiny_model_dir, tmp_path, option):
 def test_sync_bn_converts_batch_norm_across_several_gpu_processes_and_is_ignored_otherwise(caplog):
     from types import SimpleNamespace
 
-    from transferkit.engine.execution import Execution
+    from transferkit.settings import Execution
     from transferkit.engine.speedups import apply_speedups, sync_bn_record
 
     def network() -> torch.nn.Module:

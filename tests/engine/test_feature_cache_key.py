@@ -15,7 +15,7 @@ from transferkit.cache import cache_dir
 from transferkit.cli import app
 from transferkit.data import DataSplits
 from transferkit.engine.cache_key import feature_cache_key
-from transferkit.engine.cache_settings import CacheSettings, parse_size
+from transferkit.settings import CacheSettings, parse_size
 from transferkit.engine.feature_store import MEMORY_STORES
 from transferkit.errors import RunError
 
@@ -127,8 +127,7 @@ def test_memory_budget_sizes(text, expected):
     ({"cache_mem": "-1GB"}, ["'cache_mem'", "'-1GB'"]),
 ])
 def test_bad_cache_options_get_one_line_errors_before_any_work(options, words, tiny_model_dir, tmp_path):
-    assert_one_line_error(RunError, lambda: CacheSettings.parse(**{
-        {"cache": "mode", "cache_views": "views", "cache_mem": "memory"}[k]: v for k, v in options.items()}), *words)
+    assert_one_line_error(RunError, lambda: CacheSettings.from_settings(options), *words)
     out = tmp_path / "run"
     assert_one_line_error(RunError, lambda: adapt(str(tiny_model_dir), "digits", out=out, progress=False, **options),
                           *words)
@@ -136,7 +135,7 @@ def test_bad_cache_options_get_one_line_errors_before_any_work(options, words, t
 
 
 @pytest.mark.parametrize(("flag", "value", "word"), [
-    ("--cache", "maybe", "'maybe'"), ("--cache-views", "0", "cache_views"), ("--cache-mem", "lots", "'lots'"),
+    ("--cache", "maybe", "'maybe'"), ("--cache-views", "0", "--cache-views"), ("--cache-mem", "lots", "'lots'"),
 ])
 def test_cli_rejects_bad_cache_options_with_one_line(flag, value, word, tiny_model_dir, tmp_path):
     out = tmp_path / "run"

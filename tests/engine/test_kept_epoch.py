@@ -15,7 +15,7 @@ from safetensors.torch import load_file
 import transferkit.engine.resume as resume_module
 from transferkit import Plan, Phase, adapt
 from transferkit.engine.checkpoint import write_checkpoint
-from transferkit.engine.keep_rule import KeepRule
+from transferkit.settings import KeepRule
 from transferkit.engine.kept_weights import KeptWeights
 
 EPOCHS = 8

@@ -9,7 +9,7 @@ import pytest
 from transferkit.errors import PlanError
 from transferkit.plans import Phase, Plan, build_plan, plan_from_yaml, plan_to_yaml
 from transferkit.report.describe import describe_plan
-from transferkit.runs.overrides import Overrides
+from transferkit.settings import Overrides
 from support.assertions import assert_one_line_error
 
 AUGMENTED = dict(randaugment="rand-m9-mstd0.5", random_erasing=0.25, mixup=0.2, cutmix=1.0)
@@ -62,8 +62,8 @@ def test_overrides_replace_the_plans_augmentations_and_name_the_option_when_bad(
     changed = Overrides(mixup=0.0, randaugment="none", random_erasing=0.3).apply(plan)
     assert [(p.mixup, p.randaugment, p.random_erasing) for p in changed.phases] == [(0.0, None, 0.3)] * 2
     assert plan.phases[0].mixup == 0.2  # the plan itself is left unchanged
-    assert_one_line_error(PlanError, lambda: Overrides(cutmix=-1.0), "'--cutmix'", "at least 0")
-    assert_one_line_error(PlanError, lambda: Overrides(random_erasing=2.0), "'--random-erasing'", "at most 1")
+    assert_one_line_error(PlanError, lambda: Overrides(cutmix=-1.0), "'cutmix'", "at least 0")
+    assert_one_line_error(PlanError, lambda: Overrides(random_erasing=2.0), "'random_erasing'", "at most 1")
 
 
 def test_the_description_names_each_augmentation():

@@ -138,7 +138,7 @@ def test_bad_requests_fail_before_any_work(tiny_model_dir, small_digits, tmp_pat
         (RunError, dict(epochs=3, time_budget=60), ["--epochs", "--time-budget"]),
         (RunError, dict(time_budget=0.001), ["time budget", "--time-budget"]),
         (RunError, dict(search="grid"), ["'search'", "halving"]),
-        (RunError, dict(seeds=0), ["--seeds"]),
+        (RunError, dict(seeds=0), ["'seeds'"]),
     ]
     for error, kwargs, words in cases:
         kwargs = {"strategies": "linear-probe", **kwargs}
@@ -190,8 +190,10 @@ def test_demo_compares_through_compare_from_both_sources(tiny_model_dir, tmp_pat
     import transferkit.demo as demo
 
     monkeypatch.setattr(demo, "source_model", lambda progress=True: tiny_model_dir)
-    result = demo.run_demo(tmp_path / "demo", seeds=1, epochs=1, strategies=["linear-probe", "linear-probe:init=random"],
-                           progress=False)
+    from transferkit.settings.demo import DemoSettings
+
+    result = demo.run_demo(DemoSettings(out=tmp_path / "demo", seeds=1, epochs=1),
+                           strategies=["linear-probe", "linear-probe:init=random"], progress=False)
     assert [s.slug for s in result.sources] == ["glyphs-resnet10t", "imagenet-efficientnet-lite0"]
     for source in result.sources:
         board = json.loads((tmp_path / "demo" / source.slug / "leaderboard.json").read_text())

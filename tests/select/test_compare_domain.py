@@ -20,7 +20,7 @@ DOMAIN = sorted(info.name for info in list_strategies() if info.domain_adaptatio
 
 def test_without_source_the_domain_presets_are_left_out_with_one_line(tiny_model_dir, caplog):
     from transferkit.runs.candidate_plans import strategies_for
-    from transferkit.data import DataRef
+    from transferkit.settings import DataRef
 
     with caplog.at_level(logging.INFO, logger="transferkit"):
         chosen = strategies_for("all", DataRef(TARGET))

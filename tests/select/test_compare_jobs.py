@@ -72,9 +72,14 @@ def test_a_worker_that_dies_fails_the_comparison_with_one_line():
         Runs(_dies, jobs=2).all(jobs, [])
 
 
-def test_jobs_must_be_a_whole_number():
-    with pytest.raises(RunError, match="--jobs"):
-        Runs(_dies, jobs=0)
+def test_jobs_must_be_a_whole_number(tmp_path):
+    from typer.testing import CliRunner
+
+    from transferkit.cli import app
+
+    result = CliRunner().invoke(app, ["compare", "--model", "m", "--data", "digits", "--out", str(tmp_path / "c"),
+                                      "--jobs", "0"])
+    assert result.exit_code == 2 and "--jobs" in result.output and not (tmp_path / "c").exists()
 
 
 def test_jobs_are_refused_in_a_launch_of_several_processes(tiny_model_dir, tmp_path, monkeypatch):

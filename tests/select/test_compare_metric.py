@@ -54,7 +54,7 @@ def test_bad_metrics_fail_before_any_training(tiny_model_dir, tmp_path):
     four_classes = "synthetic:glyphs?classes=4&per_class=12&size=16"
     cases = [(dict(metric="f1"), ["'metric'", "balanced-accuracy"]),
              (dict(metric="top5"), ["top5", "more than 5 classes", "4"]),
-             (dict(holdout=1.5), ["--holdout"])]
+             (dict(holdout=1.5), ["'holdout'"])]
     for kwargs, words in cases:
         assert_one_line_error(RunError, lambda: compare(str(tiny_model_dir), four_classes, "linear-probe",
                                                         out=tmp_path / "cmp", progress=False, **kwargs), *words)

@@ -12,7 +12,8 @@ from types import SimpleNamespace
 import torch
 from accelerate.utils import gather_object
 
-from transferkit.data import Preprocessing, ReadSettings, load_data
+from transferkit.data import Preprocessing, load_data
+from transferkit.settings import ReadSettings
 from transferkit.engine.devices import make_accelerator
 from transferkit.engine.inputs import ImageInputs
 from transferkit.engine.processes import close_processes

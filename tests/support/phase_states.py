@@ -12,7 +12,8 @@ import dataclasses
 import torch
 
 from transferkit.data.loading import ImageTensors
-from transferkit.engine import Execution, KeepRule, RunConfig, prepare_network, run_plan
+from transferkit.engine import RunConfig, prepare_network, run_plan
+from transferkit.settings import Execution, KeepRule
 from transferkit.plans import Plan
 
 

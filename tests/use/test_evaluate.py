@@ -44,7 +44,7 @@ def engine_accuracy(run_dir, spec: str) -> float:
 
 
 def test_streamed_evaluation_equals_the_in_memory_one(glyph_run, monkeypatch):
-    from transferkit.data import ReadSettings
+    from transferkit.settings import ReadSettings
 
     in_memory = evaluate(str(glyph_run.dir), SHIFTED, progress=False).record
     monkeypatch.setattr("transferkit.use.evaluate.ReadSettings", lambda: ReadSettings(workers=2, memory_budget=0))

@@ -7,8 +7,6 @@ from .augmentation import AUGMENTATIONS, make_augmentation
 from .loading import DataSplits, ImageTensors, load_data
 from .preprocessing import Preprocessing
 from .rand_augment import phase_augmentation, with_rand_augment
-from .read_settings import ReadSettings
-from .ref import DataRef
 from .sources import ImageSource
 from .registry import register_source
 from .spec import open_source, open_unlabeled
@@ -18,12 +16,10 @@ from .streamed_training import StreamedTraining
 
 __all__ = [
     "AUGMENTATIONS",
-    "DataRef",
     "DataSplits",
     "ImageSource",
     "ImageTensors",
     "Preprocessing",
-    "ReadSettings",
     "Split",
     "StreamedImages",
     "StreamedTraining",

@@ -14,7 +14,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from .image_files import UnreadableImage, load_image
-from .read_settings import default_workers
+from ..settings.reading import default_workers
 
 PARALLEL_MIN_FILES = 256  # fewer files are checked in this process: starting workers would cost more
 _CHUNK = 64

@@ -14,7 +14,6 @@ import numpy as np
 from ..errors import DataError
 from .loading import DataSplits, ImageTensors
 from .streamed_images import take
-from .ref import check_holdout_fraction
 from .sources import sha256_text
 
 HOLDOUT_STREAM = 7411  # keeps the holdout draw apart from the split draw of the same seed
@@ -43,7 +42,6 @@ def _part(parent: ImageTensors, positions: np.ndarray, role: str) -> ImageTensor
 def hold_out(splits: DataSplits, fraction: float, seed: int) -> DataSplits:
     """`splits` with `val` cut into a selection part (the new `val`) and `holdout`; `options['holdout']` records the
     fraction, the seed, the whole validation split's size and fingerprint, and both parts' positions in it."""
-    fraction = check_holdout_fraction(fraction)
     if splits.holdout is not None:
         raise DataError("This data already has a holdout split; hold out part of the validation split only once.")
     selection, holdout = holdout_positions(splits.val.labels.numpy(), fraction, seed)

@@ -13,8 +13,8 @@ from .class_list import apply_class_list
 from .duplicates import find_duplicates, warn_duplicates
 from .given_splits import split_source
 from .preprocessing import Preprocessing
-from .read_settings import ReadSettings
-from .ref import DataRef
+from ..settings.reading import ReadSettings
+from ..settings import DataRef
 from .sources import ImageSource, sha256_text
 from .spec import open_source
 from .streamed_images import StreamedImages

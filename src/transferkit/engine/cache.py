@@ -19,9 +19,9 @@ from ..cache import cache_dir
 from ..data import make_augmentation
 from ..models.segments import Cut, pre_logits_cut, stage_cut
 from ..plans import ResolvedPhase
-from ..plans.augment_settings import AUGMENT_SETTINGS
+from ..settings.phase_values import AUGMENT_SETTINGS
 from .cache_key import feature_cache_key
-from .cache_settings import CacheSettings
+from ..settings import CacheSettings
 from .cached_inputs import CachedInputs
 from .feature_store import MEMORY_STORES, CacheUnavailable, FeatureStore, StoreWriter
 from .modes import kept_modes

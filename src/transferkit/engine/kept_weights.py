@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from .keep_rule import KeepRule
+from ..settings import KeepRule
 
 
 def _position(rp, epoch: int, val_accuracy: float | None, run_epoch: int) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from ..plans import Plan
 from .batchnorm import set_modes
 from .cache import FeatureCache
 from .devices import make_accelerator
-from .execution import Execution
+from ..settings import Execution
 from .inputs import ImageInputs
 from .loop import clear_gradients
 from .phase_exec import PhaseExecution

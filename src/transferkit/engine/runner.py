@@ -14,9 +14,8 @@ from ..data import DataSplits
 from ..plans import Plan
 from .cache import FeatureCache
 from .devices import describe_processes, make_accelerator
-from .execution import Execution
+from ..settings import Execution, KeepRule
 from .inputs import ImageInputs
-from .keep_rule import KeepRule
 from .kept_weights import KeptWeights
 from .loop import NonFiniteLossError
 from .metrics import classification_metrics

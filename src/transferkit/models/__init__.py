@@ -12,14 +12,12 @@ from transferkit.models.family import BackboneFamily, families, family_named, re
 from transferkit.models.loading import load_backbone
 from transferkit.models.model_dir import is_model_dir, load_model_dir, save_model_dir
 from transferkit.models.offline_weights import OfflineWeights, register_offline_weights
-from transferkit.models.ref import ModelRef
 from transferkit.models.safe_load import load_state_dict_file, sha256_file
 from transferkit.models.stages import Stage, discover_stages
 
 __all__ = [
     "Backbone",
     "BackboneFamily",
-    "ModelRef",
     "OfflineWeights",
     "Stage",
     "load_backbone",

@@ -14,7 +14,7 @@ from transferkit.models.family import BackboneFamily
 from transferkit.models.fit import mismatch, mismatch_error
 from transferkit.models.hub import HubUnreachable
 from transferkit.models.offline_weights import offline_weights_for
-from transferkit.models.ref import ModelRef
+from transferkit.settings import ModelRef
 from transferkit.models.safe_load import check_weights_file, load_state_dict_file, sha256_file
 from transferkit.models.spec import ModelSpec
 from transferkit.models.stages import discover_stages

@@ -5,7 +5,7 @@ from __future__ import annotations
 from transferkit.console import logger
 from transferkit.models.backbone import Backbone
 from transferkit.models.family import family_named
-from transferkit.models.ref import ModelRef
+from transferkit.settings import ModelRef
 from transferkit.models.spec import parse_spec
 
 

@@ -8,7 +8,7 @@ from transferkit.errors import ModelError
 from transferkit.models.backbone import Backbone
 from transferkit.models.family import BackboneFamily, register_family
 from transferkit.models.model_dir import load_model_dir
-from transferkit.models.ref import ModelRef
+from transferkit.settings import ModelRef
 from transferkit.models.spec import ModelSpec
 
 

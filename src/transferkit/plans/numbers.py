@@ -1,16 +1,18 @@
 """Numbers written as text in plan files: PyYAML reads `1e-2` (no dot) as a string, JSON may quote numbers.
 
-Every setting that takes a number accepts a string that Python's float() reads; whole-number settings accept
-one that is a whole number ("10", "1e1"). Anything else stays as written, for the phase's own checks to refuse.
+Every phase setting that takes a number accepts a string that its constraint reads ("1e-2", "10", "1e1"); the numbers
+inside the mapping settings (`lr_scale`, `alignment`, `adapter`, `regularizers`) accept one that float() reads, a
+whole number where the setting's default is one. Anything else stays as written, for the phase's own checks to refuse.
 """
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
-NUMBER_SETTINGS = ("epochs", "lr", "lr_decay", "lr_spread", "weight_decay", "momentum", "warmup", "batch_size",
-                   "label_smoothing", "random_erasing", "mixup", "cutmix")
-WHOLE_NUMBERS = {"epochs", "batch_size", "kernels", "hidden", "r"}
+from ..settings.constraints import Number, Whole
+
+WHOLE_KEYS = {"kernels", "hidden", "r", "terms"}  # whole-number entries of the mapping settings
 NUMBER_MAPPINGS = ("lr_scale", "alignment", "adapter")  # mappings whose values are numbers (but 'method')
 
 
@@ -30,15 +32,18 @@ def number_from_text(value: Any, whole: bool = False) -> Any:
 def _mapping(values: Any) -> Any:
     if not isinstance(values, dict):
         return values
-    return {k: v if k == "method" else number_from_text(v, k in WHOLE_NUMBERS) for k, v in values.items()}
+    return {k: v if k == "method" else number_from_text(v, k in WHOLE_KEYS) for k, v in values.items()}
 
 
 def phase_numbers(data: dict[str, Any]) -> dict[str, Any]:
     """A phase mapping with its numeric settings read from text where they were written as text."""
+    from .phase import Phase
+
     out = dict(data)
-    for key in NUMBER_SETTINGS:
-        if key in out:
-            out[key] = number_from_text(out[key], key in WHOLE_NUMBERS)
+    for f in fields(Phase):
+        check = f.metadata["setting"].check if "setting" in f.metadata else None
+        if isinstance(check, (Number, Whole)) and f.name in out:
+            out[f.name] = number_from_text(out[f.name], isinstance(check, Whole))
     for key in NUMBER_MAPPINGS:
         if key in out:
             out[key] = _mapping(out[key])

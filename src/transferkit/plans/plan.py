@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import PlanError
-from .numbers import phase_numbers
+from ..settings.choices import INITS
 from .phase import Phase, _plain
 
-INITS = ("pretrained", "random")
 _PLAN_KEYS = ("strategy", "init", "options", "phases")
 
 
@@ -98,7 +97,7 @@ class Plan:
         if not isinstance(strategy, str):
             raise PlanError(f"The 'strategy' setting must be a string; got {strategy!r}.")
         return cls(
-            phases=[Phase.from_dict(phase_numbers(p) if isinstance(p, dict) else p, where=f"phase {i + 1}")
+            phases=[Phase.from_dict(p, where=f"phase {i + 1}")
                     for i, p in enumerate(phases)],
             strategy=strategy,
             init=data.get("init", "pretrained"),

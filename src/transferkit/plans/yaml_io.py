@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import PlanError
+from ..settings import written_in
 from .plan import Plan
 from .registry import build_plan
 
@@ -27,7 +28,8 @@ def plan_from_yaml(text: str, where: str = "plan") -> Plan:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
         raise PlanError(f"{where} is not valid YAML{at}; fix the syntax and try again.") from None
-    return Plan.from_dict(data)
+    with written_in("yaml", where[:1].lower() + where[1:]):
+        return Plan.from_dict(data)
 
 
 def save_plan(plan: Plan, path: str | Path) -> None:

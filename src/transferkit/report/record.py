@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from ..engine import RunResult
-from ..plans.augment_settings import AUGMENT_SETTINGS
+from ..settings.phase_values import AUGMENT_SETTINGS
 from .describe import describe_record, plan_term
 from ..environment import environment, package_versions
 

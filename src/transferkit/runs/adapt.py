@@ -19,10 +19,9 @@ from .domain import check_domain_options, domain_section
 from .identity import resume_summary, run_identity
 from .imbalance import class_imbalance, warn_if_imbalanced
 from .loading import load_model, load_splits
-from .output import Output
 from .shared_partial_run import open_partial_run
 from .run import Run, write_run_files
-from .spec import RunSpec
+from ..settings import Output, RunSpec
 
 
 def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: Backbone | None = None,

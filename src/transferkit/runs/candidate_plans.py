@@ -4,7 +4,7 @@ with a labelled source), and the run spec's overrides go into every plan before 
 from __future__ import annotations
 
 from ..console import logger
-from ..data import DataRef
+from ..settings import DataRef
 from ..errors import PlanError
 from ..plans import Plan, get_strategy, list_strategies, parse_strategy_spec
 

@@ -36,13 +36,12 @@ from ..use.model_card import write_comparison_cards
 from .adapt import adapt
 from .candidate_plans import check_fits, strategies_for
 from .compare_holdout import check_metric_fits, given_with_holdout, holdout_record, with_holdout
-from .compare_settings import DEFAULT_EPOCHS, CompareSettings
 from .compare_weights import drop_weights
 from .imbalance import warn_if_imbalanced
 from .loading import load_model, load_splits
-from .overrides import Overrides
 from .run import write_run_dir
-from .spec import RunSpec
+from ..settings import CompareSettings, Output, Overrides, RunSpec
+from ..settings.compare import DEFAULT_EPOCHS
 
 
 @dataclass
@@ -97,9 +96,9 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings: CompareSettings | None = None, *,
-            out: str | Path | None = None, overwrite: bool = False, backbone: Backbone | None = None,
-            splits: DataSplits | None = None) -> Comparison:
+def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings: CompareSettings | None = None,
+            output: Output = Output(), backbone: Backbone | None = None, splits: DataSplits | None = None
+            ) -> Comparison:
     """Run every strategy at every learning-rate factor and seed (or successive halving over them); pick by validation.
 
     Every run is `adapt` with the same RunSpec, only its seed changed: the split of a seed is the same for every plan,
@@ -109,6 +108,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     used for every seed (instead of split k for seed k).
     """
     settings = settings or CompareSettings()
+    out, overwrite = output.path, output.overwrite
     seed_list = settings.seed_list
     if settings.jobs != 1 and process_state(spec.execution.device).num_processes > 1:
         raise RunError("--jobs trains runs side by side in forked processes, which a launch of several processes "

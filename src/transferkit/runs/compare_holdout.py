@@ -10,8 +10,7 @@ from ..data import DataSplits
 from ..data.holdout import hold_out
 from ..engine.metrics import TOP_K
 from ..errors import RunError
-from .compare_settings import CompareSettings
-from .spec import RunSpec
+from ..settings import CompareSettings, RunSpec
 
 
 def with_holdout(spec: RunSpec, settings: CompareSettings) -> RunSpec:

@@ -5,17 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import RunError
 from ..models.model_dir import WEIGHTS_FILE
-
-KEEP_WEIGHTS = ("all", "winner", "none")
-
-
-def check_keep_weights(keep: str) -> str:
-    if keep not in KEEP_WEIGHTS:
-        raise RunError(f"--keep-weights must be one of {list(KEEP_WEIGHTS)}; got {keep!r}.")
-    return keep
-
 
 def kept_run_dirs(doc: dict[str, Any], keep: str) -> set[str]:
     """The run directories (relative to the comparison directory) whose weights stay."""

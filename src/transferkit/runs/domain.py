@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..console import logger
-from ..data import DataRef
+from ..settings import DataRef
 from ..data.domain_data import DomainSplits
-from ..diagnose.selection import model_selection
+from ..diagnosis.selection import model_selection
 from ..errors import PlanError
 from ..plans import Plan
 

@@ -6,7 +6,7 @@ import contextlib
 import dataclasses
 
 from ..data import Preprocessing
-from ..diagnose import compute_source_statistics, save_source_statistics
+from ..diagnosis import compute_source_statistics, save_source_statistics
 from ..engine import RunConfig, run_plan
 from ..errors import Interrupted
 from ..files import write_json
@@ -15,9 +15,8 @@ from ..plans import Phase, Plan
 from ..report.record import build_record
 from .identity import resume_summary, run_identity
 from .loading import load_model, load_splits
-from .output import Output
 from .shared_partial_run import open_partial_run
-from .spec import RunSpec
+from ..settings import Output, RunSpec
 
 # step 1's own defaults, used where the spec's overrides leave a setting open
 PRETRAIN_EPOCHS, PRETRAIN_LR, PRETRAIN_BATCH = 4, 2e-3, 128

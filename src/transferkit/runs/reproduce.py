@@ -13,13 +13,12 @@ from ..console import logger
 from ..engine.stop_request import StopRequest
 from ..errors import DataError, ModelError, PlanError, RunError
 from ..files import check_output_dir, read_json
-from ..models import ModelRef, load_state_dict_file
+from ..models import load_state_dict_file
 from ..plans import Plan
 from .adapt import adapt
 from .loading import load_model, load_splits
-from .output import Output
 from .run import Run, write_run_dir
-from .spec import RunSpec
+from ..settings import ModelRef, Output, RunSpec
 
 WEIGHTS_FILE = "model.safetensors"
 

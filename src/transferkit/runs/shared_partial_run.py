@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..engine.processes import main_first, process_state
 from ..engine.resume import Checkpointer
-from .output import Output
+from ..settings import Output
 from .partial_run import PartialRun
 
 

@@ -1,29 +1,24 @@
 """Compare plans fairly: candidates x learning rates x seeds, t-intervals, successive halving, the leaderboard."""
 
-from .candidates import DEFAULT_LR_FACTORS, Candidate, lr_label, make_candidates, split_strategy_list
+from .candidates import Candidate, lr_label, make_candidates, split_strategy_list
 from .document import comparison_document
 from .entries import entry_from_record, failed_entry, run_compute
-from .halving import DEFAULT_ETA, Rung, halving_rungs, promote
+from .halving import Rung, halving_rungs, promote
 from .leaderboard import SELECTION, build_leaderboard, candidate_summaries
 from .memory import PeakMemory
-from .run_pool import Runs, check_jobs
-from .search import SEARCHES, check_search, exhaustive, run_epochs, successive_halving
+from .run_pool import Runs
+from .search import exhaustive, run_epochs, successive_halving
 from .stats import CONFIDENCE, summarize
 
 __all__ = [
     "CONFIDENCE",
     "Candidate",
-    "DEFAULT_ETA",
-    "DEFAULT_LR_FACTORS",
     "PeakMemory",
     "Rung",
     "Runs",
-    "SEARCHES",
     "SELECTION",
     "build_leaderboard",
     "candidate_summaries",
-    "check_jobs",
-    "check_search",
     "comparison_document",
     "entry_from_record",
     "exhaustive",

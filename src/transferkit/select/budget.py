@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..engine import Execution, RunConfig, run_plan
+from ..engine import RunConfig, run_plan
+from ..settings import Execution
 from ..errors import RunError
 from ..plans import Phase, Plan
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import PlanError
+from ..settings.compare import DEFAULT_LR_FACTORS
 from ..plans import Plan, list_strategies, plan_from_spec
 
-DEFAULT_LR_FACTORS = (1 / 3, 1.0, 3.0)
 
 
 @dataclass(frozen=True)
@@ -70,20 +70,11 @@ def resolve_strategies(strategies: str | list[str | Plan]) -> list[tuple[str, Pl
     return resolved
 
 
-def check_lr_factors(factors) -> tuple[float, ...]:
-    factors = tuple(factors)
-    if not factors or any(isinstance(f, bool) or not isinstance(f, (int, float)) or f <= 0 for f in factors):
-        raise PlanError(f"Learning-rate factors must be positive numbers such as 0.333,1,3; got {list(factors)}.")
-    if len(set(factors)) != len(factors):
-        raise PlanError(f"Learning-rate factors must be distinct; got {list(factors)}.")
-    return tuple(float(f) for f in factors)
-
-
 def make_candidates(strategies: str | list[str | Plan], lr_factors=DEFAULT_LR_FACTORS,
                     prepare: Callable[[Plan], Plan] | None = None) -> list[Candidate]:
     """Every plan at every learning-rate factor, plans in the given order, factors ascending; `prepare` (e.g. the
     run's overrides of lr, batch size, augmentation) is applied to each plan before its factor."""
-    factors = sorted(check_lr_factors(lr_factors))
+    factors = sorted(float(f) for f in lr_factors)
     out: list[Candidate] = []
     slugs: set[str] = set()
     for name, plan in resolve_strategies(strategies):

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import RunError
+from ..settings.compare import DEFAULT_ETA
 
-DEFAULT_ETA = 3
 
 
 @dataclass(frozen=True)

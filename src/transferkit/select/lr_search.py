@@ -7,17 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import RunError
 from .candidates import Candidate
-
-LR_SEARCHES = ("grid", "range")
-
-
-def check_lr_search(method: str) -> str:
-    if method not in LR_SEARCHES:
-        raise RunError(f"The 'lr_search' setting must be one of {list(LR_SEARCHES)}; got {method!r}.")
-    return method
-
 
 def range_candidates(candidates: list[Candidate], range_test: Callable[[Candidate], dict[str, Any]]
                      ) -> tuple[list[Candidate], dict[str, Any]]:

@@ -10,19 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine.metrics import METRIC_KEYS
-from ..errors import RunError
+from ..settings.choices import METRIC_KEYS
 
 METRICS = tuple(METRIC_KEYS)
 LABELS = {"accuracy": "accuracy", "balanced-accuracy": "balanced accuracy", "macro-f1": "macro-F1",
           "top5": "top-5 accuracy"}
 RECORDED = tuple(METRIC_KEYS.values())
-
-
-def check_metric(name: str) -> str:
-    if name not in METRIC_KEYS:
-        raise RunError(f"The 'metric' setting must be one of {list(METRICS)}; got {name!r}.")
-    return name
 
 
 def metric_label(name: str) -> str:
@@ -47,7 +40,7 @@ def domain_selection(record: dict[str, Any]) -> tuple[float, str]:
 def run_scores(record: dict[str, Any], metric: str = "accuracy") -> dict[str, Any]:
     """{'val': the selection score, 'holdout', 'test' (the metric, None where absent), 'selected_on', 'metrics':
     every recorded metric per split} of one run.json."""
-    key = METRIC_KEYS[check_metric(metric)]
+    key = METRIC_KEYS[metric]
     metrics = record["metrics"]
     holdout = metrics.get("holdout")
     out = {

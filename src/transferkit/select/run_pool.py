@@ -35,12 +35,6 @@ Job = tuple[Candidate, int, int, "int | None"]
 _WORK: tuple[RunFn, list[Job]] | None = None  # set in the parent just before forking; read by the workers
 
 
-def check_jobs(jobs: int) -> int:
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise RunError(f"--jobs must be a whole number of at least 1 (runs trained at once); got {jobs!r}.")
-    return jobs
-
-
 def describe(job: Job) -> str:
     candidate, seed, epochs, rung = job
     where = "" if rung is None else f"rung {rung + 1} · "
@@ -57,7 +51,7 @@ class Runs:
     """Runs jobs one after another in this process (`jobs` 1), or in `jobs` forked worker processes."""
 
     def __init__(self, run: RunFn, update: UpdateFn | None = None, jobs: int = 1):
-        self.run, self.update, self.jobs = run, update, check_jobs(jobs)
+        self.run, self.update, self.jobs = run, update, jobs
 
     def all(self, jobs: list[Job], done: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The entries of `jobs`, in their order; `done`: the entries of earlier batches (for the live table)."""

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import RunError
 from .candidates import Candidate
-from .halving import DEFAULT_ETA, halving_rungs, promote
+from ..settings.compare import DEFAULT_ETA
+from .halving import halving_rungs, promote
 from .leaderboard import candidate_summaries
 from .run_pool import Runs
-
-SEARCHES = ("exhaustive", "halving")
-
-
-def check_search(search: str) -> str:
-    if search not in SEARCHES:
-        raise RunError(f"The 'search' setting must be one of {list(SEARCHES)}; got {search!r}.")
-    return search
-
 
 def run_epochs(search: str, candidates: list[Candidate], seeds: int, epochs: int, eta: int = DEFAULT_ETA) -> int:
     """How many run-epochs (one run for one epoch) the search takes at `epochs` per plan."""

@@ -11,7 +11,8 @@ import numpy as np
 import torch
 
 from ..console import track
-from ..data import DataRef, ReadSettings, StreamedImages, open_source, uint8_batches
+from ..settings import DataRef, ReadSettings
+from ..data import StreamedImages, open_source, uint8_batches
 from ..data.class_list import apply_class_list
 from ..engine.metrics import classification_metrics
 from ..environment import package_versions

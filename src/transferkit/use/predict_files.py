@@ -15,6 +15,7 @@ from ..console import track
 from ..data.image_files import UnreadableImage
 from ..errors import RunError
 from ..files import write_text
+from ..settings.use import PredictSettings
 from .loaded import LoadedModel, top_classes
 from .transform import EvalTransform
 
@@ -57,13 +58,11 @@ class FilePredictions:
         return buffer.getvalue()
 
 
-def predict_files(loaded: LoadedModel, paths: list[Path], *, top_k: int = 5, tta: bool = False,
-                  batch_size: int = 64, workers: int = 2, progress: bool = True) -> FilePredictions:
-    """Predict every file; `tta` averages each image with its horizontal flip where the run allows flips."""
-    if batch_size < 1 or workers < 0 or top_k < 1:
-        raise RunError(f"--batch-size and --top-k must be at least 1 and --workers at least 0; got {batch_size}, "
-                       f"{top_k} and {workers}.")
-    tta = loaded.use_tta(tta)
+def predict_files(loaded: LoadedModel, paths: list[Path], settings: PredictSettings = PredictSettings()
+                  ) -> FilePredictions:
+    """Predict every file; `settings.tta` averages each image with its horizontal flip where the run allows flips."""
+    top_k, batch_size, workers, progress = settings.top_k, settings.batch_size, settings.workers, settings.progress
+    tta = loaded.use_tta(settings.tta)
     k = min(top_k, len(loaded.classes))
     columns = ["path", "prediction", "probability"]
     for i in range(1, k + 1):

@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..data import DataRef, Preprocessing, make_split, open_source
+from ..settings import DataRef
+from ..data import Preprocessing, make_split, open_source
 from ..data.class_list import apply_class_list
 from ..data.loading import read_images
 from ..errors import TransferkitError

@@ -1,10 +1,12 @@
-"""Checks of preset options: one-line PlanErrors that name the strategy, the option and the valid values."""
+"""Checks of preset options: one-line PlanErrors in the settings' message form, naming the strategy, the option, what
+it must be and a valid example."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from ...errors import PlanError
+from ...settings.constraints import Constraint, Invalid, Number
 
 # Batch norm of presets that fine-tune the lower stages: running statistics stay those of pretraining
 # (inference mode), affine parameters train. Small batches of target images far from the source drift the
@@ -12,20 +14,26 @@ from ...errors import PlanError
 FINE_TUNING_BN = "frozen"
 
 
-def at_least(strategy: str, option: str, value: float, minimum: float) -> None:
-    if value < minimum:
-        raise PlanError(f"Option {option!r} of strategy {strategy!r} must be at least {minimum:g}; got {value!r}.")
+def option(strategy: str, name: str, value: float, rule: Constraint) -> None:
+    """PlanError unless `value` of option `name` satisfies `rule`."""
+    try:
+        rule.check(value)
+    except Invalid as exc:
+        raise PlanError(f"Option {name!r} of strategy {strategy!r} must be {exc.what or rule.what} (for example "
+                        f"{strategy}:{name}={rule.show(rule.example)}); got {value!r}.") from None
 
 
-def positive(strategy: str, option: str, value: float) -> None:
-    if value <= 0:
-        raise PlanError(f"Option {option!r} of strategy {strategy!r} must be greater than 0; got {value!r}.")
+def at_least(strategy: str, name: str, value: float, minimum: float) -> None:
+    option(strategy, name, value, Number(min=minimum))
 
 
-def fraction(strategy: str, option: str, value: float) -> None:
+def positive(strategy: str, name: str, value: float) -> None:
+    option(strategy, name, value, Number(above=0))
+
+
+def fraction(strategy: str, name: str, value: float) -> None:
     """0 < value <= 1."""
-    if not 0 < value <= 1:
-        raise PlanError(f"Option {option!r} of strategy {strategy!r} must be in (0, 1]; got {value!r}.")
+    option(strategy, name, value, Number(above=0, max=1, what="in (0, 1]"))
 
 
 def stage_list(strategy: str, option: str, stages: Sequence[str], *, allow_head: bool = True) -> list[str]:

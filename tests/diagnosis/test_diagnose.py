@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from transferkit import diagnose, pretrain
 from transferkit.api import load_model, load_target
 from transferkit.cli import app
-from transferkit.diagnose import load_source_statistics
-from transferkit.diagnose.stage_features import extract_stage_features
+from transferkit.diagnosis import load_source_statistics
+from transferkit.diagnosis.stage_features import extract_stage_features
 from transferkit.errors import ModelError, RunError
 
 from support.tiny import TINY_ARCH

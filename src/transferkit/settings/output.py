@@ -1,4 +1,4 @@
-"""Output: where a run directory goes and what may happen to what is already there."""
+"""Output: where a command writes, and what may happen to what is already there."""
 
 from __future__ import annotations
 
@@ -6,20 +6,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import RunError
+from .constraints import FilePath, Flag
+from .fields import Record, setting
 
 
 @dataclass(frozen=True)
-class Output:
+class Output(Record):
     """`path`: the directory to write (None: write nothing); `overwrite`: replace an existing one, or discard an
     interrupted run of it; `resume`: continue the interrupted run of `path` from its last checkpoint."""
 
-    path: Path | None = None
-    overwrite: bool = False
-    resume: bool = False
+    error = RunError
+    kind = "output"
+    panel = "Output"
 
-    def __post_init__(self) -> None:
-        if self.path is not None:
-            object.__setattr__(self, "path", Path(self.path))
+    path: Path | None = setting(None, FilePath(), "Directory to write.", name="out")
+    overwrite: bool = setting(False, Flag(), "Replace an existing output, or discard an interrupted run of it.")
+    resume: bool = setting(False, Flag(), "Continue the interrupted run of --out from its last checkpoint (same "
+                                          "options).")
+
+    def check(self) -> None:
         if self.overwrite and self.resume:
             raise RunError("Pass either --resume (continue the interrupted run) or --overwrite (start over), not both.")
         if self.resume and self.path is None:

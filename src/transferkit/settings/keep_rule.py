@@ -3,41 +3,32 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
-from typing import Any
+from dataclasses import dataclass
 
 from ..errors import RunError
-
-KEEP = ("best", "best-1se", "last")
+from .choices import KEEP
+from .constraints import OneOf, Whole
+from .fields import Record, setting
 
 
 @dataclass(frozen=True)
-class KeepRule:
+class KeepRule(Record):
     """`keep`: "best" keeps the weights of the validated epoch with the highest validation accuracy (the first of
-    equals; only validated epochs are candidates, see `eval_every`); "best-1se" too, except that a later phase
-    replaces an earlier phase's best only when higher by more than one standard error; "last" those after the last
-    epoch. `patience`: end a phase when its validation accuracy has not improved for that many evaluations (None:
-    never)."""
+    equals; only validated epochs are candidates, see `eval_every`); "best-1se" too, except that a later phase replaces
+    an earlier phase's best only when higher by more than one standard error; "last" those after the last epoch.
+    `patience`: end a phase when its validation accuracy has not improved for that many evaluations (None: never)."""
 
-    keep: str = "best"
-    patience: int | None = None
+    error = RunError
+    kind = "keep rule"
+    panel = "Which weights the run keeps"
 
-    def __post_init__(self) -> None:
-        if self.keep not in KEEP:
-            raise RunError(f"--keep must be one of {list(KEEP)}; got {self.keep!r}.")
-        n = self.patience
-        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
-            raise RunError(f"--patience must be a whole number of at least 1; got {n!r}.")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> KeepRule:
-        known = {f.name for f in fields(cls)}
-        if not isinstance(data, dict) or set(data) - known:
-            raise RunError(f"The keep rule must be a mapping of {sorted(known)}; got {data!r}.")
-        return cls(**data)
+    keep: str = setting("best", OneOf(KEEP),
+                        "Which weights the run ends with: best (those of the validated epoch with the highest "
+                        "validation accuracy), best-1se (the same, but a later phase must beat an earlier one by more "
+                        "than one standard error) or last (after the last epoch).")
+    patience: int | None = setting(None, Whole(min=1, example=3),
+                                   "End a phase when its validation accuracy has not improved for N evaluations "
+                                   "(default: never).")
 
     @property
     def picks_best(self) -> bool:

@@ -14,7 +14,8 @@ from ..data import open_source
 from ..data.loading import read_images
 from ..data.unlabeled import load_unlabeled
 from ..errors import DataError, ModelError
-from ..models import Backbone, is_model_dir
+from ..models import Backbone, is_model_dir, load_backbone
+from ..settings import DiagnoseSettings, Output, RunSpec
 from ..engine.devices import torch_device
 from ..environment import environment, package_versions
 from ..files import StagingDir, check_output_dir, write_json
@@ -28,7 +29,6 @@ from .verdict import THRESHOLDS, Verdict, decide
 SCHEMA_VERSION = 1
 DIAGNOSIS_FILE = "diagnosis.json"
 PAGE_FILE = "diagnosis.html"
-MAX_TARGET_IMAGES = 2_000
 
 
 @dataclass
@@ -98,17 +98,19 @@ def _concat(a: StageFeatures, b: StageFeatures) -> StageFeatures:
                          np.concatenate([a.pre_logits, b.pre_logits]), np.concatenate([a.predicted, b.predicted]))
 
 
-def run_diagnosis(backbone: Backbone, model_spec: str, data: str, *, source: str | None = None,
-                  unlabeled: str | None = None, out: str | Path | None = None, overwrite: bool = False,
-                  seed: int = 0, max_images: int = MAX_TARGET_IMAGES, device: str = "auto",
-                  progress: bool = True) -> Diagnosis:
-    """Diagnose how `data` (labelled target) differs from the source of `backbone`; write `out` if given."""
+def run_diagnosis(spec: RunSpec, settings: DiagnoseSettings, output: Output = Output()) -> Diagnosis:
+    """Diagnose how the spec's data (labelled target) differs from the source of its model; write `output` if given."""
+    out, overwrite = output.path, output.overwrite
     if out is not None:
         check_output_dir(out, overwrite)
-    if isinstance(max_images, bool) or not isinstance(max_images, int) or max_images < 10:
-        raise DataError(f"max_images must be a whole number of at least 10; got {max_images!r}.")
+    model_spec, data, source, unlabeled = spec.model.spec, spec.data.spec, spec.data.source, spec.data.unlabeled
+    seed, max_images, progress = spec.seed, settings.max_images, spec.execution.progress
+    if source is None and not is_model_dir(model_spec):
+        raise ModelError(f"'{model_spec}' is not a model directory with source statistics; pass --source with the "
+                         "data the model was pretrained on.")
+    backbone = load_backbone(spec.model)
     started = time.perf_counter()
-    where = torch_device(device)
+    where = torch_device(spec.execution.device)
     stats, source_summary = _source_statistics(backbone, source, model_spec, progress, where)
     labelled, labels, classes, target_summary = _target(data, backbone, max_images, seed, progress, where)
     shift_features, unlabeled_summary = labelled, None

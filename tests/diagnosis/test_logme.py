@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
 
-from transferkit.diagnose.logme import log_evidence, logme, max_evidence
+from transferkit.diagnosis.logme import log_evidence, logme, max_evidence
 
 
 def test_evidence_is_the_gaussian_marginal_likelihood():

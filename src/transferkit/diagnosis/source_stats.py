@@ -94,7 +94,7 @@ def compute_source_statistics(backbone, images: torch.Tensor, labels: np.ndarray
     keep = stratified_sample(labels[measured], SAMPLE_SIZE, SAMPLE_PER_CLASS, seed)
     sample = features.subset(keep)
     meta = {**(info or {}), "images_measured": int(len(measured)), "sample_size": int(len(keep)),
-            "pooling": "global average of each stage's output (forward hooks; see diagnose/stage_features.py)"}
+            "pooling": "global average of each stage's output (forward hooks; see diagnosis/stage_features.py)"}
     return SourceStatistics(moments, sample.stages, labels[measured][keep], sample.predicted, list(classes), meta)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from transferkit.diagnose.label_space import LabelSpace
-from transferkit.diagnose.measure import Measures, StageMeasures
-from transferkit.diagnose.prior_match import PriorMatch
-from transferkit.diagnose.verdict import decide
+from transferkit.diagnosis.label_space import LabelSpace
+from transferkit.diagnosis.measure import Measures, StageMeasures
+from transferkit.diagnosis.prior_match import PriorMatch
+from transferkit.diagnosis.verdict import decide
 
 import numpy as np
 

@@ -1,0 +1,65 @@
+"""The `compare`, `report` and `demo` commands: thin; build the records, call the API, print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from ..console import results
+from ..settings import CompareSettings, Output, RunSpec
+from ..settings.demo import DemoSettings
+from .app import app
+from .options import CommandOptions, command
+from .user_errors import user_errors
+
+
+def print_result(result) -> None:
+    """The final leaderboard table, the chosen plan in one sentence, and where the files are."""
+    results.print(result.table())
+    results.print(escape(result.chosen()), soft_wrap=True)
+    if result.dir is not None:
+        results.print(f"Leaderboard: [bold]{result.dir / 'leaderboard.json'}[/]; report: [bold]{result.report}[/]")
+
+
+@command(app, CommandOptions(
+    {"spec": RunSpec, "settings": CompareSettings, "output": Output}, exclude=("seed", "resume"),
+    required=("model", "data", "out"),
+    helps={"epochs": "Epochs per plan, the same for every plan (default 10).",
+           "out": "Directory to write: a run directory per plan, learning rate and seed under runs/, "
+                  "leaderboard.json, report.html."}))
+def compare(spec: RunSpec, settings: CompareSettings, output: Output,
+            strategies: str = typer.Option("all", help="'all' (every preset that fits the data: the domain-adaptation "
+                                                       "ones only with --source) or a comma-separated list of presets, "
+                                                       "NAME:key=value specs and plan files.")) -> None:
+    """Compare strategies on your data: same splits and epochs, several seeds, selection on validation only."""
+    from .. import api
+
+    result = api.compare(strategies=strategies, spec=spec, settings=settings, out=output.path,
+                         overwrite=output.overwrite)
+    print_result(result)
+
+
+@app.command()
+@user_errors
+def report(path: Path = typer.Argument(..., help="A run directory, a directory written by 'compare', or a folder of "
+                                                 "run directories.")) -> None:
+    """Rebuild report.html from existing run directories."""
+    from ..report.rebuild import build_report
+
+    results.print(f"Report: [bold]{build_report(path)}[/]")
+
+
+@command(app, CommandOptions({"settings": DemoSettings}))
+def demo(settings: DemoSettings) -> None:
+    """Compare strategies on real handwritten digits from two sources: a network pretrained here on synthetic glyphs
+    (step 1 done here, cached) and the ImageNet EfficientNet-Lite0 (step 1 done by others)."""
+    from ..demo import demo_table, run_demo, sources_table
+
+    result = run_demo(settings)
+    for source in result.sources:
+        print_result(source.comparison)
+        results.print(demo_table(source.comparison, source.label))
+    results.print(sources_table(result))
+    results.print(f"Finished in {result.seconds:.0f} s.")

@@ -1,0 +1,71 @@
+"""CompareSettings: how a comparison searches (seeds, search method, learning-rate grid, budget, what it shows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import PlanError, RunError
+from .choices import KEEP_WEIGHTS, LR_SEARCHES, METRIC_KEYS, SEARCHES
+from .constraints import Either, Flag, Number, Numbers, OneOf, Whole, Wholes
+from .fields import Record, setting
+
+DEFAULT_EPOCHS = 10
+DEFAULT_ETA = 3
+DEFAULT_LR_FACTORS = (1 / 3, 1.0, 3.0)
+DEFAULT_HOLDOUT = 0.5
+SEEDS = Either(Whole(min=1), Wholes(min=0), what="a whole number of at least 1 (how many) or distinct seeds such as "
+                                                 "0,1,2", example=3, metavar="N")
+
+
+@dataclass(frozen=True)
+class CompareSettings(Record):
+    """How a comparison searches; see each setting's help."""
+
+    error = RunError
+    kind = "comparison"
+    panel = "Comparison"
+
+    seeds: int | tuple[int, ...] = setting(3, SEEDS, "Seeds per plan (or the seeds, comma-separated); seed k also draws "
+                                                     "split k, the same for every plan.")
+    search: str = setting("exhaustive", OneOf(SEARCHES), "exhaustive (every plan, learning rate and seed) or halving "
+                                                         "(successive halving over plans x learning rates).")
+    eta: int = setting(DEFAULT_ETA, Whole(min=2), "Successive halving: each rung keeps the best 1/eta and trains them "
+                                                  "eta times longer.")
+    lr_factors: tuple[float, ...] = setting(DEFAULT_LR_FACTORS, Numbers(Number(above=0), (0.5, 1.0, 2.0)),
+                                            "Learning-rate grid: every phase's learning rate (the plan's, or --lr) "
+                                            "times each factor; chosen on validation.", error=PlanError)
+    time_budget: float | None = setting(None, Number(above=0, example=600),
+                                        "Seconds for the whole comparison, turned into one epoch budget for every plan "
+                                        "(instead of --epochs).")
+    show_test: bool = setting(False, Flag(), "Show test accuracy for every plan, labelled as not used for selection "
+                                             "(default: the winner's only).")
+    keep_weights: str = setting("winner", OneOf(KEEP_WEIGHTS),
+                                "Which runs keep their trained weights (model.safetensors): all, winner (the chosen "
+                                "plan's runs) or none; run.json and the report stay for every run.")
+    metric: str = setting("accuracy", OneOf(tuple(METRIC_KEYS)),
+                          "What selection and the leaderboard use: accuracy, balanced-accuracy, macro-f1 or top5 (more "
+                          "than 5 classes); every run records all of them.")
+    holdout: float = setting(DEFAULT_HOLDOUT, Number(min=0, below=1, example=0.5),
+                             "Fraction of each class's validation images held out from every choice and evaluated after "
+                             "each run: the winner's honest estimate (0: none).")
+    lr_search: str = setting("grid", OneOf(LR_SEARCHES),
+                             "grid (the --lr-factors, chosen on validation) or range (one factor per plan from a "
+                             "learning-rate range test on training images: steepest descent of the loss).")
+    jobs: int = setting(1, Whole(min=1, example=2),
+                        "Runs trained at once, each in its own worker process with its share of the CPU threads: small "
+                        "networks on a CPU with several cores finish sooner.")
+
+    def check(self) -> None:
+        if len(set(self.lr_factors)) != len(self.lr_factors):
+            raise PlanError(f"Learning-rate factors must be distinct; got {list(self.lr_factors)}.")
+
+    @property
+    def seed_list(self) -> list[int]:
+        return list(range(self.seeds)) if isinstance(self.seeds, int) else list(self.seeds)
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "seeds": self.seed_list}
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(cls.settings())
