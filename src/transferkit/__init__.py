@@ -9,7 +9,7 @@ from .engine import Execution
 from .errors import TransferkitError
 from .models import ModelRef
 from .plans import Phase, Plan, build_plan, load_plan, register_strategy, save_plan
-from .report.rebuild import build_report
+from .report import build_report
 from .runs import CompareSettings, Overrides, RunSpec
 
 try:

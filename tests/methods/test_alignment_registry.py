@@ -10,7 +10,7 @@ import transferkit.methods.alignment as registry
 from transferkit import Phase, Plan, adapt
 from transferkit.errors import PlanError
 from transferkit.methods import AlignmentLoss, register_alignment
-from transferkit.report.describe import phase_term
+from transferkit.plans import phase_term
 
 SOURCE = "synthetic:glyphs?classes=4&per_class=12&size=16"
 TARGET = SOURCE + "&shift=contrast"

@@ -22,8 +22,7 @@ from ..errors import PlanError, RunError
 from ..files import StagingDir, check_output_dir, write_json, write_text
 from ..models import Backbone
 from ..plans import Plan
-from ..report.html import leaderboard_section, render_report, winner_box
-from ..report.rebuild import load_records
+from ..report import leaderboard_section, load_records, render_report, winner_box
 from ..select import (Candidate, PeakMemory, Runs, comparison_document, entry_from_record, exhaustive,
                       failed_entry, lr_label, make_candidates, run_epochs, successive_halving)
 from ..engine.lr_range import lr_range_test

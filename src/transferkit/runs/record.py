@@ -7,9 +7,10 @@ import time
 from typing import Any
 
 from ..engine import RunResult
-from ..plans.augment_settings import AUGMENT_SETTINGS
-from .describe import describe_record, plan_term
 from ..environment import environment, package_versions
+from ..plans import plan_term
+from ..plans.augment_settings import AUGMENT_SETTINGS
+from ..report import describe_record
 
 SCHEMA_VERSION = 1
 MAX_LISTED_TENSORS = 64
