@@ -1,7 +1,7 @@
 """Compare plans fairly: candidates x learning rates x seeds, t-intervals, successive halving, the leaderboard."""
 
 from .candidates import DEFAULT_LR_FACTORS, Candidate, lr_label, make_candidates, split_strategy_list
-from .document import comparison_document
+from .document import DocumentHeading, comparison_document
 from .entries import entry_from_record, failed_entry, run_compute
 from .halving import DEFAULT_ETA, Rung, halving_rungs, promote
 from .leaderboard import SELECTION, build_leaderboard, candidate_summaries
@@ -15,6 +15,7 @@ __all__ = [
     "Candidate",
     "DEFAULT_ETA",
     "DEFAULT_LR_FACTORS",
+    "DocumentHeading",
     "PeakMemory",
     "Rung",
     "Runs",
