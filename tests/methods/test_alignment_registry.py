@@ -35,11 +35,11 @@ class MeanDistance(AlignmentLoss):
 
 
 @pytest.fixture
-def mean_distance(monkeypatch):
+def mean_distance():
     """'mean-distance' registered for one test only."""
-    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
-    register_alignment("mean-distance", MeanDistance, term="mean-feature distance")
-    return "mean-distance"
+    with registry.ALIGNMENTS.temporary():
+        register_alignment("mean-distance", MeanDistance, term="mean-feature distance")
+        yield "mean-distance"
 
 
 def aligned(settings: dict) -> Phase:

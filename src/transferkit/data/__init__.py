@@ -10,11 +10,15 @@ from .rand_augment import phase_augmentation, with_rand_augment
 from .read_settings import ReadSettings
 from .ref import DataRef
 from .sources import ImageSource
-from .registry import register_source
+from .registry import SOURCES, register_source
 from .spec import open_source, open_unlabeled
 from .splits import Split, make_split
 from .streamed_images import StreamedImages, take, uint8_batches
 from .streamed_training import StreamedTraining
+
+# Importing a source module registers its source, once; the order here is the order of the help text.
+from . import folder_source, csv_source, hf_source, idx_source, fashion_mnist  # noqa: F401, I001
+from . import glyph_source, digits_source  # noqa: F401, I001
 
 __all__ = [
     "AUGMENTATIONS",
@@ -24,6 +28,7 @@ __all__ = [
     "ImageTensors",
     "Preprocessing",
     "ReadSettings",
+    "SOURCES",
     "Split",
     "StreamedImages",
     "StreamedTraining",
