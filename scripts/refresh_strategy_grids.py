@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from transferkit.api import EXAMPLE_STAGES
-from transferkit.report.grid import refresh_grids
+from transferkit.report import refresh_grids
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "strategies.md"
 

@@ -27,7 +27,7 @@ _EXPORTS = {
     **{name: "transferkit.plans" for name in ("Phase", "Plan", "build_plan", "load_plan", "register_strategy",
                                               "save_plan")},
     "TransferkitError": "transferkit.errors",
-    "build_report": "transferkit.report.rebuild",
+    "build_report": "transferkit.report",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -9,9 +9,8 @@ from .data import DataSplits, Preprocessing, load_data
 from .diagnosis import Diagnosis, run_diagnosis
 from .errors import PlanError, TransferkitError
 from .models import Backbone
-from .plans import Plan, get_strategy, list_strategies, plan_from_spec
-from .report.describe import describe_plan, plan_term
-from .report.grid import stage_grid
+from .plans import Plan, get_strategy, list_strategies, plan_from_spec, plan_term
+from .report import describe_plan, stage_grid
 from .files import read_json
 from . import runs
 from .runs import Comparison, Reproduction, Run, write_run_dir

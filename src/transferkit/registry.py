@@ -4,7 +4,8 @@ offline weights), filled by one registration per extension when its package is i
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 from .errors import TransferkitError
@@ -12,10 +13,12 @@ from .errors import TransferkitError
 T = TypeVar("T")
 
 
-def suggestion(name: str, choices: list[str] | tuple[str, ...]) -> str:
-    """" Did you mean 'x'?" for the closest of `choices` to `name`, or "" when none is close."""
-    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1)
-    return f" Did you mean {close[0]!r}?" if close else ""
+def suggestion(name: str, choices: Iterable[str], prefix: str = "") -> str:
+    """" Did you mean 'x'?" for the closest of `choices` to `name` (letter case aside), or "" when none is close;
+    `prefix` is written before the choice ('timm:' gives " Did you mean 'timm:resnet18'?")."""
+    by_lower = {str(c).lower(): str(c) for c in choices}
+    close = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1)
+    return f" Did you mean {prefix + by_lower[close[0]]!r}?" if close else ""
 
 
 class Registry(Generic[T]):
@@ -29,7 +32,7 @@ class Registry(Generic[T]):
     def register(self, name: str, entry: T) -> T:
         """Make `entry` known as `name`; a name is registered once."""
         if name in self._entries:
-            raise ValueError(f"{self.kind} {name!r} is registered twice")
+            raise ValueError(f"{self.kind} {name!r} is already registered.")
         self._entries[name] = entry
         return entry
 
@@ -49,10 +52,21 @@ class Registry(Generic[T]):
         return (f"Unknown {self.kind} {name!r}; choose one of {sorted(self._entries)}{usage}."
                 f"{suggestion(name, list(self._entries))}")
 
+    @contextmanager
+    def temporary(self) -> Iterator[Registry[T]]:
+        """`with registry.temporary():` entries registered inside the block are forgotten after it."""
+        saved = dict(self._entries)
+        try:
+            yield self
+        finally:
+            self._entries = saved
+
     def names(self) -> list[str]:
+        """Registered names, in registration order."""
         return list(self._entries)
 
     def items(self) -> list[tuple[str, T]]:
+        """(name, entry) pairs, in registration order."""
         return list(self._entries.items())
 
     def __contains__(self, name: object) -> bool:

@@ -16,8 +16,9 @@ from transferkit.errors import DataError
 
 
 @pytest.fixture
-def fresh_registry(monkeypatch):
-    monkeypatch.setattr(registry, "_SOURCES", list(registry._SOURCES))
+def fresh_registry():
+    with registry.SOURCES.temporary():
+        yield
 
 
 class Checkers(ArraySource):
@@ -68,7 +69,7 @@ def test_a_prefix_is_registered_once(fresh_registry):
     with pytest.raises(ValueError, match="both register prefix 'digits'"):
         register_source(OtherDigits)
     register_source(DigitsSource)  # registering the same class again changes nothing
-    assert registry._SOURCES.count(DigitsSource) == 1
+    assert list(registry.SOURCES).count(DigitsSource) == 1
 
 
 def test_unlabelled_folder_any_layout_and_labelled_folder_layout(tmp_path):

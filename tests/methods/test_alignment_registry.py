@@ -10,7 +10,7 @@ import transferkit.methods.alignment as registry
 from transferkit import Phase, Plan, adapt
 from transferkit.errors import PlanError
 from transferkit.methods import AlignmentLoss, register_alignment
-from transferkit.report.describe import phase_term
+from transferkit.plans import phase_term
 
 SOURCE = "synthetic:glyphs?classes=4&per_class=12&size=16"
 TARGET = SOURCE + "&shift=contrast"
@@ -35,11 +35,11 @@ class MeanDistance(AlignmentLoss):
 
 
 @pytest.fixture
-def mean_distance(monkeypatch):
+def mean_distance():
     """'mean-distance' registered for one test only."""
-    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
-    register_alignment("mean-distance", MeanDistance, term="mean-feature distance")
-    return "mean-distance"
+    with registry.ALIGNMENTS.temporary():
+        register_alignment("mean-distance", MeanDistance, term="mean-feature distance")
+        yield "mean-distance"
 
 
 def aligned(settings: dict) -> Phase:

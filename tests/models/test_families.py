@@ -33,10 +33,11 @@ class ToyFamily(BackboneFamily):
 
 
 @pytest.fixture()
-def toy(monkeypatch) -> ToyFamily:
+def toy():
     family = ToyFamily()
-    monkeypatch.setitem(family_module._FAMILIES, family.name, family)
-    return family
+    with family_module.FAMILIES.temporary():
+        family_module.register_family(family)
+        yield family
 
 
 def test_a_registered_family_loads_saves_copies_and_replaces_heads(toy, tmp_path):

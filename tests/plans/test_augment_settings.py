@@ -8,7 +8,7 @@ import pytest
 
 from transferkit.errors import PlanError
 from transferkit.plans import Phase, Plan, build_plan, plan_from_yaml, plan_to_yaml
-from transferkit.report.describe import describe_plan
+from transferkit.report import describe_plan
 from transferkit.settings import Overrides
 from support.assertions import assert_one_line_error
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from transferkit.errors import PlanError
-from transferkit.plans import Phase, Plan, build_plan, list_strategies, load_plan, plan_from_yaml, plan_to_yaml, save_plan
-from transferkit.report.describe import plan_term
+from transferkit.plans import (Phase, Plan, build_plan, list_strategies, load_plan, plan_from_yaml,
+                               plan_term, plan_to_yaml, save_plan)
 
 STAGES = ["stem", "stage1", "stage2", "stage3", "stage4", "head"]
 

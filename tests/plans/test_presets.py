@@ -8,8 +8,7 @@ from typer.testing import CliRunner
 from transferkit import describe
 from transferkit.cli import app
 from transferkit.errors import PlanError
-from transferkit.plans import build_plan, list_strategies, plan_from_yaml
-from transferkit.report.describe import plan_term
+from transferkit.plans import build_plan, list_strategies, plan_from_yaml, plan_term
 
 from support.assertions import assert_cli_error, assert_one_line_error
 

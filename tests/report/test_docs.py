@@ -6,7 +6,7 @@ from pathlib import Path
 
 from transferkit.api import EXAMPLE_STAGES
 from transferkit.plans import list_strategies
-from transferkit.report.grid import GRID_MARKER, refresh_grids
+from transferkit.report import GRID_MARKER, refresh_grids
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -11,7 +11,7 @@ import torch
 from PIL import Image
 
 from transferkit import adapt
-from transferkit.report.mistakes import calibration, confused_pairs, highest_loss
+from transferkit.use.mistakes import calibration, confused_pairs, highest_loss
 
 
 def test_expected_calibration_error_by_hand():

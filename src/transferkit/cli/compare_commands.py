@@ -46,7 +46,7 @@ def compare(spec: RunSpec, settings: CompareSettings, output: Output,
 def report(path: Path = typer.Argument(..., help="A run directory, a directory written by 'compare', or a folder of "
                                                  "run directories.")) -> None:
     """Rebuild report.html from existing run directories."""
-    from ..report.rebuild import build_report
+    from ..report import build_report
 
     results.print(f"Report: [bold]{build_report(path)}[/]")
 

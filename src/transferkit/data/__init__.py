@@ -8,11 +8,15 @@ from .loading import DataSplits, ImageTensors, load_data
 from .preprocessing import Preprocessing
 from .rand_augment import phase_augmentation, with_rand_augment
 from .sources import ImageSource
-from .registry import register_source
+from .registry import SOURCES, register_source
 from .spec import open_source, open_unlabeled
 from .splits import Split, make_split
 from .streamed_images import StreamedImages, take, uint8_batches
 from .streamed_training import StreamedTraining
+
+# Importing a source module registers its source, once; the order here is the order of the help text.
+from . import folder_source, csv_source, hf_source, idx_source, fashion_mnist  # noqa: F401, I001
+from . import glyph_source, digits_source  # noqa: F401, I001
 
 __all__ = [
     "AUGMENTATIONS",
@@ -20,6 +24,7 @@ __all__ = [
     "ImageSource",
     "ImageTensors",
     "Preprocessing",
+    "SOURCES",
     "Split",
     "StreamedImages",
     "StreamedTraining",

@@ -9,27 +9,31 @@ plain paths. `open_source` and `open_unlabeled` both find the class here.
 from __future__ import annotations
 
 from ..errors import DataError
+from ..registry import Registry
 from .sources import ImageSource
 
-_SOURCES: list[type[ImageSource]] = []
+# Source classes by prefix; the one source of plain paths (prefix None) is registered under "".
+SOURCES: Registry[type[ImageSource]] = Registry("data source", DataError)
 
 
 def register_source(cls: type[ImageSource]) -> type[ImageSource]:
-    """Make a source class known (used as a class decorator); one class per prefix, one path source."""
-    taken = [other for other in _SOURCES if other.prefix == cls.prefix and other is not cls]
-    if taken:
+    """Make a source class known (used as a class decorator); one class per prefix, one path source. Registering
+    the same class again changes nothing."""
+    key = cls.prefix or ""
+    if key in SOURCES:
+        taken = SOURCES.get(key)
+        if taken is cls:
+            return cls
         what = f"prefix '{cls.prefix}'" if cls.prefix is not None else "plain paths"
-        raise ValueError(f"{cls.__name__} and {taken[0].__name__} both register {what}.")
-    if cls not in _SOURCES:
-        _SOURCES.append(cls)
-    return cls
+        raise ValueError(f"{cls.__name__} and {taken.__name__} both register {what}.")
+    return SOURCES.register(key, cls)
 
 
 def find_source(spec: str) -> tuple[type[ImageSource], str]:
     """The source class that opens `spec`, and the argument it gets (the text after the prefix, without a
     leading '?'); DataError when the spec names an unknown data set of a known family."""
     best: tuple[type[ImageSource], str] | None = None
-    for cls in _SOURCES:
+    for cls in SOURCES:
         prefix = cls.prefix
         if prefix is None:
             continue
@@ -42,7 +46,7 @@ def find_source(spec: str) -> tuple[type[ImageSource], str]:
     if best is not None:
         return best
     _refuse_unknown_member(spec)
-    paths = [cls for cls in _SOURCES if cls.prefix is None]
+    paths = [cls for cls in SOURCES if cls.prefix is None]
     if not paths:
         raise DataError(f"No data source reads '{spec}'; pass {accepted()}.")
     return paths[0], spec
@@ -50,7 +54,7 @@ def find_source(spec: str) -> tuple[type[ImageSource], str]:
 
 def accepted() -> str:
     """What a data spec may be, in words, in the order the sources were registered."""
-    usages = [cls.usage for cls in _SOURCES]
+    usages = [cls.usage for cls in SOURCES]
     if len(usages) < 2:
         return "".join(usages)
     return ", ".join(usages[:-1]) + " or " + usages[-1]
@@ -61,7 +65,7 @@ def _refuse_unknown_member(spec: str) -> None:
     family, sep, rest = spec.partition(":")
     if not sep:
         return
-    members = [cls.prefix for cls in _SOURCES
+    members = [cls.prefix for cls in SOURCES
                if cls.prefix and not cls.prefix.endswith(":") and cls.prefix.startswith(family + ":")]
     if members:
         name = rest.partition("?")[0]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-# Importing a source module registers its source; the order here is the order of the help text.
-from . import folder_source, csv_source, hf_source, idx_source, fashion_mnist, glyph_source, digits_source  # noqa: F401
 from ..errors import DataError
 from .registry import accepted, find_source
 from .sources import ImageSource

@@ -15,6 +15,9 @@ from typing import Any
 
 from torch import nn
 
+from ..errors import PlanError
+from ..registry import Registry
+
 
 class AlignmentLoss(nn.Module):
     """forward(source features (N, D), target features (M, D)) -> a scalar loss.
@@ -64,25 +67,23 @@ class AlignmentMethod:
         return self.loss_cls(features, **values)
 
 
-_REGISTRY: dict[str, AlignmentMethod] = {}
+ALIGNMENTS: Registry[AlignmentMethod] = Registry("alignment method", PlanError)
 
 
 def register_alignment(name: str, loss_cls: type[AlignmentLoss], *, term: str, critic: bool = False) -> None:
     """Make `loss_cls` the alignment method `name`; `term` is how the standard name of a phase calls it
     ("unsupervised domain adaptation (TERM): ..."); `critic`: its parameters are trained by their own optimizer."""
-    if name in _REGISTRY:
-        raise ValueError(f"alignment method {name!r} is registered twice")
-    _REGISTRY[name] = AlignmentMethod(name, loss_cls, term, critic)
+    ALIGNMENTS.register(name, AlignmentMethod(name, loss_cls, term, critic))
 
 
 def alignment_names() -> list[str]:
     """The registered method names, sorted."""
-    return sorted(_REGISTRY)
+    return sorted(ALIGNMENTS.names())
 
 
 def alignment_method(name: str) -> AlignmentMethod:
     """The registration of `name` (plans are validated against `alignment_names()` first)."""
-    return _REGISTRY[name]
+    return ALIGNMENTS.get(name)
 
 
 def make_alignment(settings: dict, features: int) -> AlignmentLoss:

@@ -8,16 +8,18 @@ from transferkit.models import torchvision_family as _torchvision_family  # noqa
 from transferkit.models import module_family as _module_family  # noqa: F401
 from transferkit.models import efficientnet_lite0_weights as _efficientnet_lite0_weights  # noqa: F401
 from transferkit.models.backbone import Backbone
-from transferkit.models.family import BackboneFamily, families, family_named, register_family
+from transferkit.models.family import FAMILIES, BackboneFamily, families, family_named, register_family
 from transferkit.models.loading import load_backbone
 from transferkit.models.model_dir import is_model_dir, load_model_dir, save_model_dir
-from transferkit.models.offline_weights import OfflineWeights, register_offline_weights
+from transferkit.models.offline_weights import OFFLINE_WEIGHTS, OfflineWeights, register_offline_weights
 from transferkit.models.safe_load import load_state_dict_file, sha256_file
 from transferkit.models.stages import Stage, discover_stages
 
 __all__ = [
     "Backbone",
     "BackboneFamily",
+    "FAMILIES",
+    "OFFLINE_WEIGHTS",
     "OfflineWeights",
     "Stage",
     "load_backbone",

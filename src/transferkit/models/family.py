@@ -9,17 +9,19 @@ on a library's name. A family is one module plus one `register_family(...)` call
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
 from transferkit.errors import ModelError
+from transferkit.registry import Registry
 
 if TYPE_CHECKING:
     from transferkit.data.preprocessing import Preprocessing
     from transferkit.models.backbone import Backbone
-    from transferkit.models.ref import ModelRef
+    from transferkit.settings import ModelRef
     from transferkit.models.segments import Step
     from transferkit.models.spec import ModelSpec
     from transferkit.models.stages import Stage
@@ -42,9 +44,9 @@ class BackboneFamily:
         """Whether `name` (without options) is one of this family's networks."""
         return False
 
-    def close_names(self, name: str) -> list[str]:
-        """Known names close to a misspelt `name` (for "Did you mean" hints)."""
-        return []
+    def names(self) -> Sequence[str]:
+        """Every network name this family knows, for "did you mean" hints (empty when it cannot list them)."""
+        return ()
 
     def unknown(self, name: str) -> str:
         """What to say about a `prefix:name` this family does not know (close names are added by the caller)."""
@@ -112,30 +114,24 @@ class BackboneFamily:
         return None
 
 
-_FAMILIES: dict[str, BackboneFamily] = {}
+FAMILIES: Registry[BackboneFamily] = Registry("backbone family", ModelError)
 
 
 def register_family(family: BackboneFamily) -> BackboneFamily:
     """Make a family known under `family.name` (and its spec prefix); bare specs try families in this order."""
-    if family.name in _FAMILIES:
-        raise ValueError(f"A backbone family named {family.name!r} is already registered.")
-    _FAMILIES[family.name] = family
-    return family
+    return FAMILIES.register(family.name, family)
 
 
 def families() -> list[BackboneFamily]:
     """Registered families, in registration order."""
-    return list(_FAMILIES.values())
+    return list(FAMILIES)
 
 
 def family_named(name: str) -> BackboneFamily:
     """The family registered as `name` (the `library` of an arch record)."""
-    try:
-        return _FAMILIES[name]
-    except KeyError:
-        raise ModelError(f"Unknown backbone family {name!r}; known families are {sorted(_FAMILIES)}.") from None
+    return FAMILIES.get(name)
 
 
 def family_with_prefix(prefix: str) -> BackboneFamily | None:
     """The family named by a spec prefix (`timm` in `timm:resnet18`), or None."""
-    return next((f for f in _FAMILIES.values() if f.prefix is not None and f.prefix == prefix), None)
+    return next((f for f in FAMILIES if f.prefix is not None and f.prefix == prefix), None)

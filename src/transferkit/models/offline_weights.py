@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from transferkit.errors import ModelError
+from transferkit.registry import Registry
+
 
 @dataclass(frozen=True)
 class OfflineWeights:
@@ -47,21 +50,19 @@ class OfflineWeights:
                 "reason": "the model hub was unreachable"}
 
 
-_PROVIDERS: list[OfflineWeights] = []
+# Providers by the `family:name` of each network they hold weights for.
+OFFLINE_WEIGHTS: Registry[OfflineWeights] = Registry("offline weights for network", ModelError)
 
 
 def register_offline_weights(weights: OfflineWeights) -> OfflineWeights:
     """Make a provider known; one per family and network name."""
-    taken = [n for p in _PROVIDERS if p.family == weights.family for n in p.names if n in weights.names]
-    if taken:
-        raise ValueError(f"Offline weights for {weights.family}:{taken[0]} are already registered.")
-    _PROVIDERS.append(weights)
+    for name in weights.names:
+        OFFLINE_WEIGHTS.register(f"{weights.family}:{name}", weights)
     return weights
 
 
 def offline_weights_for(family: str, name: str) -> OfflineWeights | None:
     """The provider for `family:name` whose package is installed, or None."""
-    for provider in _PROVIDERS:
-        if provider.family == family and name in provider.names and provider.path() is not None:
-            return provider
-    return None
+    key = f"{family}:{name}"
+    provider = OFFLINE_WEIGHTS.get(key) if key in OFFLINE_WEIGHTS else None
+    return provider if provider is not None and provider.path() is not None else None

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl
 
 from transferkit.errors import ModelError
 from transferkit.models.family import BackboneFamily, families, family_with_prefix
+from transferkit.registry import suggestion
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,13 @@ def _parse_query(spec: str, query: str) -> dict:
 
 
 def _suggest(name: str, first: BackboneFamily | None = None) -> str:
+    """The closest known name, from `first` when it has one close enough, else from the named families in order."""
     named = [f for f in families() if f.prefix is not None]
     ordered = ([first] if first is not None else []) + [f for f in named if f is not first]
     for family in ordered:
-        close = family.close_names(name)
-        if close:
-            return " Did you mean " + " or ".join(f"'{family.prefix}:{c}'" for c in close) + "?"
+        hint = suggestion(name, family.names(), prefix=f"{family.prefix}:")
+        if hint:
+            return hint
     return ""
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from functools import lru_cache
 
 import torch
@@ -51,8 +50,8 @@ class TimmFamily(BackboneFamily):
                 return False
         return True
 
-    def close_names(self, name: str) -> list[str]:
-        return difflib.get_close_matches(name.lower(), timm_names(), n=3, cutoff=0.6)
+    def names(self) -> tuple[str, ...]:
+        return timm_names()
 
     def unknown(self, name: str) -> str:
         if "." in name:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from functools import lru_cache
 
 import torch
@@ -30,8 +29,8 @@ class TorchvisionFamily(BackboneFamily):
     def knows(self, name: str) -> bool:
         return name in torchvision_names()
 
-    def close_names(self, name: str) -> list[str]:
-        return difflib.get_close_matches(name.lower(), torchvision_names(), n=3, cutoff=0.6)
+    def names(self) -> tuple[str, ...]:
+        return torchvision_names()
 
     def unknown(self, name: str) -> str:
         return f"torchvision has no model '{name}'; torchvision.models.list_models() lists the names."

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import typing
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..errors import PlanError
+from ..registry import Registry
 from .plan import Plan
 
 
@@ -31,7 +31,7 @@ class StrategyInfo:
         }
 
 
-_REGISTRY: dict[str, StrategyInfo] = {}
+STRATEGIES: Registry[StrategyInfo] = Registry("strategy", PlanError, usage="give a plan file (.yaml)")
 # options every preset takes, set in every phase of the plan it builds (unless the preset has its own)
 COMMON_OPTIONS: dict[str, type] = {"batch_size": int, "augment": str, "randaugment": str, "random_erasing": float,
                                    "mixup": float, "cutmix": float}
@@ -42,28 +42,20 @@ def register_strategy(name: str, *, summary: str, reference: str = "", domain_ad
     labelled source and adapts to unlabelled target images)."""
 
     def decorate(builder: Callable[..., Plan]) -> Callable[..., Plan]:
-        if name in _REGISTRY:
-            raise ValueError(f"strategy {name!r} is registered twice")
-        _REGISTRY[name] = StrategyInfo(name, builder, summary, reference, domain_adaptation)
+        STRATEGIES.register(name, StrategyInfo(name, builder, summary, reference, domain_adaptation))
         return builder
 
     return decorate
 
 
 def list_strategies() -> list[StrategyInfo]:
-    _load_presets()
-    return list(_REGISTRY.values())
+    """Registered presets, in registration order."""
+    return list(STRATEGIES)
 
 
 def get_strategy(name: str) -> StrategyInfo:
-    _load_presets()
-    if name not in _REGISTRY:
-        close = difflib.get_close_matches(name, list(_REGISTRY), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise PlanError(
-            f"Unknown strategy {name!r}; choose one of {sorted(_REGISTRY)} or give a plan file (.yaml).{hint}"
-        )
-    return _REGISTRY[name]
+    """The preset `name`; PlanError naming the presets (and the closest one) otherwise."""
+    return STRATEGIES.get(name)
 
 
 def parse_strategy_spec(spec: str) -> tuple[str, dict[str, str]]:
@@ -140,8 +132,3 @@ def _coerce(strategy: str, key: str, text: str, hint: Any) -> Any:
     except ValueError:
         kind = {bool: "true or false", int: "a whole number", float: "a number"}.get(hint, "a value")
         raise PlanError(f"Option {key!r} of strategy {strategy!r} must be {kind}; got {text!r}.") from None
-
-
-def _load_presets() -> None:
-    """Import the preset modules once so that their decorators register them."""
-    from . import presets  # noqa: F401

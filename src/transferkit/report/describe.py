@@ -1,121 +1,12 @@
-"""The standard name (`term`) of what a plan does, and a plain description someone could reproduce it from.
-
-Terms are derived from the plan's phases (what trains, how), never from the strategy's name.
-"""
+"""Plain descriptions someone could reproduce a run or a plan from: the description paragraph of a run (from its
+run.json content) and of a plan before it runs. The terms they use are derived beside the plans (plans/terms.py)."""
 
 from __future__ import annotations
 
-from ..methods import alignment_method
-from ..plans import Phase, Plan, ResolvedPhase
-from .augment_text import augmentation_text, loss_text
-
-_FILTER_TERMS = {"bias": "BitFit (bias-only fine-tuning)", "norm": "normalization-layer fine-tuning",
-                 "lora": "LoRA (low-rank adaptation)"}
-
-
-def plan_term(plan: Plan, stage_names: list[str] | None = None) -> str:
-    """The standard name of the whole plan."""
-    terms = [phase_term(p, plan.init, stage_names) for p in plan.phases]
-    if len(terms) == 1:
-        return terms[0]
-    kinds = [_phase_shape(p, stage_names) for p in plan.phases]
-    if len(kinds) == 2 and kinds[0][0] == "head" and kinds[1][0] == "full" and plan.phases[1].params == "all":
-        return f"LP-FT (linear probing, then {terms[1]})"
-    if _is_gradual(plan.phases, stage_names):
-        return f"gradual unfreezing over {len(plan.phases)} phases (top down)"
-    return "multi-phase fine-tuning: " + ", then ".join(terms)
-
-
-def phase_term(phase: Phase, init: str = "pretrained", stage_names: list[str] | None = None) -> str:
-    """The standard name of one phase."""
-    shape, detail = _phase_shape(phase, stage_names)
-    if shape == "head":
-        term = (
-            "linear probing of a randomly initialized backbone (random-features baseline)"
-            if init == "random"
-            else "linear probing (feature extraction)"
-        )
-    elif phase.params in _FILTER_TERMS:
-        term = _FILTER_TERMS[phase.params]
-        if shape == "top":
-            term += f" of the top {detail}"
-        elif shape == "other":
-            term += f" of {detail}"
-    elif shape == "full":
-        term = "training from scratch (no transfer)" if init == "random" else "full fine-tuning"
-    elif shape == "top":
-        term = f"partial fine-tuning of the top {detail}"
-    else:
-        term = f"surgical fine-tuning of {detail}"
-    extras = []
-    if phase.lr_decay is not None:
-        extras.append("layer-wise learning-rate decay")
-    if phase.lr_spread is not None:
-        extras.append("discriminative learning rates")
-    if phase.auto_rgn:
-        extras.append("Auto-RGN learning rates")
-    if "l2sp" in phase.regularizers:
-        extras.append("L2-SP regularization")
-    if phase.bn == "frozen" and shape != "head":
-        extras.append("batch norm in inference mode")
-    if phase.bn == "adapt":
-        extras.append("batch-norm statistics re-estimated on the target (AdaBN)")
-    if extras:
-        term += " with " + " and ".join(extras)
-    if phase.alignment:
-        term = f"unsupervised domain adaptation ({alignment_method(phase.alignment['method']).term}): {term}"
-    return term
-
-
-def _phase_shape(phase: Phase, stage_names: list[str] | None) -> tuple[str, str]:
-    """('head'|'full'|'top'|'other', detail) from the phase's stage selection."""
-    selectors = set(phase.train)
-    if stage_names is None:
-        if selectors == {"head"}:
-            return "head", ""
-        if "all" in selectors:
-            return "full", ""
-        tops = [s for s in selectors if s.startswith("top:")]
-        if tops and selectors - set(tops) <= {"head"}:
-            k = int(tops[0].split(":")[1])
-            return "top", f"{k} stage{'s' if k > 1 else ''}"
-        return "other", _join([s for s in phase.train if s != "head"]) + _head_note(selectors)
-    resolved = Plan(phases=[phase]).resolve(stage_names)[0]
-    return _resolved_shape(resolved, stage_names)
-
-
-def _resolved_shape(resolved: ResolvedPhase, stage_names: list[str]) -> tuple[str, str]:
-    body = [s for s in stage_names if s != "head"]
-    trained = [s for s in resolved.trainable_stages if s != "head"]
-    head = "head" in resolved.trainable_stages
-    if not trained:
-        return ("head", "") if head else ("other", "nothing")
-    if trained == body and head:
-        return "full", ""
-    if head and trained == body[-len(trained) :]:
-        k = len(trained)
-        return "top", f"{k} of {len([b for b in body if b != 'stem'])} stages"
-    return "other", _join(trained) + _head_note(set(resolved.trainable_stages))
-
-
-def _head_note(selected: set[str]) -> str:
-    trains_head = {"head", "all"} & selected or any(s.startswith("top:") for s in selected)
-    return " and the head" if trains_head else " (head frozen)"
-
-
-def _is_gradual(phases: list[Phase], stage_names: list[str] | None) -> bool:
-    if len(phases) < 2 or set(phases[0].train) != {"head"}:
-        return False
-    if stage_names is None:
-        return all(any(s.startswith("top:") or s == "all" for s in p.train) for p in phases[1:])
-    sizes = [len(Plan(phases=[p]).resolve(stage_names)[0].trainable_stages) for p in phases]
-    return all(b == a + 1 for a, b in zip(sizes, sizes[1:]))
-
-
-def _join(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+from ..plans import Plan
+from ..plans.augment_text import augmentation_text, loss_text
+from ..plans.outline import plan_outline
+from ..plans.terms import join_names, phase_term, plan_term
 
 
 def _fmt_lr(lr: float | None) -> str:
@@ -136,18 +27,18 @@ def describe_phases(phases: list[dict], stage_names: list[str]) -> list[str]:
         else:
             lr_text = "learning rates " + ", ".join(f"{s} {_fmt_lr(v)}" for s, v in lrs.items())
         filters = {stages[s]["params"] for s in trained if s != "head"}
-        what = _join(trained)
+        what = join_names(trained)
         if filters and filters != {"all"}:
             what += f" (non-head stages: {', '.join(sorted(filters))} parameters only)"
         bn = {s: stages[s]["bn"] for s in stage_names if stages[s]["bn"]}
         bn_groups: dict[str, list[str]] = {}
         for s, policy in bn.items():
             bn_groups.setdefault(policy, []).append(s)
-        bn_text = "; ".join(f"batch norm {policy} in {_join(names)}" for policy, names in bn_groups.items())
+        bn_text = "; ".join(f"batch norm {policy} in {join_names(names)}" for policy, names in bn_groups.items())
         bn_text = bn_text or "no batch-norm layers"
         opt = p["optimizer"]
         sched = p["schedule"]
-        frozen_text = f"{_join(frozen)} frozen ({p['frozen_params']:,} parameters)" if frozen else "nothing frozen"
+        frozen_text = f"{join_names(frozen)} frozen ({p['frozen_params']:,} parameters)" if frozen else "nothing frozen"
         sentence = (
             f"Phase {i} '{p['name']}' ({p['epochs']} epoch{'s' if p['epochs'] != 1 else ''}): trains {what} ({p['trainable_params']:,} parameters), "
             f"{frozen_text}; {bn_text}; {opt['name']} (weight decay {opt['weight_decay']:g}"
@@ -180,7 +71,7 @@ def _method_notes(p: dict) -> str:
     adapter = p.get("adapter_applied")
     if adapter:
         text += (f", with LoRA adapters (r={adapter['r']}, alpha {adapter['alpha']:g}, dropout {adapter['dropout']:g}) "
-                 f"on {adapter['layers']} conv/linear layers of {_join(adapter['stages'])}, merged into the weights "
+                 f"on {adapter['layers']} conv/linear layers of {join_names(adapter['stages'])}, merged into the weights "
                  f"at phase end (largest output change {adapter['merge_max_abs_diff']:.1e})")
     return text
 
@@ -213,8 +104,6 @@ def describe_record(record: dict) -> str:
     if record.get("domain_adaptation"):
         text += " " + _describe_domain(record["domain_adaptation"])
     if len(record["plan"]["phases"]) > 1:
-        from .outline import plan_outline
-
         text = plan_outline(Plan.from_dict(record["plan"]["definition"]), stage_names) + " " + text
     return text + _describe_result(record)
 
@@ -299,7 +188,5 @@ def describe_plan(plan: Plan, stage_names: list[str] | None = None) -> str:
     init = "from random weights" if plan.init == "random" else "from the pretrained weights"
     text = f"{plan_term(plan, stage_names)[0].upper()}{plan_term(plan, stage_names)[1:]}, {init}. " + " ".join(parts)
     if len(plan.phases) > 1:
-        from .outline import plan_outline
-
         text = plan_outline(plan, stage_names) + " " + text
     return text

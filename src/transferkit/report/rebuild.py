@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RunError
-from ..select.document import comparison_document
+from ..select.document import DocumentHeading, comparison_document
 from ..select.entries import entry_from_record
 from .html import render_report
 from ..files import read_json, write_text
@@ -19,8 +19,8 @@ def run_document(record: dict[str, Any], run_dir: str = ".") -> dict[str, Any]:
     entry = entry_from_record(record, run_dir)
     settings = {"model": record["source_model"]["spec"], "data": record["data"]["spec"], "seeds": [record["seed"]],
                 "epochs": entry["epochs"]}
-    return comparison_document([entry], kind="run", title=f"transferkit run: {record['term']}", show_test=True,
-                               settings=settings)
+    heading = DocumentHeading("run", f"transferkit run: {record['term']}", settings)
+    return comparison_document([entry], heading, show_test=True)
 
 
 def run_report_html(record: dict[str, Any]) -> str:
@@ -58,7 +58,7 @@ def build_report(path: str | Path) -> Path:
         first = next(iter(records.values()))
         settings = {"model": first["source_model"]["spec"], "data": first["data"]["spec"],
                     "seeds": sorted({r["seed"] for r in records.values()})}
-        doc = comparison_document(entries, kind="runs", title=f"transferkit report: {root.name}", settings=settings)
+        doc = comparison_document(entries, DocumentHeading("runs", f"transferkit report: {root.name}", settings))
         html = render_report(doc, records)
     out = root / REPORT
     write_text(out, html)

@@ -12,13 +12,13 @@ from ..engine.stop_request import StopRequest
 from ..errors import Interrupted
 from ..models import Backbone
 from ..plans import Plan
-from ..report.mistakes import mistakes_record
-from ..report.record import build_record
+from ..use.mistakes import mistakes_record
 from .ctrl_c import stop_on_ctrl_c
 from .domain import check_domain_options, domain_section
 from .identity import resume_summary, run_identity
 from .imbalance import class_imbalance, warn_if_imbalanced
 from .loading import load_model, load_splits
+from .record import build_record
 from .shared_partial_run import open_partial_run
 from .run import Run, write_run_files
 from ..settings import Output, RunSpec

@@ -22,10 +22,9 @@ from ..errors import PlanError, RunError
 from ..files import StagingDir, check_output_dir, write_json, write_text
 from ..models import Backbone
 from ..plans import Plan
-from ..report.html import leaderboard_section, render_report, winner_box
-from ..report.rebuild import load_records
-from ..select import (Candidate, PeakMemory, Runs, comparison_document, entry_from_record, exhaustive,
-                      failed_entry, lr_label, make_candidates, run_epochs, successive_halving)
+from ..report import leaderboard_section, load_records, render_report, winner_box
+from ..select import (Candidate, DocumentHeading, PeakMemory, Runs, comparison_document, entry_from_record,
+                      exhaustive, failed_entry, lr_label, make_candidates, run_epochs, successive_halving)
 from ..engine.lr_range import lr_range_test
 from ..engine.processes import main_first, process_state
 from ..select.budget import budget_record, epochs_within_budget, measure_epoch_seconds
@@ -227,8 +226,8 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
             "seconds": round(time.perf_counter() - started, 1),
         }
         search_record = {"method": search, "eta": eta if search == "halving" else None, "rungs": rungs}
-        doc = comparison_document(entries, title=title, show_test=settings.show_test, settings=summary,
-                                  search=search_record, metric=settings.metric)
+        doc = comparison_document(entries, DocumentHeading(title=title, settings=summary, search=search_record),
+                                  show_test=settings.show_test, metric=settings.metric)
         if out is None:
             return Comparison(doc)
 

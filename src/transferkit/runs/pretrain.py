@@ -12,9 +12,9 @@ from ..errors import Interrupted
 from ..files import write_json
 from ..models import save_model_dir
 from ..plans import Phase, Plan
-from ..report.record import build_record
 from .identity import resume_summary, run_identity
 from .loading import load_model, load_splits
+from .record import build_record
 from .shared_partial_run import open_partial_run
 from ..settings import Output, RunSpec
 

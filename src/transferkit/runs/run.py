@@ -10,7 +10,7 @@ from typing import Any
 from ..files import StagingDir, write_json
 from ..models import Backbone, save_model_dir
 from ..plans import Plan, plan_to_yaml
-from ..report.rebuild import run_report_html
+from ..report import run_report_html
 from ..use.model_card import write_model_card
 
 

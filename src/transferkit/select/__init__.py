@@ -1,7 +1,7 @@
 """Compare plans fairly: candidates x learning rates x seeds, t-intervals, successive halving, the leaderboard."""
 
 from .candidates import Candidate, lr_label, make_candidates, split_strategy_list
-from .document import comparison_document
+from .document import DocumentHeading, comparison_document
 from .entries import entry_from_record, failed_entry, run_compute
 from .halving import Rung, halving_rungs, promote
 from .leaderboard import SELECTION, build_leaderboard, candidate_summaries
@@ -13,6 +13,7 @@ from .stats import CONFIDENCE, summarize
 __all__ = [
     "CONFIDENCE",
     "Candidate",
+    "DocumentHeading",
     "PeakMemory",
     "Rung",
     "Runs",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from .leaderboard import build_leaderboard, hide_held_out
@@ -10,10 +11,20 @@ from .leaderboard import build_leaderboard, hide_held_out
 SCHEMA_VERSION = 1
 
 
-def comparison_document(entries: list[dict[str, Any]], *, kind: str = "comparison", title: str = "",
-                        show_test: bool = False, settings: dict[str, Any] | None = None,
-                        search: dict[str, Any] | None = None, metric: str = "accuracy") -> dict[str, Any]:
-    """The leaderboard of `entries` (winner under 'winner') plus settings, the search record and every run.
+@dataclass(frozen=True)
+class DocumentHeading:
+    """What a document says besides its runs: its `kind` ('comparison', 'run', 'runs'), `title`, the `settings` it
+    was made with (spread into the document) and the `search` record."""
+
+    kind: str = "comparison"
+    title: str = ""
+    settings: dict[str, Any] | None = None
+    search: dict[str, Any] | None = None
+
+
+def comparison_document(entries: list[dict[str, Any]], heading: DocumentHeading = DocumentHeading(), *,
+                        show_test: bool = False, metric: str = "accuracy") -> dict[str, Any]:
+    """The leaderboard of `entries` (winner under 'winner') plus the heading and every run.
 
     Test and holdout scores of runs outside the winning plan are left out unless `show_test`.
     """
@@ -27,11 +38,11 @@ def comparison_document(entries: list[dict[str, Any]], *, kind: str = "compariso
         runs.append(run)
     return {
         "schema_version": SCHEMA_VERSION,
-        "kind": kind,
-        "title": title,
+        "kind": heading.kind,
+        "title": heading.title,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        **(settings or {}),
-        "search": search,
+        **(heading.settings or {}),
+        "search": heading.search,
         **board,
         "runs": runs,
     }

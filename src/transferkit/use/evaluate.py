@@ -17,10 +17,10 @@ from ..data.class_list import apply_class_list
 from ..engine.metrics import classification_metrics
 from ..environment import package_versions
 from ..files import StagingDir, check_output_dir, write_json, write_text
-from ..report.html_evaluation import evaluation_report_html
-from ..report.mistakes import mistakes_record
+from ..report import evaluation_report_html
 from .class_match import check_same_classes
 from .loaded import LoadedModel
+from .mistakes import mistakes_record
 
 EVALUATION = "evaluation.json"
 BATCH = 256

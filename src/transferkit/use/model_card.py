@@ -10,7 +10,7 @@ from scipy import stats
 
 from ..files import write_text
 from ..plans import Plan
-from ..report.grid import grid_markdown
+from ..report import grid_markdown
 from ..select.table import fmt_factor, fmt_interval
 
 CARD = "README.md"

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..phase import Phase
 from ..plan import Plan
 from ..registry import register_strategy
@@ -10,11 +12,23 @@ from ..registry import register_strategy
 _BN = "Batch norm: adapt (statistics per domain, AdaBN) or any policy (e.g. bn=frozen for source statistics)."
 
 
-def _aligned(name: str, method: str, k: int, epochs: int, lr: float, weight: float, bn: str, **extra) -> Plan:
-    train = [f"top:{k}", "head"] if k > 0 else ["head"]
-    phase = Phase(name=f"train on source, align with target ({name})", epochs=epochs, train=train, lr=lr, bn=bn,
-                  alignment={"method": method, "weight": weight, **extra})
-    return Plan(phases=[phase])
+@dataclass(frozen=True)
+class _Aligned:
+    """What coral, dann and mmd share: the top `k` stages and the head train on the source for `epochs` at `lr`
+    with batch-norm policy `bn`, while an alignment loss of factor `weight` pulls the target's features closer."""
+
+    k: int
+    epochs: int
+    lr: float
+    weight: float
+    bn: str
+
+    def plan(self, label: str, method: str) -> Plan:
+        """The one-phase plan with alignment `method` (`label` names it in the phase's name)."""
+        train = [f"top:{self.k}", "head"] if self.k > 0 else ["head"]
+        phase = Phase(name=f"train on source, align with target ({label})", epochs=self.epochs, train=train,
+                      lr=self.lr, bn=self.bn, alignment={"method": method, "weight": self.weight})
+        return Plan(phases=[phase])
 
 
 @register_strategy(
@@ -51,7 +65,7 @@ def adabn(epochs: int = 10, lr: float = 1e-2) -> Plan:
     reference="Sun & Saenko, Deep CORAL: Correlation Alignment for Deep Domain Adaptation, ECCV-W 2016",
 )
 def coral(k: int = 1, epochs: int = 10, lr: float = 1e-3, weight: float = 1.0, bn: str = "adapt") -> Plan:
-    return _aligned("Deep CORAL", "coral", k, epochs, lr, weight, bn)
+    return _Aligned(k, epochs, lr, weight, bn).plan("Deep CORAL", "coral")
 
 
 @register_strategy(
@@ -61,7 +75,7 @@ def coral(k: int = 1, epochs: int = 10, lr: float = 1e-3, weight: float = 1.0, b
     reference="Ganin et al., Domain-Adversarial Training of Neural Networks, JMLR 2016",
 )
 def dann(k: int = 1, epochs: int = 10, lr: float = 1e-3, weight: float = 1.0, bn: str = "adapt") -> Plan:
-    return _aligned("DANN", "dann", k, epochs, lr, weight, bn)
+    return _Aligned(k, epochs, lr, weight, bn).plan("DANN", "dann")
 
 
 @register_strategy(
@@ -71,4 +85,4 @@ def dann(k: int = 1, epochs: int = 10, lr: float = 1e-3, weight: float = 1.0, bn
     reference="Long et al., Learning Transferable Features with Deep Adaptation Networks (DAN), ICML 2015",
 )
 def mmd(k: int = 1, epochs: int = 10, lr: float = 1e-3, weight: float = 1.0, bn: str = "adapt") -> Plan:
-    return _aligned("DAN multi-kernel MMD", "mmd", k, epochs, lr, weight, bn)
+    return _Aligned(k, epochs, lr, weight, bn).plan("DAN multi-kernel MMD", "mmd")

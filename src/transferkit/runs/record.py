@@ -8,8 +8,9 @@ from typing import Any
 
 from ..engine import RunResult
 from ..settings.phase_values import AUGMENT_SETTINGS
-from .describe import describe_record, plan_term
 from ..environment import environment, package_versions
+from ..plans import plan_term
+from ..report import describe_record
 
 SCHEMA_VERSION = 1
 MAX_LISTED_TENSORS = 64

@@ -3,8 +3,9 @@ learning rate 0.01, then full fine-tuning of all 4 stages and the stem for 10 ep
 
 from __future__ import annotations
 
-from ..plans import Phase, Plan
-from .describe import phase_term, plan_term
+from .phase import Phase
+from .plan import Plan
+from .terms import phase_term, plan_term
 
 
 def _epochs(n: int) -> str:
