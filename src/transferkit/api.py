@@ -15,7 +15,7 @@ from .files import read_json
 from . import runs
 from .runs import Comparison, Reproduction, Run, write_run_dir
 from .settings import CompareSettings, DataRef, DiagnoseSettings, ModelRef, Output, RunSpec
-from .settings.use import DEFAULT_TOLERANCE, PredictSettings
+from .settings.use import DEFAULT_TOLERANCE, ExportSettings, PredictSettings
 from .runs.loading import data_ref_of, load_model, model_ref_of
 from .use import (Evaluation, Export, FilePredictions, LoadedModel, check_output_file,
                   evaluate_model, export_model, image_paths, load, predict_files, write_predictions)
@@ -200,7 +200,8 @@ def export(run_dir: str | Path, format: str, out: str | Path, *, images: list[st
     (preprocessing steps, classes, input and output). The written file is run again (onnxruntime for ONNX) on real
     images, `images` or the run's test split, and nothing is written when its logits differ from the PyTorch model's
     by more than `tolerance`."""
-    return export_model(load(run_dir), format, out, images=images, tolerance=tolerance, overwrite=overwrite)
+    how = ExportSettings(format, tolerance)
+    return export_model(load(run_dir), how, out, images=images, overwrite=overwrite)
 
 
 def stages(model: ModelArg, **ref: Any) -> list[dict[str, Any]]:

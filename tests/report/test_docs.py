@@ -26,3 +26,14 @@ def test_concepts_pin_every_term_to_presets():
         assert word in text.lower()
     for name in ("linear-probe", "full", "partial", "surgical", "bitfit", "norm-only", "lora", "lp-ft", "gradual"):
         assert f"`{name}" in text
+
+
+def test_option_tables_and_plan_keys_are_those_of_the_settings():
+    import transferkit.cli  # noqa: F401 - registers the commands and their options
+    from transferkit.cli.reference import BEGIN, END, KEYS_BEGIN, KEYS_END, option_tables, plan_keys_table, refresh
+
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    keys = (DOCS / "plan-files.md").read_text(encoding="utf-8")
+    assert refresh(readme, BEGIN, END, option_tables()) == readme, "run: python scripts/refresh_option_tables.py"
+    assert refresh(keys, KEYS_BEGIN, KEYS_END, plan_keys_table()) == keys, "run: python scripts/refresh_option_tables.py"
+    assert "`--labels-per-class` | `labels_per_class`" in readme and "| `lr_decay` |" in keys

@@ -28,7 +28,8 @@ from .user_errors import user_errors
 
 @dataclass(frozen=True)
 class CommandOptions:
-    """How a command takes its records: `records` (parameter name -> record class), `exclude` (settings not offered),
+    """How a command takes its records: `records` (parameter name -> record class), `exclude` (settings not offered:
+    a public name, or `param.name` for one record's),
     `defaults` (the command's own defaults, used when an option is not given), `helps` (the command's own help
     texts) and `required` (settings that must be given)."""
 
@@ -41,7 +42,8 @@ class CommandOptions:
 
 @dataclass(frozen=True)
 class Option:
-    """One option: the setting's public name, the record parameter it builds, its Setting, default and panel."""
+    """One option: the setting's public name, the record parameter it builds, its Setting, default (the command's own
+    where it has one, else the record's `usual` one) and panel."""
 
     name: str
     param: str
@@ -49,6 +51,7 @@ class Option:
     default: Any
     panel: str
     error: type
+    usual: Any = None
 
 
 def _described(record: type[Record], path: tuple[str, ...]) -> tuple[Setting, Any, type[Record]]:
@@ -65,10 +68,10 @@ def options_of(how: CommandOptions) -> list[Option]:
     for param, record in how.records.items():
         for name, path in record.settings().items():
             setting, default, owner = _described(record, path)
-            if not setting.cli or name in how.exclude:
+            if not setting.cli or name in how.exclude or f"{param}.{name}" in how.exclude:
                 continue
-            default = (how.defaults or {}).get(name, default)
-            out.append(Option(name, param, setting, default, owner.panel, setting.error or owner.error))
+            own = (how.defaults or {}).get(name, default)
+            out.append(Option(name, param, setting, own, owner.panel, setting.error or owner.error, default))
     return out
 
 
@@ -107,6 +110,9 @@ def build_records(how: CommandOptions, options: list[Option], values: dict[str, 
     return built
 
 
+COMMANDS: dict[str, list[Option]] = {}  # command name -> its generated options (for docs and tests)
+
+
 def command(app: typer.Typer, how: CommandOptions, name: str | None = None) -> Callable[[Callable], Callable]:
     """Register `fn` as a command whose options are its own parameters plus every setting of `how.records`; `fn` is
     called with the built records (as keywords named like `how.records`) and its own parameters. Errors of settings
@@ -133,7 +139,9 @@ def command(app: typer.Typer, how: CommandOptions, name: str | None = None) -> C
 
         callback.__signature__ = inspect.Signature(own + generated)
         callback.__annotations__ = {}
-        app.command(name or fn.__name__.replace("_", "-"))(user_errors(callback))
+        called = name or fn.__name__.replace("_", "-")
+        app.command(called)(user_errors(callback))
+        COMMANDS[called] = options
         return fn
 
     return decorate

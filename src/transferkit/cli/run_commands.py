@@ -25,8 +25,9 @@ PRETRAIN_TAKES = ("model", "data", "epochs", "input_size", "lr", "batch_size", "
 
 
 def _all_but(*keep: str) -> tuple[str, ...]:
-    """Every setting of a RunSpec and an Output except `keep`."""
-    return tuple(n for n in (*RunSpec.settings(), *Output.settings()) if n not in keep)
+    """Every setting of the `spec` RunSpec and the `output` Output except `keep`."""
+    every = [f"spec.{n}" for n in RunSpec.settings()] + [f"output.{n}" for n in Output.settings()]
+    return tuple(n for n in every if n.partition(".")[2] not in keep)
 
 
 @command(app, CommandOptions(
@@ -93,20 +94,18 @@ def reproduce(
 
 
 DIAGNOSE_TAKES = ("model", "weights", "weights_map", "pretrained", "input_size", "data", "classes", "source",
-                  "unlabeled", "max_bad_fraction", "seed", "device", "workers", "data_mem", "out", "overwrite",
+                  "max_bad_fraction", "seed", "device", "workers", "data_mem", "out", "overwrite",
                   "max_images")
 
 
 @command(app, CommandOptions(
     {"spec": RunSpec, "output": Output, "settings": DiagnoseSettings},
-    exclude=tuple(n for n in (*RunSpec.settings(), *Output.settings()) if n not in DIAGNOSE_TAKES),
+    exclude=_all_but(*DIAGNOSE_TAKES),
     required=("model", "data"),
     helps={"model": "A model directory written by 'transferkit pretrain' (it holds the source statistics), or any "
                     "model (with --source, or without a source: only the target's measures).",
            "data": DATA_HELP + " The labelled target.",
            "source": "Source data to compare with, instead of the model directory's source statistics.",
-           "unlabeled": "Unlabelled target images (a folder in any layout, or a data spec) added to the shift "
-                        "measures.",
            "out": "Directory to write diagnosis.json and diagnosis.html into."}))
 def diagnose(spec: RunSpec, output: Output, settings: DiagnoseSettings) -> None:
     """Measure how the target differs from the source, stage by stage, and say which case you are in."""

@@ -3,6 +3,7 @@
 from .logme import logme
 from .run import Diagnosis, run_diagnosis
 from .source_stats import (
+    LabelledImages,
     SourceStatistics,
     compute_source_statistics,
     has_source_statistics,
@@ -14,6 +15,7 @@ from .verdict import VERDICTS, Verdict
 __all__ = [
     "VERDICTS",
     "Diagnosis",
+    "LabelledImages",
     "SourceStatistics",
     "Verdict",
     "compute_source_statistics",

@@ -21,7 +21,7 @@ from ..environment import environment, package_versions
 from ..files import StagingDir, check_output_dir, write_json
 from .html import diagnosis_page
 from .measure import Measures, measure
-from .source_stats import MAX_IMAGES, SourceStatistics, compute_source_statistics, load_source_statistics, \
+from .source_stats import MAX_IMAGES, LabelledImages, SourceStatistics, compute_source_statistics, load_source_statistics, \
     stratified_sample
 from .stage_features import StageFeatures, extract_stage_features
 from .verdict import THRESHOLDS, Verdict, decide
@@ -67,7 +67,7 @@ def _source_statistics(backbone: Backbone, source: str | None, model_spec: str, 
         else np.arange(len(opened))
     images = read_images(opened, chosen, backbone.preprocessing, progress=progress)
     info = {"spec": source, "fingerprint": opened.fingerprint(), "images": len(opened)}
-    stats = compute_source_statistics(backbone, images, opened.labels[chosen], opened.classes, info=info,
+    stats = compute_source_statistics(backbone, LabelledImages(images, opened.labels[chosen], opened.classes), info=info,
                                       device=device)
     return stats, {"from": "--source", **stats.info}
 
@@ -103,7 +103,7 @@ def run_diagnosis(spec: RunSpec, settings: DiagnoseSettings, output: Output = Ou
     out, overwrite = output.path, output.overwrite
     if out is not None:
         check_output_dir(out, overwrite)
-    model_spec, data, source, unlabeled = spec.model.spec, spec.data.spec, spec.data.source, spec.data.unlabeled
+    model_spec, data, source, unlabeled = spec.model.spec, spec.data.spec, spec.data.source, settings.unlabeled
     seed, max_images, progress = spec.seed, settings.max_images, spec.execution.progress
     if source is None and not is_model_dir(model_spec):
         raise ModelError(f"'{model_spec}' is not a model directory with source statistics; pass --source with the "

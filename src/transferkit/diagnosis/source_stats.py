@@ -82,10 +82,19 @@ def moments_of(features: np.ndarray, rank: int = SKETCH_RANK) -> StageMoments:
     return StageMoments(mean, np.diag(cov).copy(), np.maximum(values[top], 0.0), vectors[:, top])
 
 
-def compute_source_statistics(backbone, images: torch.Tensor, labels: np.ndarray, classes: list[str], *,
-                              info: dict | None = None, seed: int = 0, device: str = "cpu") -> SourceStatistics:
-    """Measure the statistics of `images` (uint8, at the model's input size) with their `labels`."""
-    labels = np.asarray(labels, dtype=np.int64)
+@dataclass(frozen=True)
+class LabelledImages:
+    """Images (uint8, at the model's input size; in memory or streamed), their labels and the class names."""
+
+    images: torch.Tensor
+    labels: np.ndarray
+    classes: list[str]
+
+
+def compute_source_statistics(backbone, source: LabelledImages, *, info: dict | None = None, seed: int = 0,
+                              device: str = "cpu") -> SourceStatistics:
+    """Measure the statistics of the source's images with their labels."""
+    images, labels, classes = source.images, np.asarray(source.labels, dtype=np.int64), source.classes
     measured = stratified_sample(labels, MAX_IMAGES, len(labels), seed) if len(labels) > MAX_IMAGES else \
         np.arange(len(labels))
     # a streamed split stays on disk: its images are decoded batch by batch, not all at once

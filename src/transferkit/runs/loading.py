@@ -7,7 +7,7 @@ from pathlib import Path
 from ..data import DataSplits, load_data
 from ..data.domain_data import DomainSplits, load_domain_data
 from ..data.holdout import hold_out
-from ..errors import DataError, RunError
+from ..errors import RunError
 from ..models import Backbone, load_backbone
 from ..settings import DataRef, ModelRef, RunSpec
 
@@ -22,9 +22,6 @@ def load_model(model: str | ModelRef | Backbone, **ref: object) -> Backbone:
 def load_splits(spec: RunSpec, preprocessing, progress: bool | None = None) -> DataSplits:
     """The data of a run split with its seed: train / validation / test (by role, in domain adaptation)."""
     data, show = spec.data, spec.execution.progress if progress is None else progress
-    if data.unlabeled is not None and data.source is None:
-        raise DataError("--unlabeled needs --source: domain adaptation trains on labelled source images and adapts "
-                        "to the unlabelled target images; pass --source with the labelled source data.")
     if data.source is not None:
         return load_domain_data(data.source, data.spec, data.unlabeled, preprocessing,
                                 labels_per_class=data.labels_per_class, seed=spec.seed,

@@ -6,7 +6,7 @@ import contextlib
 import dataclasses
 
 from ..data import Preprocessing
-from ..diagnosis import compute_source_statistics, save_source_statistics
+from ..diagnosis import LabelledImages, compute_source_statistics, save_source_statistics
 from ..engine import RunConfig, run_plan
 from ..errors import Interrupted
 from ..files import write_json
@@ -65,8 +65,8 @@ def pretrain(spec: RunSpec, output: Output):
 
         def write_files(folder) -> None:
             # the source statistics pass runs on the main process only, which writes them
-            stats = compute_source_statistics(result.backbone, splits.train.images, splits.train.labels.numpy(),
-                                              splits.classes,
+            stats = compute_source_statistics(result.backbone, LabelledImages(
+                                                  splits.train.images, splits.train.labels.numpy(), splits.classes),
                                               info={"spec": splits.spec, "fingerprint": splits.fingerprint},
                                               seed=spec.seed, device=next(result.backbone.model.parameters()).device)
             save_model_dir(

@@ -13,8 +13,18 @@ DEFAULT_EPOCHS = 10
 DEFAULT_ETA = 3
 DEFAULT_LR_FACTORS = (1 / 3, 1.0, 3.0)
 DEFAULT_HOLDOUT = 0.5
-SEEDS = Either(Whole(min=1), Wholes(min=0), what="a whole number of at least 1 (how many) or distinct seeds such as "
-                                                 "0,1,2", example=3, metavar="N")
+class Seeds(Either):
+    """How many seeds (1: seed 0; 3: seeds 0, 1, 2), or which: a list, on the command line comma-separated (0,2,5)."""
+
+    def __init__(self):
+        super().__init__(Whole(min=1), Wholes(min=0), what="a whole number of at least 1 (how many) or distinct seeds "
+                                                          "such as 0,1,2", example=3, metavar="N")
+
+    def parse(self, text: str) -> int | tuple[int, ...]:
+        return self.options[1].parse(text) if "," in text else self.options[0].parse(text)
+
+
+SEEDS = Seeds()
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,9 @@ class DataRef(Record):
         if self.holdout_fraction is not None and self.source is not None:
             raise DataError("A holdout of the validation split needs a labelled target split; with --source, model "
                             "selection uses the source's validation images; drop the holdout.")
+        if self.unlabeled is not None and self.source is None:
+            raise DataError("--unlabeled needs --source: domain adaptation trains on labelled source images and adapts "
+                            "to the unlabelled target images; pass --source with the labelled source data.")
 
     @property
     def domain_adaptation(self) -> bool:

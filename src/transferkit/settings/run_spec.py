@@ -40,8 +40,8 @@ class RunSpec(Record):
     @classmethod
     def build(cls, model: str | ModelRef, data: str | DataRef, **settings: Any) -> RunSpec:
         """A RunSpec from a model and a data spec (strings or records) and keyword settings of any record."""
-        model_ref = model if isinstance(model, ModelRef) else ModelRef(str(model))
-        data_ref = data if isinstance(data, DataRef) else DataRef(str(data))
+        model_ref = model if isinstance(model, ModelRef) else ModelRef(model)
+        data_ref = data if isinstance(data, DataRef) else DataRef(data)
         return cls(model_ref, data_ref).replace(**settings)
 
     def replace(self, **settings: Any) -> RunSpec:
@@ -52,9 +52,6 @@ class RunSpec(Record):
         for name in ("model", "data"):
             if isinstance(settings.get(name), (ModelRef, DataRef)):
                 base = dataclasses.replace(base, **{name: settings.pop(name)})
-        for name in ("weights",):
-            if settings.get(name) is not None and not isinstance(settings[name], str):
-                settings[name] = str(settings[name])
         return self.with_settings(base, settings)
 
     @classmethod

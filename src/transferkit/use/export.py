@@ -16,13 +16,13 @@ import torch
 from ..errors import RunError
 from ..files import write_json
 from ..models.builders import first_line
+from ..settings.use import ExportSettings
 from .export_formats import export_format
 from .export_metadata import export_metadata
 from .loaded import LoadedModel
 from .parity_images import parity_images
 from .predict_files import check_output_file
 
-DEFAULT_TOLERANCE = 1e-4
 
 
 @dataclass
@@ -41,12 +41,11 @@ def metadata_path_of(out: Path) -> Path:
     return out.with_name(out.name + ".json")
 
 
-def export_model(loaded: LoadedModel, fmt: str, out: str | Path, *, images: list[str] | None = None,
-                 tolerance: float = DEFAULT_TOLERANCE, overwrite: bool = False) -> Export:
-    """Write `out` and `out`.json, or nothing when the exported logits differ by more than `tolerance`."""
+def export_model(loaded: LoadedModel, settings: ExportSettings, out: str | Path, *, images: list[str] | None = None,
+                 overwrite: bool = False) -> Export:
+    """Write `out` and `out`.json, or nothing when the exported logits differ by more than `settings.tolerance`."""
+    fmt, tolerance = settings.format, settings.tolerance
     exporter = export_format(fmt)
-    if not tolerance >= 0:
-        raise RunError(f"--tolerance must be a number of at least 0; got {tolerance!r}.")
     out = check_output_file(out, overwrite)
     meta_out = check_output_file(metadata_path_of(out), overwrite)
     batch = loaded.transform.normalize(parity_images(loaded, images)).float()
