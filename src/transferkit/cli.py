@@ -17,7 +17,7 @@ from rich.table import Table
 from . import api, cli_compare, cli_use
 from . import cli_options as opt
 from .console import console, fit_to_output, log_handler, output_width, results
-from .engine.processes import close_processes, launched_rank
+from .engine import close_processes, launched_rank
 from .files import read_json
 from .errors import Interrupted, TransferkitError, one_line
 

@@ -14,9 +14,9 @@ from transferkit.api import load_model, load_target
 from transferkit.cache import cache_dir
 from transferkit.cli import app
 from transferkit.data import DataSplits
-from transferkit.engine.cache_key import feature_cache_key
 from transferkit.engine.cache_settings import CacheSettings, parse_size
-from transferkit.engine.feature_store import MEMORY_STORES
+from transferkit.engine.feature_cache.cache_key import feature_cache_key
+from transferkit.engine.feature_cache.feature_store import MEMORY_STORES
 from transferkit.errors import RunError
 
 from support.assertions import assert_cli_error, assert_one_line_error

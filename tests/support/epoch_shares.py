@@ -13,9 +13,9 @@ import torch
 from accelerate.utils import gather_object
 
 from transferkit.data import Preprocessing, ReadSettings, load_data
-from transferkit.engine.devices import make_accelerator
 from transferkit.engine.inputs import ImageInputs
-from transferkit.engine.processes import close_processes
+from transferkit.engine.processes.coordination import close_processes
+from transferkit.engine.processes.devices import make_accelerator
 from transferkit.engine.seeding import epoch_seed
 from transferkit.plans import Phase
 

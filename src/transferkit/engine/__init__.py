@@ -1,24 +1,48 @@
-"""Executes plans: trainable sets, batch-norm policies, optimizers, schedules, metrics."""
+"""Executes plans. The run and phase loop is here (runner.py, phase_exec.py, loop.py); its parts are sub-packages:
+phase_setup/ (what a phase sets up), feature_cache/, processes/ (devices, precision, sharding) and checkpoints/.
+Other packages import the engine only from here."""
 
-from .devices import make_accelerator
+from .cache_settings import CacheSettings
+from .checkpoints import CHECKPOINT_FILE, Checkpointer, describe_position, read_checkpoint_meta
 from .execution import Execution
+from .inputs import drop_ragged_batch
 from .keep_rule import KeepRule
-from .metrics import classification_metrics
+from .lr_range import lr_range_test
+from .metrics import METRIC_KEYS, TOP_K, classification_metrics
+from .processes import (DEVICES, close_processes, launched_rank, main_first, make_accelerator, process_state,
+                        torch_device)
 from .result import EpochRecord, PhaseRecord, RunResult
 from .runner import RunConfig, prepare_network, run_plan
 from .seeding import derive_seed, seed_everything
+from .stop_request import StopRequest
 
 __all__ = [
+    "CHECKPOINT_FILE",
+    "DEVICES",
+    "METRIC_KEYS",
+    "TOP_K",
+    "CacheSettings",
+    "Checkpointer",
     "EpochRecord",
     "Execution",
     "KeepRule",
     "PhaseRecord",
     "RunConfig",
     "RunResult",
+    "StopRequest",
     "classification_metrics",
+    "close_processes",
     "derive_seed",
+    "describe_position",
+    "drop_ragged_batch",
+    "launched_rank",
+    "lr_range_test",
+    "main_first",
     "make_accelerator",
     "prepare_network",
+    "process_state",
+    "read_checkpoint_meta",
     "run_plan",
     "seed_everything",
+    "torch_device",
 ]

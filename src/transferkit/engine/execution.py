@@ -12,7 +12,7 @@ from ..errors import RunError
 from ..data import ReadSettings
 from ..data.read_settings import DEFAULT_DATA_MEM, default_workers
 from .cache_settings import CacheSettings, parse_size
-from .devices import DEVICES, PRECISIONS
+from .processes.devices import DEVICES, PRECISIONS
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from ..data import DataSplits, StreamedImages, StreamedTraining, phase_augmentation, uint8_batches
-from .balance import balanced_sampler
 from .modes import kept_modes
-from .sharded_eval import gathered_scores
-from .shards import prepare_training_loader
+from .phase_setup.balance import balanced_sampler
+from .processes.sharded_eval import gathered_scores
+from .processes.shards import prepare_training_loader
 
 
 class AugmentedImages(Dataset):

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import torch
 
 from ..errors import RunError
-from .accelerate_compat import clear_gradients
-from .process_sums import loss_of_all, summed
+from .processes.accelerate_compat import clear_gradients
+from .processes.sums import loss_of_all, summed
 
 
 class NonFiniteLossError(RunError):

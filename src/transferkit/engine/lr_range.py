@@ -20,14 +20,12 @@ import torch
 from ..data import DataSplits
 from ..errors import RunError
 from ..plans import Plan
-from .batchnorm import set_modes
-from .cache import FeatureCache
-from .devices import make_accelerator
 from .execution import Execution
+from .feature_cache import FeatureCache
 from .inputs import ImageInputs
-from .loop import clear_gradients
 from .phase_exec import PhaseExecution
-from .process_sums import summed
+from .phase_setup import set_modes
+from .processes import clear_gradients, make_accelerator, summed
 from .runner import prepare_network
 from .seeding import derive_seed, use_deterministic_algorithms
 

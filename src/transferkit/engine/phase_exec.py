@@ -10,21 +10,14 @@ import torch
 from ..errors import PlanError
 from ..methods import LowRankAdapters
 from ..plans import ResolvedPhase
-from .auto_rgn import AutoRGN
-from .balance import balanced_class_weights
-from .batchnorm import batchnorm_modules, reestimate_statistics, set_modes
-from .domain import PhaseDomain, unlabeled_of
+from .checkpoints import PhaseProgress, restore_rng
 from .loop import EpochStats, train_epoch
-from .objective import TrainingObjective
-from .optim import build_optimizer, build_scheduler, parameter_groups
-from .penalties import build_penalty
+from .phase_setup import (AutoRGN, HeadInputStandardizer, PhaseDomain, TrainingObjective, apply_trainable,
+                          balanced_class_weights, batchnorm_modules, build_optimizer, build_penalty, build_scheduler,
+                          parameter_groups, reestimate_statistics, set_modes, unlabeled_of)
 from .processes import share_buffers
-from .resume import PhaseProgress
 from .result import EpochRecord, PhaseRecord
 from .seeding import epoch_seed
-from .standardize import HeadInputStandardizer
-from .train_state import restore_rng
-from .trainable import apply_trainable
 
 
 class PhaseExecution:

@@ -9,22 +9,20 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..run_progress import RunProgress
 from ..data import DataSplits
 from ..plans import Plan
-from .cache import FeatureCache
-from .devices import describe_processes, make_accelerator
+from ..run_progress import RunProgress
+from .checkpoints import Checkpointer
 from .execution import Execution
+from .feature_cache import FeatureCache
 from .inputs import ImageInputs
 from .keep_rule import KeepRule
 from .kept_weights import KeptWeights
 from .loop import NonFiniteLossError
 from .metrics import classification_metrics
 from .phase_exec import PhaseExecution
-from .processes import main_first
+from .processes import apply_speedups, describe_processes, main_first, make_accelerator, sync_bn_record
 from .result import RunResult
-from .resume import Checkpointer
-from .speedups import apply_speedups, sync_bn_record
 from .seeding import derive_seed, seed_everything, use_deterministic_algorithms
 from .stop_request import StopRequest
 

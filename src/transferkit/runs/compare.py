@@ -26,8 +26,7 @@ from ..report.html import leaderboard_section, render_report, winner_box
 from ..report.rebuild import load_records
 from ..select import (Candidate, PeakMemory, Runs, comparison_document, entry_from_record, exhaustive,
                       failed_entry, lr_label, make_candidates, run_epochs, successive_halving)
-from ..engine.lr_range import lr_range_test
-from ..engine.processes import main_first, process_state
+from ..engine import lr_range_test, main_first, process_state
 from ..select.budget import budget_record, epochs_within_budget, measure_epoch_seconds
 from ..select.live import LiveLeaderboard
 from ..select.lr_search import range_candidates

@@ -11,9 +11,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..data import DataRef
-from ..engine.cache_settings import CacheSettings
-from ..engine.execution import Execution
-from ..engine.keep_rule import KeepRule
+from ..engine import CacheSettings, Execution, KeepRule
 from ..errors import RunError
 from ..models import ModelRef
 from .overrides import Overrides

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine.metrics import METRIC_KEYS
+from ..engine import METRIC_KEYS
 from ..errors import RunError
 
 METRICS = tuple(METRIC_KEYS)

@@ -12,7 +12,7 @@ import math
 
 import torch
 
-from ..plans import ResolvedPhase
+from ...plans import ResolvedPhase
 
 
 def parameter_groups(backbone, phase: ResolvedPhase, trainable: list[str]) -> list[dict]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import torch
 from accelerate import PartialState
-from accelerate.utils import broadcast, broadcast_object_list
+from accelerate.utils import broadcast, broadcast_object_list, gather_object
 
 T = TypeVar("T")
 
@@ -51,6 +51,11 @@ def main_first(fn: Callable[[], T], device: str = "auto") -> T:
     if not ok:
         raise value
     return value
+
+
+def every_process(value: Any) -> list[Any]:
+    """`value` of every process, in process order (picklable values; the same list on every process)."""
+    return [value] if process_state().num_processes == 1 else gather_object([value])
 
 
 def close_processes() -> None:

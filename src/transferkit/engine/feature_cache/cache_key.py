@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from ..data import StreamedImages
+from ...data import StreamedImages
 
 _PIXEL_DIGESTS: dict[int, tuple[weakref.ref, tuple, str]] = {}  # id -> (tensor, stamp, digest)
 

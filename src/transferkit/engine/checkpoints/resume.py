@@ -20,14 +20,14 @@ from typing import Any
 
 import torch
 
-from ..errors import RunError
-from ..models.fit import mismatch
-from .checkpoint import CHECKPOINT_FILE, read_checkpoint, write_checkpoint
-from .loop import PartialEpoch
-from .result import EpochRecord, PhaseRecord
-from .standardize import HeadInputStandardizer
-from .processes import process_state
-from .process_rng import every_process, own_entry, own_rng, process_rng_state, restore_process_rng
+from ...errors import RunError
+from ...models.fit import mismatch
+from ..loop import PartialEpoch
+from ..phase_setup.standardize import HeadInputStandardizer
+from ..processes.coordination import every_process, process_state
+from ..result import EpochRecord, PhaseRecord
+from .files import CHECKPOINT_FILE, read_checkpoint, write_checkpoint
+from .process_rng import own_entry, own_rng, process_rng_state, restore_process_rng
 from .train_state import load_optimizer_state, optimizer_state
 
 
@@ -44,7 +44,8 @@ class PhaseProgress:
     extras: dict[str, Any] = field(default_factory=dict)  # the phase's own records so far (see PhaseExecution)
     weights: dict[str, torch.Tensor] | None = None  # loaded here when the phase adds tensors (LoRA adapters)
     path: Path | None = None
-    domain: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None  # domain adaptation state (engine/domain.py)
+    # domain adaptation state (phase_setup/domain.py)
+    domain: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None
     # a checkpoint inside an epoch: the epoch so far, and the random state to continue it with
     within: tuple[PartialEpoch, dict[str, torch.Tensor], dict[str, Any]] | None = None
 

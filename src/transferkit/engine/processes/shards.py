@@ -13,7 +13,7 @@ from accelerate.data_loader import prepare_data_loader
 from accelerate.utils import broadcast_object_list
 from torch.utils.data import DataLoader
 
-from ..errors import DataError
+from ...errors import DataError
 
 MIN_SHARE = 2  # a share of the last step with fewer images joins the step before (batch norm trains on 2 or more)
 

@@ -6,10 +6,9 @@ import torch
 from accelerate import Accelerator
 from accelerate.utils import DistributedDataParallelKwargs
 
-from ..errors import RunError
+from ...errors import RunError
 from .accelerate_compat import cache_optional_package_checks
-from .process_rng import every_process
-from .processes import use_cpu
+from .coordination import every_process, use_cpu
 
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("no", "fp16", "bf16")

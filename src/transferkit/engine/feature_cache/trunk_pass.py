@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import torch
 
-from ..console import PlainLines
-from ..data import take, uint8_batches
-from ..models.segments import Cut
-from .modes import kept_modes
-from .seeding import derive_seed
+from ...console import PlainLines
+from ...data import take, uint8_batches
+from ...models.segments import Cut
+from ..modes import kept_modes
+from ..seeding import derive_seed
 
 
 @dataclass

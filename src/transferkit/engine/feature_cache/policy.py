@@ -15,18 +15,17 @@ from importlib.metadata import version
 
 import torch
 
-from ..cache import cache_dir
-from ..data import make_augmentation
-from ..models.segments import Cut, pre_logits_cut, stage_cut
-from ..plans import ResolvedPhase
-from ..plans.augment_settings import AUGMENT_SETTINGS
+from ...cache import cache_dir
+from ...data import make_augmentation
+from ...models.segments import Cut, pre_logits_cut, stage_cut
+from ...plans import ResolvedPhase
+from ...plans.augment_settings import AUGMENT_SETTINGS
+from ..cache_settings import CacheSettings
+from ..modes import kept_modes
+from ..processes.coordination import every_process, main_first
 from .cache_key import feature_cache_key
-from .cache_settings import CacheSettings
 from .cached_inputs import CachedInputs
 from .feature_store import MEMORY_STORES, CacheUnavailable, FeatureStore, StoreWriter
-from .modes import kept_modes
-from .process_rng import every_process
-from .processes import main_first
 from .shared_cache import build_together, process_share
 from .trunk_pass import compute_activations
 

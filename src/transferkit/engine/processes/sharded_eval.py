@@ -8,7 +8,7 @@ from collections.abc import Callable
 import torch
 from accelerate.utils import gather_object
 
-from ..data import StreamedImages, take
+from ...data import StreamedImages, take
 
 
 def shard_range(n: int, processes: int, index: int) -> range:
