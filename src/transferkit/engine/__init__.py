@@ -2,10 +2,10 @@
 phase_setup/ (what a phase sets up), feature_cache/, processes/ (devices, precision, sharding) and checkpoints/.
 Other packages import the engine only from here."""
 
+from .batches import drop_ragged_batch
 from .cache_settings import CacheSettings
 from .checkpoints import CHECKPOINT_FILE, Checkpointer, describe_position, read_checkpoint_meta
 from .execution import Execution
-from .inputs import drop_ragged_batch
 from .keep_rule import KeepRule
 from .lr_range import lr_range_test
 from .metrics import METRIC_KEYS, TOP_K, classification_metrics

@@ -2,19 +2,21 @@
 computed once (by one process or shared among all), stored in memory or on disk under a key of everything that
 decides them, and the phase trains the rest of the network from them."""
 
-from .cache_key import feature_cache_key
+from .cache_key import CachedActivations, feature_cache_key
 from .cached_inputs import CachedInputs
 from .feature_store import MEMORY_STORES, CacheUnavailable, FeatureStore, StoreWriter
 from .policy import FeatureCache
-from .trunk_pass import compute_activations, replay_draws
+from .trunk_pass import TrainingViews, compute_activations, replay_draws
 
 __all__ = [
     "MEMORY_STORES",
     "CacheUnavailable",
+    "CachedActivations",
     "CachedInputs",
     "FeatureCache",
     "FeatureStore",
     "StoreWriter",
+    "TrainingViews",
     "compute_activations",
     "feature_cache_key",
     "replay_draws",

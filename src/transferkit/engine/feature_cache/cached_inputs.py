@@ -14,7 +14,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from ...models.segments import PRE_LOGITS, Cut
-from ..inputs import drop_ragged_batch
+from ..batches import drop_ragged_batch
 from ..phase_setup.balance import balanced_sampler
 from ..processes.sharded_eval import gathered_scores
 from ..processes.shards import prepare_training_loader

@@ -23,8 +23,8 @@ from ...data import phase_augmentation
 from ...data.domain_data import DomainSplits
 from ...errors import PlanError
 from ...methods import DomainStatistics, alignment_method
+from ..batches import AugmentedImages, drop_ragged_batch
 from ..checkpoints.train_state import load_optimizer_state, optimizer_state
-from ..inputs import AugmentedImages, drop_ragged_batch
 from ..seeding import derive_seed
 from .batchnorm import batchnorm_modules, reestimate_statistics
 from .optim import build_optimizer
