@@ -12,7 +12,7 @@ from PIL import Image
 from transferkit import adapt
 from transferkit.data import Preprocessing, ReadSettings, StreamedImages, StreamedTraining, load_data
 from transferkit.data.loading import read_images
-from transferkit.engine.phase_setup.optim import lr_factor
+from transferkit.engine.phase_setup.schedules import lr_factor
 
 from use.folder_data import write_image_folder
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from transferkit.api import load_model
-from transferkit.engine.phase_setup.optim import lr_factor
+from transferkit.engine.phase_setup.schedules import lr_factor
 from transferkit.engine.phase_setup.trainable import norm_param_names
 from transferkit.plans import build_plan
 

@@ -9,6 +9,7 @@ from .execution import Execution
 from .keep_rule import KeepRule
 from .lr_range import lr_range_test
 from .metrics import METRIC_KEYS, TOP_K, classification_metrics
+from .phase_setup import SCHEDULES
 from .processes import (DEVICES, close_processes, launched_rank, main_first, make_accelerator, process_state,
                         torch_device)
 from .result import EpochRecord, PhaseRecord, RunResult
@@ -20,6 +21,7 @@ __all__ = [
     "CHECKPOINT_FILE",
     "DEVICES",
     "METRIC_KEYS",
+    "SCHEDULES",
     "TOP_K",
     "CacheSettings",
     "Checkpointer",

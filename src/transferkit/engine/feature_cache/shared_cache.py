@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 from ..processes.coordination import every_process, main_first, process_state
-from ..processes.sharded_eval import shard_range
+from ..processes.shards import shard_range
 from .feature_store import CacheUnavailable, FeatureStore, StoreWriter
 
 

@@ -8,12 +8,14 @@ from .batch_augment import BatchAugment
 from .batchnorm import batchnorm_modules, is_batchnorm, reestimate_statistics, set_modes
 from .domain import PhaseDomain, unlabeled_of
 from .objective import TrainingObjective
-from .optim import build_optimizer, build_scheduler, lr_factor, parameter_groups
+from .optim import build_optimizer, parameter_groups
 from .penalties import Penalty, build_penalty
+from .schedules import SCHEDULES, build_scheduler, lr_factor
 from .standardize import HeadInputStandardizer
 from .trainable import apply_trainable, norm_param_names
 
 __all__ = [
+    "SCHEDULES",
     "AutoRGN",
     "BatchAugment",
     "HeadInputStandardizer",

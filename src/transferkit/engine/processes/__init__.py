@@ -6,8 +6,8 @@ from .accelerate_compat import cache_optional_package_checks, clear_gradients
 from .coordination import (close_processes, every_process, launched_rank, main_first, process_state,
                            share_buffers, use_cpu)
 from .devices import DEVICES, PRECISIONS, NoCudaError, describe_processes, make_accelerator, torch_device
-from .sharded_eval import gathered_scores, shard_range
-from .shards import prepare_training_loader, shard_batches
+from .sharded_eval import gathered_scores
+from .shards import prepare_training_loader, shard_batches, shard_range
 from .speedups import apply_speedups, sync_bn_record
 from .sums import average_gradients, loss_of_all, summed
 
