@@ -19,7 +19,7 @@ from pathlib import Path
 from transferkit import compare
 from transferkit.api import load_model
 from transferkit.demo import LABELS_PER_CLASS, STRATEGIES, TARGET, source_model
-from transferkit.engine.feature_store import MEMORY_STORES
+from transferkit.engine.feature_cache.feature_store import MEMORY_STORES
 
 from machine import machine
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from support import bad_files as bf
 
-import transferkit.engine.resume as resume_module
-from transferkit.engine.checkpoint import write_checkpoint
+import transferkit.engine.checkpoints.resume as resume_module
+from transferkit.engine.checkpoints.files import write_checkpoint
 
 
 @dataclass

@@ -12,8 +12,8 @@ import torch
 from corpus_context import Case, Context
 from safetensors.torch import load_file, save_file
 
-import transferkit.engine.checkpoint as checkpoint_module
-from transferkit.engine.checkpoint import read_checkpoint, write_checkpoint
+import transferkit.engine.checkpoints.files as checkpoint_module
+from transferkit.engine.checkpoints.files import read_checkpoint, write_checkpoint
 
 TWO_PHASES = ("phases:\n- {name: probe, epochs: 1, train: [head], lr: 0.01, batch_size: 4}\n"
               "- {name: all, epochs: 2, train: [all], lr: 0.001, batch_size: 4}\n")

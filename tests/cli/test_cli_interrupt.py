@@ -6,9 +6,9 @@ import importlib
 
 from typer.testing import CliRunner
 
-import transferkit.engine.resume as resume_module
-from transferkit.engine.checkpoint import write_checkpoint
+import transferkit.engine.checkpoints.resume as resume_module
 from transferkit.cli import app
+from transferkit.engine.checkpoints.files import write_checkpoint
 
 TARGET = "synthetic:glyphs?classes=4&per_class=12&size=16"
 

@@ -13,7 +13,7 @@ from transferkit import adapt
 from transferkit.data import Preprocessing, StreamedImages, StreamedTraining, load_data
 from transferkit.settings import ReadSettings
 from transferkit.data.loading import read_images
-from transferkit.engine.optim import lr_factor
+from transferkit.engine.phase_setup.schedules import lr_factor
 
 from use.folder_data import write_image_folder
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transferkit.engine.feature_store import MEMORY_STORES
+from transferkit.engine.feature_cache.feature_store import MEMORY_STORES
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import accelerate.utils.imports
 import torch
 from accelerate import Accelerator
 
-from transferkit.engine.accelerate_compat import cache_optional_package_checks, clear_gradients
+from transferkit.engine.processes.accelerate_compat import cache_optional_package_checks, clear_gradients
 
 
 def _wrapped_optimizer():

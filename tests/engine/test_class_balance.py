@@ -13,7 +13,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from transferkit import adapt
 from transferkit.data.glyph_source import parse_glyph_options
 from transferkit.data.glyphs import generate_glyphs
-from transferkit.engine.balance import balanced_class_weights, balanced_sampler
+from transferkit.engine.phase_setup.balance import balanced_class_weights, balanced_sampler
 from transferkit.errors import PlanError
 from transferkit.plans import Phase
 

@@ -7,7 +7,7 @@ import torch
 from typer.testing import CliRunner
 
 from transferkit.cli import app
-from transferkit.engine.devices import NoCudaError, make_accelerator, torch_device
+from transferkit.engine.processes.devices import NoCudaError, make_accelerator, torch_device
 from transferkit.errors import RunError
 from support.assertions import assert_cli_error, assert_one_line_error
 

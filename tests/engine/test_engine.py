@@ -9,7 +9,7 @@ import torch
 
 from transferkit import adapt
 from transferkit.api import load_model
-from transferkit.engine.optim import lr_factor
+from transferkit.engine.phase_setup.schedules import lr_factor
 from transferkit.plans import Phase, Plan
 
 

@@ -52,7 +52,7 @@ def test_sync_bn_converts_batch_norm_across_several_gpu_processes_and_is_ignored
     from types import SimpleNamespace
 
     from transferkit.settings import Execution
-    from transferkit.engine.speedups import apply_speedups, sync_bn_record
+    from transferkit.engine.processes.speedups import apply_speedups, sync_bn_record
 
     def network() -> torch.nn.Module:
         return torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4))

@@ -11,7 +11,7 @@ from torch import nn
 
 from transferkit import adapt
 from transferkit.api import load_model
-from transferkit.engine.feature_store import MEMORY_STORES
+from transferkit.engine.feature_cache.feature_store import MEMORY_STORES
 from transferkit.models import Backbone, discover_stages
 from transferkit.plans import Phase, Plan
 
@@ -183,7 +183,7 @@ def test_run_json_records_the_cache_per_phase(tiny_model_dir, tiny_digits, tmp_p
 @pytest.mark.parametrize("augment", ["light", "standard"])
 def test_a_process_that_starts_inside_a_split_augments_as_one_that_started_at_its_first_image(augment):
     from transferkit.data import make_augmentation
-    from transferkit.engine.trunk_pass import replay_draws
+    from transferkit.engine.feature_cache.trunk_pass import replay_draws
 
     images = torch.randint(0, 256, (12, 3, 16, 16), dtype=torch.uint8)
     transform = make_augmentation(augment, (16, 16), flip=True)

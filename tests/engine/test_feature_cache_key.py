@@ -14,9 +14,9 @@ from transferkit.api import load_model, load_target
 from transferkit.cache import cache_dir
 from transferkit.cli import app
 from transferkit.data import DataSplits
-from transferkit.engine.cache_key import feature_cache_key
 from transferkit.settings import CacheSettings, parse_size
-from transferkit.engine.feature_store import MEMORY_STORES
+from transferkit.engine.feature_cache.cache_key import CachedActivations, feature_cache_key
+from transferkit.engine.feature_cache.feature_store import MEMORY_STORES
 from transferkit.errors import RunError
 
 from support.assertions import assert_cli_error, assert_one_line_error
@@ -32,7 +32,7 @@ def key(backbone, data, **changes) -> str:
     parts = dict(backbone=backbone, boundary="before stage4", trunk_stages=TRUNK,
                  bn_policy={s: "frozen" for s in TRUNK}, augment="none", views=1, view_seed=None, data=data,
                  numerics=NUMERICS)
-    return feature_cache_key(**{**parts, **changes})
+    return feature_cache_key(CachedActivations(**{**parts, **changes}))
 
 
 def nudged(backbone, name: str):

@@ -12,9 +12,9 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-import transferkit.engine.resume as resume_module
+import transferkit.engine.checkpoints.resume as resume_module
 from transferkit import Plan, Phase, adapt
-from transferkit.engine.checkpoint import write_checkpoint
+from transferkit.engine.checkpoints.files import write_checkpoint
 from transferkit.settings import KeepRule
 from transferkit.engine.kept_weights import KeptWeights
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from transferkit import adapt
 from transferkit.api import load_model
 from transferkit.cli import app
-from transferkit.engine.trainable import norm_param_names
+from transferkit.engine.phase_setup.trainable import norm_param_names
 
 from support.phase_states import small_eval
 

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from transferkit.api import load_model
-from transferkit.engine.optim import lr_factor
-from transferkit.engine.trainable import norm_param_names
+from transferkit.engine.phase_setup.schedules import lr_factor
+from transferkit.engine.phase_setup.trainable import norm_param_names
 from transferkit.plans import build_plan
 
 from support.phase_states import changed, key_stages, phase_states, small_eval, stages_changed

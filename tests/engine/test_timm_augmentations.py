@@ -11,8 +11,8 @@ import torch
 from safetensors.torch import load_file
 
 from transferkit import adapt
-from transferkit.engine.batch_augment import BatchAugment
-from transferkit.engine.objective import TrainingObjective
+from transferkit.engine.phase_setup.batch_augment import BatchAugment
+from transferkit.engine.phase_setup.objective import TrainingObjective
 from transferkit.plans import Phase
 
 TARGET = "synthetic:glyphs?classes=4&per_class=40&size=16&seed=1"  # 8 labels per class: 32 training images

@@ -11,12 +11,12 @@ import torch
 from PIL import Image
 from typer.testing import CliRunner
 
-import transferkit.engine.resume as resume_module
+import transferkit.engine.checkpoints.resume as resume_module
 from transferkit import adapt
 from transferkit.api import load_model
 from transferkit.cli import app
-from transferkit.engine.batchnorm import is_batchnorm
-from transferkit.engine.checkpoint import write_checkpoint
+from transferkit.engine.checkpoints.files import write_checkpoint
+from transferkit.engine.phase_setup.batchnorm import is_batchnorm
 from transferkit.methods import dann_lambda, reverse_gradient
 from support.assertions import assert_cli_error
 

@@ -11,7 +11,7 @@ from transferkit import adapt
 from transferkit.api import load_model
 from transferkit.engine import make_accelerator, prepare_network
 from transferkit.engine.inputs import ImageInputs
-from transferkit.engine.phase_exec import PhaseExecution
+from transferkit.engine.phase_exec import PhaseExecution, RunContext
 from transferkit.methods import LowRankAdapters, adapter_targets
 from transferkit.plans import build_plan
 
@@ -31,8 +31,8 @@ def test_base_weights_stay_bit_identical_while_adapters_train(backbone, tiny_dig
     original = state_of(net)
     accelerator = make_accelerator("cpu")
     model = accelerator.prepare_model(net.model)
-    execution = PhaseExecution(rp, net, model, ImageInputs(net, model, data, accelerator), accelerator,
-                               reference=dict(original), seed=0)
+    execution = PhaseExecution(rp, RunContext(ImageInputs(net, model, data, accelerator), reference=dict(original),
+                                              seed=0))
     execution.setup()
     for epoch in range(2):
         execution.run_epoch(epoch)

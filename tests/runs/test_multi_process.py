@@ -24,7 +24,7 @@ from safetensors.torch import load_file
 from support.killing import checkpoint_position, kill_when
 from support.tiny import TINY_ARCH
 from transferkit.api import load_model, load_target
-from transferkit.engine.shards import shard_batches
+from transferkit.engine.processes.shards import shard_batches
 from use.folder_data import write_image_folder
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -208,7 +208,7 @@ def test_streamed_pretraining_killed_inside_an_epoch_resumes_bit_identical(folde
 def test_two_processes_train_as_one_with_the_global_batch_and_encode_each_cached_image_once(
         tiny_model_dir, tmp_path, launch_env, monkeypatch):
     from transferkit import adapt
-    from transferkit.engine.feature_store import MEMORY_STORES, FeatureStore
+    from transferkit.engine.feature_cache.feature_store import MEMORY_STORES, FeatureStore
 
     plan = tmp_path / "probe-then-all.yaml"
     plan.write_text(CACHED_PLAN)

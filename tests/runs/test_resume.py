@@ -9,9 +9,9 @@ import pytest
 import torch
 from safetensors import safe_open
 
-import transferkit.engine.resume as resume_module
+import transferkit.engine.checkpoints.resume as resume_module
 from transferkit import adapt
-from transferkit.engine.checkpoint import write_checkpoint
+from transferkit.engine.checkpoints.files import write_checkpoint
 from transferkit.errors import RunError
 from transferkit.plans import Phase, Plan
 

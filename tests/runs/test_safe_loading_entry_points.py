@@ -18,7 +18,7 @@ from support.bad_files import Payload, evil_pickle
 from typer.testing import CliRunner
 
 from transferkit.cli import app
-from transferkit.engine.checkpoint import read_checkpoint
+from transferkit.engine.checkpoints.files import read_checkpoint
 from transferkit.errors import RunError
 
 

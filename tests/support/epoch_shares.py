@@ -14,9 +14,9 @@ from accelerate.utils import gather_object
 
 from transferkit.data import Preprocessing, load_data
 from transferkit.settings import ReadSettings
-from transferkit.engine.devices import make_accelerator
 from transferkit.engine.inputs import ImageInputs
-from transferkit.engine.processes import close_processes
+from transferkit.engine.processes.coordination import close_processes
+from transferkit.engine.processes.devices import make_accelerator
 from transferkit.engine.seeding import epoch_seed
 from transferkit.plans import Phase
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil  # installed with accelerate
 
-from transferkit.engine.checkpoint import read_checkpoint_meta
+from transferkit.engine.checkpoints.files import read_checkpoint_meta
 from transferkit.errors import RunError
 
 

@@ -16,7 +16,7 @@ from ..data.unlabeled import load_unlabeled
 from ..errors import DataError, ModelError
 from ..models import Backbone, is_model_dir, load_backbone
 from ..settings import DiagnoseSettings, Output, RunSpec
-from ..engine.devices import torch_device
+from ..engine import torch_device
 from ..environment import environment, package_versions
 from ..files import StagingDir, check_output_dir, write_json
 from .html import diagnosis_page

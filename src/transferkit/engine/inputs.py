@@ -6,38 +6,16 @@ activations at the freeze boundary) implement the same three methods, so the tra
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader
 
 from ..data import DataSplits, StreamedImages, StreamedTraining, phase_augmentation, uint8_batches
-from .balance import balanced_sampler
+from .batches import AugmentedImages, drop_ragged_batch
 from .modes import kept_modes
-from .sharded_eval import gathered_scores
-from .shards import prepare_training_loader
-
-
-class AugmentedImages(Dataset):
-    """uint8 images and labels in memory; `augment` (one image -> one image) applied per access."""
-
-    def __init__(self, images: torch.Tensor, labels: torch.Tensor, augment: Callable | None = None):
-        self.images, self.labels, self.augment = images, labels, augment
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def __getitem__(self, i: int):
-        image = self.images[i]
-        if self.augment is not None:
-            image = self.augment(image)
-        return image, self.labels[i]
-
-
-def drop_ragged_batch(n: int, batch_size: int) -> bool:
-    """Drop a final batch of one image (batch norm cannot train on it); keep other ragged batches."""
-    return n % batch_size == 1 and n > batch_size
+from .phase_setup.balance import balanced_sampler
+from .processes.sharded_eval import gathered_scores
+from .processes.shards import prepare_training_loader
 
 
 class ImageInputs:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,14 +21,12 @@ import torch
 from ..data import DataSplits
 from ..errors import RunError
 from ..plans import Plan
-from .batchnorm import set_modes
-from .cache import FeatureCache
-from .devices import make_accelerator
 from ..settings import Execution
+from .feature_cache import FeatureCache
 from .inputs import ImageInputs
-from .loop import clear_gradients
-from .phase_exec import PhaseExecution
-from .process_sums import summed
+from .phase_exec import PhaseExecution, RunContext
+from .phase_setup import set_modes
+from .processes import clear_gradients, make_accelerator, summed
 from .runner import prepare_network
 from .seeding import derive_seed, use_deterministic_algorithms
 
@@ -36,6 +35,16 @@ SMOOTHING = 0.9  # exponential moving average of the loss, bias-corrected
 DIVERGED = 4.0  # stop when the smoothed loss exceeds this many times its minimum
 RULE = ("steepest descent: the factor where the smoothed training loss falls fastest against log10(learning rate), "
         "among the steps before the smoothed loss is lowest (the first 10% of steps skipped)")
+
+
+@dataclass(frozen=True)
+class RangeSweep:
+    """The factors of the planned learning rates that a range test tries: `steps` of them, growing exponentially from
+    `start` to `end`."""
+
+    steps: int = STEPS
+    start: float = START
+    end: float = END
 
 
 def busiest_phase(plan: Plan, backbone) -> int:
@@ -62,9 +71,10 @@ def suggest(factors: list[float], smoothed: list[float]) -> int:
 
 
 def lr_range_test(plan: Plan, backbone, data: DataSplits, *, seed: int = 0, execution: Execution | None = None,
-                  steps: int = STEPS, start: float = START, end: float = END) -> dict[str, Any]:
+                  sweep: RangeSweep = RangeSweep()) -> dict[str, Any]:
     """Run the range test on the plan's busiest phase; return the curve and the chosen factor (see RULE)."""
     execution = execution or Execution()
+    steps, start, end = sweep.steps, sweep.start, sweep.end
     if steps < 3 or not 0 < start < end:
         raise RunError(f"A learning-rate range test needs at least 3 steps and 0 < start < end; got {steps}, "
                        f"{start}, {end}.")
@@ -77,8 +87,8 @@ def lr_range_test(plan: Plan, backbone, data: DataSplits, *, seed: int = 0, exec
     use_deterministic_algorithms(accelerator.device)
     reference = {k: v.detach().clone() for k, v in net.model.state_dict().items()}
     inputs = ImageInputs(net, model, data, accelerator)
-    phase = PhaseExecution(rp, net, model, inputs, accelerator, reference, seed, 0,
-                           FeatureCache(execution.cache, seed, accelerator))
+    phase = PhaseExecution(rp, RunContext(inputs, reference, seed, eval_every=0,
+                                          feature_cache=FeatureCache(execution.cache, seed, accelerator)))
     phase.setup()
     if phase.domain is not None:
         raise RunError("The learning-rate range test does not support domain adaptation (--source); "

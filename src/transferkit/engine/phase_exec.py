@@ -4,40 +4,49 @@ from __future__ import annotations
 
 import time
 from contextlib import nullcontext
+from dataclasses import dataclass
 
 import torch
 
-from ..errors import PlanError
+from ..errors import PlanError, RunError
 from ..methods import LowRankAdapters
 from ..plans import ResolvedPhase
-from .auto_rgn import AutoRGN
-from .balance import balanced_class_weights
-from .batchnorm import batchnorm_modules, reestimate_statistics, set_modes
-from .domain import PhaseDomain, unlabeled_of
-from .loop import EpochStats, train_epoch
-from .objective import TrainingObjective
-from .optim import build_optimizer, build_scheduler, parameter_groups
-from .penalties import build_penalty
+from .checkpoints import PhaseProgress, load_optimizer_state, load_weights, restore_rng
+from .feature_cache import FeatureCache
+from .inputs import ImageInputs
+from .loop import EpochCourse, EpochStats, TrainingStep, train_epoch
+from .phase_setup import (AutoRGN, HeadInputStandardizer, PhaseDomain, TrainingObjective, apply_trainable,
+                          balanced_class_weights, batchnorm_modules, build_optimizer, build_penalty, build_scheduler,
+                          parameter_groups, reestimate_statistics, set_modes, unlabeled_of)
 from .processes import share_buffers
-from .resume import PhaseProgress
 from .result import EpochRecord, PhaseRecord
 from .seeding import epoch_seed
-from .standardize import HeadInputStandardizer
-from .train_state import restore_rng
-from .trainable import apply_trainable
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What the phases of one run share: `inputs`, the run's images through the whole network (they hold the network
+    `net`, the prepared `model` and the `accelerator`); `reference`, the weights the run started from (L2-SP pulls
+    towards them); the run `seed`; `eval_every`, the validation cadence; and the run's feature cache (None: none)."""
+
+    inputs: ImageInputs
+    reference: dict[str, torch.Tensor]
+    seed: int
+    eval_every: int = 1
+    feature_cache: FeatureCache | None = None
 
 
 class PhaseExecution:
     """Runs one resolved phase. `setup()` once, `run_epoch(e)` for each epoch, then `finish()`."""
 
-    def __init__(self, rp: ResolvedPhase, net, model, inputs, accelerator, reference, seed: int, eval_every: int = 1,
-                 feature_cache=None):
+    def __init__(self, rp: ResolvedPhase, run: RunContext):
         self.rp, self.phase = rp, rp.phase
-        self.net, self.model, self.inputs, self.accelerator = net, model, inputs, accelerator
+        inputs = run.inputs
+        self.net, self.model, self.inputs, self.accelerator = inputs.net, inputs.model, inputs, inputs.accelerator
         self.image_inputs = inputs  # `inputs` may become cached activations in setup()
-        self.feature_cache = feature_cache
+        self.feature_cache = run.feature_cache
         self.cache_record: dict = {"used": False, "reason": "no feature cache was configured"}
-        self.reference, self.seed, self.eval_every = reference, seed, eval_every
+        self.reference, self.seed, self.eval_every = run.reference, run.seed, run.eval_every
         self.started = time.perf_counter()
         self.bn_applied: dict[str, str] = {}
         self.bn_adapted_images = 0
@@ -92,9 +101,35 @@ class PhaseExecution:
         if self.penalty is not None:
             self.penalty_values = {"phase_start": self.penalty.values(), "epoch_end": []}
         if resume is not None:
-            resume.restore(self)
+            self.restore(resume)
         else:
             self._measure()
+
+    def restore(self, progress: PhaseProgress) -> None:
+        """Put back the saved progress of this phase; setup() calls it once the optimizer and schedule are built."""
+        if progress.weights is not None:
+            load_weights(self.net.model, progress.weights, progress.path)
+        if self.penalty is not None and "regularizer_values" in progress.extras:
+            self.penalty_values = progress.extras["regularizer_values"]
+        if self.rgn is not None and "auto_rgn" in progress.extras:
+            self.rgn.history = list(progress.extras["auto_rgn"])
+        self.epochs = list(progress.epochs)
+        self.resume_within = progress.within
+        self.bn_adapted_images = progress.bn_adapted_images
+        self.started -= progress.seconds
+        if progress.standardizer is not None:
+            head = self.net.head_module()
+            mean, std = (t.to(head.weight.device) for t in progress.standardizer)
+            self.standardizer = HeadInputStandardizer(head, mean, std)
+        if progress.domain is not None and self.domain is not None:
+            self.domain.restore(*progress.domain, stages=self.adapt_stages())
+        try:
+            load_optimizer_state(self.optimizer, *progress.optimizer)
+            self.scheduler.load_state_dict(progress.scheduler)
+        except (KeyError, ValueError, TypeError) as e:
+            reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            raise RunError(f"The checkpoint's optimizer state does not fit phase '{self.phase.name}' "
+                           f"({reason}); start over with --overwrite.") from None
 
     def _check_processes(self) -> None:
         """PlanError for what trains parameters outside the data-parallel model (they would differ per process)."""
@@ -119,12 +154,6 @@ class PhaseExecution:
         if self.rgn is not None:
             extras["auto_rgn"] = self.rgn.history
         return extras
-
-    def restore_extras(self, extras: dict) -> None:
-        if self.penalty is not None and "regularizer_values" in extras:
-            self.penalty_values = extras["regularizer_values"]
-        if self.rgn is not None and "auto_rgn" in extras:
-            self.rgn.history = list(extras["auto_rgn"])
 
     def _measure(self) -> None:
         """What a phase measures once at its start, after batch-norm re-estimation: head-input mean and std."""
@@ -159,6 +188,18 @@ class PhaseExecution:
             return None
         return terms[0] if len(terms) == 1 else (lambda: sum(term() for term in terms))
 
+    def _training_step(self) -> TrainingStep:
+        return TrainingStep(
+            objective=self.objective,
+            optimizer=self.optimizer,
+            scheduler=self.scheduler,
+            accelerator=self.accelerator,
+            extra_loss=self._extra_loss(),
+            before_step=self.domain.before_step if self.domain is not None else self.inputs.before_step,
+            accumulate=self.phase.grad_accum,
+            phase_name=self.phase.name,
+        )
+
     @property
     def checkpoints_inside_epochs(self) -> bool:
         """Whether an epoch can be checkpointed and resumed mid-way: not where its start measures the weights
@@ -178,23 +219,15 @@ class PhaseExecution:
             self.rgn.update(self.inputs.forward, self.loader, epoch, self.phase.label_smoothing)
         if self.domain is not None:
             self.domain.start_epoch(epoch)
+        course = EpochCourse(
+            max_batches=self.phase.max_steps,
+            resume_from=within[0] if within is not None else None,
+            after_skip=(lambda: restore_rng(*within[1:])) if within is not None else None,
+            on_batch=on_batch,
+            on_step=on_step if self.checkpoints_inside_epochs else None,
+        )
         with self._on_training_data():
-            stats: EpochStats = train_epoch(
-                objective=self.objective,
-                loader=self.loader,
-                optimizer=self.optimizer,
-                scheduler=self.scheduler,
-                accelerator=self.accelerator,
-                extra_loss=self._extra_loss(),
-                before_step=self.domain.before_step if self.domain is not None else self.inputs.before_step,
-                phase_name=self.phase.name,
-                on_batch=on_batch,
-                max_batches=self.phase.max_steps,
-                accumulate=self.phase.grad_accum,
-                resume_from=within[0] if within is not None else None,
-                after_skip=(lambda: restore_rng(*within[1:])) if within is not None else None,
-                on_step=on_step if self.checkpoints_inside_epochs else None,
-            )
+            stats: EpochStats = train_epoch(loader=self.loader, step=self._training_step(), course=course)
         share_buffers(self.net.model)  # batch-norm statistics as the main process's (which its checkpoint holds)
         if self.domain is not None:
             self.domain.end_epoch(epoch)

@@ -69,4 +69,4 @@ class RunResult:
     kept: dict[str, Any] = field(default_factory=dict)  # which epoch's weights the run ended with (KeptWeights.summary)
     test_probabilities: Any = None  # numpy (test images, classes): softmax of the kept weights' logits
     stopped_early: dict[str, Any] | None = None  # where a stop request ended training (None: the plan ran to its end)
-    processes: dict[str, Any] = field(default_factory=lambda: {"count": 1})  # data-parallel processes (devices.py)
+    processes: dict[str, Any] = field(default_factory=lambda: {"count": 1})  # data-parallel processes (describe_processes)

@@ -9,21 +9,19 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..run_progress import RunProgress
 from ..data import DataSplits
 from ..plans import Plan
-from .cache import FeatureCache
-from .devices import describe_processes, make_accelerator
+from ..run_progress import RunProgress
 from ..settings import Execution, KeepRule
+from .checkpoints import Checkpointer, RunToSave
+from .feature_cache import FeatureCache
 from .inputs import ImageInputs
 from .kept_weights import KeptWeights
 from .loop import NonFiniteLossError
 from .metrics import classification_metrics
-from .phase_exec import PhaseExecution
-from .processes import main_first
+from .phase_exec import PhaseExecution, RunContext
+from .processes import apply_speedups, describe_processes, main_first, make_accelerator, sync_bn_record
 from .result import RunResult
-from .resume import Checkpointer
-from .speedups import apply_speedups, sync_bn_record
 from .seeding import derive_seed, seed_everything, use_deterministic_algorithms
 from .stop_request import StopRequest
 
@@ -65,7 +63,8 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
     use_deterministic_algorithms(accelerator.device)
     reference = {k: v.detach().clone() for k, v in net.model.state_dict().items()}
     inputs = ImageInputs(net, model, data, accelerator, config.eval_batch_size)
-    feature_cache = FeatureCache(execution.cache, config.seed, accelerator)
+    shared = RunContext(inputs, reference, config.seed, execution.eval_every,
+                        FeatureCache(execution.cache, config.seed, accelerator))
     checkpoints = config.checkpoints
     resume = checkpoints.load(net, plan) if checkpoints is not None else None
     final_inputs = inputs  # predictions come from the last phase's inputs (cached activations stay valid)
@@ -74,20 +73,20 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
         keeper.resume(*resume.kept)
 
     phases, history = (resume.phases, resume.history) if resume is not None else ([], [])
+    so_far = RunToSave(net, plan, phases, history, keeper)  # what every checkpoint saves besides the phase in progress
     phase_run = None
     domain = None  # the last phase's PhaseDomain (per-domain batch-norm statistics) in domain adaptation
     stop, stopped = config.stop or StopRequest(), None
     shown = execution.progress and accelerator.is_main_process
     with RunProgress(config.description, shown) as progress, stop.during_training():
         for rp in resolved[len(phases):]:
-            phase_run = PhaseExecution(rp, net, model, inputs, accelerator, reference, config.seed,
-                                       execution.eval_every, feature_cache)
+            phase_run = PhaseExecution(rp, shared)
             phase_run.setup(resume.inside(rp.index) if resume is not None else None)
             progress.phase(rp.phase.name, rp.phase.epochs, len(phase_run.epochs))
             cut = False  # the phase ends before its planned epochs, on a stop request
             on_step = None if checkpoints is None else _every_steps(
-                execution.checkpoint_every, phase_run, lambda partial, run=phase_run: checkpoints.save(
-                    net, plan, phases, history, run, kept=keeper.checkpoint(), within=partial))
+                execution.checkpoint_every, phase_run,
+                lambda partial, run=phase_run: checkpoints.save(so_far, run, within=partial))
             for epoch in range(len(phase_run.epochs), rp.phase.epochs):
                 progress.epoch_started(epoch)
                 record = _run_epoch(phase_run, epoch, checkpoints, progress.batch, on_step)
@@ -98,7 +97,7 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
                     break
                 more = epoch + 1 < rp.phase.epochs
                 if checkpoints is not None and more:  # as an uninterrupted run writes it, for --resume
-                    checkpoints.save(net, plan, phases, history, phase_run, kept=keeper.checkpoint())
+                    checkpoints.save(so_far, phase_run)
                 if more and _stop_due(stop, rp.index, epoch):
                     phase_run.end_early()
                     keeper.after_epoch(phase_run, record, run_epoch)  # now validated
@@ -112,7 +111,7 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
             domain = phase_run.domain
             history.extend(phase_run.epochs)
             if checkpoints is not None and not cut:  # a cut phase did not finish: --resume continues inside it
-                checkpoints.save(net, plan, phases, history, kept=keeper.checkpoint())
+                checkpoints.save(so_far)
             if (cut or rp.index + 1 < len(resolved)) and _stop_due(stop, rp.index, phase_run.epochs[-1].epoch):
                 stopped = _stopped_early(plan, phases, history)
                 break

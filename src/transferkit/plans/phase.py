@@ -9,9 +9,10 @@ from ..errors import PlanError
 from ..settings import Record, setting, written_in
 from ..settings.fields import location, surface
 from ..settings import phase_values as v
-from ..settings.choices import OPTIMIZERS, PARAM_FILTERS, SCHEDULES
+from ..settings.choices import OPTIMIZERS, PARAM_FILTERS
 from ..settings.constraints import Flag, Number, OneOf, Text
 from .numbers import phase_numbers
+from .schedules import SCHEDULES
 from .phase_constraints import Adapter, Alignment, BatchNormPolicy, Regularizers, StageList, StageNumbers
 
 
@@ -54,7 +55,7 @@ class Phase(Record):
     optimizer: str = setting("adamw", OneOf(OPTIMIZERS), "The optimizer: adamw or sgd.")
     weight_decay: float = setting(0.05, Number(min=0, example=0.05), "Weight decay.")
     momentum: float = setting(0.9, Number(min=0, below=1, example=0.9), "SGD momentum.")
-    schedule: str = setting("cosine", OneOf(SCHEDULES), "The learning-rate schedule over the phase.")
+    schedule: str = setting("cosine", OneOf(tuple(SCHEDULES)), "The learning-rate schedule over the phase.")
     warmup: float = setting(0.1, Number(min=0, below=1, example=0.1), "Linear warm-up, as a fraction of the phase.")
     batch_size: int = setting(32, v.BATCH_SIZE, "Images per batch.")
     max_steps: int | None = setting(None, v.MAX_STEPS, "An epoch ends after at most this many batches (a step budget "

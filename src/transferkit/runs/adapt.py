@@ -7,8 +7,7 @@ from pathlib import Path
 
 from ..data import DataSplits
 from ..data.domain_data import DomainSplits
-from ..engine import RunConfig, run_plan
-from ..engine.stop_request import StopRequest
+from ..engine import RunConfig, StopRequest, run_plan
 from ..errors import Interrupted
 from ..models import Backbone
 from ..plans import Plan

@@ -25,8 +25,7 @@ from ..plans import Plan
 from ..report import leaderboard_section, load_records, render_report, winner_box
 from ..select import (Candidate, DocumentHeading, PeakMemory, Runs, comparison_document, entry_from_record,
                       exhaustive, failed_entry, lr_label, make_candidates, run_epochs, successive_halving)
-from ..engine.lr_range import lr_range_test
-from ..engine.processes import main_first, process_state
+from ..engine import lr_range_test, main_first, process_state
 from ..select.budget import budget_record, epochs_within_budget, measure_epoch_seconds
 from ..select.live import LiveLeaderboard
 from ..select.lr_search import range_candidates

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..data import DataSplits
 from ..data.holdout import hold_out
-from ..engine.metrics import TOP_K
+from ..engine import TOP_K
 from ..errors import RunError
 from ..settings import CompareSettings, RunSpec
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ..console import console
-from ..engine.stop_request import StopRequest
+from ..engine import StopRequest
 
 STOPPING = ("Stopping after this epoch and keeping the model (the kept weights follow --keep); press Ctrl-C again "
             "to stop now (the last checkpoint stays for --resume).")

@@ -17,8 +17,7 @@ import weakref
 from pathlib import Path
 from typing import Any, Callable
 
-from ..engine.checkpoint import CHECKPOINT_FILE, read_checkpoint_meta
-from ..engine.resume import describe_position
+from ..engine import CHECKPOINT_FILE, describe_position, read_checkpoint_meta
 from ..errors import RunError
 from ..files import check_output_dir, fsync_tree, unwritable_reason
 

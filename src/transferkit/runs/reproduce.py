@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from ..console import logger
-from ..engine.stop_request import StopRequest
+from ..engine import StopRequest
 from ..errors import DataError, ModelError, PlanError, RunError
 from ..files import check_output_dir, read_json
 from ..models import load_state_dict_file

@@ -8,8 +8,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engine.processes import main_first, process_state
-from ..engine.resume import Checkpointer
+from ..engine import Checkpointer, main_first, process_state
 from ..settings import Output
 from .partial_run import PartialRun
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..engine.inputs import drop_ragged_batch
+from ..engine import drop_ragged_batch
 from .metric import run_scores
 
 

@@ -10,7 +10,6 @@ WEIGHT_MAPS = ("order",)  # besides None: by name
 PARAM_FILTERS = ("all", "bias", "norm", "lora")
 BN_POLICIES = ("auto", "frozen", "train", "adapt")
 OPTIMIZERS = ("adamw", "sgd")
-SCHEDULES = ("cosine", "onecycle", "constant")
 AUGMENTATIONS = ("none", "light", "standard")
 CLASS_WEIGHTS = ("none", "balanced")  # balanced: each class's loss weighted by n / (classes x its count)
 SAMPLERS = ("shuffle", "balanced")  # balanced: images drawn with replacement, each class equally likely

@@ -14,7 +14,7 @@ from ..console import track
 from ..settings import DataRef, ReadSettings
 from ..data import StreamedImages, open_source, uint8_batches
 from ..data.class_list import apply_class_list
-from ..engine.metrics import classification_metrics
+from ..engine import classification_metrics
 from ..environment import package_versions
 from ..files import StagingDir, check_output_dir, write_json, write_text
 from ..report import evaluation_report_html

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from ..console import logger
-from ..engine.devices import DEVICES
+from ..settings.choices import DEVICES
 from ..errors import ModelError, RunError
 from ..models import Backbone, load_model_dir
 from .flip import run_flipped

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import torch
 
-from ..console import PlainLines
-from ..data import take, uint8_batches
-from ..models.segments import Cut
-from .modes import kept_modes
-from .seeding import derive_seed
+from ...console import PlainLines
+from ...data import take, uint8_batches
+from ...models.segments import Cut
+from ..modes import kept_modes
+from ..seeding import derive_seed
 
 
 @dataclass
@@ -45,6 +45,16 @@ class _Encoder:
         self.writer.done(split, view)
 
 
+@dataclass(frozen=True)
+class TrainingViews:
+    """The views of the training images that a store holds: `count` of them, each image augmented by `augment` (one
+    image -> one image; None: as it is) with the draws of torch's generator seeded from `seed` and the view."""
+
+    augment: Callable | None
+    count: int
+    seed: int
+
+
 def replay_draws(augment_fn, images, count: int) -> None:
     """Draw the random numbers that augmenting the first `count` of `images` draws (on a blank image of their size)."""
     if augment_fn is None or count == 0:
@@ -55,20 +65,20 @@ def replay_draws(augment_fn, images, count: int) -> None:
 
 
 @torch.no_grad()
-def compute_activations(writer, cut: Cut, base, *, augment_fn, views: int, seed: int, autocast,
+def compute_activations(writer, cut: Cut, base, views: TrainingViews, *, autocast,
                         share: Callable[[int], range] = range) -> int:
     """Fill `writer` with the activations of this process's `share(n)` of each split of n images (all of them by
-    default), K views of the training images; return how many images went through the trunk here."""
-    data = base.data
+    default), `views.count` views of the training images; return how many images went through the trunk here."""
+    data, augment_fn = base.data, views.augment
     parts = {split: share(len(getattr(data, split))) for split in ("train", "val", "test")}
-    total = views * len(parts["train"]) + len(parts["val"]) + len(parts["test"])
+    total = views.count * len(parts["train"]) + len(parts["val"]) + len(parts["test"])
     # plain lines only (silent in a terminal): there the run's bars show, and rich allows one live display at a time
     encoder = _Encoder(writer, cut, base, autocast, PlainLines(f"Caching trunk features of {total:,} images", total))
     with kept_modes(base.model):
         base.model.eval()
-        for view in range(views):
+        for view in range(views.count):
             with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(derive_seed(seed, "cache view", view))
+                torch.manual_seed(derive_seed(views.seed, "cache view", view))
                 replay_draws(augment_fn, data.train.images, parts["train"].start)
                 encoder.fill("train", data.train.images, parts["train"], augment_fn, view)
         for split in ("val", "test"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from ..plans import ResolvedPhase
+from ...plans import ResolvedPhase
 
 _NORM_TYPES = (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm, nn.LocalResponseNorm)
 

@@ -1,4 +1,4 @@
-"""Optimizer and schedule of one phase, built from the trainable parameters only.
+"""Optimizer of one phase, built from the trainable parameters only (its schedule: schedules.py).
 
 Parameter groups are one per trainable stage (split into decayed and non-decayed tensors, as timm
 does: 1-D tensors such as biases and norm scales get no weight decay), each with the stage's
@@ -8,11 +8,9 @@ so that each tensor's learning rate can carry its own multiplier.
 
 from __future__ import annotations
 
-import math
-
 import torch
 
-from ..plans import ResolvedPhase
+from ...plans import ResolvedPhase
 
 
 def parameter_groups(backbone, phase: ResolvedPhase, trainable: list[str]) -> list[dict]:
@@ -61,34 +59,3 @@ def build_optimizer(phase: ResolvedPhase, groups: list[dict]) -> torch.optim.Opt
     if p.optimizer == "sgd":
         return torch.optim.SGD(groups, lr=p.lr, momentum=p.momentum, nesterov=p.momentum > 0)
     return torch.optim.AdamW(groups, lr=p.lr, betas=(p.momentum, 0.999))
-
-
-def lr_factor(schedule: str, step: int, total: int, warmup: float) -> float:
-    """Multiplier of the base learning rate at `step` (0-based) of `total` steps."""
-    total = max(total, 1)
-    warm = int(round(warmup * total))
-    if schedule == "constant":
-        return (step + 1) / warm if step < warm else 1.0
-    if schedule == "onecycle":
-        # fastai/Smith one-cycle: cosine up from lr/25 over the warm-up, cosine down to lr/1e5
-        warm = max(warm, 1)
-        if step < warm:
-            t = step / warm
-            return 1 / 25 + (1 - 1 / 25) * (1 - math.cos(math.pi * t)) / 2
-        t = (step - warm) / max(total - warm, 1)
-        return 1e-5 + (1 - 1e-5) * (1 + math.cos(math.pi * t)) / 2
-    # cosine with linear warm-up, to zero at the end
-    if step < warm:
-        return (step + 1) / warm
-    t = (step - warm) / max(total - warm, 1)
-    return 0.5 * (1 + math.cos(math.pi * t))
-
-
-def build_scheduler(optimizer: torch.optim.Optimizer, phase: ResolvedPhase, total_steps: int, processes: int = 1):
-    """The phase's schedule over `total_steps` optimizer steps. Accelerate steps a prepared schedule once per process
-    at each optimizer step, so it counts `processes` steps as one: a data-parallel run follows the schedule of one
-    process that takes the global batch."""
-    p = phase.phase
-    return torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: lr_factor(p.schedule, step // processes, total_steps, p.warmup)
-    )

@@ -17,7 +17,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
-from ..errors import RunError
+from ...errors import RunError
 
 CHECKPOINT_FILE = "checkpoint.safetensors"
 FORMAT = "transferkit-checkpoint"

@@ -6,13 +6,10 @@ import torch
 from accelerate import Accelerator
 from accelerate.utils import DistributedDataParallelKwargs
 
-from ..errors import RunError
+from ...errors import RunError
 from .accelerate_compat import cache_optional_package_checks
-from .process_rng import every_process
-from .processes import use_cpu
+from .coordination import every_process, use_cpu
 
-DEVICES = ("auto", "cpu", "cuda")
-PRECISIONS = ("no", "fp16", "bf16")
 
 
 class NoCudaError(RunError):
@@ -20,9 +17,7 @@ class NoCudaError(RunError):
 
 
 def check_device(device: str) -> None:
-    """RunError unless `device` is one of DEVICES; NoCudaError when it is 'cuda' and no CUDA GPU is visible."""
-    if device not in DEVICES:
-        raise RunError(f"The 'device' setting must be one of {list(DEVICES)}; got {device!r}.")
+    """NoCudaError when `device` (checked by the Execution record) is 'cuda' and no CUDA GPU is visible."""
     if device == "cuda" and not torch.cuda.is_available():
         raise NoCudaError("--device cuda was asked for, but no CUDA GPU is visible; use --device cpu or auto.")
 
@@ -38,8 +33,6 @@ def make_accelerator(device: str = "auto", precision: str = "no") -> Accelerator
     processes, the model is wrapped for data-parallel training (gloo on CPUs); phases change which parameters train,
     so unused parameters are allowed."""
     check_device(device)
-    if precision not in PRECISIONS:
-        raise RunError(f"The 'precision' setting must be one of {list(PRECISIONS)}; got {precision!r}.")
     cache_optional_package_checks()
     ddp = DistributedDataParallelKwargs(find_unused_parameters=True)
     return Accelerator(cpu=use_cpu(device), mixed_precision=precision, kwargs_handlers=[ddp])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..errors import PlanError
+from ...errors import PlanError
 
 EPS = 1e-5
 

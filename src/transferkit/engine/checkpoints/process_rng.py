@@ -10,15 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from accelerate.utils import gather_object
-
-from .processes import process_state
+from ..processes.coordination import every_process, process_state
 from .train_state import TensorsAndMeta, restore_rng, rng_state
-
-
-def every_process(value: Any) -> list[Any]:
-    """`value` of every process, in process order (picklable values; the same list on every process)."""
-    return [value] if process_state().num_processes == 1 else gather_object([value])
 
 
 def own_entry(first: Any, others: list[Any] | None) -> Any:

@@ -8,7 +8,7 @@ from timm.data import Mixup
 from timm.data.mixup import mixup_target
 from timm.data.random_erasing import RandomErasing
 
-from ..data.torch_draws import draws_from_torch
+from ...data.torch_draws import draws_from_torch
 
 
 class BatchAugment:

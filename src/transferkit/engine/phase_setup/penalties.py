@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from ..methods import L2SP
-from ..plans import Phase
+from ...methods import L2SP
+from ...plans import Phase
 
 
 class Penalty:

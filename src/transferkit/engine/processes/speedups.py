@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import torch
 
-from ..console import logger
+from ...console import logger
 
 SYNC_BN_DEVICES = ("cuda", "xpu", "hpu")  # where PyTorch's SyncBatchNorm runs
 

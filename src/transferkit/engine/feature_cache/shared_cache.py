@@ -13,10 +13,9 @@ from pathlib import Path
 
 import torch
 
+from ..processes.coordination import every_process, main_first, process_state
+from ..processes.shards import shard_range
 from .feature_store import CacheUnavailable, FeatureStore, StoreWriter
-from .process_rng import every_process
-from .processes import main_first, process_state
-from .sharded_eval import shard_range
 
 
 def process_share(n: int) -> range:

@@ -15,20 +15,19 @@ from importlib.metadata import version
 
 import torch
 
-from ..cache import cache_dir
-from ..data import make_augmentation
-from ..models.segments import Cut, pre_logits_cut, stage_cut
-from ..plans import ResolvedPhase
-from ..settings.phase_values import AUGMENT_SETTINGS
-from .cache_key import feature_cache_key
-from ..settings import CacheSettings
+from ...cache import cache_dir
+from ...data import make_augmentation
+from ...models.segments import Cut, pre_logits_cut, stage_cut
+from ...plans import ResolvedPhase
+from ...settings import CacheSettings
+from ...settings.phase_values import AUGMENT_SETTINGS
+from ..modes import kept_modes
+from ..processes.coordination import every_process, main_first
+from .cache_key import CachedActivations, feature_cache_key
 from .cached_inputs import CachedInputs
 from .feature_store import MEMORY_STORES, CacheUnavailable, FeatureStore, StoreWriter
-from .modes import kept_modes
-from .process_rng import every_process
-from .processes import main_first
 from .shared_cache import build_together, process_share
-from .trunk_pass import compute_activations
+from .trunk_pass import TrainingViews, compute_activations
 
 CHECK_IMAGES = 4
 
@@ -164,13 +163,13 @@ class FeatureCache:
     def _store_for(self, rp: ResolvedPhase, net, base, cut: Cut) -> tuple[FeatureStore, dict]:
         augment = rp.phase.augment
         views = self.settings.views if augment != "none" else 1
-        key = feature_cache_key(
+        key = feature_cache_key(CachedActivations(
             backbone=net, boundary=cut.boundary, trunk_stages=cut.trunk_stages,
             bn_policy={s.stage: s.bn for s in rp.stages if s.stage in cut.trunk_stages},
             augment=augment, views=views, view_seed=self.seed if augment != "none" else None, data=base.data,
             numerics={"device": self.accelerator.device.type, "precision": self.accelerator.mixed_precision,
                       "torch": torch.__version__, "timm": version("timm"), "torchvision": version("torchvision")},
-        )
+        ))
         started = time.perf_counter()
         root = cache_dir() / "features"
         store = self._existing(key, root)
@@ -179,11 +178,11 @@ class FeatureCache:
             data = base.data
             counts = {"train": (views, len(data.train)), "val": (len(data.val),), "test": (len(data.test),)}
             writer = StoreWriter(key, counts, self.settings.memory_budget, root)
-            augment_fn = make_augmentation(augment, tuple(data.train.images.shape[-2:]), data.flip)
+            train_views = TrainingViews(make_augmentation(augment, tuple(data.train.images.shape[-2:]), data.flip),
+                                        views, self.seed)
 
             def encode(into, share=range) -> int:
-                return compute_activations(into, cut, base, augment_fn=augment_fn, views=views, seed=self.seed,
-                                           autocast=self._autocast, share=share)
+                return compute_activations(into, cut, base, train_views, autocast=self._autocast, share=share)
 
             store, encoded = self._build(writer, encode)
         if store.storage == "memory":

@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..plans import ResolvedPhase
+from ...plans import ResolvedPhase
 
 
 def is_batchnorm(module: nn.Module) -> bool:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import weakref
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
-from ..data import StreamedImages
+from ...data import StreamedImages
 
 _PIXEL_DIGESTS: dict[int, tuple[weakref.ref, tuple, str]] = {}  # id -> (tensor, stamp, digest)
 
@@ -74,20 +75,39 @@ def cache_key(parts: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
-def feature_cache_key(*, backbone, boundary: str, trunk_stages: tuple[str, ...], bn_policy: dict[str, str],
-                      augment: str, views: int, view_seed: int | None, data, numerics: dict[str, Any]) -> str:
-    """The key of the activations at `boundary` for this trunk, data and augmentation."""
-    state = trunk_state(backbone, set(trunk_stages))
+@dataclass(frozen=True)
+class CachedActivations:
+    """Everything that decides the activations of a store: the trunk (`backbone`'s `trunk_stages` below `boundary`,
+    with their batch-norm policies `bn_policy`), the training views (`augment`, how many `views`, and `view_seed`, the
+    seed that draws them; None without augmentation), the `data`, and the `numerics` (device, precision, library
+    versions)."""
+
+    backbone: Any
+    boundary: str
+    trunk_stages: tuple[str, ...]
+    bn_policy: dict[str, str]
+    augment: str
+    views: int
+    view_seed: int | None
+    data: Any
+    numerics: dict[str, Any]
+
+
+def feature_cache_key(what: CachedActivations) -> str:
+    """The key of the activations at `what.boundary` for this trunk, data and augmentation."""
+    backbone, data = what.backbone, what.data
+    state = trunk_state(backbone, set(what.trunk_stages))
     return cache_key({
         "format": 1,
         "arch": backbone.arch,
         "class": f"{type(backbone.model).__module__}.{type(backbone.model).__qualname__}",
-        "boundary": boundary,
-        "trunk_stages": list(trunk_stages),
+        "boundary": what.boundary,
+        "trunk_stages": list(what.trunk_stages),
         "weights": {name: tensor_digest(t) for name, t in sorted(state.items())},
         "preprocessing": backbone.preprocessing.to_dict(),
-        "augment": {"name": augment, "views": views, "seed": view_seed, "flip": getattr(data, "flip", True)},
-        "bn": bn_policy,
+        "augment": {"name": what.augment, "views": what.views, "seed": what.view_seed,
+                    "flip": getattr(data, "flip", True)},
+        "bn": what.bn_policy,
         "data": data_identity(data),
-        "numerics": numerics,
+        "numerics": what.numerics,
     })

@@ -9,20 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import torch
 from accelerate import PartialState
-from accelerate.utils import broadcast, broadcast_object_list
+from accelerate.utils import broadcast, broadcast_object_list, gather_object
 
 T = TypeVar("T")
-
-
-def launched_rank() -> int:
-    """This process's rank as the launcher set it (0 when not launched with several processes); readable before
-    Accelerate starts, e.g. to keep other processes quiet."""
-    value = os.environ.get("RANK", "0")
-    return int(value) if value.isdigit() else 0
 
 
 def use_cpu(device: str) -> bool:
@@ -51,6 +44,11 @@ def main_first(fn: Callable[[], T], device: str = "auto") -> T:
     if not ok:
         raise value
     return value
+
+
+def every_process(value: Any) -> list[Any]:
+    """`value` of every process, in process order (picklable values; the same list on every process)."""
+    return [value] if process_state().num_processes == 1 else gather_object([value])
 
 
 def close_processes() -> None:

@@ -1,5 +1,6 @@
-"""The training images of an epoch, shared among several processes: each image exactly once, the same number of
-batches on every process (data-parallel training steps all processes together).
+"""How several processes share work: `shard_range`, each process's contiguous share of n items (evaluation and the
+feature cache use it too), and the training images of an epoch: each image exactly once, the same number of batches
+on every process (data-parallel training steps all processes together).
 
 Accelerate's own sharding pads the last step with images from the start of the epoch (`even_batches`) or leaves
 some processes without a batch, which data-parallel training cannot step; so with several processes the batches
@@ -13,9 +14,17 @@ from accelerate.data_loader import prepare_data_loader
 from accelerate.utils import broadcast_object_list
 from torch.utils.data import DataLoader
 
-from ..errors import DataError
+from ...errors import DataError
 
 MIN_SHARE = 2  # a share of the last step with fewer images joins the step before (batch norm trains on 2 or more)
+
+
+def shard_range(n: int, processes: int, index: int) -> range:
+    """Process `index`'s share of `n` items among `processes`: contiguous, the sizes differing by at most one (the
+    first `n % processes` shares hold one more)."""
+    base, extra = divmod(n, processes)
+    start = index * base + min(index, extra)
+    return range(start, start + base + (index < extra))
 
 
 def shard_batches(order: list[int], batch_size: int, processes: int, index: int) -> list[list[int]]:
@@ -30,10 +39,9 @@ def shard_batches(order: list[int], batch_size: int, processes: int, index: int)
     batches = [order[s * step + index * batch_size: s * step + (index + 1) * batch_size] for s in range(full)]
     rest = order[full * step:]
     if rest:
-        base, extra = divmod(len(rest), processes)
-        start = index * base + min(index, extra)
-        share = rest[start: start + base + (index < extra)]
-        if base >= MIN_SHARE or not batches:
+        part = shard_range(len(rest), processes, index)
+        share = rest[part.start: part.stop]
+        if len(rest) // processes >= MIN_SHARE or not batches:  # the smallest share, the same on every process
             batches.append(share)
         else:
             batches[-1] = batches[-1] + share

@@ -8,14 +8,8 @@ from collections.abc import Callable
 import torch
 from accelerate.utils import gather_object
 
-from ..data import StreamedImages, take
-
-
-def shard_range(n: int, processes: int, index: int) -> range:
-    """The images of `n` that process `index` of `processes` scores: contiguous, sizes differing by at most one."""
-    base, extra = divmod(n, processes)
-    start = index * base + min(index, extra)
-    return range(start, start + base + (index < extra))
+from ...data import StreamedImages, take
+from .shards import shard_range
 
 
 def gathered_scores(accelerator, images: torch.Tensor | StreamedImages, score: Callable, num_classes: int) -> torch.Tensor:

@@ -13,14 +13,14 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from ..models.segments import PRE_LOGITS, Cut
-from .balance import balanced_sampler
+from ...models.segments import PRE_LOGITS, Cut
+from ..batches import drop_ragged_batch
+from ..phase_setup.balance import balanced_sampler
+from ..processes.sharded_eval import gathered_scores
+from ..processes.shards import prepare_training_loader
+from ..processes.sums import average_gradients
+from ..seeding import derive_seed
 from .feature_store import FeatureStore
-from .inputs import drop_ragged_batch
-from .process_sums import average_gradients
-from .sharded_eval import gathered_scores
-from .seeding import derive_seed
-from .shards import prepare_training_loader
 
 
 def _as_batch(batch):

@@ -19,15 +19,15 @@ from contextlib import nullcontext
 import torch
 from torch.utils.data import DataLoader
 
-from ..data import phase_augmentation
-from ..data.domain_data import DomainSplits
-from ..errors import PlanError
-from ..methods import DomainStatistics, alignment_method
+from ...data import phase_augmentation
+from ...data.domain_data import DomainSplits
+from ...errors import PlanError
+from ...methods import DomainStatistics, alignment_method
+from ..batches import AugmentedImages, drop_ragged_batch
+from ..checkpoints.train_state import load_optimizer_state, optimizer_state
+from ..seeding import derive_seed
 from .batchnorm import batchnorm_modules, reestimate_statistics
-from .inputs import AugmentedImages, drop_ragged_batch
 from .optim import build_optimizer
-from .seeding import derive_seed
-from .train_state import load_optimizer_state, optimizer_state
 
 
 class FeatureTap:

@@ -20,20 +20,20 @@ from typing import Any
 
 import torch
 
-from ..errors import RunError
-from ..models.fit import mismatch
-from .checkpoint import CHECKPOINT_FILE, read_checkpoint, write_checkpoint
-from .loop import PartialEpoch
-from .result import EpochRecord, PhaseRecord
-from .standardize import HeadInputStandardizer
-from .processes import process_state
-from .process_rng import every_process, own_entry, own_rng, process_rng_state, restore_process_rng
-from .train_state import load_optimizer_state, optimizer_state
+from ...errors import RunError
+from ...models.fit import mismatch
+from ..loop import PartialEpoch
+from ..processes.coordination import every_process, process_state
+from ..result import EpochRecord, PhaseRecord
+from .files import CHECKPOINT_FILE, read_checkpoint, write_checkpoint
+from .process_rng import own_entry, own_rng, process_rng_state, restore_process_rng
+from .train_state import optimizer_state
 
 
 @dataclass
 class PhaseProgress:
-    """A phase in progress as saved: its epochs so far, optimizer, schedule and what its setup measured."""
+    """A phase in progress as saved: its epochs so far, optimizer, schedule and what its setup measured (the phase
+    puts it back itself: PhaseExecution.restore)."""
 
     epochs: list[EpochRecord]
     optimizer: tuple[dict[str, torch.Tensor], dict[str, Any]]
@@ -44,32 +44,10 @@ class PhaseProgress:
     extras: dict[str, Any] = field(default_factory=dict)  # the phase's own records so far (see PhaseExecution)
     weights: dict[str, torch.Tensor] | None = None  # loaded here when the phase adds tensors (LoRA adapters)
     path: Path | None = None
-    domain: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None  # domain adaptation state (engine/domain.py)
+    # domain adaptation state (phase_setup/domain.py)
+    domain: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None
     # a checkpoint inside an epoch: the epoch so far, and the random state to continue it with
     within: tuple[PartialEpoch, dict[str, torch.Tensor], dict[str, Any]] | None = None
-
-    def restore(self, execution) -> None:
-        """Put the saved state into a PhaseExecution whose optimizer and schedule have just been built."""
-        if self.weights is not None:
-            _load_weights(execution.net.model, self.weights, self.path)
-        execution.restore_extras(self.extras)
-        execution.epochs = list(self.epochs)
-        execution.resume_within = self.within
-        execution.bn_adapted_images = self.bn_adapted_images
-        execution.started -= self.seconds
-        if self.standardizer is not None:
-            head = execution.net.head_module()
-            mean, std = (t.to(head.weight.device) for t in self.standardizer)
-            execution.standardizer = HeadInputStandardizer(head, mean, std)
-        if self.domain is not None and execution.domain is not None:
-            execution.domain.restore(*self.domain, stages=execution.adapt_stages())
-        try:
-            load_optimizer_state(execution.optimizer, *self.optimizer)
-            execution.scheduler.load_state_dict(self.scheduler)
-        except (KeyError, ValueError, TypeError) as e:
-            reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
-            raise RunError(f"The checkpoint's optimizer state does not fit phase '{execution.phase.name}' "
-                           f"({reason}); start over with --overwrite.") from None
 
 
 @dataclass
@@ -89,6 +67,19 @@ class ResumeState:
         return self.current if index == self.phase else None
 
 
+@dataclass(frozen=True)
+class RunToSave:
+    """What a checkpoint saves of a run besides the phase in progress: the network `net`, the `plan`, the records of
+    the finished phases and of their epochs (`phases`, `history`: the lists the runner extends as phases finish) and
+    `kept`, whose `checkpoint()` gives the weights the run may end with (KeptWeights; None: none)."""
+
+    net: Any
+    plan: Any
+    phases: list[PhaseRecord]
+    history: list[EpochRecord]
+    kept: Any = None
+
+
 class Checkpointer:
     """The checkpoint of one run, in `folder`. `identity` (JSON-able) must be equal to resume from it;
     `options` are recorded alongside (e.g. how the run was started)."""
@@ -106,27 +97,26 @@ class Checkpointer:
         """Run time so far, including the time before any resume."""
         return self._seconds_before + time.perf_counter() - self._clock
 
-    def save(self, net, plan, phases: list[PhaseRecord], history: list[EpochRecord], execution=None,
-             kept: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None,
-             within: PartialEpoch | None = None) -> None:
+    def save(self, run: RunToSave, execution=None, within: PartialEpoch | None = None) -> None:
         """Checkpoint between epochs of `execution`'s phase (or inside one: `within`, the epoch so far), or at a phase
-        boundary when it is None; `kept`: the weights the run may end with, and where they come from. Every process
-        calls it (each one's random generators and epoch so far are saved); the main process writes the file."""
-        index = len(phases) if execution is None else execution.rp.index
+        boundary when it is None. Every process calls it (each one's random generators and epoch so far are saved);
+        the main process writes the file."""
+        index = len(run.phases) if execution is None else execution.rp.index
         done = 0 if execution is None else len(execution.epochs)
-        tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in net.model.state_dict().items()}
+        tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in run.net.model.state_dict().items()}
         rng_tensors, rng_meta = process_rng_state()
         tensors.update(rng_tensors)
+        kept = run.kept.checkpoint() if run.kept is not None else None
         if kept is not None:
             tensors.update(kept[0])
         meta: dict[str, Any] = {
             "identity": self.identity,
             "options": self.options,
-            "position": position(plan, index, done, within.batches if within is not None else 0),
+            "position": position(run.plan, index, done, within.batches if within is not None else 0),
             "cache_key": None if execution is None else execution.cache_record.get("key"),
             "resumes": self.resumes,
-            "phases": [asdict(p) for p in phases],
-            "history": [e.to_dict() for e in history],
+            "phases": [asdict(p) for p in run.phases],
+            "history": [e.to_dict() for e in run.history],
             "current": None,
             **rng_meta,
             "seconds": self.seconds(),
@@ -190,7 +180,7 @@ class Checkpointer:
         batches = int(where.get("batches_done") or 0)
         inside_adapters = (done > 0 or batches > 0) and plan.phases[index].params == "lora"
         if not inside_adapters:
-            _load_weights(net.model, weights, self.path)
+            load_weights(net.model, weights, self.path)
         try:
             state = _resume_state(meta, tensors, index)
             if inside_adapters:
@@ -293,7 +283,8 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _load_weights(model: torch.nn.Module, state: dict[str, torch.Tensor], path: Path) -> None:
+def load_weights(model: torch.nn.Module, state: dict[str, torch.Tensor], path: Path) -> None:
+    """Load a checkpoint's weights into `model`; RunError naming the checkpoint when they do not fit it."""
     problem = mismatch(model.state_dict(), state)
     if problem:
         raise RunError(f"Checkpoint '{path}' does not fit this network: {problem}; start over with --overwrite.")
