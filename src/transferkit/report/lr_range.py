@@ -7,7 +7,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from .plots import WINNER, to_png_base64
+from .plots import to_png_base64
 
 
 def range_chart(tests: dict[str, dict[str, Any]]) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..engine import CHECKPOINT_FILE, describe_position, read_checkpoint_meta
+from ..settings import Output
 from ..errors import RunError
 from ..files import check_output_dir, fsync_tree, unwritable_reason
 

@@ -7,7 +7,6 @@ where they do nothing.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
