@@ -7,9 +7,10 @@ from accelerate import Accelerator
 from accelerate.utils import DistributedDataParallelKwargs
 
 from ...errors import RunError
+from ...settings.choices import DEVICES
+from ...settings.fields import problem
 from .accelerate_compat import cache_optional_package_checks
 from .coordination import every_process, use_cpu
-
 
 
 class NoCudaError(RunError):
@@ -17,7 +18,9 @@ class NoCudaError(RunError):
 
 
 def check_device(device: str) -> None:
-    """NoCudaError when `device` (checked by the Execution record) is 'cuda' and no CUDA GPU is visible."""
+    """RunError unless `device` is one of the devices; NoCudaError when it is 'cuda' and no CUDA GPU is visible."""
+    if device not in DEVICES:
+        raise RunError(problem("device", f"one of {list(DEVICES)}", device, example="cpu"))
     if device == "cuda" and not torch.cuda.is_available():
         raise NoCudaError("--device cuda was asked for, but no CUDA GPU is visible; use --device cpu or auto.")
 
