@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import DataError
+from ..settings import DataRef
 from .class_list import apply_class_list, check_class_list
 from .loading import DataSplits, ImageTensors, read_parts
 from .preprocessing import Preprocessing
@@ -57,10 +58,12 @@ def _same_classes(source: ImageSource, target: ImageSource) -> None:
                         "domain adaptation needs the same classes in both; pass a source with the target's classes.")
 
 
-def load_domain_data(source_spec: str, target_spec: str, unlabeled_spec: str | None, preprocessing: Preprocessing,
-                     *, labels_per_class: int | None = None, seed: int = 0, classes: list[str] | None = None,
+def load_domain_data(data: DataRef, preprocessing: Preprocessing, *, seed: int = 0,
                      progress: bool = True) -> DomainSplits:
-    """Open the three data sets, check that source and target have the same classes, and split them by role."""
+    """Open the three data sets of `data` (its `source`, its target `spec` and its `unlabeled` images), check that
+    source and target have the same classes, and split them by role."""
+    source_spec, target_spec, unlabeled_spec = data.source, data.spec, data.unlabeled
+    labels_per_class, classes = data.labels_per_class, data.classes
     source = open_source(source_spec, progress=progress)
     target = open_source(target_spec, progress=progress)
     _same_classes(source, target)

@@ -32,16 +32,17 @@ def split_source(source: ImageSource, *, labels_per_class: int | None = None, va
         split = make_split(source.labels, source.classes, labels_per_class=labels_per_class,
                            val_fraction=val_fraction, test_fraction=test_fraction, seed=seed)
         return split, None
-    return split_given(source.labels, source.classes, source.given_splits, labels_per_class=labels_per_class,
-                       val_fraction=val_fraction, test_fraction=test_fraction, seed=seed)
+    return split_given(source, labels_per_class=labels_per_class, val_fraction=val_fraction,
+                       test_fraction=test_fraction, seed=seed)
 
 
-def split_given(labels: np.ndarray, classes: list[str], given: np.ndarray, *, labels_per_class: int | None = None,
-                val_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0) -> tuple[Split, dict]:
+def split_given(source: ImageSource, *, labels_per_class: int | None = None, val_fraction: float = 0.2,
+                test_fraction: float = 0.2, seed: int = 0) -> tuple[Split, dict]:
     """Keep the given validation and test splits; carve the missing ones from each class's given train images
     (`val_fraction` / `test_fraction` of them, at least 1, stratified, with `numpy.random.default_rng(seed)`);
     train on the rest of the given train split, or on `labels_per_class` images drawn from it per class."""
-    labels, given = np.asarray(labels, dtype=np.int64), np.asarray(given)
+    labels, classes = np.asarray(source.labels, dtype=np.int64), source.classes
+    given = np.asarray(source.given_splits)
     check_split_arguments(labels, classes, labels_per_class, val_fraction, test_fraction)
     present = sorted(int(code) for code in np.unique(given))
     if 0 not in present:

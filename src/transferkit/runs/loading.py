@@ -23,9 +23,7 @@ def load_splits(spec: RunSpec, preprocessing, progress: bool | None = None) -> D
     """The data of a run split with its seed: train / validation / test (by role, in domain adaptation)."""
     data, show = spec.data, spec.execution.progress if progress is None else progress
     if data.source is not None:
-        return load_domain_data(data.source, data.spec, data.unlabeled, preprocessing,
-                                labels_per_class=data.labels_per_class, seed=spec.seed,
-                                classes=list(data.classes) if data.classes else None, progress=show)
+        return load_domain_data(data, preprocessing, seed=spec.seed, progress=show)
     splits = load_data(data, preprocessing, seed=spec.seed, progress=show, reading=spec.execution.reading())
     return hold_out(splits, data.holdout_fraction, spec.seed) if data.holdout_fraction else splits
 
