@@ -37,7 +37,7 @@ def draw_strokes(pts: np.ndarray, active: np.ndarray, thickness: np.ndarray, siz
     owner = torch.from_numpy(image).repeat_interleave(path.shape[1] - 1)  # image of each piece
     half = torch.from_numpy(thickness * size).float() + edge_px  # per image: ink reaches this far from the path
     dist2 = _nearest_squared_distance(a, ab, owner, half, (n, size))
-    ink = (half.view(-1, 1, 1) - dist2.clamp_(min=0).sqrt_()).div_(edge_px).clamp_(0.0, 1.0)
+    ink = (half.view(-1, 1, 1) - dist2.contiguous().clamp_(min=0).sqrt_()).div_(edge_px).clamp_(0.0, 1.0)
     return ink.unsqueeze(1)
 
 
@@ -53,22 +53,27 @@ def _nearest_squared_distance(
     pad = max(0, -int(first.min()), int((first + extent).max()) - size)
     side = size + 2 * pad  # a padded canvas: windows never leave it, so no pixel needs a bounds check
     key = extent[:, 1] * (side + 1) + extent[:, 0]
-    order = torch.argsort(key, stable=True)
+    order = torch.argsort(key, stable=True)  # pieces of one window shape side by side: slices, not gathers
+    a, ab, first, owner = a[order], ab[order], first[order], owner[order]
     shapes, counts = torch.unique_consecutive(key[order], return_counts=True)
     corner = owner * side * side + (first[:, 1] + pad) * side + (first[:, 0] + pad)  # flat index of the window
     canvas = torch.full((n * side * side,), float("inf"))
     most = int((counts * _window_area(shapes, side)).max())
     buffers = torch.empty(3, most), torch.empty(most, dtype=torch.long)  # reused: fresh large tensors fault pages
-    for sel, shape_key in zip(torch.split(order, counts.tolist()), shapes.tolist()):
+    length2 = (ab[:, 0] ** 2 + ab[:, 1] ** 2).clamp_min(1e-12)  # |ab|^2
+    stop = 0
+    for shape_key, count in zip(shapes.tolist(), counts.tolist()):
+        sel, stop = slice(stop, stop + count), stop + count
         win_y, win_x = divmod(shape_key, side + 1)
-        cols = first[sel, 0, None] + torch.arange(win_x)  # (q, win_x)
-        rows = first[sel, 1, None] + torch.arange(win_y)  # (q, win_y)
-        px = (cols - a[sel, 0, None])[:, None, :]  # pixel centre minus piece start: (q, 1, win_x)
-        py = (rows - a[sel, 1, None])[:, :, None]  # (q, win_y, 1)
-        abx, aby = ab[sel, 0, None, None], ab[sel, 1, None, None]
-        dist2, flat = _piece_distances(px, py, abx, aby, buffers)
-        torch.add(corner[sel, None, None], torch.arange(win_y)[:, None] * side + torch.arange(win_x), out=flat)
-        canvas.scatter_reduce_(0, flat.view(-1), dist2.view(-1), reduce="amin")
+        cols = first[sel, 0] + torch.arange(win_x)[:, None]  # (win_x, q)
+        rows = first[sel, 1] + torch.arange(win_y)[:, None]  # (win_y, q)
+        px = (cols - a[sel, 0])[None, :, :]  # pixel centre minus piece start: (1, win_x, q)
+        py = (rows - a[sel, 1])[:, None, :]  # (win_y, 1, q)
+        dist2, flat = _piece_distances(px, py, ab[sel], length2[sel], buffers)
+        offsets = torch.arange(win_y)[:, None] * side + torch.arange(win_x)
+        flat = flat.view(-1, win_y, win_x)  # scattered window by window: nearby pixels one after another
+        torch.add(corner[sel, None, None], offsets, out=flat)
+        canvas.scatter_reduce_(0, flat.view(-1), dist2.permute(2, 0, 1).reshape(-1), reduce="amin")
     return canvas.view(n, side, side)[:, pad : pad + size, pad : pad + size]
 
 
@@ -90,22 +95,25 @@ def _windows(a: torch.Tensor, ab: torch.Tensor, reach: torch.Tensor) -> tuple[to
 
 
 def _piece_distances(
-    px: torch.Tensor, py: torch.Tensor, abx: torch.Tensor, aby: torch.Tensor, buffers: tuple[torch.Tensor, torch.Tensor]
+    px: torch.Tensor, py: torch.Tensor, ab: torch.Tensor, length2: torch.Tensor, buffers: tuple[torch.Tensor, torch.Tensor]
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """|p - t ab|^2 (q, win_y, win_x) for pixel offsets px (q, 1, win_x), py (q, win_y, 1) from the piece start and
-    piece vectors (q, 1, 1), as (px^2 + py^2) - t (2 (p.ab) - t |ab|^2) with t the clamped projection; the result
-    and an index tensor of its shape are views of `buffers`."""
-    shape = (len(px), py.shape[1], px.shape[2])
+    """|p - t ab|^2 (win_y, win_x, q) for pixel offsets px (1, win_x, q), py (win_y, 1, q) from the piece starts,
+    piece vectors ab (q, 2) and their squared lengths (q,), as (px^2 + py^2) - t (2 (p.ab) - t |ab|^2) with t the
+    clamped projection.
+
+    Pieces are the last (contiguous) axis, so every operation runs over long vectors. The result and an index
+    buffer of its size are views of `buffers`.
+    """
+    shape = (py.shape[0], px.shape[1], px.shape[2])
     numel = shape[0] * shape[1] * shape[2]
     along, t, tmp = (buffer[:numel].view(shape) for buffer in buffers[0])
-    length2 = (abx**2 + aby**2).clamp_min(1e-12)
-    torch.add(px * abx, py * aby, out=along)  # p.ab
+    torch.add(px * ab[:, 0], py * ab[:, 1], out=along)  # p.ab
     torch.div(along, length2, out=t).clamp_(0.0, 1.0)  # nearest point on the piece, as a fraction of it
     torch.mul(t, length2, out=tmp)
     torch.sub(along.mul_(2), tmp, out=tmp)
     torch.mul(t, tmp, out=tmp)
     dist2 = torch.add(px**2, py**2, out=along).sub_(tmp)
-    return dist2, buffers[1][:numel].view(shape)
+    return dist2, buffers[1][:numel]
 
 
 def _window_area(shapes: torch.Tensor, side: int) -> torch.Tensor:

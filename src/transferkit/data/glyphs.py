@@ -38,8 +38,8 @@ from .glyph_strokes import draw_strokes
 GENERATOR_VERSION = 1  # bump when the pixels for a given config change
 MAX_SEGMENTS = 5  # a pen path of up to 4 segments plus one optional separate stroke
 SAMPLES_PER_SEGMENT = 20  # points sampled along each cubic segment; the pen path joins them
-_CHUNK_IMAGES = 500  # images per drawing chunk, at most
-_CHUNK_PIXELS = 500 * 32 * 32  # pixels per drawing chunk, at most
+_CHUNK_IMAGES = 1000  # images per drawing chunk, at most
+_CHUNK_PIXELS = 1000 * 32 * 32  # pixels per drawing chunk, at most
 
 
 @dataclass(frozen=True)
