@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from transferkit.data import Preprocessing, ReadSettings, StreamedTraining, load_data, with_rand_augment
-from transferkit.data.rand_augment import RandAugment
+from transferkit.data.timm_transforms import RandAugment
 
 from use.folder_data import write_image_folder
 
