@@ -7,12 +7,12 @@ of a polyline piece can get ink from it, so each piece is measured against a sma
 
 Speed without changing a single pixel:
 - every piece gets the smallest window that holds all pixels it can ink (plus a small margin), and pieces
-  are grouped by window shape so that each group is one batch of tensor operations;
+  are grouped by window shape so that each group is one batch of tensor operations, pieces along the last axis;
 - the ink falls monotonically with the distance, so the brightest ink of a pixel is the ink of its smallest
   squared distance: the pieces scatter only squared distances (a minimum, which is exact in any order), and the
   square root and the soft edge are computed once per pixel;
-- the squared distance of a (piece, pixel) pair is the same sequence of float32 operations as before, so
-  every value that can matter is the same bit for bit.
+- the squared distance of a (piece, pixel) pair takes the same float32 operations as when every pixel is
+  measured against every piece, so the images are the same bit for bit (tests/data/test_data_glyph_pixels.py).
 """
 
 from __future__ import annotations
@@ -95,7 +95,8 @@ def _windows(a: torch.Tensor, ab: torch.Tensor, reach: torch.Tensor) -> tuple[to
 
 
 def _piece_distances(
-    px: torch.Tensor, py: torch.Tensor, ab: torch.Tensor, length2: torch.Tensor, buffers: tuple[torch.Tensor, torch.Tensor]
+    px: torch.Tensor, py: torch.Tensor, ab: torch.Tensor, length2: torch.Tensor,
+    buffers: tuple[torch.Tensor, torch.Tensor],
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """|p - t ab|^2 (win_y, win_x, q) for pixel offsets px (1, win_x, q), py (win_y, 1, q) from the piece starts,
     piece vectors ab (q, 2) and their squared lengths (q,), as (px^2 + py^2) - t (2 (p.ab) - t |ab|^2) with t the
