@@ -24,15 +24,15 @@ _MARGIN = 0.01  # pixels; a window also holds the pixels this far beyond the rea
 _RARE_SHAPE = 200  # a window shape held by fewer than 1 in this many pieces is rare
 
 
-def draw_strokes(pts: np.ndarray, active: np.ndarray, thickness: np.ndarray, size: int, edge_px: float) -> torch.Tensor:
-    """Float images (n, 1, size, size) in [0, 1] of the pen paths `pts` (n, S, T, 2) in the unit frame.
+def draw_strokes(paths: np.ndarray, image: np.ndarray, thickness: np.ndarray, size: int,
+                 edge_px: float) -> torch.Tensor:
+    """Float images (n, 1, size, size) in [0, 1] of the pen paths `paths` (M, T, 2) in the unit frame.
 
-    `active` (n, S) says which segments are drawn; `thickness` (n,) is the stroke half-width before the soft
+    `image` (M,) is the image of each path; `thickness` (n,) is each image's stroke half-width before the soft
     edge (a fraction of the image side) and `edge_px` the width of the soft edge in pixels.
     """
-    n = len(pts)
-    image, segment = np.nonzero(active)  # the drawn segments
-    path = torch.from_numpy(pts[image, segment] * size - 0.5).float()  # (M, T, 2) in pixel-index units
+    n = len(thickness)
+    path = torch.from_numpy(paths * size - 0.5).float()  # (M, T, 2) in pixel-index units
     a, ab = path[:, :-1].reshape(-1, 2), (path[:, 1:] - path[:, :-1]).reshape(-1, 2)  # piece starts, vectors
     owner = torch.from_numpy(image).repeat_interleave(path.shape[1] - 1)  # image of each piece
     half = torch.from_numpy(thickness * size).float() + edge_px  # per image: ink reaches this far from the path

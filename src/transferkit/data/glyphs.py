@@ -209,8 +209,9 @@ def sample_instances(
 
 def render(inst: Instances, size: int, style: GlyphStyle) -> torch.Tensor:
     """Draw instances as float images (n, 1, size, size) in [0, 1]: strokes, elastic warp, low resolution."""
-    pts = bezier(inst.ctrl, np.linspace(0, 1, SAMPLES_PER_SEGMENT))  # (n, S, T, 2)
-    img = draw_strokes(pts, inst.active, inst.thickness, size, style.edge_px)
+    image, segment = np.nonzero(inst.active)  # the drawn segments
+    paths = bezier(inst.ctrl[image, segment], np.linspace(0, 1, SAMPLES_PER_SEGMENT))  # (M, T, 2)
+    img = draw_strokes(paths, image, inst.thickness, size, style.edge_px)
     img = img * torch.from_numpy(inst.intensity).float().view(-1, 1, 1, 1)
     img = _elastic(img, torch.from_numpy(inst.flow))
     return _lower_resolution(img, inst.lowres)
@@ -218,8 +219,10 @@ def render(inst: Instances, size: int, style: GlyphStyle) -> torch.Tensor:
 
 def _elastic(img: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
     """Warp each image by its coarse flow field, upsampled smoothly to full resolution."""
-    h, w = img.shape[-2:]
-    dense = F.interpolate(flow, size=(h, w), mode="bicubic", align_corners=False).permute(0, 2, 3, 1)
+    n, _, h, w = img.shape
+    # one channel at a time: the same numbers as upsampling both channels together, sooner
+    dense = F.interpolate(flow.view(-1, 1, *flow.shape[2:]), size=(h, w), mode="bicubic", align_corners=False)
+    dense = dense.view(n, -1, h, w).permute(0, 2, 3, 1)
     return F.grid_sample(img, _identity_grid(h, w) + dense, align_corners=False)
 
 
