@@ -1,12 +1,14 @@
 """Glyph generation speed: the generator of an earlier commit against the current one, on the same images.
 
 Usage:  python benchmarks/glyph_generation.py [--before COMMIT] [--rounds 2] [--spec 'classes=400&per_class=50']
-                                             [--threads N]
+                                             [--threads N] [--busy N]
 
 `--before` (default 9db433a, the last commit with the previous drawing code) is read with `git show` and loaded
 as a module beside the current generator, so both run in this process on the same torch with the same thread
 count (`--threads`, default torch's). The two alternate (before, current, before, current, ...) so that a change
-in the machine's load hits both. CPU seconds (of all threads) show the work apart from the machine's load. Every
+in the machine's load hits both. `--busy N` starts N processes that only spin (at this process's priority) for
+the whole measurement: a machine whose cores are taken by other work, as when other runs or tests share it. CPU
+seconds (of all threads) show the work apart from the machine's load. Every
 round checks that both give the same images, byte for byte (sha256 of the uint8 images and the labels).
 """
 
@@ -54,6 +56,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--spec", default="classes=400&per_class=50", help="options of synthetic:glyphs")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    parser.add_argument("--busy", type=int, default=0, help="spinning processes competing for the cores")
     args = parser.parse_args()
 
     import torch
@@ -70,19 +73,32 @@ def main() -> None:
     config = parse_glyph_options(args.spec)
     n = config.classes * config.per_class
     print(machine())
-    print(f"\n{n:,} glyphs ({args.spec}); before = {args.before}, current = working tree\n")
+    print(f"\n{n:,} glyphs ({args.spec}); before = {args.before}, current = working tree; "
+          f"{args.busy} spinning processes beside\n")
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
+    try:
+        ratios = measure(before, glyphs, config, args.rounds)
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+    load = os.getloadavg()[0]
+    print(f"\nspeed-up: {min(ratios):.1f}x to {max(ratios):.1f}x; 1-minute load average at the end {load:.1f}")
+
+
+def measure(before, current, config, rounds: int) -> list[float]:
+    """Print one table row per round (the earlier generator, then the current one); the speed-ups."""
     print("| round | before | current | speed-up | before, CPU | current, CPU | same images |")
     print("|---:|---:|---:|---:|---:|---:|---|")
     ratios = []
-    for round_ in range(1, args.rounds + 1):
+    for round_ in range(1, rounds + 1):
         old_s, old_cpu, old_digest = timed(before.generate_glyphs, config)
-        new_s, new_cpu, new_digest = timed(glyphs.generate_glyphs, config)
+        new_s, new_cpu, new_digest = timed(current.generate_glyphs, config)
         ratios.append(old_s / new_s)
         same = "yes" if old_digest == new_digest else "NO"
         print(f"| {round_} | {old_s:.2f} s | {new_s:.2f} s | {old_s / new_s:.1f}x | {old_cpu:.2f} s | {new_cpu:.2f} s "
               f"| {same} (sha256 {new_digest[:12]}) |", flush=True)
-    load = os.getloadavg()[0]
-    print(f"\nspeed-up: {min(ratios):.1f}x to {max(ratios):.1f}x; 1-minute load average at the end {load:.1f}")
+    return ratios
 
 
 if __name__ == "__main__":

@@ -86,9 +86,8 @@ def _windows(a: torch.Tensor, ab: torch.Tensor, reach: torch.Tensor) -> tuple[to
     first = torch.floor(torch.minimum(a, a + ab) - reach[:, None] - _MARGIN).long() + 1
     last = torch.ceil(torch.maximum(a, a + ab) + reach[:, None] + _MARGIN).long() - 1
     extent = last - first + 1
-    _, inverse, counts = torch.unique(extent[:, 1] * (extent[:, 0].max() + 1) + extent[:, 0], return_inverse=True,
-                                      return_counts=True)
-    rare = counts[inverse] * _RARE_SHAPE < len(a)
+    shape = extent[:, 1] * (int(extent[:, 0].max()) + 1) + extent[:, 0]
+    rare = torch.bincount(shape)[shape] * _RARE_SHAPE < len(a)
     if rare.any():
         extent[rare] = extent[rare].amax(0)
     return first, extent
