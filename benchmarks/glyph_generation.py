@@ -75,6 +75,8 @@ def main() -> None:
     print(machine())
     print(f"\n{n:,} glyphs ({args.spec}); before = {args.before}, current = working tree; "
           f"{args.busy} spinning processes beside\n")
+    warm_up = parse_glyph_options("classes=20&per_class=10")  # first calls in a process pay for set-up
+    before.generate_glyphs(warm_up), glyphs.generate_glyphs(warm_up)
     spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
     try:
         ratios = measure(before, glyphs, config, args.rounds)

@@ -176,11 +176,14 @@ def make_prototypes(n_classes: int, rng: np.random.Generator) -> tuple[np.ndarra
             third, two_thirds = a + (b - a) / 3 + rng.normal(0, 0.05, 2), a + 2 * (b - a) / 3 + rng.normal(0, 0.05, 2)
             protos[c, n_seg] = [a, third, two_thirds, b]
             active[c, n_seg] = True
-        # Fill the frame like a written character: height 0.75, width at most 0.675, centred.
-        pts = bezier(protos[c][active[c]], np.linspace(0, 1, 20)).reshape(-1, 2)
-        lo, hi = pts.min(0), pts.max(0)
-        scale = 0.75 / max(hi[1] - lo[1], (hi[0] - lo[0]) / 0.9, 1e-3)
-        protos[c][active[c]] = (protos[c][active[c]] - (lo + hi) / 2) * scale + 0.5
+    # Fill the frame like a written character: height 0.75, width at most 0.675, centred.
+    pts = bezier(protos, np.linspace(0, 1, 20))  # (C, S, 20, 2)
+    drawn = active[:, :, None, None]
+    lo = np.where(drawn, pts, np.inf).min(axis=(1, 2))  # (C, 2)
+    hi = np.where(drawn, pts, -np.inf).max(axis=(1, 2))
+    scale = 0.75 / np.maximum(np.maximum(hi[:, 1] - lo[:, 1], (hi[:, 0] - lo[:, 0]) / 0.9), 1e-3)
+    centre = (lo + hi) / 2
+    protos = np.where(drawn, (protos - centre[:, None, None]) * scale[:, None, None, None] + 0.5, 0.0)
     return protos, active
 
 
