@@ -1,7 +1,8 @@
 """synthetic:glyphs pixels: the fast generator draws exactly what a plain, slow drawing of the same glyphs draws.
 
-The reference below measures every pixel against every piece of the pen path (no windows, no shortcuts) and
-keeps the brightest ink, then warps, lowers the resolution and rounds as the generator's docstring describes.
+The reference below draws the classes and the per-image numbers one plain step at a time, measures every pixel
+against every piece of the pen path (no windows, no shortcuts), keeps the brightest ink, then warps, lowers the
+resolution and rounds as the generator's docstring describes.
 The demo pretrains on these images, so a generator change that moves a single pixel must show here.
 """
 
@@ -15,14 +16,52 @@ import torch
 import torch.nn.functional as F
 
 from transferkit.data.glyph_source import parse_glyph_options
-from transferkit.data.glyphs import (
-    SAMPLES_PER_SEGMENT,
-    GlyphConfig,
-    bezier,
-    generate_glyphs,
-    make_prototypes,
-    sample_instances,
-)
+from transferkit.data.glyphs import MAX_SEGMENTS, SAMPLES_PER_SEGMENT, GlyphConfig, Instances, bezier, generate_glyphs
+
+
+def reference_prototypes(n_classes: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Class prototypes drawn and fitted to the frame one class at a time."""
+    protos = np.zeros((n_classes, MAX_SEGMENTS, 4, 2))
+    active = np.zeros((n_classes, MAX_SEGMENTS), dtype=bool)
+    for c in range(n_classes):
+        n_seg = int(rng.integers(2, 5))
+        p, v = rng.uniform(0.2, 0.8, 2), rng.normal(0, 0.25, 2)
+        for s in range(n_seg):
+            q = np.clip(p + rng.normal(0, 0.3, 2), 0.1, 0.9)
+            w = rng.normal(0, 0.25, 2)
+            protos[c, s] = [p, p + v, q - w, q]
+            active[c, s] = True
+            p, v = q, w
+        if rng.random() < 0.35:
+            a, b = rng.uniform(0.15, 0.85, (2, 2))
+            third, two_thirds = a + (b - a) / 3 + rng.normal(0, 0.05, 2), a + 2 * (b - a) / 3 + rng.normal(0, 0.05, 2)
+            protos[c, n_seg] = [a, third, two_thirds, b]
+            active[c, n_seg] = True
+        pts = bezier(protos[c][active[c]], np.linspace(0, 1, 20)).reshape(-1, 2)
+        lo, hi = pts.min(0), pts.max(0)
+        scale = 0.75 / max(hi[1] - lo[1], (hi[0] - lo[0]) / 0.9, 1e-3)
+        protos[c][active[c]] = (protos[c][active[c]] - (lo + hi) / 2) * scale + 0.5
+    return protos, active
+
+
+def reference_instances(protos, active, labels, style, rng):
+    """Every per-image random number, in the generator's order; control points through one affine per image."""
+    n = len(labels)
+    ctrl = protos[labels] + rng.normal(0, style.jitter, (n, *protos.shape[1:]))
+    theta = rng.uniform(-style.rotation, style.rotation, n)
+    sx, sy = rng.uniform(*style.scale_x, n), rng.uniform(*style.scale_y, n)
+    shear = rng.uniform(-style.shear, style.shear, n)
+    shift = rng.uniform(-style.shift, style.shift, (n, 2))
+    cos, sin = np.cos(theta), np.sin(theta)
+    rotate = np.stack([np.stack([cos, -sin], 1), np.stack([sin, cos], 1)], 1)
+    scale_shear = np.zeros((n, 2, 2))
+    scale_shear[:, 0, 0], scale_shear[:, 0, 1], scale_shear[:, 1, 1] = sx, shear * sx, sy
+    ctrl = np.einsum("nij,nskj->nski", rotate @ scale_shear, ctrl - 0.5) + 0.5 + shift[:, None, None, :]
+    thickness = rng.uniform(*style.thickness, n)
+    intensity = rng.uniform(*style.intensity, n)
+    flow = (rng.standard_normal((n, 2, 4, 4)) * style.elastic).astype(np.float32)
+    lowres = rng.choice(np.asarray(style.lowres_factors), n, p=np.asarray(style.lowres_probs))
+    return Instances(ctrl, active[labels], thickness, intensity, flow, lowres)
 
 
 def reference_images(config: GlyphConfig, indices: np.ndarray) -> np.ndarray:
@@ -30,12 +69,12 @@ def reference_images(config: GlyphConfig, indices: np.ndarray) -> np.ndarray:
     proto_seed, instance_seed = np.random.SeedSequence(config.seed).spawn(2)
     if config.sample:
         instance_seed = np.random.SeedSequence(config.seed, spawn_key=(1, config.sample))
-    protos, active = make_prototypes(config.classes, np.random.default_rng(proto_seed))
+    protos, active = reference_prototypes(config.classes, np.random.default_rng(proto_seed))
     protos = config.shift.prototypes(protos, active, config.seed)
     rng = np.random.default_rng(instance_seed)
     labels = np.repeat(np.arange(config.classes, dtype=np.int64), config.per_class)
     rng.shuffle(labels)
-    inst = sample_instances(protos, active, labels, config.style, rng)
+    inst = reference_instances(protos, active, labels, config.style, rng)
     drawn = config.shift.draw(rng, len(labels))
     size, style = config.size, config.style
     out = []

@@ -202,7 +202,9 @@ def sample_instances(
     scale_shear = np.zeros((n, 2, 2))
     scale_shear[:, 0, 0], scale_shear[:, 0, 1], scale_shear[:, 1, 1] = sx, shear * sx, sy
     affine = rotate @ scale_shear
-    ctrl = np.einsum("nij,nskj->nski", affine, ctrl - 0.5) + 0.5 + shift[:, None, None, :]
+    a, centred = affine[:, None, None], ctrl - 0.5  # (n, 1, 1, 2, 2), (n, S, 4, 2)
+    turned = [a[..., i, 0] * centred[..., 0] + a[..., i, 1] * centred[..., 1] for i in (0, 1)]  # affine @ point
+    ctrl = np.stack(turned, -1) + 0.5 + shift[:, None, None, :]
     thickness = rng.uniform(*style.thickness, n)
     intensity = rng.uniform(*style.intensity, n)
     flow = (rng.standard_normal((n, 2, 4, 4)) * style.elastic).astype(np.float32)
