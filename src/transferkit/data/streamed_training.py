@@ -7,7 +7,6 @@ from torch.utils.data import Dataset
 
 from .augmentation import make_augmentation, with_rand_augment
 from .streamed_images import StreamedImages
-from .timm_transforms import original_training_transform
 
 STANDARD_SCALE = (0.5, 1.0)  # the area range of the in-memory `standard` preset
 
@@ -22,6 +21,8 @@ class StreamedTraining(Dataset):
                  randaugment: str | None = None):
         self.images, self.labels = images, labels
         if augment == "standard":
+            from .timm_transforms import original_training_transform  # timm loads when a phase trains
+
             self.original = original_training_transform(images.preprocessing, STANDARD_SCALE, flip, randaugment)
             self.transform = None
         else:
