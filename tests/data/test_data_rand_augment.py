@@ -11,7 +11,7 @@ import torch
 
 from transferkit.data import Preprocessing, StreamedTraining, load_data, with_rand_augment
 from transferkit.settings import ReadSettings
-from transferkit.data.rand_augment import RandAugment
+from transferkit.data.timm_transforms import RandAugment
 
 from use.folder_data import write_image_folder
 

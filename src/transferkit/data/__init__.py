@@ -3,10 +3,9 @@ drawn splits, loading and augmentations."""
 
 from __future__ import annotations
 
-from .augmentation import AUGMENTATIONS, make_augmentation
+from .augmentation import AUGMENTATIONS, make_augmentation, phase_augmentation, with_rand_augment
 from .loading import DataSplits, ImageTensors, load_data
 from .preprocessing import Preprocessing
-from .rand_augment import phase_augmentation, with_rand_augment
 from .sources import ImageSource
 from .registry import SOURCES, register_source
 from .spec import open_source, open_unlabeled

@@ -1,4 +1,10 @@
-"""Training augmentations: named presets applied to one uint8 image (3, H, W) at a time."""
+"""Training augmentations of uint8 images held in memory: named presets, then timm's RandAugment.
+
+The presets transform one image (3, H, W) already at the input size, with torchvision v2 and torch's generator.
+They are not timm's training transform (timm_transforms.py), which crops from an original image of any size
+through PIL and draws its crop from Python's `random`: in memory the original is gone, and the pixels and draws
+of every run recorded with these presets would change. Streamed training (streamed_training.py) uses timm's.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,9 @@ import torch
 from torchvision.transforms import v2
 
 from ..errors import DataError
+from .preprocessing import Preprocessing
 
-AUGMENTATIONS = ("none", "light", "standard")
+from ..settings.choices import AUGMENTATIONS  # the one table; re-exported by data/
 
 
 def make_augmentation(name: str, size_hw: tuple[int, int],
@@ -28,3 +35,20 @@ def make_augmentation(name: str, size_hw: tuple[int, int],
         crop = v2.RandomResizedCrop(tuple(size_hw), scale=(0.5, 1.0), antialias=True)
         return v2.Compose([crop, v2.RandomHorizontalFlip()] if flip else [crop])
     raise DataError(f"Unknown augmentation {name!r}; choose one of: {', '.join(AUGMENTATIONS)}.")
+
+
+def phase_augmentation(augment: str, randaugment: str | None, size_hw: tuple[int, int], flip: bool,
+                       preprocessing: Preprocessing) -> Callable | None:
+    """A phase's per-image augmentation on the in-memory path: its `augment` preset, then RandAugment."""
+    return with_rand_augment(make_augmentation(augment, size_hw, flip), randaugment, preprocessing)
+
+
+def with_rand_augment(transform: Callable | None, policy: str | None,
+                      preprocessing: Preprocessing) -> Callable | None:
+    """`transform` (None: none), then timm's RandAugment with `policy` where it is set."""
+    if policy is None:
+        return transform
+    from .timm_transforms import RandAugment
+
+    augment = RandAugment(policy, preprocessing)
+    return augment if transform is None else v2.Compose([transform, augment])

@@ -8,9 +8,9 @@ block-averaged lower resolution. Ink falls off with the distance to the pen path
 points sampled on each segment) and is bright on a black background, like MNIST and sklearn's digits.
 
 Determinism: every random number comes from numpy generators seeded by `GlyphConfig.seed`, and all
-per-image random numbers are drawn before any drawing starts, so the drawing itself is pure and the
-output does not depend on how the work is chunked. Class prototypes depend only on the seed (class c is
-the same whatever `classes`, `per_class`, `size` or `style` are), so a later shifted variant drawn with
+per-image random numbers are drawn before any drawing starts, so the drawing itself is pure and the output does
+not depend on how the work is chunked or on how many threads draw it. Class prototypes depend only on the seed
+(class c is the same whatever `classes`, `per_class`, `size` or `style` are), so a later shifted variant drawn with
 another `GlyphStyle` keeps the same classes.
 
 Shifted variants (`GlyphConfig.shift`, see glyph_shifts.py) plug in at three points: class-specific variants
@@ -21,7 +21,10 @@ classes: its per-image numbers come from another instance stream of the same see
 
 from __future__ import annotations
 
-import math
+import functools
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -30,11 +33,13 @@ import torch.nn.functional as F
 
 from ..console import track
 from .glyph_shifts import GlyphShift
+from .glyph_strokes import draw_strokes
 
 GENERATOR_VERSION = 1  # bump when the pixels for a given config change
 MAX_SEGMENTS = 5  # a pen path of up to 4 segments plus one optional separate stroke
 SAMPLES_PER_SEGMENT = 20  # points sampled along each cubic segment; the pen path joins them
-_WINDOW_BUDGET = 1_000_000  # floats per drawing chunk (path pieces x window pixels); small chunks stay in cache
+_CHUNK_IMAGES = 1000  # images per drawing chunk, at most
+_CHUNK_PIXELS = 1000 * 32 * 32  # pixels per drawing chunk, at most
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,7 @@ def generate_glyphs(config: GlyphConfig, *, progress: bool = False) -> tuple[np.
     """Images uint8 (N, size, size) and labels int64 (N,), N = classes * per_class, in shuffled order.
 
     Labels are glyph class ids, or group ids under an output-level shift (`config.num_labels` of them).
+    Chunks of images are drawn in parallel, one per torch thread (see drawing_pool).
     """
     proto_seed, instance_seed = np.random.SeedSequence(config.seed).spawn(2)
     if config.sample:
@@ -128,13 +134,19 @@ def generate_glyphs(config: GlyphConfig, *, progress: bool = False) -> tuple[np.
     drawn = shift.draw(rng, len(labels))
     images = np.empty((len(labels), config.size, config.size), dtype=np.uint8)
     chunk = _chunk_size(config)
-    starts = range(0, len(labels), chunk)
-    with torch.no_grad():
-        for start in track(starts, len(starts), f"Generating {len(labels)} glyph images", progress):
-            part = instances[start : start + chunk]
+
+    def draw(start: int) -> None:
+        part = instances[start : start + chunk]
+        with torch.no_grad():  # grad mode is per thread
             img = render(part, config.size, config.style)
             img = shift.apply(img, None if drawn is None else drawn[start : start + len(part)])
             images[start : start + len(part)] = _finish(img).numpy()
+
+    starts = range(0, len(labels), chunk)
+    with drawing_pool() as pool:
+        done = pool.map(draw, starts)
+        for _ in track(done, len(starts), f"Generating {len(labels)} glyph images", progress):
+            pass
     groups = shift.group_of_class(config.classes, config.seed)
     return images, (labels if groups is None else groups[labels])
 
@@ -164,11 +176,14 @@ def make_prototypes(n_classes: int, rng: np.random.Generator) -> tuple[np.ndarra
             third, two_thirds = a + (b - a) / 3 + rng.normal(0, 0.05, 2), a + 2 * (b - a) / 3 + rng.normal(0, 0.05, 2)
             protos[c, n_seg] = [a, third, two_thirds, b]
             active[c, n_seg] = True
-        # Fill the frame like a written character: height 0.75, width at most 0.675, centred.
-        pts = bezier(protos[c][active[c]], np.linspace(0, 1, 20)).reshape(-1, 2)
-        lo, hi = pts.min(0), pts.max(0)
-        scale = 0.75 / max(hi[1] - lo[1], (hi[0] - lo[0]) / 0.9, 1e-3)
-        protos[c][active[c]] = (protos[c][active[c]] - (lo + hi) / 2) * scale + 0.5
+    # Fill the frame like a written character: height 0.75, width at most 0.675, centred.
+    pts = bezier(protos, np.linspace(0, 1, 20))  # (C, S, 20, 2)
+    drawn = active[:, :, None, None]
+    lo = np.where(drawn, pts, np.inf).min(axis=(1, 2))  # (C, 2)
+    hi = np.where(drawn, pts, -np.inf).max(axis=(1, 2))
+    scale = 0.75 / np.maximum(np.maximum(hi[:, 1] - lo[:, 1], (hi[:, 0] - lo[:, 0]) / 0.9), 1e-3)
+    centre = (lo + hi) / 2
+    protos = np.where(drawn, (protos - centre[:, None, None]) * scale[:, None, None, None] + 0.5, 0.0)
     return protos, active
 
 
@@ -187,7 +202,9 @@ def sample_instances(
     scale_shear = np.zeros((n, 2, 2))
     scale_shear[:, 0, 0], scale_shear[:, 0, 1], scale_shear[:, 1, 1] = sx, shear * sx, sy
     affine = rotate @ scale_shear
-    ctrl = np.einsum("nij,nskj->nski", affine, ctrl - 0.5) + 0.5 + shift[:, None, None, :]
+    a, centred = affine[:, None, None], ctrl - 0.5  # (n, 1, 1, 2, 2), (n, S, 4, 2)
+    turned = [a[..., i, 0] * centred[..., 0] + a[..., i, 1] * centred[..., 1] for i in (0, 1)]  # affine @ point
+    ctrl = np.stack(turned, -1) + 0.5 + shift[:, None, None, :]
     thickness = rng.uniform(*style.thickness, n)
     intensity = rng.uniform(*style.intensity, n)
     flow = (rng.standard_normal((n, 2, 4, 4)) * style.elastic).astype(np.float32)
@@ -197,55 +214,27 @@ def sample_instances(
 
 def render(inst: Instances, size: int, style: GlyphStyle) -> torch.Tensor:
     """Draw instances as float images (n, 1, size, size) in [0, 1]: strokes, elastic warp, low resolution."""
-    pts = bezier(inst.ctrl, np.linspace(0, 1, SAMPLES_PER_SEGMENT))  # (n, S, T, 2)
-    img = _draw_strokes(pts, inst.active, inst.thickness, size, style.edge_px)
+    image, segment = np.nonzero(inst.active)  # the drawn segments
+    paths = bezier(inst.ctrl[image, segment], np.linspace(0, 1, SAMPLES_PER_SEGMENT))  # (M, T, 2)
+    img = draw_strokes(paths, image, inst.thickness, size, style.edge_px)
     img = img * torch.from_numpy(inst.intensity).float().view(-1, 1, 1, 1)
     img = _elastic(img, torch.from_numpy(inst.flow))
     return _lower_resolution(img, inst.lowres)
 
 
-def _draw_strokes(
-    pts: np.ndarray, active: np.ndarray, thickness: np.ndarray, size: int, edge_px: float
-) -> torch.Tensor:
-    """Ink = clip(1 - (distance to the pen path - thickness) / edge, 0, 1) at every pixel centre.
-
-    The pen path of a segment is the polyline through its sampled points (pts: (n, S, T, 2), unit frame).
-    Only pixels near a piece of the polyline can get ink, so each piece updates a small window of pixels
-    (a max-scatter) instead of every pixel being measured against every piece.
-    """
-    n = len(pts)
-    image, segment = np.nonzero(active)  # the drawn segments
-    path = torch.from_numpy(pts[image, segment] * size - 0.5).float()  # (M, T, 2) in pixel-index units
-    a, ab = path[:, :-1].reshape(-1, 2), (path[:, 1:] - path[:, :-1]).reshape(-1, 2)  # piece starts, vectors
-    owner = torch.from_numpy(image).repeat_interleave(path.shape[1] - 1)  # image of each piece
-    half = torch.from_numpy(thickness * size).float()[owner] + edge_px  # ink reaches this far from the path
-    reach = float(half.max())
-    start = torch.floor(torch.minimum(a, a + ab) - reach).long() + 1  # first pixel index that can get ink
-    win_x, win_y = (math.ceil(2 * reach + float(ab[:, k].abs().max())) + 1 for k in (0, 1))
-    cols = start[:, 0, None] + torch.arange(win_x)  # (Q, win_x)
-    rows = start[:, 1, None] + torch.arange(win_y)  # (Q, win_y)
-    px = (cols - a[:, 0, None])[:, None, :]  # pixel centre minus piece start: (Q, 1, win_x)
-    py = (rows - a[:, 1, None])[:, :, None]  # (Q, win_y, 1)
-    abx, aby = ab[:, 0, None, None], ab[:, 1, None, None]
-    length2 = (abx**2 + aby**2).clamp_min(1e-12)
-    along = px * abx + py * aby  # (Q, win_y, win_x)
-    t = (along / length2).clamp_(0.0, 1.0)  # nearest point on the piece, as a fraction of it
-    dist2 = (px**2 + py**2) - t * (2 * along - t * length2)  # |p - t ab|^2
-    ink = ((half[:, None, None] - dist2.clamp_(min=0).sqrt_()) / edge_px).clamp_(0.0, 1.0)
-    outside = ((rows < 0) | (rows >= size))[:, :, None] | ((cols < 0) | (cols >= size))[:, None, :]
-    flat = owner[:, None, None] * size * size + rows[:, :, None] * size + cols[:, None, :]
-    flat = flat.masked_fill_(outside, n * size * size)  # pixels outside the frame go to a spare slot
-    canvas = torch.zeros(n * size * size + 1)
-    canvas.scatter_reduce_(0, flat.reshape(-1), ink.reshape(-1), reduce="amax")
-    return canvas[:-1].view(n, 1, size, size)
-
-
 def _elastic(img: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
     """Warp each image by its coarse flow field, upsampled smoothly to full resolution."""
     n, _, h, w = img.shape
-    dense = F.interpolate(flow, size=(h, w), mode="bicubic", align_corners=False).permute(0, 2, 3, 1)
-    base = F.affine_grid(torch.eye(2, 3).expand(n, -1, -1), [n, 1, h, w], align_corners=False)
-    return F.grid_sample(img, base + dense, align_corners=False)
+    # one channel at a time: the same numbers as upsampling both channels together, sooner
+    dense = F.interpolate(flow.view(-1, 1, *flow.shape[2:]), size=(h, w), mode="bicubic", align_corners=False)
+    dense = dense.view(n, -1, h, w).permute(0, 2, 3, 1)
+    return F.grid_sample(img, _identity_grid(h, w) + dense, align_corners=False)
+
+
+@functools.cache
+def _identity_grid(h: int, w: int) -> torch.Tensor:
+    """The sampling grid (1, h, w, 2) that leaves an image as it is (the same for every image)."""
+    return F.affine_grid(torch.eye(2, 3).unsqueeze(0), [1, 1, h, w], align_corners=False)
 
 
 def _lower_resolution(img: torch.Tensor, factors: np.ndarray) -> torch.Tensor:
@@ -266,9 +255,22 @@ def _finish(img: torch.Tensor) -> torch.Tensor:
 
 
 def _chunk_size(config: GlyphConfig) -> int:
-    """Images per drawing chunk so that the stroke windows stay within a memory budget (pure speed/memory
-    trade-off: the images do not depend on it)."""
-    reach = config.style.thickness[1] * config.size + config.style.edge_px
-    piece = 0.1 * config.size  # a typical long polyline piece, in pixels
-    per_image = MAX_SEGMENTS * (SAMPLES_PER_SEGMENT - 1) * (math.ceil(2 * reach + piece) + 1) ** 2
-    return max(1, min(4096, _WINDOW_BUDGET // per_image))
+    """Images per drawing chunk: large enough that each tensor operation has work, small enough that the
+    parallel workers get several chunks each (pure speed/memory trade-off: the images do not depend on it)."""
+    return max(1, min(_CHUNK_IMAGES, _CHUNK_PIXELS // config.size**2))
+
+
+@contextmanager
+def drawing_pool() -> Iterator[ThreadPoolExecutor]:
+    """Threads that draw chunks side by side, one per torch thread, while each torch operation runs on one thread.
+
+    Chunks are independent, so this parallelism needs no synchronisation; operations split over threads wait
+    for the slowest thread at every step, which on a busy machine costs more than the drawing itself.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            yield pool
+    finally:
+        torch.set_num_threads(threads)

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import asdict, dataclass
 
 import torch
-from torchvision.transforms.v2 import InterpolationMode
-from torchvision.transforms.v2 import functional as TF
 
-_INTERPOLATIONS = {
-    "bilinear": InterpolationMode.BILINEAR,
-    "bicubic": InterpolationMode.BICUBIC,
-    "nearest": InterpolationMode.NEAREST,
-}
+INTERPOLATIONS = ("bilinear", "bicubic", "nearest")  # others in a pretrained config fall back to bilinear
 
 
 @dataclass(frozen=True)
@@ -32,7 +25,7 @@ class Preprocessing:
     def from_timm_config(cls, cfg: dict) -> Preprocessing:
         """From a dict as returned by `timm.data.resolve_data_config` (keys input_size, mean, std, ...)."""
         interpolation = str(cfg.get("interpolation", "bilinear"))
-        if interpolation not in _INTERPOLATIONS:
+        if interpolation not in INTERPOLATIONS:
             interpolation = "bilinear"
         return cls(
             input_size=tuple(int(v) for v in cfg.get("input_size", (3, 224, 224))),
@@ -67,27 +60,11 @@ class Preprocessing:
         return hashlib.sha256(blob).hexdigest()[:16]
 
     def resize_crop(self, images: torch.Tensor) -> torch.Tensor:
-        """Resize keeping the aspect ratio (to cover input size / crop_pct) and center-crop to the input size.
+        """Resize keeping the aspect ratio (to cover input size / crop_pct) and center-crop to the input size: timm's
+        evaluation transform (see timm_transforms.py). One image (C, H, W) or a batch (N, C, H, W), uint8 or float."""
+        from .timm_transforms import resize_crop
 
-        Works on one image (C, H, W) or a batch (N, C, H, W), uint8 or float, like timm's eval transform.
-        """
-        h, w = self.size_hw
-        mode = _INTERPOLATIONS[self.interpolation]
-        if h != w:  # keep the aspect ratio and cover the whole (h, w) box, as timm's ResizeKeepRatio does
-            pct = min(self.crop_pct, 1.0)
-            box_h, box_w = math.floor(h / pct), math.floor(w / pct)
-            ih, iw = images.shape[-2:]
-            ratio = min(ih / box_h, iw / box_w)
-            size = [max(box_h, round(ih / ratio)), max(box_w, round(iw / ratio))]
-            if [ih, iw] != size:
-                images = TF.resize(images, size, interpolation=mode, antialias=True)
-        else:
-            shorter = math.floor(min(h, w) / self.crop_pct) if self.crop_pct < 1.0 else min(h, w)
-            if min(images.shape[-2:]) != shorter:
-                images = TF.resize(images, [shorter], interpolation=mode, antialias=True)
-        if tuple(images.shape[-2:]) != (h, w):
-            images = TF.center_crop(images, [h, w])
-        return images
+        return resize_crop(images, self)
 
     def normalize(self, images: torch.Tensor) -> torch.Tensor:
         """uint8 images (N, C, H, W) -> float tensor normalized with mean and std."""

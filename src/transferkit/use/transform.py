@@ -49,7 +49,8 @@ def _three_channels(tensor: torch.Tensor) -> torch.Tensor:
 
 class EvalTransform:
     """image -> normalized float tensor (3, H, W): decode to RGB, resize keeping the aspect ratio and center-crop to
-    the input size (as timm's eval transform), scale to 0..1, subtract the mean and divide by the std."""
+    the input size (timm's evaluation transform, see data/timm_transforms.py), scale to 0..1, subtract the mean and
+    divide by the std."""
 
     def __init__(self, preprocessing: Preprocessing):
         self.preprocessing = preprocessing
