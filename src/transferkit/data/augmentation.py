@@ -14,9 +14,8 @@ import torch
 from torchvision.transforms import v2
 
 from ..errors import DataError
-from .preprocessing import Preprocessing
-
 from ..settings.choices import AUGMENTATIONS  # the one table; re-exported by data/
+from .preprocessing import Preprocessing
 
 
 def make_augmentation(name: str, size_hw: tuple[int, int],
