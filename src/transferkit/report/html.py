@@ -121,8 +121,9 @@ def rungs_section(doc: dict[str, Any]) -> str:
         body.append([str(r["rung"] + 1), str(r["epochs"]), str(len(r["trained"])), escape(kept)])
     eta = doc["search"].get("eta")
     return ('<section id="rungs"><h2>Successive halving</h2>'
-            f'<p class="note">Each rung trains its candidates from the start for its epochs (eta = {eta}); the best '
-            "by mean validation accuracy go on to the next rung.</p>"
+            f'<p class="note">Each rung trains its candidates from the start for its epochs (eta = {eta}), phases '
+            "with fixed epochs shortened in the same proportion; the candidate the selection rule chooses at the rung "
+            "and then the best by mean validation score go on to the next rung (controls never do).</p>"
             + _table(["rung", "epochs", "candidates trained", "kept for the next rung"], body, "rungs-table")
             + "</section>")
 
