@@ -99,7 +99,8 @@ def report(out: Path, margin: float) -> None:
             counts[rule] += deficit > REGRET
             cells.append(f"{chosen[rule]} ({-100 * deficit:+.1f})" + (" **regret**" if deficit > REGRET else ""))
         warned += chosen["warning"] is not None
-        print(f"| {path.parent.name} | {chosen['seeds']} | {top} ({100 * test[top]:.1f}%) | " + " | ".join(cells) + " |")
+        best = f"{top} ({100 * test[top]:.1f}%)"
+        print(f"| {path.parent.name} | {chosen['seeds']} | {best} | " + " | ".join(cells) + " |")
     n = len(boards)
     print()
     for rule, words in (("old", "old rule (cheapest tied)"), ("new", "new rule (cheapest-equivalent)"),
