@@ -80,3 +80,14 @@ def test_halving_rungs_shorten_fixed_phases_in_proportion():
     assert trained[("lp-ft", 0)] == [3, 3] and trained[("linear-probe", 0)] == [3]
     assert trained[("lp-ft", 1)] == [10, 9]
     assert candidates[0].plan.phases[0].epochs == 10  # the candidates themselves are unchanged
+
+
+def test_the_count_of_epochs_is_what_the_plan_trains():
+    for candidate in (_lp_ft_like(), _lp_ft_like(probe=3, tune=7), _probe_like()):
+        for budget, full in ((1, 9), (3, 9), (9, 9), (2, 2), (20, 20)):
+            fraction = min(1.0, budget / full)
+            trained = candidate.plan.with_fixed_epochs_scaled(fraction).with_total_epochs(
+                max(budget, candidate.plan.scalable_phases)).total_epochs
+            assert candidate.plan.epochs_at(budget, fraction) == trained
+    two = Plan(phases=[Phase(name="a", epochs=5, train=["head"]), Phase(name="b", epochs=5)])
+    assert two.epochs_at(1) == 2  # a two-phase plan needs at least two epochs, whatever the budget

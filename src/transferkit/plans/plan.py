@@ -74,6 +74,13 @@ class Plan:
             phase.epochs = epochs
         return plan
 
+    def epochs_at(self, budget: int, fraction: float = 1.0) -> int:
+        """Every epoch the plan trains at an epoch `budget` (at least one per sharing phase), its fixed phases at
+        `fraction` of their epochs: what `with_fixed_epochs_scaled(fraction).with_total_epochs(budget)` trains,
+        counted without copying the plan."""
+        fixed = sum(max(1, round(p.epochs * fraction)) for p in self.phases if p.fixed_epochs)
+        return fixed + (max(budget, self.scalable_phases) if self.scalable_phases else 0)
+
     def with_fixed_epochs_scaled(self, fraction: float) -> Plan:
         """A copy whose `fixed_epochs` phases train `fraction` of their epochs (rounded, at least 1): a rung of
         successive halving that trains this fraction of the budget shortens them in the same proportion."""

@@ -15,8 +15,8 @@ from .run_pool import Runs
 def run_epochs(search: str, candidates: list[Candidate], seeds: int, epochs: int, eta: int = DEFAULT_ETA) -> int:
     """How many run-epochs (one run for one epoch) the search takes at an epoch budget of `epochs` per plan, every
     epoch counted (a plan's fixed epochs on top of the budget too)."""
-    def trained(c: Candidate, e: int) -> int:
-        return at_rung(c, e, epochs).plan_at(e).total_epochs
+    def trained(c: Candidate, e: int) -> int:  # as at_rung(c, e, epochs).plan_at(e) trains
+        return c.plan.epochs_at(e, min(1.0, e / epochs))
 
     if search == "exhaustive":
         return sum(trained(c, epochs) for c in candidates) * seeds
