@@ -73,7 +73,8 @@ def compare(model: ModelArg | None = None, data: DataArg | None = None,
     """Compare strategies on the same data, epochs and splits over several seeds; choose on validation only.
 
     `settings` are RunSpec keywords (`epochs` per plan, default 10; `labels_per_class`, `device`, `source`, ...),
-    CompareSettings keywords (`seeds`, `search`, `eta`, `lr_factors`, `time_budget`, `show_test`) and `overwrite`.
+    CompareSettings keywords (`seeds`, `search`, `eta`, `lr_factors`, `time_budget`, `show_test`, `prefer`, `margin`,
+    ...) and `overwrite`.
     Every run is one RunSpec with its seed changed; seed k draws split k for every plan. A loaded DataSplits is
     used as the one split of every seed.
     """

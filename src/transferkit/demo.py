@@ -16,6 +16,7 @@ from .cache import cache_dir, config_key
 from .console import logger
 from .models import is_model_dir
 from .files import StagingDir, check_output_dir
+from .select.power import power_words
 from .select.table import fmt_bytes
 from .settings.demo import DemoSettings
 
@@ -112,8 +113,9 @@ def sources_table(result: DemoResult) -> Table:
     table = Table(title=f"Which source transfers better to {TARGET} ({LABELS_PER_CLASS} labels per class)?",
                   caption="test accuracy, mean ± standard deviation over seeds; gain = probe on pretrained features "
                           "minus probe on random features of the same architecture")
-    for col in ("source", "chosen plan", "its test accuracy", "linear probe", "probe, random weights", "gain"):
-        table.add_column(col, justify="left" if col in ("source", "chosen plan") else "right")
+    for col in ("source", "chosen plan", "chosen by", "its test accuracy", "linear probe", "probe, random weights",
+                "gain"):
+        table.add_column(col, justify="left" if col in ("source", "chosen plan", "chosen by") else "right")
     for source in result.sources:
         board = source.comparison.leaderboard
         winner = source.comparison.winner
@@ -121,10 +123,33 @@ def sources_table(result: DemoResult) -> Table:
         gain = "-"
         if probe and random and probe.get("mean") is not None and random.get("mean") is not None:
             gain = f"{(probe['mean'] - random['mean']) * 100:+.1f} points"
-        table.add_row(escape(source.label), escape(winner["plan"]) if winner else "-",
+        table.add_row(escape(source.label), escape(winner["plan"]) if winner else "-", escape(chosen_by(board)),
                       _mean_std(winner["test"]) if winner else "-", _mean_std(probe or {}),
                       _mean_std(random or {}), gain)
     return table
+
+
+def chosen_by(board: dict) -> str:
+    """Which rule chose the winner, and how: 'highest mean (--prefer cheapest-equivalent, margin 1 point; 3 seeds)'."""
+    winner, selection = board.get("winner"), board.get("selection") or {}
+    if not winner:
+        return "-"
+    how = ("highest mean" if winner.get("chosen_by") == "highest mean" else
+           f"cheaper than {winner['best']}, shown equivalent")
+    rule = f"--prefer {selection.get('prefer', '?')}"
+    if selection.get("prefer") == "cheapest-equivalent":
+        rule += f", margin {selection['margin_points']:g} point{'' if selection['margin_points'] == 1 else 's'}"
+    seeds = winner["val"]["n"]
+    return f"{how} ({rule}; {seeds} seed{'' if seeds == 1 else 's'})"
+
+
+def rule_sentence(board: dict) -> str:
+    """The demo's words for one leaderboard: which rule chose the winner, why, and what its seeds could detect."""
+    winner = board.get("winner")
+    if not winner:
+        return f"No plan chosen: {board.get('no_winner') or 'no plan finished'}."
+    power = power_words(board.get("power"))
+    return f"{winner['plan']} chosen by {chosen_by(board)}: {winner['reason']}." + (f" {power}" if power else "")
 
 
 def _mean_std(summary: dict) -> str:
@@ -140,7 +165,8 @@ def demo_table(result: Comparison, source: str = "") -> Table:
     plans = board.get("plans", [])
     table = Table(title=f"{source + ': ' if source else ''}{TARGET}, {LABELS_PER_CLASS} labels per class, {len(board.get('seeds', []))} seeds, "
                         f"{board.get('epochs')} epochs per strategy, each at its preset's learning rate",
-                  caption="mean ± standard deviation over seeds; the winner is chosen on validation accuracy only")
+                  caption="mean ± standard deviation over seeds; the winner is chosen on validation accuracy only. "
+                          + escape(rule_sentence(board)))
     with_memory = any(r.get("peak_memory_bytes") is not None for r in board["rows"])  # per run on CUDA only
     for col in ("strategy", "term", "trainable params", "val accuracy", "test accuracy", "s/run",
                 *(["peak GPU memory"] if with_memory else [])):

@@ -55,3 +55,23 @@ def test_adapt_takes_the_same_settings_and_presets_take_them_as_options(tiny_mod
         record = json.loads((tmp_path / name / "run.json").read_text())
         assert [(p["lr"], p["batch_size"], p["augment"]) for p in record["plan"]["definition"]["phases"]] == [
             (0.02, 8, "light")] * 2
+
+
+def test_the_rule_and_margin_are_options_and_a_control_is_marked_from_its_record(tiny_model_dir, tmp_path):
+    out = tmp_path / "cmp"
+    args = ["compare", "--model", str(tiny_model_dir), "--data", TARGET, "--out", str(out), "--strategies",
+            "linear-probe:init=random,linear-probe", "--seeds", "2", "--epochs", "1", "--lr-factors", "1",
+            "--prefer", "best", "--margin", "0.5"]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    board = json.loads((out / "leaderboard.json").read_text())
+    assert board["selection"]["prefer"] == "best" and board["selection"]["margin"] == 0.005
+    assert "--prefer best" in " ".join(result.output.split())
+    rows = {r["plan"]: r for r in board["rows"]}
+    assert rows["linear-probe:init=random"]["control"] and not rows["linear-probe"]["control"]
+    assert board["winner"]["plan"] == "linear-probe" and board["power"]["seeds"] == 2
+    for bad, flag in ((["--prefer", "cheapest"], "--prefer"), (["--margin", "-1"], "--margin")):
+        wrong = CliRunner().invoke(app, ["compare", "--model", str(tiny_model_dir), "--data", TARGET, "--out",
+                                         str(tmp_path / "x"), *bad])
+        assert wrong.exit_code == 2 and flag in wrong.output and "Traceback" not in wrong.output
+        assert len(wrong.output.strip().splitlines()) == 1 and not (tmp_path / "x").exists()

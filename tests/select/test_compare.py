@@ -206,6 +206,13 @@ def test_demo_compares_through_compare_from_both_sources(tiny_model_dir, tmp_pat
     buffer = io.StringIO()
     Console(file=buffer, width=200).print(demo.sources_table(result))
     assert "ImageNet" in buffer.getvalue() and "glyphs" in buffer.getvalue() and "points" in buffer.getvalue()
+    # which rule chose, and how many seeds it had (and needed)
+    board = result.sources[0].comparison.leaderboard
+    assert demo.chosen_by(board) == "highest mean (--prefer cheapest-equivalent, margin 1 point; 1 seed)"
+    assert "chosen by" in buffer.getvalue() and "cheapest-equivalent" in buffer.getvalue()
+    Console(file=buffer, width=200).print(demo.demo_table(result.sources[0].comparison))
+    text = " ".join(buffer.getvalue().split())
+    assert "linear-probe chosen by highest mean" in text and "With 1 seed no difference can be detected" in text
 
 
 def test_a_plan_whose_probe_keeps_its_epochs_competes_at_the_same_budget(tiny_model_dir, tmp_path):
@@ -217,3 +224,13 @@ def test_a_plan_whose_probe_keeps_its_epochs_competes_at_the_same_budget(tiny_mo
     assert rows["lp-ft"]["epochs"] == rows["linear-probe"]["epochs"] == 2
     best = max(rows.values(), key=lambda row: row["val"]["mean"])
     assert result.winner["plan"] == best["plan"] or rows[result.winner["plan"]]["tie"]
+    # before, the epochs column said 2 for both while lp-ft trained 12: the leaderboard states budget and fixed epochs
+    assert (rows["lp-ft"]["fixed_epochs"], rows["lp-ft"]["epochs_trained"]) == (10, 12)
+    assert (rows["linear-probe"]["fixed_epochs"], rows["linear-probe"]["epochs_trained"]) == (0, 2)
+    for row in rows.values():  # training images count every epoch trained, fixed ones included
+        records = [json.loads((result.dir / r["dir"] / "run.json").read_text()) for r in row["runs"]]
+        assert all(r["plan"]["epochs"]["total"] == row["epochs_trained"] for r in records)
+    assert rows["lp-ft"]["train_images"] == 6 * rows["linear-probe"]["train_images"]
+    buffer = io.StringIO()
+    Console(file=buffer, width=250).print(result.table())
+    assert "2 + 10 fixed" in buffer.getvalue()

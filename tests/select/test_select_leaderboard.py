@@ -42,18 +42,22 @@ def test_learning_rate_is_chosen_per_plan_on_mean_validation():
     assert [round(g["val_mean"], 3) for g in row["lr_grid"]] == [0.55, 0.71, 0.55]
 
 
-def test_ties_by_the_paired_test_go_to_the_cheaper_plan():
+def test_a_tie_of_the_paired_test_is_not_equivalence_so_the_best_mean_wins():
+    # before: a tie went to the cheaper plan; a tie with 3 seeds is no evidence that the cheaper plan is as good
     big = [entry("full", 1, s, v, 0.5, params=100_000) for s, v in enumerate([0.80, 0.90, 0.85])]
     small = [entry("probe", 1, s, v, 0.5, params=650) for s, v in enumerate([0.82, 0.84, 0.83])]
     board = build_leaderboard(big + small)
-    # per-seed differences probe - full: +0.02, -0.06, -0.02 -> not distinguishable -> tie; probe is cheaper
-    assert board["winner"]["plan"] == "probe"
-    assert board["winner"]["tied_with"] == ["full"]
-    reason = board["winner"]["reason"]
-    assert "not distinguishable" in reason and "full" in reason and "cheaper" in reason
+    # per-seed differences probe - full: +0.02, -0.06, -0.02 -> not distinguishable -> tie ...
     assert all(r["tie"] for r in board["rows"])
     probe = next(r for r in board["rows"] if r["plan"] == "probe")
     assert probe["paired"]["values"] == pytest.approx([0.02, -0.06, -0.02]) and probe["paired"]["seeds"] == [0, 1, 2]
+    # ... but not shown within 1 point: deficit 2 points, upper bound 2 + t(0.95, 2) * 4 / sqrt(3) points
+    upper = 0.02 + stats.t.ppf(0.95, 2) * 0.04 / 3 ** 0.5
+    assert probe["equivalence"]["upper"] == pytest.approx(upper) and not probe["equivalence"]["shown"]
+    assert board["winner"]["plan"] == "full" and board["winner"]["tied_with"] == ["probe"]
+    assert board["winner"]["chosen_by"] == "highest mean" and board["winner"]["equivalent"] == []
+    reason = board["winner"]["reason"]
+    assert "highest mean" in reason and "no cheaper plan is shown within 1 point" in reason and "probe" in reason
 
 
 def test_no_tie_when_the_paired_test_separates():
@@ -95,10 +99,12 @@ def test_holm_correction_across_candidates():
 
 
 def test_one_seed_cannot_tell_plans_apart():
+    # before: with one seed every plan was tied and the cheapest won; now nothing can be shown, so the best mean wins
     entries = [entry("big", 1, 0, 0.95, 0.5, params=100_000), entry("small", 1, 0, 0.60, 0.5, params=10)]
     board = build_leaderboard(entries)
-    assert board["winner"]["plan"] == "small" and board["winner"]["tied_with"] == ["big"]
+    assert board["winner"]["plan"] == "big" and board["winner"]["tied_with"] == ["small"]
     assert "one seed" in board["winner"]["reason"]
+    assert board["power"]["warning"].startswith("with 1 seed no difference can be detected")
 
 
 def test_failed_learning_rates_and_plans_are_never_chosen():

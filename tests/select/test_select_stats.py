@@ -59,8 +59,10 @@ def test_written_leaderboard_intervals_match_hand_computation(tiny_comparison):
         mean, low, high = hand_interval(vals)
         assert row["val"]["mean"] == pytest.approx(mean, abs=1e-12)
         if row["val"]["std"]:
-            assert row["val"]["low"] == pytest.approx(low, abs=1e-9)
-            assert row["val"]["high"] == pytest.approx(high, abs=1e-9)
+            # accuracies lie in [0, 1], and so does the reported interval: the t-interval clipped to it
+            assert row["val"]["low"] == pytest.approx(max(low, 0.0), abs=1e-9)
+            assert row["val"]["high"] == pytest.approx(min(high, 1.0), abs=1e-9)
+            assert row["val"]["clipped"] == (low < 0.0 or high > 1.0)
         else:
             assert row["val"]["low"] == row["val"]["high"] == pytest.approx(mean)
 

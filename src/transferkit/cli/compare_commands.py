@@ -26,7 +26,9 @@ def print_result(result) -> None:
 @command(app, CommandOptions(
     {"spec": RunSpec, "settings": CompareSettings, "output": Output}, exclude=("seed", "resume"),
     required=("model", "data", "out"),
-    helps={"epochs": "Epochs per plan, the same for every plan (default 10).",
+    helps={"epochs": "Epoch budget per plan, the same for every plan (default 10), shared in proportion by its "
+                     "phases; a phase with fixed epochs (the head lp-ft and keras-guide train first) trains its own "
+                     "on top (run.json and the leaderboard show both).",
            "out": "Directory to write: a run directory per plan, learning rate and seed under runs/, "
                   "leaderboard.json, report.html."}))
 def compare(spec: RunSpec, settings: CompareSettings, output: Output,

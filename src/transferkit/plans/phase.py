@@ -30,9 +30,10 @@ class Phase(Record):
 
     name: str = setting("train", Text(example="probe"), "The phase's name, as the record and the report show it.")
     epochs: int = setting(10, v.EPOCHS, "Epochs of this phase.")
-    fixed_epochs: bool = setting(False, Flag(), "Keep these epochs when a budget (--epochs, a comparison's budget) "
-                                                "rescales the plan's other phases (a head trained to convergence "
-                                                "before fine-tuning, as LP-FT and the Keras guide prescribe).")
+    fixed_epochs: bool = setting(False, Flag(), "Train these epochs on top of an epoch budget (--epochs, a "
+                                                "comparison's epochs), which the plan's other phases share (a head "
+                                                "trained to convergence before fine-tuning, as LP-FT and the Keras "
+                                                "guide prescribe); run.json and the leaderboard count both.")
     train: list[str] = setting(["all"], StageList(), "The stages that learn: names, all, or top:K (the K stages just "
                                                      "below the head, and the head).")
     params: str = setting("all", OneOf(PARAM_FILTERS), "Which parameters of the trained non-head stages learn: all, "

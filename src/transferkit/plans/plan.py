@@ -34,14 +34,20 @@ class Plan:
     def total_epochs(self) -> int:
         return sum(p.epochs for p in self.phases)
 
+    def epoch_counts(self) -> dict[str, int]:
+        """{'total': every epoch the plan trains, 'budget': those of the phases that share an epoch budget, 'fixed':
+        those of phases with `fixed_epochs`, trained on top of the budget} (see settings.phase_values.EPOCH_BUDGET)."""
+        fixed = sum(p.epochs for p in self.phases if p.fixed_epochs)
+        return {"total": self.total_epochs, "budget": self.total_epochs - fixed, "fixed": fixed}
+
     @property
     def scalable_phases(self) -> int:
         """How many phases share an epoch budget (those without `fixed_epochs`)."""
         return sum(not p.fixed_epochs for p in self.phases)
 
     def with_total_epochs(self, total: int) -> Plan:
-        """A copy whose phases share `total` epochs in the proportions of this plan (each at least 1); phases with
-        `fixed_epochs` keep theirs and are not counted."""
+        """A copy whose phases share an epoch budget of `total` in the proportions of this plan (each at least 1);
+        phases with `fixed_epochs` keep theirs on top of it (settings.phase_values.EPOCH_BUDGET)."""
         need = max(self.scalable_phases, 1)
         if isinstance(total, bool) or not isinstance(total, int) or total < need:
             raise PlanError(
@@ -66,6 +72,24 @@ class Plan:
             i += 1
         for phase, epochs in zip(scaled, shares):
             phase.epochs = epochs
+        return plan
+
+    def epochs_at(self, budget: int, fraction: float = 1.0) -> int:
+        """Every epoch the plan trains at an epoch `budget` (at least one per sharing phase), its fixed phases at
+        `fraction` of their epochs: what `with_fixed_epochs_scaled(fraction).with_total_epochs(budget)` trains,
+        counted without copying the plan."""
+        fixed = sum(max(1, round(p.epochs * fraction)) for p in self.phases if p.fixed_epochs)
+        return fixed + (max(budget, self.scalable_phases) if self.scalable_phases else 0)
+
+    def with_fixed_epochs_scaled(self, fraction: float) -> Plan:
+        """A copy whose `fixed_epochs` phases train `fraction` of their epochs (rounded, at least 1): a rung of
+        successive halving that trains this fraction of the budget shortens them in the same proportion."""
+        if not 0 < fraction <= 1:
+            raise PlanError(f"The fraction of fixed epochs to keep must be above 0 and at most 1; got {fraction!r}.")
+        plan = copy.deepcopy(self)
+        for phase in plan.phases:
+            if phase.fixed_epochs:
+                phase.epochs = max(1, round(phase.epochs * fraction))
         return plan
 
     def with_lr_factor(self, factor: float) -> Plan:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from ..select.table import fmt_bytes, fmt_factor, fmt_interval, fmt_paired, status_text
+from ..select.power import power_words
+from ..select.table import fmt_bytes, fmt_epochs, fmt_factor, fmt_interval, fmt_paired, status_text
 from .html_grid import stage_phase_grid
 from .html_mistakes import mistakes_section
 from .html_parts import img as _img
@@ -17,7 +18,8 @@ from .plots import confusion_chart, learning_curves, leaderboard_chart
 def winner_box(doc: dict[str, Any]) -> str:
     w = doc.get("winner")
     if not w:
-        return '<div class="winner-box">No plan finished without errors; see the leaderboard.</div>'
+        why = doc.get("no_winner") or "no plan finished without errors"
+        return f'<div class="winner-box">No plan chosen: {escape(why)}; see the leaderboard.</div>'
     lr = "" if w["lr_factor"] is None else f" at learning-rate factor {fmt_factor(w['lr_factor'])}"
     test = fmt_interval(w["test"])
     if doc.get("kind") == "run":
@@ -25,8 +27,17 @@ def winner_box(doc: dict[str, Any]) -> str:
                 f"Validation accuracy {escape(fmt_interval(w['val']))}; test accuracy {escape(test)}.</div>")
     return (f'<div class="winner-box" id="winner"><b>Chosen plan: {escape(w["plan"])}</b>{escape(lr)} '
             f"— {escape(w['term'] or '')}.<br>Selection score {escape(fmt_interval(w['val']))} "
-            f"({escape(w['reason'])}).<br>{_reported(w)}Test accuracy {escape(test)} <span class='note'>(held out; "
+            f"({escape(w['reason'])}).<br>{_rule(doc)}{_reported(w)}Test accuracy {escape(test)} <span class='note'>(held out; "
             f"not used for any choice).</span></div>")
+
+
+def _rule(doc: dict[str, Any]) -> str:
+    """Which rule chose, and what the seeds could detect (comparisons written before the rule: nothing)."""
+    rule = (doc.get("selection") or {}).get("rule")
+    if not rule:
+        return ""
+    power = power_words(doc.get("power"))
+    return f"Rule: {escape(rule)}.<br>" + (f"<b>{escape(power)}</b><br>" if power else "")
 
 
 def _reported(w: dict[str, Any]) -> str:
@@ -42,12 +53,11 @@ def leaderboard_section(doc: dict[str, Any], chart: bool = True) -> str:
     """The leaderboard as a table, under its chart (`chart`: with the chart, for a comparison)."""
     rows = doc["rows"]
     show_test = doc.get("show_test", False)
-    winner = doc.get("winner") or {}
-    tied = [winner.get("plan")] + list(winner.get("tied_with", [])) if winner else []
+    margin = (doc.get("selection") or {}).get("margin")
     with_memory = any(r.get("peak_memory_bytes") is not None for r in rows)  # measured per run on CUDA only
     domain = doc.get("oracle") is not None
     metric = (doc.get("selection") or {}).get("metric_name", "accuracy")
-    headers = ["#", "plan", "term", "learning rate", "epochs", f"selection {metric} [95% CI within 0-100%]",
+    headers = ["#", "plan", "term", "learning rate", "epochs (budget + fixed)", f"selection {metric} [95% CI within 0-100%]",
                "vs best: paired difference [95% CI], Holm p", "test (not used for selection)"]
     headers += ["oracle: target accuracy (not usable for selection)"] if domain else []
     headers += ["trainable params", "time/run (s)", *(["peak GPU memory"] if with_memory else []), "training images",
@@ -57,13 +67,13 @@ def leaderboard_section(doc: dict[str, Any], chart: bool = True) -> str:
         lrs = "/".join(f"{v:.3g}" for v in r["lrs"])
         table_rows.append([
             str(r.get("rank", "")), escape(r["plan"]), escape(r.get("term") or "-"),
-            escape(f"{fmt_factor(r['lr_factor'])} ({lrs})"), str(r["epochs"]), escape(fmt_interval(r["val"])),
+            escape(f"{fmt_factor(r['lr_factor'])} ({lrs})"), escape(fmt_epochs(r)), escape(fmt_interval(r["val"])),
             escape(fmt_paired(r)), escape(fmt_interval(r.get("test"))),
             *([escape(fmt_interval(r.get("oracle")))] if domain else []),
             "-" if r["trainable_params"] is None else f"{r['trainable_params']:,}",
             "-" if r["seconds"] is None else f"{r['seconds']:.1f}",
             *([escape(fmt_bytes(r["peak_memory_bytes"]))] if with_memory else []),
-            f"{r['train_images']:,}", escape(status_text({**r, "tied_names": tied})),
+            f"{r['train_images']:,}", escape(status_text(r, margin)),
         ])
         classes.append("winner" if r.get("winner") else "dim" if r["status"] != "ok" else "")
     test_note = ("Test accuracy is shown for every plan (--show-test) but was NOT used for any choice."
@@ -76,7 +86,9 @@ def leaderboard_section(doc: dict[str, Any], chart: bool = True) -> str:
         f'<section id="leaderboard"><h2>{"Result" if doc.get("kind") == "run" else "Leaderboard"}</h2>' + chart
         + _table(headers, table_rows, "leaderboard-table", "", classes)
         + f'<p class="note">Selection: {escape(selection.get("metric", ""))}; learning rate: '
-        f'{escape(selection.get("learning_rate", ""))}; ties: {escape(selection.get("ties", ""))}. {escape(test_note)} '
+        f'{escape(selection.get("learning_rate", ""))}; rule: {escape(selection.get("rule", "-"))}; ties: '
+        f'{escape(selection.get("ties", ""))}. {escape(power_words(doc.get("power")))} {escape(test_note)} '
+        f'Epochs: {escape(selection.get("epochs", "the budget of every plan"))}. '
         "Training images = images processed in training by all runs of the row's learning rate (epochs x images), "
         "a measure of compute that does not depend on machine load.</p></section>"
     )
@@ -109,8 +121,9 @@ def rungs_section(doc: dict[str, Any]) -> str:
         body.append([str(r["rung"] + 1), str(r["epochs"]), str(len(r["trained"])), escape(kept)])
     eta = doc["search"].get("eta")
     return ('<section id="rungs"><h2>Successive halving</h2>'
-            f'<p class="note">Each rung trains its candidates from the start for its epochs (eta = {eta}); the best '
-            "by mean validation accuracy go on to the next rung.</p>"
+            f'<p class="note">Each rung trains its candidates from the start for its epochs (eta = {eta}), phases '
+            "with fixed epochs shortened in the same proportion; the candidate the selection rule chooses at the rung "
+            "and then the best by mean validation score go on to the next rung (controls never do).</p>"
             + _table(["rung", "epochs", "candidates trained", "kept for the next rung"], body, "rungs-table")
             + "</section>")
 

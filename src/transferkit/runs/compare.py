@@ -29,6 +29,7 @@ from ..engine import lr_range_test, main_first, process_state
 from ..select.budget import budget_record, epochs_within_budget, measure_epoch_seconds
 from ..select.live import LiveLeaderboard
 from ..select.lr_search import range_candidates
+from ..select.rule import SelectionRule
 from ..select.table import fmt_interval, leaderboard_table
 from ..use.model_card import write_comparison_cards
 from .adapt import adapt
@@ -76,7 +77,7 @@ class Comparison:
         """One sentence: the chosen plan, its validation accuracy and why (or that no plan finished)."""
         w = self.winner
         if w is None:
-            return "No plan finished without errors; see the leaderboard."
+            return f"No plan chosen: {self.leaderboard.get('no_winner') or 'no plan finished without errors'}."
         return (f"Chosen: {w['plan']} ({w['term']}): validation accuracy {fmt_interval(w['val'])}; {w['reason']}. "
                 f"Test accuracy {fmt_interval(w['test'])} (not used for selection).")
 
@@ -144,7 +145,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
         candidates, lr_record = range_candidates(candidates, lambda c: lr_range_test(
             c.plan, backbone, splits_for(first), seed=first, execution=quiet))
 
-    search, eta = settings.search, settings.eta
+    search, eta, rule = settings.search, settings.eta, SelectionRule.from_settings(settings)
     budget: dict[str, Any] = {"epochs": spec.overrides.epochs or DEFAULT_EPOCHS}
     if settings.time_budget is not None:
         per_epoch = measure_epoch_seconds(backbone, splits_for(seed_list[0]), seed=seed_list[0],
@@ -203,7 +204,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
 
         runs = Runs(run_one, live.update, settings.jobs)
         if search == "halving":
-            entries, rungs = successive_halving(candidates, seed_list, max_epochs, runs, eta)
+            entries, rungs = successive_halving(candidates, seed_list, max_epochs, runs, eta, rule)
         else:
             entries, rungs = exhaustive(candidates, seed_list, max_epochs, runs)
         summary = {
@@ -226,7 +227,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
         }
         search_record = {"method": search, "eta": eta if search == "halving" else None, "rungs": rungs}
         doc = comparison_document(entries, DocumentHeading(title=title, settings=summary, search=search_record),
-                                  show_test=settings.show_test, metric=settings.metric)
+                                  show_test=settings.show_test, metric=settings.metric, rule=rule)
         if out is None:
             return Comparison(doc)
 

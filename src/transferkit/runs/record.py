@@ -90,6 +90,8 @@ def build_record(result: RunResult, data_summary: dict[str, Any], extra: dict[st
             "strategy": result.plan.strategy,
             "init": result.plan.init,
             "options": result.plan.options,
+            # budget + fixed = total planned epochs (settings.phase_values.EPOCH_BUDGET)
+            "epochs": result.plan.epoch_counts(),
             "phases": phase_entries(result),
             "definition": result.plan.to_dict(),
         },

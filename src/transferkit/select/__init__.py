@@ -6,6 +6,7 @@ from .entries import entry_from_record, failed_entry, run_compute
 from .halving import Rung, halving_rungs, promote
 from .leaderboard import SELECTION, build_leaderboard, candidate_summaries
 from .memory import PeakMemory
+from .rule import SelectionRule
 from .run_pool import Runs
 from .search import exhaustive, run_epochs, successive_halving
 from .stats import CONFIDENCE, summarize
@@ -18,6 +19,7 @@ __all__ = [
     "Rung",
     "Runs",
     "SELECTION",
+    "SelectionRule",
     "build_leaderboard",
     "candidate_summaries",
     "comparison_document",

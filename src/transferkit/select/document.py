@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .leaderboard import build_leaderboard, hide_held_out
+from .rule import SelectionRule
 
 SCHEMA_VERSION = 1
 
@@ -23,12 +24,13 @@ class DocumentHeading:
 
 
 def comparison_document(entries: list[dict[str, Any]], heading: DocumentHeading = DocumentHeading(), *,
-                        show_test: bool = False, metric: str = "accuracy") -> dict[str, Any]:
-    """The leaderboard of `entries` (winner under 'winner') plus the heading and every run.
+                        show_test: bool = False, metric: str = "accuracy",
+                        rule: SelectionRule = SelectionRule()) -> dict[str, Any]:
+    """The leaderboard of `entries` (winner under 'winner', chosen by `rule`) plus the heading and every run.
 
     Test and holdout scores of runs outside the winning plan are left out unless `show_test`.
     """
-    board = build_leaderboard(entries, show_test=show_test, metric=metric)
+    board = build_leaderboard(entries, show_test=show_test, metric=metric, rule=rule)
     winner_plan = (board["winner"] or {}).get("plan")
     runs = []
     for e in entries:

@@ -34,8 +34,12 @@ def entry_from_record(record: dict[str, Any], run_dir: str | None, metric: str =
         "term": record["term"],
         "lr_factor": comparison.get("lr_factor"),
         "lrs": [p["lr"] for p in record["plan"]["definition"]["phases"]],
-        # the epoch budget the search gave the run (its plan may train longer: phases with fixed epochs)
+        # the epoch budget the search gave the run; a plan trains its fixed epochs on top (EPOCH_BUDGET)
         "epochs": comparison.get("budget", sum(p["epochs"] for p in phases)),
+        "fixed_epochs": sum(p["epochs"] for p in record["plan"]["definition"]["phases"] if p.get("fixed_epochs")),
+        "epochs_trained": sum(p.get("epochs_run", p["epochs"]) for p in phases),
+        # a control: the plan starts from random weights (scratch, linear-probe:init=random); never chosen
+        "control": record["plan"].get("init") == "random",
         "rung": comparison.get("rung"),
         "seed": record["seed"],
         "status": "ok",

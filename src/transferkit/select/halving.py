@@ -1,20 +1,26 @@
 """Successive halving (Jamieson & Talwalkar, AISTATS 2016) over candidates, with epochs as the budget unit.
 
 Rung 0 trains every candidate for a few epochs; each later rung keeps the best 1/eta of the previous
-one (by mean validation accuracy over seeds) and trains them, from the start, for eta times as many
-epochs; the last rung trains the survivors for the full budget. Each rung trains from scratch, so every
-run is an ordinary run whose schedule fits its length.
+one and trains them, from the start, for eta times as many epochs; the last rung trains the survivors for the full
+budget. Each rung trains from scratch, so every run is an ordinary run whose schedule fits its length, and each rung
+is a shortened copy of every candidate's full run: phases with fixed epochs (a head trained first) are shortened in
+the same proportion as the budget, so no plan gets its full fixed phase at a short rung while the others do not.
+Promotion follows the comparison's selection rule (rule.py): the candidate the rule would choose at the rung always
+goes on, the other places go to the highest means, and controls (random weights) never take a place.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import RunError
 from ..settings.compare import DEFAULT_ETA
-
+from .candidates import Candidate
+from .choice import choose
+from .rule import SelectionRule
 
 
 @dataclass(frozen=True)
@@ -48,11 +54,25 @@ def halving_rungs(n: int, max_epochs: int, eta: int = DEFAULT_ETA, min_epochs: i
     return rungs
 
 
-def promote(summaries: list[dict[str, Any]], keep: int) -> list[str]:
-    """The `keep` candidates with the highest mean validation accuracy (failed ones never), best first.
+def at_rung(candidate: Candidate, epochs: int, full: int) -> Candidate:
+    """The candidate as a rung of `epochs` out of the `full` budget trains it: its fixed phases shortened in the
+    rung's proportion (unchanged at the full budget)."""
+    if epochs >= full:
+        return candidate
+    return dataclasses.replace(candidate, plan=candidate.plan.with_fixed_epochs_scaled(epochs / full))
 
-    Equal means keep the earlier candidate (the given order), so the choice does not depend on chance.
+
+def promote(summaries: list[dict[str, Any]], keep: int, rule: SelectionRule | None = None) -> list[str]:
+    """The `keep` candidates that go on (failed ones and controls never), best first.
+
+    With `rule`, the candidate the rule chooses among these summaries comes first, then the others by mean
+    validation score; without, all by mean. Equal means keep the earlier candidate (the given order), so the choice
+    does not depend on chance.
     """
-    ok = [s for s in summaries if s["status"] == "ok" and s["val"]["mean"] is not None]
-    ranked = sorted(enumerate(ok), key=lambda item: (-item[1]["val"]["mean"], item[0]))
-    return [s["candidate"] for _, s in ranked[:keep]]
+    ok = [s for s in summaries if s["status"] == "ok" and s["val"]["mean"] is not None and not s.get("control")]
+    ranked = [s["candidate"] for _, s in sorted(enumerate(ok), key=lambda item: (-item[1]["val"]["mean"], item[0]))]
+    if rule is not None and ok:
+        chosen = choose([dict(s) for s in ok], "validation score", rule, key="candidate").winner
+        if chosen is not None:
+            ranked = [chosen["candidate"]] + [c for c in ranked if c != chosen["candidate"]]
+    return ranked[:keep]

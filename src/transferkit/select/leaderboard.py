@@ -1,5 +1,5 @@
-"""The leaderboard: per plan, its best learning rate, mean and t-interval of the selection score, the paired test
-against the best plan, and costs.
+"""The leaderboard: per plan, its best learning rate, mean and t-interval of the selection score, the paired tests
+against the best plan, costs, and the winner under the comparison's selection rule (rule.py, choice.py).
 
 Selection reads the selection score only (see metric.py and choice.py). The holdout and test scores are carried for
 display (the winner's always, every plan's with `show_test`) and are never read by any choice made here.
@@ -9,30 +9,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from .choice import ALPHA, choose
+from ..settings.phase_values import EPOCH_BUDGET
+from .choice import ALPHA, Choice, choose
 from .metric import metric_label
-from .stats import CONFIDENCE, summarize
+from .rule import SelectionRule
+from .stats import CONFIDENCE, SCORE_BOUNDS, summarize
 
 
-def selection_rules(metric: str = "accuracy", domain: bool = False) -> dict[str, Any]:
+def selection_rules(metric: str = "accuracy", domain: bool = False,
+                    rule: SelectionRule = SelectionRule()) -> dict[str, Any]:
     """The selection rules in words (leaderboard.json's `selection`)."""
     label = metric_label(metric)
     score = ("estimated target accuracy without target labels (each run's model-selection record: DEV, the "
              "importance-weighted accuracy on the source validation images, when unlabelled target images were "
              "given, else the source validation accuracy)" if domain else f"validation {label}")
+    name = score.split(" (")[0]
     return {
         "metric": f"{score} (mean over seeds)",
         "metric_name": "estimated target accuracy" if domain else metric,
-        "interval": f"{CONFIDENCE:.0%} t-interval over seeds",
-        "learning_rate": f"per plan, the learning-rate factor with the highest mean {score.split(' (')[0]} over seeds "
+        "interval": f"{CONFIDENCE:.0%} t-interval over seeds, clipped to the metric's range (0% to 100%)",
+        "learning_rate": f"per plan, the learning-rate factor with the highest mean {name} over seeds "
                          "(one factor for all seeds, so every seed of a plan runs the same recipe)",
-        "ties": (f"every plan is compared with the plan of the highest mean on its per-seed differences (seed k "
-                 f"draws split k for every plan): mean difference with its {CONFIDENCE:.0%} t-interval and a "
-                 f"one-sided paired t-test of being worse than the best (multiple comparisons with the best, "
-                 f"Hsu 1984), Holm-corrected across the plans compared; a plan whose corrected p-value "
-                 f"is not below {ALPHA} is not distinguishable from the best (tied); with one seed every plan is "
-                 "tied. Among the best and its ties the cheaper plan wins (fewer trainable parameters, then fewer "
-                 "training images)"),
+        "rule": rule.words(name),
+        "rule_short": rule.short(),
+        **rule.to_dict(),
+        "ties": (f"every plan is compared with the eligible plan of the highest mean on its per-seed differences "
+                 f"(seed k draws split k for every plan): mean difference with its {CONFIDENCE:.0%} t-interval and "
+                 f"a one-sided paired t-test of being worse than the best (multiple comparisons with the best, "
+                 f"Hsu 1984), Holm-corrected across the plans compared; a plan whose corrected p-value is not below "
+                 f"{ALPHA} is not separated from the best (tied), which with few seeds is no evidence that it is as "
+                 "good; with one seed no plan is separated. Being as good is shown only by the non-inferiority "
+                 "test of the rule"),
+        "costs": "cheaper: fewer trainable parameters, then fewer training images per run (every epoch counted)",
+        "epochs": EPOCH_BUDGET,
         "test_used_for_selection": False,
     }
 
@@ -60,9 +69,12 @@ def candidate_summaries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "rung": first.get("rung"),
             "status": "failed" if failed else "ok",
             "errors": sorted({r["error"] for r in failed}),
-            "val": summarize([r["val"] for r in ok]),
-            "holdout": summarize([r["holdout"] for r in ok if r.get("holdout") is not None]),
-            "test": summarize([r["test"] for r in ok if r["test"] is not None]),
+            "control": any(r.get("control") for r in runs),
+            "fixed_epochs": max((r.get("fixed_epochs") or 0 for r in ok), default=0),
+            "epochs_trained": summarize([r["epochs_trained"] for r in ok if r.get("epochs_trained") is not None])["mean"],
+            "val": summarize([r["val"] for r in ok], bounds=SCORE_BOUNDS),
+            "holdout": summarize([r["holdout"] for r in ok if r.get("holdout") is not None], bounds=SCORE_BOUNDS),
+            "test": summarize([r["test"] for r in ok if r["test"] is not None], bounds=SCORE_BOUNDS),
             "trainable_params": max((r["trainable_params"] for r in ok), default=None),
             "seconds": summarize([r["seconds"] for r in ok])["mean"],
             "peak_memory_bytes": max((r["peak_memory"]["bytes"] for r in ok
@@ -87,9 +99,9 @@ def _best_candidate(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     return max(summaries, key=key)
 
 
-def build_leaderboard(entries: list[dict[str, Any]], *, show_test: bool = False,
-                      metric: str = "accuracy") -> dict[str, Any]:
-    """Rows per plan, ranked, with the winner; see `selection_rules` for the rules."""
+def build_leaderboard(entries: list[dict[str, Any]], *, show_test: bool = False, metric: str = "accuracy",
+                      rule: SelectionRule = SelectionRule()) -> dict[str, Any]:
+    """Rows per plan, ranked, with the winner under `rule`; see `selection_rules` for the rules."""
     summaries = candidate_summaries(entries)
     domain = any(e.get("domain_adaptation") for e in entries)
     by_plan: dict[str, list[dict[str, Any]]] = {}
@@ -108,9 +120,11 @@ def build_leaderboard(entries: list[dict[str, Any]], *, show_test: bool = False,
             row["status"] = "eliminated"
     contenders = [r for r in rows if _selectable(r) and r["epochs"] == full]
     score = "estimated target accuracy" if domain else f"validation {metric_label(metric)}"
-    winner, tied, reason = choose(contenders, score)
+    choice = choose(contenders, score, rule)
+    winner = choice.winner
     for row in rows:
-        row["tie"] = row["plan"] in tied
+        row.setdefault("equivalence", None)
+        row["tie"] = row["plan"] in choice.tied
         row["winner"] = winner is not None and row["plan"] == winner["plan"]
         if domain:  # every plan's target accuracy: the oracle, which no choice may read
             row["oracle"] = row["test"]
@@ -121,12 +135,14 @@ def build_leaderboard(entries: list[dict[str, Any]], *, show_test: bool = False,
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
     return {
-        "selection": selection_rules(metric, domain),
+        "selection": selection_rules(metric, domain, rule),
         "metric": metric,
         "show_test": show_test,
         "candidates_tried": len({e["candidate"] for e in entries}),
         "rows": rows,
-        "winner": None if winner is None else _winner_record(winner, tied, reason, entries, domain),
+        "winner": None if winner is None else _winner_record(choice, rule, entries, domain),
+        "no_winner": choice.reason if winner is None else None,
+        "power": choice.power,
         "oracle": _oracle(rows) if domain else None,
         "compute": {
             "runs": len(entries),
@@ -146,15 +162,21 @@ def hide_held_out(run: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _winner_record(winner, tied, reason, entries, domain: bool) -> dict[str, Any]:
-    tried = len({e["candidate"] for e in entries})
+def _winner_record(choice: Choice, rule: SelectionRule, entries, domain: bool) -> dict[str, Any]:
+    winner, tried = choice.winner, len({e["candidate"] for e in entries})
     return {
         "plan": winner["plan"], "term": winner["term"], "lr_factor": winner["lr_factor"], "lrs": winner["lrs"],
         "epochs": winner["epochs"], "val": winner["val"], "holdout": winner["holdout"], "test": winner["test"],
         "test_note": "test accuracy is shown for the winner only and was not used for selection",
         "chosen_among": tried,
         "reported": _reported(winner, tried, domain),
-        "tied_with": [p for p in tied if p != winner["plan"]], "reason": reason,
+        "rule": rule.prefer, "margin": rule.margin,
+        "chosen_by": "highest mean" if winner is choice.best else "cheaper and shown equivalent",
+        "best": choice.best["plan"],
+        "tied_with": [p for p in choice.tied if p != winner["plan"]],
+        "equivalent": choice.equivalent,
+        "reason": choice.reason,
+        "seeds": winner["val"]["n"],
     }
 
 

@@ -6,16 +6,23 @@ from typing import Any
 
 from .candidates import Candidate
 from ..settings.compare import DEFAULT_ETA
-from .halving import halving_rungs, promote
+from .halving import at_rung, halving_rungs, promote
 from .leaderboard import candidate_summaries
+from .rule import SelectionRule
 from .run_pool import Runs
 
+
 def run_epochs(search: str, candidates: list[Candidate], seeds: int, epochs: int, eta: int = DEFAULT_ETA) -> int:
-    """How many run-epochs (one run for one epoch) the search takes at `epochs` per plan."""
+    """How many run-epochs (one run for one epoch) the search takes at an epoch budget of `epochs` per plan, every
+    epoch counted (a plan's fixed epochs on top of the budget too)."""
+    def trained(c: Candidate, e: int) -> int:  # as at_rung(c, e, epochs).plan_at(e) trains
+        return c.plan.epochs_at(e, min(1.0, e / epochs))
+
     if search == "exhaustive":
-        return sum(max(epochs, len(c.plan.phases)) for c in candidates) * seeds
-    phases = max(len(c.plan.phases) for c in candidates)  # survivors are unknown in advance: an upper bound
-    return sum(r.candidates * max(r.epochs, phases) * seeds for r in halving_rungs(len(candidates), epochs, eta))
+        return sum(trained(c, epochs) for c in candidates) * seeds
+    # survivors are unknown in advance: an upper bound, the longest candidates at every rung
+    return sum(seeds * sum(sorted((trained(c, r.epochs) for c in candidates), reverse=True)[:r.candidates])
+               for r in halving_rungs(len(candidates), epochs, eta))
 
 
 def exhaustive(candidates: list[Candidate], seeds: list[int], epochs: int,
@@ -27,19 +34,22 @@ def exhaustive(candidates: list[Candidate], seeds: list[int], epochs: int,
 
 
 def successive_halving(candidates: list[Candidate], seeds: list[int], epochs: int, runs: Runs,
-                       eta: int = DEFAULT_ETA) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Successive halving over candidates (see halving.py); returns the entries and a record of the rungs."""
+                       eta: int = DEFAULT_ETA, rule: SelectionRule = SelectionRule()
+                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Successive halving over candidates (see halving.py), promoting by `rule`; returns the entries and a record of
+    the rungs."""
     entries: list[dict[str, Any]] = []
     rungs_done: list[dict[str, Any]] = []
     alive = list(candidates)
     rungs = halving_rungs(len(candidates), epochs, eta)
     for rung in rungs:
-        rung_entries = runs.all([(c, seed, rung.epochs, rung.index) for seed in seeds for c in alive], entries)
+        rung_entries = runs.all([(at_rung(c, rung.epochs, epochs), seed, rung.epochs, rung.index)
+                                 for seed in seeds for c in alive], entries)
         entries += rung_entries
         summaries = candidate_summaries(rung_entries)
         last = rung.index == len(rungs) - 1
         keep = len(alive) if last else rungs[rung.index + 1].candidates
-        kept = promote(summaries, keep)
+        kept = promote(summaries, keep, rule)
         rungs_done.append({
             **rung.to_dict(),
             "trained": [c.key for c in alive],

@@ -7,9 +7,12 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
+from .power import power_words
+
 
 def fmt_interval(summary: dict[str, Any] | None) -> str:
-    """'83.1% [80.2%, 86.0%]' (95% t-interval, shown clipped to [0%, 100%]), '83.1% (1 seed)', or '-'."""
+    """'83.1% [80.2%, 86.0%]' (95% t-interval, clipped to [0%, 100%] as stats.summarize clips it), '83.1% (1 seed)',
+    or '-'."""
     if not summary or summary.get("mean") is None:
         return "-"
     text = f"{summary['mean']:.1%}"
@@ -45,18 +48,66 @@ def fmt_factor(factor: float | None) -> str:
     return "-" if factor is None else f"x{factor:.3g}"
 
 
-def status_text(row: dict[str, Any]) -> str:
+def fmt_epochs(row: dict[str, Any]) -> str:
+    """'10', or '10 + 10 fixed' for a plan that trains fixed epochs on top of the budget (EPOCH_BUDGET)."""
+    fixed = row.get("fixed_epochs") or 0
+    return f"{row['epochs']}" + (f" + {fixed} fixed" if fixed else "")
+
+
+def _points(value: float) -> str:
+    return f"{100 * value:.1f} pts"
+
+
+def _equivalence(row: dict[str, Any], margin: str) -> str:
+    test = row.get("equivalence")
+    if not test:
+        return ""
+    if test.get("shown"):
+        return f"shown within {margin} (upper bound {_points(test['upper'])})"
+    if test.get("upper") is None:
+        return f"not shown within {margin} (one seed)"
+    return f"not shown within {margin} (upper bound {_points(test['upper'])})"
+
+
+def status_text(row: dict[str, Any], margin: float | None = None) -> str:
+    """What happened to the row, in words: its place under the rule, whether the paired test separated it from the
+    best, and whether it was shown within the margin (`margin` as a fraction; None: from older leaderboards)."""
     if row["status"] == "failed":
         return "failed: " + "; ".join(row["errors"])[:120]
     if row["status"] == "eliminated":
         return f"eliminated after {row['epochs']} epoch{'s' if row['epochs'] != 1 else ''}"
+    within = "the margin" if margin is None else f"{100 * margin:g} pt{'' if margin == 0.01 else 's'}"
+    equivalence = _equivalence(row, within)
     if row.get("winner"):
-        return "winner" + (" (tied; the cheapest)" if len(row.get("tied_names", [])) > 1 else "")
+        if row.get("best"):
+            return "winner: highest mean"
+        return "winner: cheaper, " + equivalence
+    words = []
+    if row.get("control"):
+        words.append("control, never chosen")
     if row.get("best"):
-        return "highest mean"
-    if row.get("paired"):
-        return "tie: not distinguishable from the best" if row.get("tie") else "worse than the best (paired test)"
-    return ""
+        words.append("highest mean; a cheaper plan is shown within " + within)
+    elif row.get("paired"):
+        words.append("not separated from the best" if row.get("tie") else "worse than the best (paired test)")
+    if equivalence:
+        words.append(equivalence)
+    return "; ".join(words)
+
+
+def table_caption(leaderboard: dict[str, Any], name: str) -> str:
+    """The rule that chose, the power of the seeds, and how to read the columns."""
+    selection = leaderboard.get("selection") or {}
+    caption = (f"Selection by {escape(selection.get('metric', 'validation ' + name))} only. "
+               f"Rule: {escape(selection.get('rule_short') or selection.get('rule', 'the highest mean'))}.")
+    power = power_words(leaderboard.get("power"))
+    if power:
+        caption += " " + escape(power)
+    caption += (" \\[low, high] is the 95% t-interval over seeds (clipped to 0-100%); 'vs best' is the mean per-seed "
+                "difference to the best plan with its 95% t-interval and the Holm-corrected p of the one-sided paired "
+                "test (worse than the best?).")
+    if any(r.get("fixed_epochs") for r in leaderboard["rows"]):
+        caption += " Epochs: the budget every plan shares, + the fixed epochs of a head trained first on top of it."
+    return caption
 
 
 def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", note: str | None = None) -> Table:
@@ -69,10 +120,7 @@ def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", n
     selection = leaderboard.get("selection") or {}
     name = selection.get("metric_name", "accuracy").replace("-", " ")
     domain = leaderboard.get("oracle") is not None or any(r.get("oracle") for r in leaderboard["rows"])
-    caption = (f"Selection by {escape(selection.get('metric', 'validation ' + name))} only; \\[low, high] is the 95% "
-               "t-interval over seeds (shown within 0-100%); 'vs best' is the mean per-seed difference to the best "
-               "plan with its 95% t-interval and the Holm-corrected p of the one-sided paired test (worse than the "
-               "best?).")
+    caption = table_caption(leaderboard, name)
     caption += (" Test is shown for every plan but was NOT used for selection." if show_test
                 else " Test is shown for the winner only and was not used for selection.")
     if domain:
@@ -80,7 +128,7 @@ def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", n
     if note:
         caption = escape(note) + "\n" + caption
     rows = leaderboard["rows"]
-    with_epochs = len({r["epochs"] for r in rows}) > 1
+    with_epochs = len({r["epochs"] for r in rows}) > 1 or any(r.get("fixed_epochs") for r in rows)
     with_memory = any(r.get("peak_memory_bytes") is not None for r in rows)  # measured per run on CUDA only
     table = Table(title=escape(title), caption=caption)
     table.add_column("#", justify="right")
@@ -98,14 +146,13 @@ def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", n
     if with_memory:
         table.add_column("peak memory", justify="right")
     table.add_column("status", overflow="fold")
-    winner = leaderboard.get("winner") or {}
-    tied = [winner.get("plan")] + list(winner.get("tied_with", [])) if winner else []
+    margin = selection.get("margin")
     for row in rows:
         lrs = "/".join(f"{v:.2g}" for v in row["lrs"])
         style = "bold green" if row.get("winner") else ("dim" if row["status"] != "ok" else None)
         cells = [str(row.get("rank", "")), escape(row["plan"]), f"{fmt_factor(row['lr_factor'])} ({lrs})"]
         if with_epochs:
-            cells.append(str(row["epochs"]))
+            cells.append(fmt_epochs(row))
         cells += [fmt_interval(row["val"]), fmt_paired(row), fmt_interval(row.get("test"))]
         if domain:
             cells.append(fmt_interval(row.get("oracle")))
@@ -113,7 +160,7 @@ def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", n
             "-" if row["trainable_params"] is None else f"{row['trainable_params']:,}",
             "-" if row["seconds"] is None else f"{row['seconds']:.1f}",
             *([fmt_bytes(row["peak_memory_bytes"])] if with_memory else []),
-            escape(status_text({**row, "tied_names": tied})),
+            escape(status_text(row, margin)),
         ]
         table.add_row(*cells, style=style)
     return table

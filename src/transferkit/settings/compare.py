@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import PlanError, RunError
-from .choices import KEEP_WEIGHTS, LR_SEARCHES, METRIC_KEYS, SEARCHES
+from .choices import KEEP_WEIGHTS, LR_SEARCHES, METRIC_KEYS, PREFER, SEARCHES
 from .constraints import Either, Flag, Number, Numbers, OneOf, Whole, Wholes
 from .fields import Record, setting
 
@@ -13,6 +13,9 @@ DEFAULT_EPOCHS = 10
 DEFAULT_ETA = 3
 DEFAULT_LR_FACTORS = (1 / 3, 1.0, 3.0)
 DEFAULT_HOLDOUT = 0.5
+DEFAULT_MARGIN = 1.0  # points of the metric
+
+
 class Seeds(Either):
     """How many seeds (1: seed 0; 3: seeds 0, 1, 2), or which: a list, on the command line comma-separated (0,2,5)."""
 
@@ -55,6 +58,14 @@ class CompareSettings(Record):
     metric: str = setting("accuracy", OneOf(tuple(METRIC_KEYS)),
                           "What selection and the leaderboard use: accuracy, balanced-accuracy, macro-f1 or top5 (more "
                           "than 5 classes); every run records all of them.")
+    prefer: str = setting("cheapest-equivalent", OneOf(PREFER),
+                          "Which plan wins: best (the highest mean validation score) or cheapest-equivalent (the "
+                          "highest mean, unless cheaper plans are shown non-inferior to it within --margin: then the "
+                          "cheapest of them). Controls (scratch, linear-probe:init=random) never win.")
+    margin: float = setting(DEFAULT_MARGIN, Number(min=0, below=100, example=1),
+                            "Non-inferiority margin in points of --metric (1: one percentage point): a cheaper plan is "
+                            "shown equivalent when the upper 95% confidence bound of its mean per-seed deficit to the "
+                            "best plan is below it (Holm-corrected over the cheaper plans).")
     holdout: float = setting(DEFAULT_HOLDOUT, Number(min=0, below=1, example=0.5),
                              "Fraction of each class's validation images held out from every choice and evaluated after "
                              "each run: the winner's honest estimate (0: none).")

@@ -2,7 +2,7 @@
 place with one message form, naming the setting as the user wrote it: `--epochs` on the command line, `epochs` in
 Python and in plan files, each with a valid example in that form.
 
-    epochs: int | None = setting(None, Whole(min=1), "Total epochs of the plan, every phase counted.")
+    epochs: int | None = setting(None, Whole(min=1), "Epoch budget, shared in proportion by the plan's phases.")
 
 The command line's options, their checks, the Python keywords and the plan file keys are all read from these fields.
 """

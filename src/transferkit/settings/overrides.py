@@ -13,13 +13,14 @@ from .fields import Record, setting
 
 @dataclass(frozen=True)
 class Overrides(Record):
-    """Each setting, when given, replaces every phase's own (None: keep the plan's); `epochs` is the plan's total."""
+    """Each setting, when given, replaces every phase's own (None: keep the plan's); `epochs` is the plan's epoch budget
+    (see settings/phase_values.py, EPOCH_BUDGET)."""
 
     error = PlanError
     kind = "override"
     panel = "Training (replaces the plan's own)"
 
-    epochs: int | None = setting(None, v.EPOCHS, "Total epochs (shared across the plan's phases in proportion).")
+    epochs: int | None = setting(None, v.EPOCHS, v.EPOCHS_HELP)
     lr: float | None = setting(None, v.LR, "Learning rate for every phase, replacing the plan's own (default: the "
                                            "plan's).")
     batch_size: int | None = setting(None, v.BATCH_SIZE, "Batch size for every phase (default: the plan's).")

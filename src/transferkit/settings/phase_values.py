@@ -15,6 +15,15 @@ from .choices import AUGMENTATIONS, CLASS_WEIGHTS, SAMPLERS
 from .constraints import Invalid, Number, OneOf, Pattern, Whole
 
 EPOCHS = Whole(min=1, example=10)
+# What an epoch budget means, said once: the help of --epochs and of fixed_epochs, run.json's plan.epochs and the
+# leaderboard's selection record all read it from here.
+EPOCH_BUDGET = ("an epoch budget (--epochs, a comparison's epochs) is shared in proportion by the plan's phases; a "
+                "phase with fixed_epochs (the head that lp-ft and keras-guide train to convergence first) trains its "
+                "own epochs on top of it, so such a plan trains budget + fixed epochs, and run.json (plan.epochs), the "
+                "leaderboard and a time budget count both; under successive halving a shorter rung shortens fixed "
+                "phases in the same proportion as the others")
+EPOCHS_HELP = ("Epoch budget, shared in proportion by the plan's phases; a phase with fixed epochs (the head lp-ft and "
+               "keras-guide train first) trains its own on top (run.json and the leaderboard show both).")
 LR = Number(above=0, example=0.001)
 BATCH_SIZE = Whole(min=1, example=32)
 MAX_STEPS = Whole(min=1, example=100)
