@@ -67,9 +67,12 @@ class StderrHandler(logging.StreamHandler):
 
 
 def log_handler() -> logging.Handler:
-    """Rich log lines in a terminal; plain lines, never padded or wrapped, elsewhere."""
+    """Rich log lines in a terminal; plain lines, never padded or wrapped, elsewhere. Each handler brings its own
+    formatter (the message alone), so that logging.basicConfig does not add 'INFO:transferkit:' to it."""
     if console.is_terminal:
-        return RichHandler(console=console, show_time=False, show_path=False)
+        handler = RichHandler(console=console, show_time=False, show_path=False)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        return handler
     handler = StderrHandler()
     handler.setFormatter(PlainFormatter("%(message)s"))
     return handler
