@@ -23,11 +23,17 @@ BATCH = 64
 
 @dataclass(frozen=True)
 class Prediction:
-    """The predicted class, its probability, and the `top` classes with their probabilities (best first)."""
+    """The predicted class, its probability, and the `top` classes with their probabilities (best first); for an
+    input that could not be read, `label` and `probability` are None and `error` says why."""
 
-    label: str
-    probability: float
+    label: str | None
+    probability: float | None
     top: list[tuple[str, float]] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
 
 def resolve_device(device: str) -> torch.device:
@@ -80,13 +86,17 @@ class LoadedModel:
         return probs
 
     def predict(self, images: ImageLike | Sequence[ImageLike], top_k: int = 5, tta: bool = False) -> list[Prediction]:
-        """One Prediction per image (paths, PIL images, arrays or tensors; a 4-d tensor is a batch)."""
+        """One Prediction per image (paths, PIL images, arrays or tensors; a 4-d tensor is a batch), in order; an
+        image that cannot be read gets a Prediction with its `error` instead of stopping the others."""
         tta = self.use_tta(tta)
-        resized = self.transform.resized_all(_as_list(images))
-        out: list[Prediction] = []
-        for start in range(0, len(resized), BATCH):
-            probs = self.probabilities(resized[start : start + BATCH], tta)
-            out.extend(top_classes(row, self.classes, top_k) for row in probs)
+        each = self.transform.resized_each(_as_list(images))
+        good = [i for i, item in enumerate(each) if not isinstance(item, str)]
+        out = [Prediction(None, None, [], item) if isinstance(item, str) else None for item in each]
+        for start in range(0, len(good), BATCH):
+            chunk = good[start : start + BATCH]
+            probs = self.probabilities(torch.stack([each[i] for i in chunk]), tta)
+            for i, row in zip(chunk, probs):
+                out[i] = top_classes(row, self.classes, top_k)
         return out
 
 

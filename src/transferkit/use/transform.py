@@ -59,6 +59,16 @@ class EvalTransform:
         """uint8 (3, H, W) at the model's input size: what the run's data loading produced for its images."""
         return self.preprocessing.resize_crop(to_uint8(image))
 
+    def resized_each(self, images: list[ImageLike]) -> list[torch.Tensor | str]:
+        """Per image, uint8 (3, H, W) at the input size, or the reason it cannot be used (a short message)."""
+        each: list[torch.Tensor | str] = []
+        for image in images:
+            try:
+                each.append(self.resized(image))
+            except (UnreadableImage, DataError) as e:
+                each.append(str(e))
+        return each
+
     def resized_all(self, images: list[ImageLike]) -> torch.Tensor:
         """uint8 (N, 3, H, W) of every image; DataError naming the first one that cannot be read."""
         resized = []
