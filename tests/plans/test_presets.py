@@ -120,7 +120,7 @@ def test_bad_preset_options_get_one_line_that_lists_the_valid_choices(spec, word
     "spec, words",
     [
         ("surgical:stages=stage9", ["Unknown stage 'stage9'", "'stem', 'stage1', 'stage2', 'stage3', 'stage4', 'head'"]),
-        ("gradual:stages=6", ["Phase 7 'unfreeze top 6'", "has 5", "use a value from 1 to 5"]),
+        ("gradual:stages=6", ["Phase 6 'unfreeze top 5'", "'gradual:stages=6' asks for the top 5 stages", "has 4 stages above the stem", "1 to 4"]),
         ("lora:stages=stage7", ["Unknown stage 'stage7'", "'stage4'"]),
     ],
 )
@@ -152,7 +152,7 @@ def test_impossible_combinations_in_plan_files_get_one_line(text, words):
         ("lora:rank=4", "no option 'rank'"),
         ("surgical:stages=stage9", "Unknown stage 'stage9'"),
         ("surgical:stages=stage1+head,head=false", "head=false"),
-        ("gradual:stages=6", "use a value from 1 to 5"),
+        ("gradual:stages=6", "ask for 1 to 4"),
     ],
 )
 def test_cli_exits_2_with_one_line_for_bad_recipes(strategy, words, tiny_model_dir, tmp_path):

@@ -133,7 +133,7 @@ def test_bad_requests_fail_before_any_work(tiny_model_dir, small_digits, tmp_pat
         (PlanError, dict(strategies="linear-probe,ful"), ["Unknown strategy", "'ful'"]),
         (PlanError, dict(strategies="full,full"), ["twice"]),
         (PlanError, dict(strategies="all,full"), ["'all'"]),
-        (PlanError, dict(strategies="partial:k=9"), ["top:9"]),
+        (PlanError, dict(strategies="partial:k=9"), ["partial:k=9", "4 stages above the stem"]),
         (PlanError, dict(lr_factors=(1, -2)), ["factors"]),
         (RunError, dict(epochs=3, time_budget=60), ["--epochs", "--time-budget"]),
         (RunError, dict(time_budget=0.001), ["time budget", "--time-budget"]),

@@ -35,7 +35,8 @@ class Phase(Record):
                                                 "trained to convergence before fine-tuning, as LP-FT and the Keras "
                                                 "guide prescribe); run.json and the leaderboard count both.")
     train: list[str] = setting(["all"], StageList(), "The stages that learn: names, all, or top:K (the K stages just "
-                                                     "below the head, and the head).")
+                                                     "below the head, and the head; K counts the stages above the "
+                                                     "stem, as the term does).")
     params: str = setting("all", OneOf(PARAM_FILTERS), "Which parameters of the trained non-head stages learn: all, "
                                                        "bias (BitFit), norm (normalization affine only) or lora "
                                                        "(low-rank adapters from `adapter`).")

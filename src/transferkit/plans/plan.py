@@ -131,9 +131,10 @@ class Plan:
     def resolve(self, stage_names: list[str]) -> list[ResolvedPhase]:
         """Make every phase concrete for a backbone whose stages are `stage_names` (stem ... head)."""
         resolved = []
+        asker = f"Strategy '{self.strategy}'" if self.strategy != "custom" else None
         for i, phase in enumerate(self.phases):
             try:
-                resolved.append(resolve_phase(phase, i, stage_names))
+                resolved.append(resolve_phase(phase, i, stage_names, asker))
             except PlanError as exc:
                 if len(self.phases) == 1:
                     raise
@@ -174,22 +175,25 @@ class ResolvedPhase:
         raise KeyError(stage)
 
 
-def select_stages(selectors: list[str], stage_names: list[str]) -> list[str]:
-    """Expand `all`, `head`, `top:K` (the K stages below the head, and the head: what `partial:k=K` trains) and
-    explicit names into stage names, in network order."""
-    body = [s for s in stage_names if s != "head"]
+def select_stages(selectors: list[str], stage_names: list[str], asker: str | None = None) -> list[str]:
+    """Expand `all`, `head`, `top:K` (the K stages just below the head, and the head: what `partial:k=K` trains;
+    K counts the stages above the stem, as the plan's term does) and explicit names into stage names, in network
+    order. `asker` names who asked for `top:K` in the error (default: 'top:K' itself)."""
+    counted = [s for s in stage_names if s not in ("stem", "head")]
     chosen: set[str] = set()
     for sel in selectors:
         if sel == "all":
             chosen.update(stage_names)
         elif sel.startswith("top:"):
             k = int(sel.split(":", 1)[1])
-            if k < 1 or k > len(body):
+            if k < 1 or k > len(counted):
+                n = len(counted)
                 raise PlanError(
-                    f"'top:{k}' asks for {k} stages below the head, but this backbone has "
-                    f"{len(body)} ({', '.join(body)}); use a value from 1 to {len(body)}."
+                    f"{asker or repr(sel)} asks for the top {k} stage{'s' if k != 1 else ''}, but this backbone has "
+                    f"{n} stage{'s' if n != 1 else ''} above the stem ({', '.join(counted)}); ask for 1 to {n} "
+                    "(the strategy 'full' also trains the stem)."
                 )
-            chosen.update(body[-k:] + ["head"])
+            chosen.update(counted[-k:] + ["head"])
         elif sel in stage_names:
             chosen.add(sel)
         else:
@@ -197,10 +201,10 @@ def select_stages(selectors: list[str], stage_names: list[str]) -> list[str]:
     return [s for s in stage_names if s in chosen]
 
 
-def resolve_phase(phase: Phase, index: int, stage_names: list[str]) -> ResolvedPhase:
+def resolve_phase(phase: Phase, index: int, stage_names: list[str], asker: str | None = None) -> ResolvedPhase:
     if not stage_names or stage_names[-1] != "head":
         raise PlanError(f"Stage names must end with 'head'; got {stage_names}.")
-    trainable = set(select_stages(phase.train, stage_names))
+    trainable = set(select_stages(phase.train, stage_names, asker))
     for name in list(phase.lr_scale) + (list(phase.bn) if isinstance(phase.bn, dict) else []):
         if name not in stage_names:
             raise PlanError(f"Unknown stage {name!r}; this backbone's stages are {stage_names}.")
