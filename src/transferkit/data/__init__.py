@@ -3,7 +3,7 @@ drawn splits, loading and augmentations."""
 
 from __future__ import annotations
 
-from .augmentation import AUGMENTATIONS, make_augmentation, phase_augmentation, with_rand_augment
+from .augmentation import AUGMENTATIONS, augmentation_flips, make_augmentation, phase_augmentation, with_rand_augment
 from .loading import DataSplits, ImageTensors, load_data
 from .preprocessing import Preprocessing
 from .sources import ImageSource
@@ -28,6 +28,7 @@ __all__ = [
     "StreamedImages",
     "StreamedTraining",
     "load_data",
+    "augmentation_flips",
     "make_augmentation",
     "phase_augmentation",
     "make_split",

@@ -36,6 +36,13 @@ def make_augmentation(name: str, size_hw: tuple[int, int],
     raise DataError(f"Unknown augmentation {name!r}; choose one of: {', '.join(AUGMENTATIONS)}.")
 
 
+def augmentation_flips(name: str) -> bool:
+    """True when the augmentation preset `name` includes a random horizontal flip (on data that allows flips)."""
+    transform = make_augmentation(name, (8, 8))
+    parts = transform.transforms if isinstance(transform, v2.Compose) else [transform] if transform else []
+    return any(isinstance(part, v2.RandomHorizontalFlip) for part in parts)
+
+
 def phase_augmentation(augment: str, randaugment: str | None, size_hw: tuple[int, int], flip: bool,
                        preprocessing: Preprocessing) -> Callable | None:
     """A phase's per-image augmentation on the in-memory path: its `augment` preset, then RandAugment."""

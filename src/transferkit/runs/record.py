@@ -6,6 +6,7 @@ import hashlib
 import time
 from typing import Any
 
+from ..data import augmentation_flips
 from ..engine import RunResult
 from ..settings.phase_values import AUGMENT_SETTINGS
 from ..environment import environment, package_versions
@@ -73,10 +74,19 @@ def phase_entries(result: RunResult) -> list[dict[str, Any]]:
     return entries
 
 
+def what_the_data_did(data_summary: dict[str, Any], phases: list[dict[str, Any]]) -> dict[str, Any]:
+    """The data summary with `horizontal_flip` saying whether training flipped images (some phase's augmentation
+    flips, on data whose classes survive mirroring) and `flips_keep_labels` whether the data allows flips."""
+    allowed = bool(data_summary.get("horizontal_flip", True))
+    flipped = allowed and any(augmentation_flips(p["augment"]) for p in phases)
+    return {**data_summary, "horizontal_flip": flipped, "flips_keep_labels": allowed}
+
+
 def build_record(result: RunResult, data_summary: dict[str, Any], extra: dict[str, Any] | None = None) -> dict:
     """The run.json content; `description` is derived from the other fields."""
     net = result.backbone
     origin = dict(net.origin)
+    phases = phase_entries(result)
     record: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "transferkit_version": package_versions()["transferkit"],
@@ -92,12 +102,12 @@ def build_record(result: RunResult, data_summary: dict[str, Any], extra: dict[st
             "options": result.plan.options,
             # budget + fixed = total planned epochs (settings.phase_values.EPOCH_BUDGET)
             "epochs": result.plan.epoch_counts(),
-            "phases": phase_entries(result),
+            "phases": phases,
             "definition": result.plan.to_dict(),
         },
         "source_model": {**origin, "arch": net.arch, "stage_params": net.param_counts()},
         "preprocessing": net.preprocessing.to_dict(),
-        "data": data_summary,
+        "data": what_the_data_did(data_summary, phases),
         "metrics": result.metrics,
         "history": [e.to_dict() for e in result.history],
         "kept": result.kept,

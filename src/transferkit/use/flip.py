@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from torchvision.transforms import v2
-
-from ..data import make_augmentation
-
-
-def augmentation_flips(name: str) -> bool:
-    """True when the training augmentation preset `name` includes a random horizontal flip."""
-    transform = make_augmentation(name, (8, 8))
-    parts = transform.transforms if isinstance(transform, v2.Compose) else [transform] if transform else []
-    return any(isinstance(part, v2.RandomHorizontalFlip) for part in parts)
+from ..data import augmentation_flips
 
 
 def run_flipped(record: dict[str, Any] | None) -> bool:
