@@ -202,7 +202,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
                 write_run_dir(run, plan, staging.path / where)
             return entry
 
-        runs = Runs(run_one, live.update, settings.jobs)
+        runs = Runs(run_one, live.update, settings.jobs, metric=settings.metric)
         if search == "halving":
             entries, rungs = successive_halving(candidates, seed_list, max_epochs, runs, eta, rule)
         else:

@@ -25,6 +25,7 @@ import torch
 from ..console import logger
 from ..errors import RunError
 from .candidates import Candidate
+from .run_lines import RunLines
 
 # run(candidate, seed, epochs, rung) -> entry
 RunFn = Callable[[Candidate, int, int, "int | None"], dict[str, Any]]
@@ -50,18 +51,20 @@ def longest_first(jobs: list[Job]) -> list[int]:
 class Runs:
     """Runs jobs one after another in this process (`jobs` 1), or in `jobs` forked worker processes."""
 
-    def __init__(self, run: RunFn, update: UpdateFn | None = None, jobs: int = 1):
-        self.run, self.update, self.jobs = run, update, jobs
+    def __init__(self, run: RunFn, update: UpdateFn | None = None, jobs: int = 1, metric: str = "accuracy"):
+        self.run, self.update, self.jobs, self.metric = run, update, jobs, metric
 
     def all(self, jobs: list[Job], done: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The entries of `jobs`, in their order; `done`: the entries of earlier batches (for the live table)."""
+        lines = RunLines(len(jobs), self.metric)
         if self.jobs == 1 or len(jobs) < 2:
             out: list[dict[str, Any]] = []
             for job in jobs:
                 self._show(done + out, describe(job))
                 out.append(self.run(*job))
+                lines.finished(out[-1])
             return out
-        return self._in_workers(jobs, done)
+        return self._in_workers(jobs, done, lines)
 
     def finished(self, entries: list[dict[str, Any]]) -> None:
         self._show(entries, None)
@@ -70,7 +73,7 @@ class Runs:
         if self.update is not None:
             self.update(entries, running)
 
-    def _in_workers(self, jobs: list[Job], done: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _in_workers(self, jobs: list[Job], done: list[dict[str, Any]], lines: RunLines) -> list[dict[str, Any]]:
         global _WORK
         processes = min(self.jobs, len(jobs))
         threads = max(1, torch.get_num_threads() // processes)
@@ -81,10 +84,14 @@ class Runs:
             self._show(done, f"{len(jobs)} runs, {processes} at a time")
             pending = {pool.submit(_work, i) for i in longest_first(jobs)}
             while pending:
-                ready, pending = wait(pending, return_when=FIRST_COMPLETED)
+                ready, pending = wait(pending, timeout=min(lines.every, 5.0), return_when=FIRST_COMPLETED)
                 for future in ready:
                     index, entry = future.result()
                     results[index] = entry
+                    lines.finished(entry)
+                if not ready:
+                    lines.waiting(min(processes, len(pending)))
+                    continue
                 finished = [r for r in results if r is not None]
                 self._show(done + finished, f"{len(pending)} more, {min(processes, len(pending))} at a time"
                            if pending else None)
