@@ -4,6 +4,7 @@ batch size, and its parameters with the target's head (what a deployment carries
 from __future__ import annotations
 
 import contextlib
+import statistics
 import time
 from typing import Any
 
@@ -22,9 +23,9 @@ def _sync(device: torch.device) -> None:
 
 def inference_cost(backbone: Any, classes: int, batch_size: int, device: str = "auto",
                    precision: str = "no") -> dict[str, Any]:
-    """Forward passes of a copy of `backbone` with a `classes`-way head over batches of `batch_size` random images
-    of its input size, in eval mode without gradients, after one warm-up batch; the global random state is left
-    as it was. `precision` fp16/bf16 runs them under autocast on CUDA, as training does."""
+    """The median time of forward passes of a copy of `backbone` with a `classes`-way head over batches of
+    `batch_size` random images of its input size, in eval mode without gradients, after one warm-up batch (the
+    median: a busy machine slows some batches); the global random state is left as it was. `precision` fp16/bf16 runs them under autocast on CUDA, as training does."""
     target = torch_device(device)
     with torch.random.fork_rng(devices=[]):
         network = backbone.clone()
@@ -35,23 +36,25 @@ def inference_cost(backbone: Any, classes: int, batch_size: int, device: str = "
     images = images.to(target)
     autocast = (torch.autocast("cuda", dtype=torch.float16 if precision == "fp16" else torch.bfloat16)
                 if target.type == "cuda" and precision in ("fp16", "bf16") else contextlib.nullcontext())
+    times: list[float] = []
     with torch.inference_mode(), autocast:
         model(images)
         _sync(target)
-        batches, started = 0, time.perf_counter()
-        while batches < MIN_BATCHES or (time.perf_counter() - started < SECONDS and batches < MAX_BATCHES):
+        started = time.perf_counter()
+        while len(times) < MIN_BATCHES or (time.perf_counter() - started < SECONDS and len(times) < MAX_BATCHES):
+            begun = time.perf_counter()
             model(images)
             _sync(target)
-            batches += 1
-        seconds = time.perf_counter() - started
+            times.append(time.perf_counter() - begun)
     return {
-        "ms_per_image": 1000 * seconds / (batches * batch_size),
+        "ms_per_image": 1000 * statistics.median(times) / batch_size,
         "params": int(params),
         "batch_size": batch_size,
         "input_size": list(network.preprocessing.input_size),
         "device": str(target),
         "precision": precision if target.type == "cuda" else "no",
         "threads": torch.get_num_threads() if target.type == "cpu" else None,
-        "batches_timed": batches,
-        "method": "eval-mode forward passes without gradients over random images after one warm-up batch",
+        "batches_timed": len(times),
+        "method": "median time of eval-mode forward passes without gradients over batches of random images, after "
+                  "one warm-up batch",
     }
