@@ -7,7 +7,7 @@ from typing import Any
 
 from .data import DataSplits, Preprocessing, load_data
 from .diagnosis import Diagnosis, run_diagnosis
-from .errors import PlanError, TransferkitError
+from .errors import ModelError, PlanError, TransferkitError
 from .models import Backbone
 from .plans import Plan, get_strategy, list_strategies, plan_from_spec, plan_term
 from .report import describe_plan, stage_grid
@@ -74,15 +74,23 @@ def compare(model: ModelArg | None = None, data: DataArg | None = None,
 
     `settings` are RunSpec keywords (`epochs` per plan, default 10; `labels_per_class`, `device`, `source`, ...),
     CompareSettings keywords (`seeds`, `search`, `eta`, `lr_factors`, `time_budget`, `show_test`, `prefer`, `margin`,
-    ...) and `overwrite`.
+    `models`, ...) and `overwrite`.
     Every run is one RunSpec with its seed changed; seed k draws split k for every plan. A loaded DataSplits is
-    used as the one split of every seed.
+    used as the one split of every seed. `models=[A, B, ...]` instead of `model` runs every plan on each of those
+    networks with the same seeds and splits; the leaderboard then ranks (network, plan) pairs and gives each
+    network's inference cost.
     """
     overwrite = settings.pop("overwrite", False)
     how = settings.pop("settings", None) or CompareSettings()
     picked = {k: settings.pop(k) for k in CompareSettings.names() if k in settings}
+    how = CompareSettings.with_settings(how, picked)
+    if how.models is not None:
+        if model is not None:
+            raise ModelError("Pass either model (one network) or models=[...] (several networks to compare), "
+                             "not both.")
+        model = how.models[0] if spec is None else None
     request = run_spec(model, data, spec, **settings)
-    return runs.compare(request, strategies, CompareSettings.with_settings(how, picked), Output(out, overwrite),
+    return runs.compare(request, strategies, how, Output(out, overwrite),
                         model if isinstance(model, Backbone) else None, data if isinstance(data, DataSplits) else None)
 
 

@@ -8,7 +8,10 @@ import typer
 from rich.markup import escape
 
 from ..console import results
+from ..errors import ModelError
 from ..settings import CompareSettings, Output, RunSpec
+from ..settings.compare import NetworkList
+from ..settings.constraints import Invalid
 from ..settings.demo import DemoSettings
 from .app import app
 from .options import CommandOptions, command
@@ -23,9 +26,26 @@ def print_result(result) -> None:
         results.print(f"Leaderboard: [bold]{result.dir / 'leaderboard.json'}[/]; report: [bold]{result.report}[/]")
 
 
+def model_or_models(values: dict) -> dict:
+    """--model (one network) or --models (several), not both; with --models the run spec's model is the first
+    network (each run records its own)."""
+    model, models = values.get("model"), values.get("models")
+    if model is not None and models is not None:
+        raise ModelError("Pass either --model (one network) or --models (several networks to compare), not both.")
+    if model is None and models is None:
+        raise ModelError("--model is missing; pass e.g. --model timm:resnet18, or --models A,B to compare networks.")
+    if models is None:
+        return values
+    try:
+        first = NetworkList().parse(models)[0]
+    except Invalid:  # --models itself then says what is wrong
+        first = models
+    return {**values, "model": first}
+
+
 @command(app, CommandOptions(
     {"spec": RunSpec, "settings": CompareSettings, "output": Output}, exclude=("seed", "resume"),
-    required=("model", "data", "out"),
+    required=("data", "out"), prepare=model_or_models,
     helps={"epochs": "Epoch budget per plan, the same for every plan (default 10), shared in proportion by its "
                      "phases; a phase with fixed epochs (the head lp-ft and keras-guide train first) trains its own "
                      "on top (run.json and the leaderboard show both).",

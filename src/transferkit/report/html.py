@@ -6,7 +6,9 @@ from html import escape
 from typing import Any
 
 from ..select.power import power_words
-from ..select.table import fmt_bytes, fmt_epochs, fmt_factor, fmt_interval, fmt_paired, status_text
+from ..select.table import (fmt_bytes, fmt_epochs, fmt_factor, fmt_interval, fmt_ms, fmt_paired, fmt_params,
+                            status_text)
+from .cost_chart import cost_section, pair_of
 from .html_grid import stage_phase_grid
 from .html_mistakes import mistakes_section
 from .html_parts import img as _img
@@ -25,7 +27,7 @@ def winner_box(doc: dict[str, Any]) -> str:
     if doc.get("kind") == "run":
         return (f'<div class="winner-box" id="winner"><b>{escape(w["plan"])}</b> — {escape(w["term"] or "")}.<br>'
                 f"Validation accuracy {escape(fmt_interval(w['val']))}; test accuracy {escape(test)}.</div>")
-    return (f'<div class="winner-box" id="winner"><b>Chosen plan: {escape(w["plan"])}</b>{escape(lr)} '
+    return (f'<div class="winner-box" id="winner"><b>Chosen plan: {escape(pair_of(w))}</b>{escape(lr)} '
             f"— {escape(w['term'] or '')}.<br>Selection score {escape(fmt_interval(w['val']))} "
             f"({escape(w['reason'])}).<br>{_rule(doc)}{_reported(w)}Test accuracy {escape(test)} <span class='note'>(held out; "
             f"not used for any choice).</span></div>")
@@ -57,20 +59,25 @@ def leaderboard_section(doc: dict[str, Any], chart: bool = True) -> str:
     with_memory = any(r.get("peak_memory_bytes") is not None for r in rows)  # measured per run on CUDA only
     domain = doc.get("oracle") is not None
     metric = (doc.get("selection") or {}).get("metric_name", "accuracy")
-    headers = ["#", "plan", "term", "learning rate", "epochs (budget + fixed)", f"selection {metric} [95% CI within 0-100%]",
+    networks = any(r.get("network") for r in rows)
+    headers = ["#", *(["network"] if networks else []), "plan", "term", "learning rate", "epochs (budget + fixed)", f"selection {metric} [95% CI within 0-100%]",
                "vs best: paired difference [95% CI], Holm p", "test (not used for selection)"]
     headers += ["oracle: target accuracy (not usable for selection)"] if domain else []
-    headers += ["trainable params", "time/run (s)", *(["peak GPU memory"] if with_memory else []), "training images",
+    headers += ["trainable params"] + (["inference (ms/image)", "parameters"] if networks else [])
+    headers += ["time/run (s)", *(["peak GPU memory"] if with_memory else []), "training images",
                 "status"]
     table_rows, classes = [], []
     for r in rows:
         lrs = "/".join(f"{v:.3g}" for v in r["lrs"])
         table_rows.append([
-            str(r.get("rank", "")), escape(r["plan"]), escape(r.get("term") or "-"),
+            str(r.get("rank", "")), *([escape(r.get("network") or "-")] if networks else []), escape(r["plan"]),
+            escape(r.get("term") or "-"),
             escape(f"{fmt_factor(r['lr_factor'])} ({lrs})"), escape(fmt_epochs(r)), escape(fmt_interval(r["val"])),
             escape(fmt_paired(r)), escape(fmt_interval(r.get("test"))),
             *([escape(fmt_interval(r.get("oracle")))] if domain else []),
             "-" if r["trainable_params"] is None else f"{r['trainable_params']:,}",
+            *([escape(fmt_ms(r.get("inference")) + (" (Pareto front)" if r.get("pareto") else "")),
+               escape(fmt_params(r.get("inference")))] if networks else []),
             "-" if r["seconds"] is None else f"{r['seconds']:.1f}",
             *([escape(fmt_bytes(r["peak_memory_bytes"]))] if with_memory else []),
             f"{r['train_images']:,}", escape(status_text(r, margin)),
@@ -137,9 +144,9 @@ def curves_section(doc: dict[str, Any], records: dict[str, dict[str, Any]]) -> s
     parts = ['<section id="curves"><h2>Learning curves</h2>']
     for row in doc["rows"]:
         runs = [(_run_label(e), records[e["dir"]]) for e in doc["runs"]
-                if e["plan"] == row["plan"] and e.get("dir") in records]
+                if pair_of(e) == pair_of(row) and e.get("dir") in records]
         if runs:
-            parts.append(_img(learning_curves(row["plan"], runs), f"learning curves of {row['plan']}"))
+            parts.append(_img(learning_curves(pair_of(row), runs), f"learning curves of {pair_of(row)}"))
     return "".join(parts) + "</section>"
 
 
@@ -153,7 +160,7 @@ def grids_section(doc: dict[str, Any], records: dict[str, dict[str, Any]]) -> st
     for row in doc["rows"]:
         record = chosen_record(row, records)
         if record is not None:
-            parts.append(stage_phase_grid(record, f"{row['plan']} — {record['term']}"))
+            parts.append(stage_phase_grid(record, f"{pair_of(row)} — {record['term']}"))
     return "".join(parts) + "</section>"
 
 
@@ -170,7 +177,7 @@ def confusion_section(doc: dict[str, Any], records: dict[str, dict[str, Any]]) -
         for i, row in enumerate(record["metrics"]["val"]["confusion_matrix"]):
             for j, value in enumerate(row):
                 total[i][j] += int(value)
-    title = f"{winner_row['plan']}: validation set, summed over {len(chosen)} run(s)"
+    title = f"{pair_of(winner_row)}: validation set, summed over {len(chosen)} run(s)"
     return ('<section id="confusion"><h2>Confusion matrix of the chosen plan</h2>'
             + _img(confusion_chart(total, classes, title), "confusion matrix of the chosen plan", "confusion-matrix")
             + "</section>")
@@ -182,7 +189,7 @@ def winner_mistakes(doc: dict[str, Any], records: dict[str, dict[str, Any]]) -> 
     for run in (winner_row or {}).get("runs", []):
         record = records.get(run.get("dir"))
         if record is not None and record.get("mistakes"):
-            whose = "This run" if doc.get("kind") == "run" else f"{winner_row['plan']}, seed {run['seed']}"
+            whose = "This run" if doc.get("kind") == "run" else f"{pair_of(winner_row)}, seed {run['seed']}"
             return mistakes_section(record["mistakes"], whose)
     return ""
 
@@ -220,18 +227,20 @@ def descriptions_section(doc: dict[str, Any], records: dict[str, dict[str, Any]]
     parts = ['<section id="descriptions"><h2>What each run did</h2>']
     for e in doc["runs"]:
         if e.get("dir") in records:
-            parts.append(f"<details><summary>{escape(e['plan'])} · {escape(_run_label(e))} · "
+            parts.append(f"<details><summary>{escape(pair_of(e))} · {escape(_run_label(e))} · "
                          f"<code>{escape(e['dir'])}</code></summary><p>{escape(records[e['dir']]['description'])}</p>"
                          "</details>")
         elif e["status"] != "ok":
-            parts.append(f"<p>{escape(e['plan'])} · {escape(_run_label(e))}: failed — {escape(e.get('error', ''))}</p>")
+            parts.append(f"<p>{escape(pair_of(e))} · {escape(_run_label(e))}: failed — {escape(e.get('error', ''))}</p>")
     return "".join(parts) + "</section>"
 
 
 def render_report(doc: dict[str, Any], records: dict[str, dict[str, Any]]) -> str:
     """The whole page from a comparison document (leaderboard.json content) and run records keyed by run dir."""
     title = doc.get("title") or "transferkit report"
-    settings = [f"model {doc.get('model', '-')}", f"data {doc.get('data', '-')}"]
+    model = doc.get("model", "-")
+    settings = [f"model{'s' if isinstance(model, list) else ''} {', '.join(model) if isinstance(model, list) else model}",
+                f"data {doc.get('data', '-')}"]
     if doc.get("seeds") is not None:
         settings.append(f"seeds {', '.join(str(s) for s in doc['seeds'])}")
     if doc.get("epochs") is not None:
@@ -244,7 +253,7 @@ def render_report(doc: dict[str, Any], records: dict[str, dict[str, Any]]) -> st
     ordered = [records[e["dir"]] for e in doc["runs"] if e.get("dir") in records]
     body = "".join([
         f"<h1>{escape(title)}</h1><p class='note'>{escape(' · '.join(settings))}</p>",
-        winner_box(doc), leaderboard_section(doc), lr_section(doc), lr_range_section(doc), rungs_section(doc),
+        winner_box(doc), leaderboard_section(doc), cost_section(doc), lr_section(doc), lr_range_section(doc), rungs_section(doc),
         curves_section(doc, records), grids_section(doc, records), confusion_section(doc, records),
         winner_mistakes(doc, records), data_section(ordered), descriptions_section(doc, records),
     ])

@@ -75,7 +75,8 @@ def leaderboard_figure(rows: list[dict[str, Any]]) -> Figure:
                  ELIMINATED if row["status"] != "ok" else OTHER)
         ax.errorbar([mean], [yi], xerr=[[mean - low], [high - mean]], fmt="o", color=color, ecolor=color,
                     capsize=4, markersize=7, elinewidth=1.5)
-        name = f"{row['plan']} (lr x{row['lr_factor']:.3g})" if row["lr_factor"] is not None else row["plan"]
+        plan = row.get("pair") or row["plan"]
+        name = f"{plan} (lr x{row['lr_factor']:.3g})" if row["lr_factor"] is not None else plan
         note = f" — eliminated after {row['epochs']} ep" if row["status"] == "eliminated" else ""
         labels.append(f"{name}: {mean:.1f}%{note}")
     ax.set_yticks(y, labels)

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..console import Printable, logger
 from ..data import DataSplits
-from ..errors import PlanError, RunError
+from ..errors import RunError
 from ..files import StagingDir, check_output_dir, write_json, write_text
 from ..models import Backbone
 from ..plans import Plan
@@ -34,10 +34,10 @@ from ..select.table import fmt_interval, leaderboard_table
 from ..use.model_card import write_comparison_cards
 from .adapt import adapt
 from .candidate_plans import check_fits, strategies_for
-from .compare_holdout import check_metric_fits, given_with_holdout, holdout_record, with_holdout
+from .compare_holdout import check_metric_fits, holdout_record, with_holdout
+from .compare_networks import CompareNetworks, failure_reason
 from .compare_weights import drop_weights
 from .imbalance import warn_if_imbalanced
-from .loading import load_model, load_splits
 from .run import write_run_dir
 from ..settings import CompareSettings, Output, Overrides, RunSpec
 from ..settings.compare import DEFAULT_EPOCHS
@@ -52,7 +52,8 @@ class Comparison:
 
     @property
     def winner(self) -> dict[str, Any] | None:
-        """The chosen plan: plan, term, lr_factor, lrs, val (mean and interval), test, reason, tied_with."""
+        """The chosen plan: plan, network (with several), term, lr_factor, lrs, val (mean and interval), test,
+        reason, tied_with."""
         return self.leaderboard["winner"]
 
     @property
@@ -78,7 +79,7 @@ class Comparison:
         w = self.winner
         if w is None:
             return f"No plan chosen: {self.leaderboard.get('no_winner') or 'no plan finished without errors'}."
-        return (f"Chosen: {w['plan']} ({w['term']}): validation accuracy {fmt_interval(w['val'])}; {w['reason']}. "
+        return (f"Chosen: {w.get('pair') or w['plan']} ({w['term']}): validation accuracy {fmt_interval(w['val'])}; {w['reason']}. "
                 f"Test accuracy {fmt_interval(w['test'])} (not used for selection).")
 
     def __str__(self) -> str:
@@ -104,7 +105,8 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     and every plan gets the same epochs (the spec's `epochs`, default 10, or as many as `settings.time_budget`
     seconds allow). A run that fails (for example a diverging loss at a high learning rate) is recorded as failed
     and left out of selection. `backbone`: the spec's model, already loaded; `splits`: one split of the spec's data
-    used for every seed (instead of split k for seed k).
+    used for every seed (instead of split k for seed k). With `settings.models`, every candidate runs on each of
+    those networks instead of the spec's model (see compare_networks.py).
     """
     settings = settings or CompareSettings()
     out, overwrite = output.path, output.overwrite
@@ -125,31 +127,24 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
         check_fits(candidate.name, spec.data)
     if out is not None:
         check_output_dir(out, overwrite)
-    backbone = load_model(backbone if backbone is not None else spec.model)
-    for plan in {id(c.plan): c.plan for c in candidates}.values():
-        plan.resolve(backbone.stage_names)  # fail on unknown stages before any training
+    networks = CompareNetworks(spec, settings.models, backbone, splits)
+    backbone, splits_for = networks.first.backbone, networks.splits
+    networks.resolve(candidates)  # fail on unknown stages before any training
+    candidates = networks.cross(candidates)
     started = time.perf_counter()
-    loaded: dict[int, DataSplits] = {}
-
-    def splits_for(seed: int) -> DataSplits:
-        if seed not in loaded:
-            loaded[seed] = (given_with_holdout(splits, spec, seed) if splits is not None else
-                            load_splits(dataclasses.replace(spec, seed=seed), backbone.preprocessing))
-        return loaded[seed]
-
     check_metric_fits(settings.metric, splits_for(seed_list[0]))
     imbalance = warn_if_imbalanced(splits_for(seed_list[0]), [c.plan for c in candidates])
     lr_record: dict[str, Any] = {"method": "grid", "factors": list(settings.lr_factors)}
     if settings.lr_search == "range":  # on the first seed's training images; the chosen factor serves every seed
         quiet, first = dataclasses.replace(spec.execution, progress=False), seed_list[0]
         candidates, lr_record = range_candidates(candidates, lambda c: lr_range_test(
-            c.plan, backbone, splits_for(first), seed=first, execution=quiet))
+            c.plan, networks.of(c).backbone, splits_for(first, c.network), seed=first, execution=quiet))
 
     search, eta, rule = settings.search, settings.eta, SelectionRule.from_settings(settings)
     budget: dict[str, Any] = {"epochs": spec.overrides.epochs or DEFAULT_EPOCHS}
     if settings.time_budget is not None:
-        per_epoch = measure_epoch_seconds(backbone, splits_for(seed_list[0]), seed=seed_list[0],
-                                          execution=spec.execution)
+        per_epoch = sum(measure_epoch_seconds(n.backbone, splits_for(seed_list[0], n.name), seed=seed_list[0],
+                                              execution=spec.execution) for n in networks.networks) / len(networks.networks)
         spent = time.perf_counter() - started
 
         def count(e: int) -> int:
@@ -160,7 +155,8 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     max_epochs = budget["epochs"]
     factors = sorted({c.lr_factor for c in candidates})
     plans = list(dict.fromkeys(c.name for c in candidates))
-    title = (f"{spec.data.spec}: {_count(len(plans), 'plan')} x "
+    networks.measure(candidates, len(splits_for(seed_list[0]).classes))
+    title = (f"{spec.data.spec}: {networks.title()}{_count(len(plans), 'plan')} x "
              f"{_count(len(factors), 'learning rate')} x {_count(len(seed_list), 'seed')}, "
              f"{_count(max_epochs, 'epoch')}, {search} search")
     device = spec.execution.device
@@ -183,17 +179,19 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
             where = f"runs/{candidate.slug}/{lr_label(candidate.lr_factor)}/seed{seed}"
             if rung is not None:
                 where = f"runs/rung{rung + 1}-{run_epochs_}ep/{candidate.slug}/{lr_label(candidate.lr_factor)}/seed{seed}"
-            tag = {"candidate": candidate.key, "plan": candidate.name, "lr_factor": candidate.lr_factor,
+            tag = {"candidate": candidate.key, "plan": candidate.name, "network": candidate.network,
+                   "lr_factor": candidate.lr_factor,
                    "lr_factors": factors, "rung": rung, "budget": run_epochs_, "lrs": [p.lr for p in plan.phases],
                    "term": None}
             # the plan carries the overrides already: the run's spec differs only in its seed
-            run_spec = dataclasses.replace(spec, seed=seed, overrides=Overrides())
+            network = networks.of(candidate)
+            run_spec = dataclasses.replace(spec, model=network.model, seed=seed, overrides=Overrides())
             try:
                 with PeakMemory(device) as memory:
-                    run = adapt(run_spec, plan, backbone=backbone, splits=splits_for(seed))
-            except (RunError, PlanError) as exc:
+                    run = adapt(run_spec, plan, backbone=network.backbone, splits=splits_for(seed, network.name))
+            except networks.failures as exc:
                 logger.warning("%s, seed %d failed: %s", candidate.key, seed, exc)
-                return failed_entry(tag, seed, run_epochs_, str(exc))
+                return failed_entry(tag, seed, run_epochs_, failure_reason(exc))
             run.record["comparison"] = {k: v for k, v in tag.items() if k not in ("lrs", "term")}
             run.record["resources"] = {"peak_memory": memory.to_dict()}
             entry = entry_from_record(run.record, where, settings.metric)
@@ -208,7 +206,8 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
         else:
             entries, rungs = exhaustive(candidates, seed_list, max_epochs, runs)
         summary = {
-            "model": spec.model.spec,
+            "model": spec.model.spec if settings.models is None else list(settings.models),
+            "networks": networks.record(),
             "data": spec.data.spec,
             "labels_per_class": spec.data.labels_per_class,
             "splits": "split seed = run seed" if splits is None else "one given split for every seed",
@@ -226,8 +225,9 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
             "seconds": round(time.perf_counter() - started, 1),
         }
         search_record = {"method": search, "eta": eta if search == "halving" else None, "rungs": rungs}
-        doc = comparison_document(entries, DocumentHeading(title=title, settings=summary, search=search_record),
-                                  show_test=settings.show_test, metric=settings.metric, rule=rule)
+        doc = networks.add_costs(comparison_document(
+            entries, DocumentHeading(title=title, settings=summary, search=search_record),
+            show_test=settings.show_test, metric=settings.metric, rule=rule))
         if out is None:
             return Comparison(doc)
 

@@ -1,7 +1,9 @@
-"""What a comparison tries: the plans (from `all`, a comma list of specs, or Plan objects) times a learning-rate grid."""
+"""What a comparison tries: the plans (from `all`, a comma list of specs, or Plan objects) times a learning-rate grid,
+and, when several networks are compared, times the networks."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,16 +16,18 @@ from ..plans import Plan, list_strategies, plan_from_spec
 
 @dataclass(frozen=True)
 class Candidate:
-    """One plan at one learning-rate factor (every phase's lr times `lr_factor`)."""
+    """One plan at one learning-rate factor (every phase's lr times `lr_factor`), on one of several networks
+    (`network`, its name in the comparison) or on the comparison's one network (None)."""
 
     name: str  # the plan's spec, e.g. 'partial:k=2'
     slug: str  # a directory-safe name, unique within the comparison
     plan: Plan  # the plan at its preset's learning rates
     lr_factor: float
+    network: str | None = None
 
     @property
     def key(self) -> str:
-        return f"{self.name}@{lr_label(self.lr_factor)}"
+        return f"{pair_name(self.network, self.name)}@{lr_label(self.lr_factor)}"
 
     def plan_at(self, epochs: int) -> Plan:
         """The plan with this learning-rate factor and `epochs` shared by its phases (see Plan.with_total_epochs)."""
@@ -81,6 +85,21 @@ def make_candidates(strategies: str | list[str | Plan], lr_factors=DEFAULT_LR_FA
         slug = unique_slug(name, slugs)
         plan = prepare(plan) if prepare is not None else plan
         out.extend(Candidate(name, slug, plan, f) for f in factors)
+    return out
+
+
+def pair_name(network: str | None, plan: str) -> str:
+    """A leaderboard row's name: the plan, or 'network · plan' when several networks are compared."""
+    return plan if network is None else f"{network} · {plan}"
+
+
+def on_networks(candidates: list[Candidate], networks: list[str]) -> list[Candidate]:
+    """Every candidate on every network (networks in the given order), each network's runs in its own directory."""
+    taken: set[str] = set()
+    out = []
+    for network in networks:
+        folder = unique_slug(network, taken)
+        out += [dataclasses.replace(c, network=network, slug=f"{folder}/{c.slug}") for c in candidates]
     return out
 
 

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from .candidates import pair_name
 from .leaderboard import build_leaderboard, hide_held_out
 from .rule import SelectionRule
 
@@ -31,11 +32,11 @@ def comparison_document(entries: list[dict[str, Any]], heading: DocumentHeading 
     Test and holdout scores of runs outside the winning plan are left out unless `show_test`.
     """
     board = build_leaderboard(entries, show_test=show_test, metric=metric, rule=rule)
-    winner_plan = (board["winner"] or {}).get("plan")
+    winner_pair = (board["winner"] or {}).get("pair")
     runs = []
     for e in entries:
         run = {k: v for k, v in e.items() if k not in ("term",)}
-        if not show_test and e["plan"] != winner_plan:
+        if not show_test and pair_name(e.get("network"), e["plan"]) != winner_pair:
             run = hide_held_out(run)
         runs.append(run)
     return {

@@ -31,6 +31,7 @@ def entry_from_record(record: dict[str, Any], run_dir: str | None, metric: str =
     return {
         "candidate": comparison.get("candidate") or f"{record['strategy']}@{_lrs_label(record)}",
         "plan": comparison.get("plan") or record["strategy"],
+        "network": comparison.get("network"),
         "term": record["term"],
         "lr_factor": comparison.get("lr_factor"),
         "lrs": [p["lr"] for p in record["plan"]["definition"]["phases"]],

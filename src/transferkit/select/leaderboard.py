@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..settings.phase_values import EPOCH_BUDGET
+from .candidates import pair_name
 from .choice import ALPHA, Choice, choose
 from .metric import metric_label
 from .rule import SelectionRule
@@ -62,6 +63,8 @@ def candidate_summaries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append({
             "candidate": key,
             "plan": first["plan"],
+            "network": first.get("network"),
+            "pair": pair_name(first.get("network"), first["plan"]),
             "term": next((r["term"] for r in ok), first.get("term")),
             "lr_factor": first["lr_factor"],
             "lrs": first["lrs"],
@@ -101,12 +104,13 @@ def _best_candidate(summaries: list[dict[str, Any]]) -> dict[str, Any]:
 
 def build_leaderboard(entries: list[dict[str, Any]], *, show_test: bool = False, metric: str = "accuracy",
                       rule: SelectionRule = SelectionRule()) -> dict[str, Any]:
-    """Rows per plan, ranked, with the winner under `rule`; see `selection_rules` for the rules."""
+    """Rows per plan (per network and plan when several networks are compared: `pair` names the row), ranked, with
+    the winner under `rule`; see `selection_rules` for the rules."""
     summaries = candidate_summaries(entries)
     domain = any(e.get("domain_adaptation") for e in entries)
     by_plan: dict[str, list[dict[str, Any]]] = {}
     for s in summaries:
-        by_plan.setdefault(s["plan"], []).append(s)
+        by_plan.setdefault(s["pair"], []).append(s)
     rows = []
     for plan, group in by_plan.items():
         best = _best_candidate(group)
@@ -120,12 +124,12 @@ def build_leaderboard(entries: list[dict[str, Any]], *, show_test: bool = False,
             row["status"] = "eliminated"
     contenders = [r for r in rows if _selectable(r) and r["epochs"] == full]
     score = "estimated target accuracy" if domain else f"validation {metric_label(metric)}"
-    choice = choose(contenders, score, rule)
+    choice = choose(contenders, score, rule, key="pair")
     winner = choice.winner
     for row in rows:
         row.setdefault("equivalence", None)
-        row["tie"] = row["plan"] in choice.tied
-        row["winner"] = winner is not None and row["plan"] == winner["plan"]
+        row["tie"] = row["pair"] in choice.tied
+        row["winner"] = winner is not None and row["pair"] == winner["pair"]
         if domain:  # every plan's target accuracy: the oracle, which no choice may read
             row["oracle"] = row["test"]
         if not (show_test or row["winner"]):
@@ -165,15 +169,16 @@ def hide_held_out(run: dict[str, Any]) -> dict[str, Any]:
 def _winner_record(choice: Choice, rule: SelectionRule, entries, domain: bool) -> dict[str, Any]:
     winner, tried = choice.winner, len({e["candidate"] for e in entries})
     return {
-        "plan": winner["plan"], "term": winner["term"], "lr_factor": winner["lr_factor"], "lrs": winner["lrs"],
+        "plan": winner["plan"], "network": winner["network"], "pair": winner["pair"], "term": winner["term"],
+        "lr_factor": winner["lr_factor"], "lrs": winner["lrs"],
         "epochs": winner["epochs"], "val": winner["val"], "holdout": winner["holdout"], "test": winner["test"],
         "test_note": "test accuracy is shown for the winner only and was not used for selection",
         "chosen_among": tried,
         "reported": _reported(winner, tried, domain),
         "rule": rule.prefer, "margin": rule.margin,
         "chosen_by": "highest mean" if winner is choice.best else "cheaper and shown equivalent",
-        "best": choice.best["plan"],
-        "tied_with": [p for p in choice.tied if p != winner["plan"]],
+        "best": choice.best["pair"],
+        "tied_with": [p for p in choice.tied if p != winner["pair"]],
         "equivalent": choice.equivalent,
         "reason": choice.reason,
         "seeds": winner["val"]["n"],
@@ -200,7 +205,7 @@ def _oracle(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     if not known:
         return None
     best = max(known, key=lambda r: r["oracle"]["mean"])
-    return {"plan": best["plan"], "target_accuracy": best["oracle"],
+    return {"plan": best["pair"], "target_accuracy": best["oracle"],
             "note": "oracle: chosen with the target's labels, which is not possible in practice; not usable for "
                     "selection and not used by it"}
 

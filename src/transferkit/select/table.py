@@ -48,6 +48,19 @@ def fmt_factor(factor: float | None) -> str:
     return "-" if factor is None else f"x{factor:.3g}"
 
 
+def fmt_ms(cost: dict[str, Any] | None) -> str:
+    """'3.21 ms' per image at the run's batch size ('-' when not measured)."""
+    return "-" if not cost or cost.get("ms_per_image") is None else f"{cost['ms_per_image']:.3g} ms"
+
+
+def fmt_params(cost: dict[str, Any] | None) -> str:
+    """'4.7M', '52.1k' parameters of the network with the target's head ('-' when not known)."""
+    if not cost or cost.get("params") is None:
+        return "-"
+    n = cost["params"]
+    return f"{n / 1e6:.1f}M" if n >= 1e6 else f"{n / 1e3:.1f}k" if n >= 1e3 else str(n)
+
+
 def fmt_epochs(row: dict[str, Any]) -> str:
     """'10', or '10 + 10 fixed' for a plan that trains fixed epochs on top of the budget (EPOCH_BUDGET)."""
     fixed = row.get("fixed_epochs") or 0
@@ -128,10 +141,16 @@ def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", n
     if note:
         caption = escape(note) + "\n" + caption
     rows = leaderboard["rows"]
+    networks = any(r.get("network") for r in rows)
+    if networks:
+        caption += (" Inference: milliseconds per image of the trained network on the run's device at the run's batch "
+                    "size, and its parameters; * marks the Pareto front of accuracy against that cost.")
     with_epochs = len({r["epochs"] for r in rows}) > 1 or any(r.get("fixed_epochs") for r in rows)
     with_memory = any(r.get("peak_memory_bytes") is not None for r in rows)  # measured per run on CUDA only
     table = Table(title=escape(title), caption=caption)
     table.add_column("#", justify="right")
+    if networks:
+        table.add_column("network", overflow="fold")
     table.add_column("plan", overflow="fold", min_width=min(24, max((len(r["plan"]) for r in rows), default=4)))
     table.add_column("lr", no_wrap=True)
     if with_epochs:
@@ -142,6 +161,9 @@ def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", n
     if domain:
         table.add_column("oracle (not usable)", justify="right", min_width=8)
     table.add_column("trainable params", justify="right")
+    if networks:
+        table.add_column("ms/image", justify="right")
+        table.add_column("params", justify="right")
     table.add_column("s/run", justify="right")
     if with_memory:
         table.add_column("peak memory", justify="right")
@@ -150,7 +172,8 @@ def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", n
     for row in rows:
         lrs = "/".join(f"{v:.2g}" for v in row["lrs"])
         style = "bold green" if row.get("winner") else ("dim" if row["status"] != "ok" else None)
-        cells = [str(row.get("rank", "")), escape(row["plan"]), f"{fmt_factor(row['lr_factor'])} ({lrs})"]
+        cells = [str(row.get("rank", "")), *([escape(row.get("network") or "-")] if networks else []),
+                 escape(row["plan"]), f"{fmt_factor(row['lr_factor'])} ({lrs})"]
         if with_epochs:
             cells.append(fmt_epochs(row))
         cells += [fmt_interval(row["val"]), fmt_paired(row), fmt_interval(row.get("test"))]
@@ -158,6 +181,8 @@ def leaderboard_table(leaderboard: dict[str, Any], title: str = "Leaderboard", n
             cells.append(fmt_interval(row.get("oracle")))
         cells += [
             "-" if row["trainable_params"] is None else f"{row['trainable_params']:,}",
+            *([fmt_ms(row.get("inference")) + (" *" if row.get("pareto") else ""), fmt_params(row.get("inference"))]
+              if networks else []),
             "-" if row["seconds"] is None else f"{row['seconds']:.1f}",
             *([fmt_bytes(row["peak_memory_bytes"])] if with_memory else []),
             escape(status_text(row, margin)),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import PlanError, RunError
+from ..errors import ModelError, PlanError, RunError
 from .choices import KEEP_WEIGHTS, LR_SEARCHES, METRIC_KEYS, PREFER, SEARCHES
-from .constraints import Either, Flag, Number, Numbers, OneOf, Whole, Wholes
+from .constraints import Either, Flag, Names, Number, Numbers, OneOf, Whole, Wholes
 from .fields import Record, setting
 
 DEFAULT_EPOCHS = 10
@@ -30,6 +30,29 @@ class Seeds(Either):
 SEEDS = Seeds()
 
 
+class NetworkList(Names):
+    """Model specs, on the command line comma-separated; a comma inside a spec's ?key=value options (timm:NAME?
+    channels=16,32) continues that spec."""
+
+    def __init__(self):
+        super().__init__(1, ("timm:tf_efficientnet_lite0", "torchvision:mobilenet_v2"))
+        self.what = "a list of distinct model specs, such as timm:tf_efficientnet_lite0,torchvision:mobilenet_v2"
+
+    def parse(self, text: str) -> tuple[str, ...]:
+        items: list[str] = []
+        for part in (p.strip() for p in text.split(",")):
+            if items and "?" in items[-1] and part and ":" not in part and "/" not in part:
+                items[-1] += "," + part
+            else:
+                items.append(part)
+        return self.check(items)
+
+
+MODELS_HELP = ("Several networks to compare (instead of --model), comma-separated: every plan runs on each with the "
+               "same seeds and splits, and the leaderboard ranks (network, plan) pairs with each network's inference "
+               "cost.")
+
+
 @dataclass(frozen=True)
 class CompareSettings(Record):
     """How a comparison searches; see each setting's help."""
@@ -38,6 +61,7 @@ class CompareSettings(Record):
     kind = "comparison"
     panel = "Comparison"
 
+    models: tuple[str, ...] | None = setting(None, NetworkList(), MODELS_HELP, error=ModelError)
     seeds: int | tuple[int, ...] = setting(3, SEEDS, "Seeds per plan (or the seeds, comma-separated); seed k also draws "
                                                      "split k, the same for every plan.")
     search: str = setting("exhaustive", OneOf(SEARCHES), "exhaustive (every plan, learning rate and seed) or halving "
