@@ -224,6 +224,13 @@ def stages(model: ModelArg, **ref: Any) -> list[dict[str, Any]]:
     ]
 
 
+def models() -> list:
+    """The pretrained networks ready on this machine without a download (models.catalogue.CatalogueEntry each)."""
+    from .models.catalogue import ready_networks
+
+    return ready_networks()
+
+
 def strategies() -> list[dict[str, Any]]:
     """Every preset with its term, its one-line explanation, its options and its source."""
     out = []

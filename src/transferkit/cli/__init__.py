@@ -8,7 +8,7 @@ import sys
 import typer.rich_utils
 
 from ..console import output_width
-from . import run_commands, plan_commands, compare_commands, use_commands  # noqa: F401 I001 - each registers its commands, in the order --help lists them
+from . import run_commands, plan_commands, compare_commands, network_commands, use_commands  # noqa: F401 I001 - each registers its commands, in the order --help lists them
 from .app import app, close_processes
 
 

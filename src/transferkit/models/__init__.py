@@ -6,7 +6,7 @@ from transferkit.models import model_dir_family as _model_dir_family  # noqa: F4
 from transferkit.models import timm_family as _timm_family  # noqa: F401
 from transferkit.models import torchvision_family as _torchvision_family  # noqa: F401
 from transferkit.models import module_family as _module_family  # noqa: F401
-from transferkit.models import efficientnet_lite0_weights as _efficientnet_lite0_weights  # noqa: F401
+from transferkit.models import imagenet_packages as _imagenet_packages  # noqa: F401
 from transferkit.models.backbone import Backbone
 from transferkit.models.family import FAMILIES, BackboneFamily, families, family_named, register_family
 from transferkit.models.loading import load_backbone

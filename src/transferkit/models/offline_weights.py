@@ -22,7 +22,8 @@ class OfflineWeights:
 
     `locate` imports the package and returns the weights file's path (ImportError when not installed);
     `weights_map` says how the file's tensors meet the network's ("order": by position); `description`
-    says in words which weights these are.
+    says in words which weights these are; `top1()` is their published ImageNet-1k top-1 accuracy (percent),
+    read from `top1_source`.
     """
 
     family: str
@@ -31,6 +32,8 @@ class OfflineWeights:
     locate: Callable[[], str]
     weights_map: str | None
     description: str
+    top1: Callable[[], float] | None = None
+    top1_source: str | None = None
 
     def path(self) -> Path | None:
         """The weights file, or None when the package is not installed or lacks the file."""

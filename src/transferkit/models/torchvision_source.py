@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import urlparse
+
+import torch
 from torch import nn
 from torchvision import models as tvm
 
 from transferkit.data.preprocessing import Preprocessing
 from transferkit.models.builders import bad_options
-from transferkit.models.hub import download_error, is_network_error, no_weights_error
+from transferkit.models.hub import download_error, hub_reachable, is_network_error, no_weights_error
 
 # Used when a model has no weights enum to read its eval transform from.
 _DEFAULT = Preprocessing(input_size=(3, 224, 224), interpolation="bilinear", crop_pct=0.875)
@@ -52,11 +56,14 @@ def torchvision_classes(name: str) -> list[str] | None:
 
 
 def torchvision_pretrained(name: str, kwargs: dict) -> nn.Module:
-    """The default published weights (torch hub's cache first, then a download), else HubUnreachable."""
+    """The default published weights (torch hub's cache first, then a download when the hub answers), else HubUnreachable."""
     target = f"torchvision:{name}"
     weights = default_weights(name)
     if weights is None:
         raise no_weights_error(target)
+    cached = Path(torch.hub.get_dir()) / "checkpoints" / Path(urlparse(weights.url).path).name
+    if not cached.is_file() and not hub_reachable(weights.url):
+        raise download_error(target)
     try:
         return tvm.get_model(name, weights=weights, **kwargs)
     except Exception as e:  # download clients raise their own types; classify, re-raise the rest
