@@ -17,7 +17,7 @@ def _position(rp, epoch: int, val_accuracy: float | None, run_epoch: int) -> dic
 
 class KeptWeights:
     """Follows the validated epochs of a run under a KeepRule. A phase whose network changes at its end (low-rank
-    adapters merged) offers only its end; a domain-adaptation phase offers none, and a run that ends with one keeps
+    adapters merged, WiSE-FT's mix) offers only its end; a domain-adaptation phase offers none, and a run that ends with one keeps
     its last epoch (its batch-norm statistics per domain belong to those weights)."""
 
     def __init__(self, rule: KeepRule):
@@ -30,7 +30,7 @@ class KeptWeights:
     def after_epoch(self, execution, record, run_epoch: int) -> None:
         """Consider the epoch just trained (`run_epoch`: its 1-based number over the whole run)."""
         self.last = _position(execution.rp, record.epoch, record.val_accuracy, run_epoch)
-        if execution.adapters is None and execution.domain is None:
+        if execution.adapters is None and execution.domain is None and execution.wise is None:
             self._consider(execution, self.last)
 
     def after_phase(self, execution) -> None:
@@ -40,7 +40,9 @@ class KeptWeights:
                          "statistics per domain")
             return
         self.note = None
-        if execution.adapters is not None and self.last is not None:
+        if execution.wise is not None and self.last is not None:  # the mixed weights, validated
+            self.last = {**self.last, "val_accuracy": execution.wise_val_accuracy}
+        if (execution.adapters is not None or execution.wise is not None) and self.last is not None:
             self._consider(execution, self.last)
 
     def stops(self, execution) -> bool:

@@ -46,7 +46,7 @@ def group_lrs(optimizer) -> dict[str, float]:
 class TrainingStep:
     """What every training step of a phase uses. `objective(inputs, labels)` gives a batch's logits and loss (see
     TrainingObjective); `extra_loss()` adds regularization terms; `before_step()` runs after backward and before the
-    optimizer step (gradients are available there); the optimizer steps every `accumulate` batches (and after the
+    optimizer step (gradients are available there), `after_step()` after it; the optimizer steps every `accumulate` batches (and after the
     last), each batch's loss divided by `accumulate`; `phase_name` names the phase in errors."""
 
     objective: Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
@@ -57,6 +57,7 @@ class TrainingStep:
     before_step: Callable[[], None] | None = None
     accumulate: int = 1
     phase_name: str = ""
+    after_step: Callable[[], None] | None = None  # after each optimizer step (a moving average of weights)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ def train_epoch(*, loader, step: TrainingStep, course: EpochCourse = EpochCourse
             optimizer.step()
             step.scheduler.step()
             clear_gradients(optimizer)
+            if step.after_step is not None:
+                step.after_step()
         n = labels.shape[0]
         total_loss += value * n
         correct += int((logits.argmax(1) == labels).sum())

@@ -17,7 +17,7 @@ from .inputs import ImageInputs
 from .loop import EpochCourse, EpochStats, TrainingStep, train_epoch
 from .phase_setup import (AutoRGN, HeadInputStandardizer, PhaseDomain, TrainingObjective, apply_trainable,
                           balanced_class_weights, batchnorm_modules, build_optimizer, build_penalty, build_scheduler,
-                          parameter_groups, reestimate_statistics, set_modes, unlabeled_of)
+                          WISE_GRID, WeightAverage, WeightInterpolation, parameter_groups, reestimate_statistics, set_modes, unlabeled_of)
 from .processes import share_buffers
 from .result import EpochRecord, PhaseRecord
 from .seeding import epoch_seed
@@ -54,6 +54,9 @@ class PhaseExecution:
         self.domain: PhaseDomain | None = None
         self.adapters: LowRankAdapters | None = None
         self.rgn: AutoRGN | None = None
+        self.ema: WeightAverage | None = None
+        self.wise: WeightInterpolation | None = None
+        self.wise_val_accuracy: float | None = None  # of the mixed weights the phase ends with
         self.resume_within = None  # (PartialEpoch, rng tensors, rng meta) of a mid-epoch checkpoint to continue
         self.penalty_values: dict = {}
         self.val_scores = None  # of the phase's final weights, while finish() leaves them unchanged
@@ -66,6 +69,8 @@ class PhaseExecution:
         optimizer and schedule state are put back instead.
         """
         phase, rp = self.phase, self.rp
+        if phase.wise is not None:  # the weights the phase starts from (a resumed phase has them back below)
+            self.wise = WeightInterpolation.at_start(self.net.model)
         if phase.params == "lora":
             body = [s for s in rp.trainable_stages if s != "head"]
             self.adapters = LowRankAdapters.attach(self.net, body, **phase.adapter)
@@ -73,6 +78,7 @@ class PhaseExecution:
         self.trainable = apply_trainable(self.net, rp)
         if not self.trainable:
             raise PlanError(f"Phase '{phase.name}' trains no parameters; check its 'train' and 'params' settings.")
+        self.ema = WeightAverage.for_phase(phase, self.net.model, self.trainable)
         self.groups = parameter_groups(self.net, rp, self.trainable)
         optimizer = build_optimizer(rp, self.groups)
         self.domain = PhaseDomain.for_phase(self)
@@ -111,6 +117,12 @@ class PhaseExecution:
             load_weights(self.net.model, progress.weights, progress.path)
         if self.penalty is not None and "regularizer_values" in progress.extras:
             self.penalty_values = progress.extras["regularizer_values"]
+        if self.wise is not None:
+            self.wise.start = {k[5:]: v.to(self.wise.start[k[5:]].device) for k, v in progress.own.items()
+                               if k.startswith("wise.")}
+        if self.ema is not None:
+            self.ema.restore({k[4:]: v for k, v in progress.own.items() if k.startswith("ema.")},
+                             progress.extras["ema"])
         if self.rgn is not None and "auto_rgn" in progress.extras:
             self.rgn.history = list(progress.extras["auto_rgn"])
         self.epochs = list(progress.epochs)
@@ -153,7 +165,16 @@ class PhaseExecution:
             extras["regularizer_values"] = self.penalty_values
         if self.rgn is not None:
             extras["auto_rgn"] = self.rgn.history
+        if self.ema is not None:
+            extras["ema"] = self.ema.state()[1]
         return extras
+
+    def progress_tensors(self) -> dict:
+        """The phase's own tensors so far (a moving average of weights), kept in checkpoints."""
+        tensors = {f"ema.{k}": v for k, v in self.ema.state()[0].items()} if self.ema is not None else {}
+        if self.wise is not None:
+            tensors.update({f"wise.{k}": v for k, v in self.wise.state().items()})
+        return tensors
 
     def _measure(self) -> None:
         """What a phase measures once at its start, after batch-norm re-estimation: head-input mean and std."""
@@ -198,6 +219,7 @@ class PhaseExecution:
             before_step=self.domain.before_step if self.domain is not None else self.inputs.before_step,
             accumulate=self.phase.grad_accum,
             phase_name=self.phase.name,
+            after_step=self.ema.update if self.ema is not None else None,
         )
 
     @property
@@ -213,6 +235,8 @@ class PhaseExecution:
         started = time.perf_counter()
         within, self.resume_within = self.resume_within, None
         torch.manual_seed(epoch_seed(self.seed, self.rp.index, epoch, self.accelerator.process_index))
+        if self.ema is not None:
+            self.ema.train()  # the live weights train; the average was shown since the last epoch
         self.bn_applied = set_modes(self.net, self.rp)
         self.inputs.set_epoch(epoch)
         if self.rgn is not None:
@@ -229,6 +253,8 @@ class PhaseExecution:
         with self._on_training_data():
             stats: EpochStats = train_epoch(loader=self.loader, step=self._training_step(), course=course)
         share_buffers(self.net.model)  # batch-norm statistics as the main process's (which its checkpoint holds)
+        if self.ema is not None:
+            self.ema.show()  # validation, the kept weights and checkpoints see the average
         if self.domain is not None:
             self.domain.end_epoch(epoch)
         if self.penalty is not None:
@@ -284,11 +310,38 @@ class PhaseExecution:
             record.extras["domain_adaptation"] = self.domain.finish(trained_body=body)
         if self.rgn is not None:
             record.extras["auto_rgn"] = self.rgn.history
+        if self.ema is not None:
+            record.extras["ema"] = self.ema.describe()
         if self.penalty is not None:
             record.extras["regularizer_values"] = self.penalty_values
         if self.adapters is not None:
             record.extras["adapter_applied"] = self._merge_adapters()
+        if self.wise is not None:
+            record.extras["wise_ft"] = self._mix_with_start()
         return record
+
+    def _mix_with_start(self) -> dict:
+        """WiSE-FT: mix the phase's final weights with its starting ones at the given or validated alpha."""
+        phase, reestimate = self.phase, None
+        if phase.wise_bn == "reestimate":
+            self.inputs = self.image_inputs  # the trunk's statistics change: no cached activations hold them
+            modules = batchnorm_modules(self.net, set(self.net.stage_names))
+
+            def reestimate() -> int:
+                batches = self.inputs.image_batches(self.inputs.data.train.images, phase.batch_size)
+                return reestimate_statistics(self.model, modules, batches)
+
+        self.wise_val_accuracy = self.wise.choose(phase.wise, lambda: self._validate()[1], reestimate)
+        self.val_scores = None
+        before = (f"the weights phase {self.rp.index} ended with" if self.rp.index else
+                  "the pretrained weights with the new head")
+        return {**self.wise.record, "val_accuracy": self.wise_val_accuracy,
+                "alpha_0": f"{before} (where phase '{phase.name}' started)",
+                "alpha_1": f"the weights phase '{phase.name}' ended with"
+                           + (" (its moving average)" if self.ema is not None else ""),
+                "batch_norm": ("running statistics interpolated like the weights" if reestimate is None else
+                               "running statistics measured again on the training images after mixing"),
+                "grid": list(WISE_GRID) if phase.wise == "auto" else None}
 
     @torch.no_grad()
     def _merge_adapters(self, images: int = 256) -> dict:

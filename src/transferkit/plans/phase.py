@@ -78,6 +78,17 @@ class Phase(Record):
                                                  "class is equally likely.")
     standardize_features: bool = setting(False, Flag(), "The head reads features standardized with their training-set "
                                                         "mean and std (folded into its weights at the phase end).")
+    ema: float | None = setting(None, v.EMA, "Keep an exponential moving average of the weights with this decay "
+                                             "(timm's ModelEmaV3 rule); the phase validates, keeps and ends with the "
+                                             "average's weights (none: off; 0: the live weights).")
+    ema_warmup: bool = setting(True, Flag(), "Warm the average's decay up as timm does: min(ema, 1 - (1 + step) ** "
+                                             "-2/3), so early steps follow the live weights.")
+    wise: float | str | None = setting(None, v.WISE, "WiSE-FT at the phase's end: its weights mixed with those it "
+                                                     "started from, (1 - alpha) start + alpha end; alpha from 0 to 1, "
+                                                     "or auto (chosen on validation from 0, 0.1 .. 1); none: off.")
+    wise_bn: str = setting("interpolate", v.WISE_BN, "Batch-norm statistics of the WiSE-FT mix: interpolate (mixed "
+                                                     "like the weights) or reestimate (measured again on the training "
+                                                     "images).")
     regularizers: dict[str, dict[str, float]] = setting({}, Regularizers(), "Regularizers and their settings, e.g. "
                                                                             "{l2sp: {alpha: 0.1, beta: 0.01}}.")
     alignment: dict[str, Any] | None = setting(None, Alignment(), "A domain alignment loss: {method: coral|dann|mmd|..., "
@@ -95,6 +106,13 @@ class Phase(Record):
             raise PlanError("class_weights weight the loss of hard labels, but mixup and cutmix train on mixed soft "
                             "labels; use class_weights or mixup/cutmix in a phase, not both (sampler: balanced works "
                             "with both).")
+        if self.ema is not None and self.alignment is not None:
+            raise PlanError("A domain-adaptation phase keeps batch-norm statistics per domain for its last weights, "
+                            "which a moving average of weights would not match; use ema or alignment in a phase, "
+                            "not both.")
+        if self.wise is not None and self.alignment is not None:
+            raise PlanError("A domain-adaptation phase keeps batch-norm statistics per domain for its last weights, "
+                            "which WiSE-FT's mix would not match; use wise or alignment in a phase, not both.")
         if self.params == "lora" and self.adapter is None:
             raise PlanError("A phase with params: lora needs an 'adapter' mapping, e.g. {r: 4, alpha: 8}.")
         if self.adapter is not None:

@@ -34,7 +34,12 @@ class StrategyInfo:
 STRATEGIES: Registry[StrategyInfo] = Registry("strategy", PlanError, usage="give a plan file (.yaml)")
 # options every preset takes, set in every phase of the plan it builds (unless the preset has its own)
 COMMON_OPTIONS: dict[str, type] = {"batch_size": int, "augment": str, "randaugment": str, "random_erasing": float,
-                                   "mixup": float, "cutmix": float}
+                                   "mixup": float, "cutmix": float, "ema": float}
+
+
+# options every preset takes, set in the last phase of the plan it builds: WiSE-FT at the plan's end
+LAST_PHASE_OPTIONS: dict[str, type] = {"wise": float | str, "wise_bn": str}
+COMMON_OPTIONS.update(LAST_PHASE_OPTIONS)
 
 
 def register_strategy(name: str, *, summary: str, reference: str = "", domain_adaptation: bool = False):
@@ -98,16 +103,23 @@ def build_plan(spec: str) -> Plan:
             valid = list(info.parameters()) + [k for k in COMMON_OPTIONS if k not in signature.parameters]
             raise PlanError(f"Strategy {name!r} has no option {key!r}; its options are {valid}.")
     plan = info.builder(**kwargs)
+    last_phase = {k: every_phase.pop(k) for k in LAST_PHASE_OPTIONS if k in every_phase}
     for phase in plan.phases:
-        for key, value in every_phase.items():
+        for key, value in {**every_phase, **(last_phase if phase is plan.phases[-1] else {})}.items():
             setattr(phase, key, value)
         phase.validate()
+    every_phase.update(last_phase)
     plan.strategy = spec.strip()
     plan.options = {**info.parameters(), **kwargs, **every_phase}
     return plan
 
 
 def _coerce(strategy: str, key: str, text: str, hint: Any) -> Any:
+    if hint == float | str:  # a number, or a word (the phase's constraint checks which)
+        try:
+            return float(text)
+        except ValueError:
+            return text
     origin = typing.get_origin(hint)
     args = [a for a in typing.get_args(hint) if a is not type(None)]
     if origin is typing.Union or (origin is not None and str(origin) == "<class 'types.UnionType'>"):
@@ -126,6 +138,7 @@ def _coerce(strategy: str, key: str, text: str, hint: Any) -> Any:
             return int(text)
         if hint is float:
             return float(text)
+
         if origin in (list, tuple):
             return [part.strip() for part in text.split("+") if part.strip()]
         return text

@@ -58,8 +58,13 @@ def phase_term(phase: Phase, init: str = "pretrained", stage_names: list[str] | 
         extras.append("batch norm in inference mode")
     if phase.bn == "adapt":
         extras.append("batch-norm statistics re-estimated on the target (AdaBN)")
+    if phase.ema is not None:
+        extras.append(f"an exponential moving average of weights (decay {phase.ema:g})")
     if extras:
         term += " with " + " and ".join(extras)
+    if phase.wise is not None:
+        alpha = "chosen on validation" if phase.wise == "auto" else f"{phase.wise:g}"
+        term += f", then WiSE-FT (weights interpolated with the phase's start, alpha {alpha})"
     if phase.alignment:
         term = f"unsupervised domain adaptation ({alignment_method(phase.alignment['method']).term}): {term}"
     return term

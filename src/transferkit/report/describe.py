@@ -62,7 +62,7 @@ def describe_phases(phases: list[dict], stage_names: list[str]) -> list[str]:
 
 
 def _method_notes(p: dict) -> str:
-    """Clauses for Auto-RGN rates and LoRA adapters, from a run.json phase entry."""
+    """Clauses for Auto-RGN rates, LoRA adapters, moving averages and WiSE-FT, from a run.json phase entry."""
     text = ""
     rgn = p.get("auto_rgn")
     if rgn:
@@ -73,6 +73,16 @@ def _method_notes(p: dict) -> str:
         text += (f", with LoRA adapters (r={adapter['r']}, alpha {adapter['alpha']:g}, dropout {adapter['dropout']:g}) "
                  f"on {adapter['layers']} conv/linear layers of {join_names(adapter['stages'])}, merged into the weights "
                  f"at phase end (largest output change {adapter['merge_max_abs_diff']:.1e})")
+    ema = p.get("ema")
+    if ema:
+        text += (f", the weights followed by an exponential moving average (decay {ema['decay']:g}"
+                 f"{', warmed up as timm does' if ema['warmup'] else ''}, {ema['steps']} steps) whose weights the "
+                 "phase validated and kept")
+    wise = p.get("wise_ft")
+    if wise:
+        how = "chosen on validation" if wise["chosen"] == "on validation" else "given"
+        text += (f"; at its end WiSE-FT mixed (1 - alpha) x {wise['alpha_0']} with alpha x {wise['alpha_1']}, alpha "
+                 f"{wise['alpha']:g} ({how}; validation accuracy {wise['val_accuracy']:.1%}), {wise['batch_norm']}")
     return text
 
 

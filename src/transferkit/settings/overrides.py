@@ -50,6 +50,9 @@ class Overrides(Record):
                                                       "image of the batch into each image, labels mixed by area (0: "
                                                       "off; with --mixup, half the batches each; default: the plan's, "
                                                       "off).")
+    ema: float | None = setting(None, v.EMA, "Every phase keeps an exponential moving average of its weights with "
+                                             "this decay (timm's rule, with warm-up) and ends with the average's "
+                                             "weights, e.g. 0.999 (default: the plan's, off).")
 
     def apply(self, plan: Any) -> Any:
         """The plan with these settings in place (the plan itself is left unchanged)."""

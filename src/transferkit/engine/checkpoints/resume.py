@@ -46,6 +46,8 @@ class PhaseProgress:
     path: Path | None = None
     # domain adaptation state (phase_setup/domain.py)
     domain: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None
+    # tensors of the phase's own state (a moving average of weights, the weights the phase started from)
+    own: dict[str, torch.Tensor] = field(default_factory=dict)
     # a checkpoint inside an epoch: the epoch so far, and the random state to continue it with
     within: tuple[PartialEpoch, dict[str, torch.Tensor], dict[str, Any]] | None = None
 
@@ -142,6 +144,7 @@ class Checkpointer:
             if execution.domain is not None:
                 domain_tensors, meta["current"]["domain"] = execution.domain.state()
                 tensors.update({f"domain.{k}": v for k, v in domain_tensors.items()})
+            tensors.update({f"phase.{k}": v for k, v in execution.progress_tensors().items()})
             if execution.standardizer is not None:
                 tensors["standardize.mean"] = execution.standardizer.mean.detach().cpu().contiguous()
                 tensors["standardize.std"] = execution.standardizer.std.detach().cpu().contiguous()
@@ -222,6 +225,7 @@ def _resume_state(meta: dict[str, Any], tensors: dict[str, torch.Tensor], index:
             standardizer=standardizer,
             seconds=float(current["seconds"]),
             extras=dict(current.get("extras") or {}),
+            own={k[len("phase."):]: v for k, v in tensors.items() if k.startswith("phase.")},
             domain=({k[len("domain."):]: v for k, v in tensors.items() if k.startswith("domain.")},
                     current["domain"]) if current.get("domain") is not None else None,
             within=(PartialEpoch(**own_entry(current["within"], current.get("process_within"))),

@@ -7,21 +7,26 @@ from .balance import balanced_class_weights, balanced_sampler
 from .batch_augment import BatchAugment
 from .batchnorm import batchnorm_modules, is_batchnorm, reestimate_statistics, set_modes
 from .domain import PhaseDomain, unlabeled_of
+from .ema import WeightAverage
 from .objective import TrainingObjective
 from .optim import build_optimizer, parameter_groups
 from .penalties import Penalty, build_penalty
 from .schedules import SCHEDULES, build_scheduler, lr_factor
 from .standardize import HeadInputStandardizer
 from .trainable import apply_trainable, norm_param_names
+from .wise import WISE_GRID, WeightInterpolation
 
 __all__ = [
     "SCHEDULES",
+    "WISE_GRID",
     "AutoRGN",
     "BatchAugment",
     "HeadInputStandardizer",
     "Penalty",
     "PhaseDomain",
     "TrainingObjective",
+    "WeightAverage",
+    "WeightInterpolation",
     "apply_trainable",
     "balanced_class_weights",
     "balanced_sampler",

@@ -42,3 +42,17 @@ def gradual(stages: int = 4, epochs_per_phase: int = 2, lr: float = 1e-3) -> Pla
         for k in range(1, stages + 1)
     ]
     return Plan(phases=phases)
+
+
+@register_strategy(
+    "wise-ft",
+    summary="LP-FT, then WiSE-FT: the fine-tuned weights mixed with the probed ones (pretrained backbone, probed head) "
+    "at alpha, chosen on validation (auto) or given; batch-norm statistics interpolated, or re-estimated with wise_bn=reestimate.",
+    reference="Wortsman et al., Robust Fine-Tuning of Zero-Shot Models, CVPR 2022",
+)
+def wise_ft(probe_epochs: int = 10, epochs: int = 10, probe_lr: float = 1e-2, lr: float = 1e-4,
+            bn: str = FINE_TUNING_BN, alpha: float | str = "auto") -> Plan:
+    plan = lp_ft(probe_epochs, epochs, probe_lr, lr, bn)
+    plan.phases[-1].wise = alpha
+    plan.phases[-1].validate()
+    return plan
