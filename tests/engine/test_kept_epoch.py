@@ -120,7 +120,8 @@ def test_compare_applies_the_rule_to_every_candidate(tiny_comparison, tmp_path):
 def _phase_run(index: int, model: torch.nn.Module, n_val: int):
     """The parts of a phase's execution that the keeper reads."""
     rp = SimpleNamespace(index=index, phase=SimpleNamespace(name=f"phase {index}"))
-    return SimpleNamespace(rp=rp, adapters=None, domain=None, standardizer=None, net=SimpleNamespace(model=model),
+    return SimpleNamespace(rp=rp, adapters=None, domain=None, wise=None, standardizer=None,
+                           net=SimpleNamespace(model=model),
                            inputs=SimpleNamespace(data=SimpleNamespace(val=range(n_val))))
 
 
