@@ -3,7 +3,6 @@ strategy's name."""
 
 from __future__ import annotations
 
-from ..methods.alignment import alignment_method
 from .phase import Phase
 from .plan import Plan, ResolvedPhase
 
@@ -61,6 +60,8 @@ def phase_term(phase: Phase, init: str = "pretrained", stage_names: list[str] | 
     if extras:
         term += " with " + " and ".join(extras)
     if phase.alignment:
+        from ..methods.alignment import alignment_method  # the losses (and torch) only for a plan that aligns
+
         term = f"unsupervised domain adaptation ({alignment_method(phase.alignment['method']).term}): {term}"
     return term
 
