@@ -11,6 +11,7 @@ from .errors import TransferkitError
 from .models import Backbone
 from .plans import Plan, get_strategy, list_strategies, plan_from_spec, plan_term
 from .report import describe_target, target_grid
+from .report.view import EXAMPLE_STAGES  # noqa: F401 - the example backbone of the docs' grids
 from . import runs
 from .runs import Comparison, Reproduction, Run, write_run_dir
 from .settings import CompareSettings, DataRef, DiagnoseSettings, ModelRef, Output, RunSpec
