@@ -7,11 +7,11 @@ from typing import Any
 
 from .data import DataSplits, Preprocessing, load_data
 from .diagnosis import Diagnosis, run_diagnosis
-from .errors import ModelError, PlanError, TransferkitError
+from .errors import ModelError, TransferkitError
 from .models import Backbone
 from .plans import Plan, get_strategy, list_strategies, plan_from_spec, plan_term
-from .report import describe_plan, stage_grid
-from .files import read_json
+from .report import describe_target, target_grid
+from .report.view import EXAMPLE_STAGES  # noqa: F401 - the example backbone of the docs' grids
 from . import runs
 from .runs import Comparison, Reproduction, Run, write_run_dir
 from .settings import CompareSettings, DataRef, DiagnoseSettings, ModelRef, Output, RunSpec
@@ -137,17 +137,8 @@ def diagnose(model: ModelArg | None = None, data: str | DataRef | None = None, *
 def describe(target: str | Path | Plan, model: str | Backbone | None = None) -> tuple[str, str]:
     """(term, description) of a run directory, a plan file, a strategy spec, or a Plan. With `model`, a plan is
     named for that backbone's stages, exactly as a run of it on that backbone records it."""
-    if not isinstance(target, Plan) and Path(str(target)).is_dir():
-        record = read_json(Path(str(target)) / "run.json")
-        return record["term"], record["description"]
-    plan = target if isinstance(target, Plan) else plan_from_spec(str(target))
-    names = None
-    if model is not None:
-        names = (load_model(model, pretrained=False) if isinstance(model, str) else model).stage_names
-    return plan_term(plan, names), describe_plan(plan, names)
-
-
-EXAMPLE_STAGES = ["stem", "stage1", "stage2", "stage3", "stage4", "head"]
+    backbone = load_model(model, pretrained=False) if isinstance(model, str) else model
+    return describe_target(target, backbone.stage_names if backbone is not None else None)
 
 
 def grid(target: str | Path | Plan, model: str | Backbone | None = None) -> dict[str, Any]:
@@ -156,25 +147,11 @@ def grid(target: str | Path | Plan, model: str | Backbone | None = None) -> dict
     Stages come from the run, else from `model`, else from an example 4-stage backbone (stem, stage1..stage4).
     Returns {"stages_from", "titles", "rows"}.
     """
-    path = Path(str(target)) if not isinstance(target, Plan) else None
-    if path is not None and path.is_dir():
-        record = read_json(path / "run.json")
-        plan, names, origin = Plan.from_dict(record["plan"]["definition"]), record["stages"], "the run"
-    else:
-        plan = target if isinstance(target, Plan) else plan_from_spec(str(target))
-        if model is not None:
-            backbone = load_model(model, pretrained=False) if isinstance(model, str) else model
-            names, origin = backbone.stage_names, str(model) if isinstance(model, str) else (
-                backbone.origin.get("spec") or "the model")
-        else:
-            names, origin = EXAMPLE_STAGES, "an example 4-stage backbone"
-            try:
-                titles, rows = stage_grid(plan, names)
-            except PlanError:  # the plan names stages this example lacks; only a real backbone can tell
-                return {"stages_from": None, "titles": [], "rows": []}
-            return {"stages_from": origin, "titles": titles, "rows": rows}
-    titles, rows = stage_grid(plan, names)
-    return {"stages_from": origin, "titles": titles, "rows": rows}
+    if model is None:
+        return target_grid(target)
+    backbone = load_model(model, pretrained=False) if isinstance(model, str) else model
+    origin = model if isinstance(model, str) else (backbone.origin.get("spec") or "the model")
+    return target_grid(target, backbone.stage_names, origin)
 
 
 def predict(run_dir: str | Path, images: list[str], *, out: str | Path | None = None, overwrite: bool = False,

@@ -13,7 +13,7 @@ from transferkit.api import load_model, load_target
 from transferkit.cli import app
 from transferkit.diagnosis import load_source_statistics
 from transferkit.diagnosis.stage_features import extract_stage_features
-from transferkit.errors import ModelError, RunError
+from transferkit.errors import DataError, RunError
 
 from support.tiny import TINY_ARCH
 from support.assertions import assert_one_line_error
@@ -103,7 +103,8 @@ def test_diagnosis_json_and_page_are_written_whole(diag_model_dir, tmp_path):
 
 
 def test_source_data_instead_of_stored_statistics_and_unlabelled_images(diag_model_dir, tiny_model_dir):
-    assert_one_line_error(ModelError, lambda: diagnose(TINY_ARCH, TARGET, progress=False), "--source")
+    assert_one_line_error(DataError, lambda: diagnose(TINY_ARCH, TARGET, unlabeled=TARGET, progress=False),
+                          "--unlabeled", "--source")
     given = diagnose(str(diag_model_dir), f"{TARGET}&sample=1", source=SOURCE, progress=False)
     assert given.kind == "same" and given.record["source"]["from"] == "--source"
     with_unlabeled = diagnose(str(diag_model_dir), f"{TARGET}&sample=1", progress=False,
@@ -121,5 +122,5 @@ def test_cli_prints_the_table_and_the_verdict(diag_model_dir, tmp_path):
     assert result.exit_code == 0, result.output
     assert "stage4" in result.output and "Verdict: Output-level shift" in result.output
     assert (out / "diagnosis.json").is_file()
-    bad = runner.invoke(app, ["diagnose", "--model", TINY_ARCH, "--data", TARGET])
+    bad = runner.invoke(app, ["diagnose", "--model", TINY_ARCH, "--data", TARGET, "--unlabeled", TARGET])
     assert bad.exit_code == 2 and "--source" in bad.output and "Traceback" not in bad.output

@@ -60,15 +60,15 @@ def test_class_weights_raise_the_small_classes_accuracy(tiny_model_dir, imbalanc
 
     common = dict(epochs=1, seed=0, val_fraction=0.4, test_fraction=0.3, progress=False)
     with caplog.at_level(logging.WARNING, logger="transferkit"):
-        plain = adapt(str(tiny_model_dir), str(imbalanced_glyphs), "linear-probe", **common)
+        plain = adapt(str(tiny_model_dir), str(imbalanced_glyphs), "linear-probe:fit=sgd", **common)
     warned = [r.getMessage() for r in caplog.records if "imbalanced" in r.getMessage()]
     assert len(warned) == 1 and "--class-weights balanced" in warned[0]
     assert plain.record["data"]["class_imbalance"]["ratio"] > 5
-    weighted = adapt(str(tiny_model_dir), str(imbalanced_glyphs), "linear-probe", class_weights="balanced", **common)
+    weighted = adapt(str(tiny_model_dir), str(imbalanced_glyphs), "linear-probe:fit=sgd", class_weights="balanced", **common)
     assert [p["class_weights"] for p in weighted.record["plan"]["phases"]] == ["balanced"]
     assert "each class's loss weighted" in weighted.description
     (small_plain, large_plain), (small_weighted, large_weighted) = minority_recall(plain), minority_recall(weighted)
     assert small_weighted > small_plain and large_weighted < large_plain
-    sampled = adapt(str(tiny_model_dir), str(imbalanced_glyphs), "linear-probe", sampler="balanced", **common)
+    sampled = adapt(str(tiny_model_dir), str(imbalanced_glyphs), "linear-probe:fit=sgd", sampler="balanced", **common)
     assert [p["sampler"] for p in sampled.record["plan"]["phases"]] == ["balanced"]
     assert minority_recall(sampled)[0] > small_plain

@@ -29,7 +29,7 @@ def test_two_accumulated_batches_train_as_one_batch_of_twice_the_size(tiny_model
     runs = {}
     for name, batch, accum in (("accumulated", 8, 2), ("large", 16, 1), ("small", 8, 1)):
         runs[name] = tmp_path / name
-        adapt(str(tiny_model_dir), TARGET, "linear-probe", out=runs[name], epochs=3, labels_per_class=8,
+        adapt(str(tiny_model_dir), TARGET, "linear-probe:fit=sgd", out=runs[name], epochs=3, labels_per_class=8,
               batch_size=batch, grad_accum=accum, progress=False)
     assert_close(weights(runs["accumulated"]), weights(runs["large"]), atol=1e-5)
     head = [k for k in weights(runs["small"]) if k.startswith("fc.")]

@@ -45,9 +45,9 @@ def count_stem_images(backbone: Backbone) -> list[int]:
 def test_cached_linear_probe_matches_uncached_and_runs_the_trunk_once(tiny_model_dir, tiny_digits):
     backbone = load_model(str(tiny_model_dir))
     seen = count_stem_images(backbone)
-    cached = adapt(backbone, tiny_digits, "linear-probe", epochs=3, progress=False)
+    cached = adapt(backbone, tiny_digits, "linear-probe:fit=sgd", epochs=3, progress=False)
     cached_images, seen[0] = seen[0], 0
-    plain = adapt(backbone, tiny_digits, "linear-probe", epochs=3, cache="off", progress=False)
+    plain = adapt(backbone, tiny_digits, "linear-probe:fit=sgd", epochs=3, cache="off", progress=False)
 
     head = cached.backbone.stages[-1].params
     cached_head, plain_head = (dict(r.backbone.model.named_parameters()) for r in (cached, plain))
@@ -116,8 +116,8 @@ def test_adapted_batch_norm_is_cached_after_reestimation(tiny_model_dir, tiny_di
 def test_active_dropout_before_the_head_moves_the_boundary(tiny_model_dir, tiny_digits):
     backbone = load_model(str(tiny_model_dir))
     backbone.model.drop_rate = 0.5  # timm applies it between pooling and the classifier while training
-    cached = adapt(backbone, tiny_digits, "linear-probe", epochs=2, progress=False)
-    plain = adapt(backbone, tiny_digits, "linear-probe", epochs=2, cache="off", progress=False)
+    cached = adapt(backbone, tiny_digits, "linear-probe:fit=sgd", epochs=2, progress=False)
+    plain = adapt(backbone, tiny_digits, "linear-probe:fit=sgd", epochs=2, cache="off", progress=False)
     record = cache_records(cached)[0]
     assert record["used"] and record["boundary"] == "before head"
     assert_same_state(cached.backbone, plain.backbone)

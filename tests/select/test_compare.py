@@ -216,21 +216,22 @@ def test_demo_compares_through_compare_from_both_sources(tiny_model_dir, tmp_pat
 
 
 def test_a_plan_whose_probe_keeps_its_epochs_competes_at_the_same_budget(tiny_model_dir, tmp_path):
-    # lp-ft trains its probe phase to convergence outside the budget: 10 + 2 epochs against the probe's 2
-    result = compare(str(tiny_model_dir), TINY_TARGET, "linear-probe,lp-ft", out=tmp_path / "cmp", seeds=2, epochs=2,
+    # lp-ft trains its probe phase outside the budget: 10 + 2 epochs against the probe's 2 (probes trained by SGD,
+    # so that each epoch counts; an L-BFGS probe is fitted at once)
+    result = compare(str(tiny_model_dir), TINY_TARGET, "linear-probe:fit=sgd,lp-ft:fit=sgd", out=tmp_path / "cmp", seeds=2, epochs=2,
                      lr_factors=(1,), labels_per_class=4, progress=False)
     rows = {row["plan"]: row for row in result.rows}
     assert {row["status"] for row in rows.values()} <= {"ok"}, [row["status"] for row in rows.values()]
-    assert rows["lp-ft"]["epochs"] == rows["linear-probe"]["epochs"] == 2
+    assert rows["lp-ft:fit=sgd"]["epochs"] == rows["linear-probe:fit=sgd"]["epochs"] == 2
     best = max(rows.values(), key=lambda row: row["val"]["mean"])
     assert result.winner["plan"] == best["plan"] or rows[result.winner["plan"]]["tie"]
     # before, the epochs column said 2 for both while lp-ft trained 12: the leaderboard states budget and fixed epochs
-    assert (rows["lp-ft"]["fixed_epochs"], rows["lp-ft"]["epochs_trained"]) == (10, 12)
-    assert (rows["linear-probe"]["fixed_epochs"], rows["linear-probe"]["epochs_trained"]) == (0, 2)
+    assert (rows["lp-ft:fit=sgd"]["fixed_epochs"], rows["lp-ft:fit=sgd"]["epochs_trained"]) == (10, 12)
+    assert (rows["linear-probe:fit=sgd"]["fixed_epochs"], rows["linear-probe:fit=sgd"]["epochs_trained"]) == (0, 2)
     for row in rows.values():  # training images count every epoch trained, fixed ones included
         records = [json.loads((result.dir / r["dir"] / "run.json").read_text()) for r in row["runs"]]
         assert all(r["plan"]["epochs"]["total"] == row["epochs_trained"] for r in records)
-    assert rows["lp-ft"]["train_images"] == 6 * rows["linear-probe"]["train_images"]
+    assert rows["lp-ft:fit=sgd"]["train_images"] == 6 * rows["linear-probe:fit=sgd"]["train_images"]
     buffer = io.StringIO()
     Console(file=buffer, width=250).print(result.table())
     assert "2 + 10 fixed" in buffer.getvalue()

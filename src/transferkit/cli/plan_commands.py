@@ -62,11 +62,16 @@ def describe(
     model: Optional[str] = typer.Option(None, help=MODEL_HELP + " Resolves a plan's stages for the grid."),
 ) -> None:
     """Print the standard term, the reproducible description, and the stages x phases grid of a run or a plan."""
-    from .. import api
+    if model is None:  # run.json and the plans suffice: no model, no torch
+        from ..report import describe_target, target_grid
 
-    backbone = api.load_model(model, pretrained=False) if model is not None else None
-    term, description = api.describe(target, backbone)
-    grid = api.grid(target, backbone)
+        (term, description), grid = describe_target(target), target_grid(target)
+    else:
+        from .. import api
+
+        backbone = api.load_model(model, pretrained=False)
+        term, description = api.describe(target, backbone)
+        grid = api.grid(target, backbone)
     results.print(f"[bold]term:[/] {term}", soft_wrap=True)
     results.print(f"[bold]description:[/] {description}", soft_wrap=True)
     if not grid["rows"]:

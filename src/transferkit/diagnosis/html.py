@@ -10,6 +10,8 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from .table import balance_line, label_space_line
+
 _CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1000px;
 color:#222;padding:0 1rem;line-height:1.45}table{border-collapse:collapse;margin:.6rem 0;font-size:.88rem}
 th,td{border:1px solid #ddd;padding:.3rem .5rem}thead th{background:#f5f5f5}.num{text-align:right}
@@ -21,6 +23,10 @@ def _num(value: Any, pattern: str = "{:.2f}") -> str:
     return "-" if value is None else pattern.format(value)
 
 
+def _nan(value: Any) -> float:
+    return float("nan") if value is None else value
+
+
 def shift_profile_png(record: dict[str, Any]) -> str:
     """Base64 PNG: proxy A-distance and class shift per stage (left), linear-probe accuracy per stage (right)."""
     stages = record["stages"]
@@ -28,7 +34,7 @@ def shift_profile_png(record: dict[str, Any]) -> str:
     fig = Figure(figsize=(9, 3.0))
     shift_ax, probe_ax = fig.subplots(1, 2)
     x = list(range(len(names)))
-    shift_ax.plot(x, [s["proxy_a_distance"] for s in stages], marker="o", label="proxy A-distance (0-2)")
+    shift_ax.plot(x, [_nan(s["proxy_a_distance"]) for s in stages], marker="o", label="proxy A-distance (0-2)")
     if any(s["class_shift"] is not None for s in stages):
         shift_ax.plot(x, [s["class_shift"] if s["class_shift"] is not None else float("nan") for s in stages],
                       marker="s", label="class shift")
@@ -63,11 +69,13 @@ def diagnosis_section(record: dict[str, Any]) -> str:
                                            for i, c in enumerate(cells)) + "</tr>")
     headers = ["stage", "proxy A-distance", "domain-classifier error", "linear MMD", "class shift",
                "linear-probe accuracy"]
-    label = record["label_space"]
     reasons = "".join(f"<li>{escape(r)}</li>" for r in verdict.get("reasons", []))
     strategies = ", ".join(escape(s) for s in verdict.get("strategies", []))
     logme = _num(record.get("logme"), "{:.3f}")
-    head = _num(label.get("source_head_accuracy"), "{:.1%}")
+    matching = record.get("prior_match")
+    compared = (f"Source features compared: {escape(str(matching['method']))} matching. " if matching else
+                f"Not measured: {escape(', '.join(record['source'].get('not_measured', [])))} "
+                f"({escape(record['source'].get('why', ''))}). ")
     return (
         '<section id="diagnosis"><h2>Diagnosis: how the target differs from the source</h2>'
         f'<div class="verdict" id="verdict"><b>{escape(verdict["text"])}</b><ul>{reasons}</ul>'
@@ -75,11 +83,8 @@ def diagnosis_section(record: dict[str, Any]) -> str:
         f'<img alt="shift and linear-probe accuracy per stage" src="data:image/png;base64,{shift_profile_png(record)}">'
         '<table id="diagnosis-stages"><thead><tr>' + "".join(f"<th>{escape(h)}</th>" for h in headers)
         + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-        f'<p class="note">Label spaces: {label["shared_classes"]} of {label["target_classes"]} target classes are '
-        f"source classes (source head accuracy on them {head}); the source head's classes explain "
-        f"{label['explained_by_source_classes']:.0%} of the target labels' entropy. LogME of the final features: "
-        f"{logme}. Source features compared: {escape(str(record['prior_match']['method']))} matching. Rows in red "
-        "are shifted stages.</p></section>"
+        f'<p class="note">{escape(label_space_line(record))} {escape(balance_line(record) or "")} LogME of the final '
+        f"features: {logme}. {compared}Rows in red are shifted stages.</p></section>"
     )
 
 

@@ -21,9 +21,10 @@ from ..environment import environment, package_versions
 from ..files import StagingDir, check_output_dir, write_json
 from .html import diagnosis_page
 from .measure import Measures, measure
-from .source_stats import MAX_IMAGES, LabelledImages, SourceStatistics, compute_source_statistics, load_source_statistics, \
-    stratified_sample
+from .source_stats import MAX_IMAGES, LabelledImages, SourceStatistics, compute_source_statistics, \
+    has_source_statistics, load_source_statistics, stratified_sample
 from .stage_features import StageFeatures, extract_stage_features
+from .target_only import SOURCE_MEASURES, class_balance, target_record, target_verdict, why_not_measured
 from .verdict import THRESHOLDS, Verdict, decide
 
 SCHEMA_VERSION = 1
@@ -89,7 +90,7 @@ def _target(data: str, backbone: Backbone, max_images: int, seed: int, progress:
     images = read_images(opened, chosen, backbone.preprocessing, progress=progress)
     features = extract_stage_features(backbone, images, device=device)
     summary = {"spec": data, "fingerprint": opened.fingerprint(), "images": len(opened), "used": len(chosen),
-               "classes": list(opened.classes)}
+               "classes": list(opened.classes), "class_balance": class_balance(opened.labels, list(opened.classes))}
     return features, opened.labels[chosen], list(opened.classes), summary
 
 
@@ -105,12 +106,18 @@ def run_diagnosis(spec: RunSpec, settings: DiagnoseSettings, output: Output = Ou
         check_output_dir(out, overwrite)
     model_spec, data, source, unlabeled = spec.model.spec, spec.data.spec, spec.data.source, settings.unlabeled
     seed, max_images, progress = spec.seed, settings.max_images, spec.execution.progress
-    if source is None and not is_model_dir(model_spec):
-        raise ModelError(f"'{model_spec}' is not a model directory with source statistics; pass --source with the "
-                         "data the model was pretrained on.")
+    without_source = source is None and not (is_model_dir(model_spec) and has_source_statistics(model_spec))
+    if without_source and unlabeled is not None:
+        raise DataError("--unlabeled adds images to the shift measures, which compare with source data; pass --source "
+                        "with the data the model was pretrained on, or leave out --unlabeled.")
     backbone = load_backbone(spec.model)
     started = time.perf_counter()
     where = torch_device(spec.execution.device)
+    if without_source:
+        labelled, labels, classes, target_summary = _target(data, backbone, max_images, seed, progress, where)
+        result = _target_only(spec, settings, backbone, (labelled, labels, classes), target_summary)
+        result.record.update(seconds=round(time.perf_counter() - started, 3), environment=environment(str(where)))
+        return _written(result, output)
     stats, source_summary = _source_statistics(backbone, source, model_spec, progress, where)
     labelled, labels, classes, target_summary = _target(data, backbone, max_images, seed, progress, where)
     shift_features, unlabeled_summary = labelled, None
@@ -122,11 +129,7 @@ def run_diagnosis(spec: RunSpec, settings: DiagnoseSettings, output: Output = Ou
     measures = measure(stats, shift_features, labelled, labels, classes, seed=seed)
     verdict = decide(measures, _head_accuracy(stats, backbone))
     record = {
-        "schema_version": SCHEMA_VERSION,
-        "transferkit_version": package_versions()["transferkit"],
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "model": {"spec": model_spec, "arch": backbone.arch, "sha256": backbone.origin.get("sha256"),
-                  "stages": backbone.stage_names},
+        **_header(spec, backbone),
         "source": source_summary,
         "target": target_summary,
         "unlabeled": unlabeled_summary,
@@ -141,10 +144,48 @@ def run_diagnosis(spec: RunSpec, settings: DiagnoseSettings, output: Output = Ou
         "seconds": round(time.perf_counter() - started, 3),
         "environment": environment(str(where)),
     }
-    result = Diagnosis(record, verdict, measures)
-    if out is not None:
-        with StagingDir(out, overwrite) as staging:
-            write_json(staging.path / DIAGNOSIS_FILE, record)
-            (staging.path / PAGE_FILE).write_text(diagnosis_page(record), encoding="utf-8")
+    return _written(Diagnosis(record, verdict, measures), output)
+
+
+def _header(spec: RunSpec, backbone: Backbone) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "transferkit_version": package_versions()["transferkit"],
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "model": {"spec": spec.model.spec, "arch": backbone.arch, "sha256": backbone.origin.get("sha256"),
+                      "stages": backbone.stage_names, "preprocessing": backbone.preprocessing.to_dict()}}
+
+
+def _target_only(spec: RunSpec, settings: DiagnoseSettings, backbone: Backbone, target: tuple,
+                 target_summary: dict) -> Diagnosis:
+    """The diagnosis without source data: what the target alone says (see target_only.py)."""
+    labelled, labels, classes = target
+    head = backbone.origin.get("source_classes")
+    head = list(head) if head and len(head) == backbone.num_classes else None
+    stages, space, score = target_record(labelled, labels, classes, head, seed=spec.seed)
+    why = why_not_measured(spec.model.spec)
+    verdict = target_verdict(stages, space, score, why)
+    record = {
+        **_header(spec, backbone),
+        "source": {"from": "none", "not_measured": SOURCE_MEASURES, "why": why},
+        "target": target_summary,
+        "unlabeled": None,
+        "verdict": verdict.to_dict(),
+        "stages": [s.to_dict() for s in stages],
+        "label_space": space.to_dict() if space is not None else
+        {"not_measured": "the model does not name the classes of its head"},
+        "logme": score,
+        "prior_match": None,
+        "images_compared": {"target": len(labelled), "labelled": len(labelled)},
+        "thresholds": THRESHOLDS,
+        "settings": {"seed": spec.seed, "max_images": settings.max_images},
+    }
+    return Diagnosis(record, verdict, Measures(stages, space, score, None, len(labelled), len(labelled)))
+
+
+def _written(result: Diagnosis, output: Output) -> Diagnosis:
+    """`result`, with diagnosis.json and diagnosis.html written into `output.path` (all or nothing) when given."""
+    if output.path is not None:
+        with StagingDir(output.path, output.overwrite) as staging:
+            write_json(staging.path / DIAGNOSIS_FILE, result.record)
+            (staging.path / PAGE_FILE).write_text(diagnosis_page(result.record), encoding="utf-8")
             result.dir = staging.commit()
     return result

@@ -15,6 +15,7 @@ from .checkpoints import PhaseProgress, load_optimizer_state, load_weights, rest
 from .feature_cache import FeatureCache
 from .inputs import ImageInputs
 from .loop import EpochCourse, EpochStats, TrainingStep, train_epoch
+from .probe_fit import fit_probe, lbfgs_blocker
 from .phase_setup import (AutoRGN, HeadInputStandardizer, PhaseDomain, TrainingObjective, apply_trainable,
                           balanced_class_weights, batchnorm_modules, build_optimizer, build_penalty, build_scheduler,
                           WISE_GRID, WeightAverage, WeightInterpolation, parameter_groups, reestimate_statistics, set_modes, unlabeled_of)
@@ -61,6 +62,8 @@ class PhaseExecution:
         self.penalty_values: dict = {}
         self.val_scores = None  # of the phase's final weights, while finish() leaves them unchanged
         self.epochs: list[EpochRecord] = []
+        self.by_lbfgs = False  # the head is fitted once, to convergence (see probe_fit.py)
+        self.fit_record: dict | None = None
 
     def setup(self, resume: PhaseProgress | None = None) -> None:
         """Trainable set, optimizer, loader, schedule, penalties; batch-norm re-estimation and standardization.
@@ -110,6 +113,21 @@ class PhaseExecution:
             self.restore(resume)
         else:
             self._measure()
+        self._choose_fit()
+
+    def _choose_fit(self) -> None:
+        """A `fit: lbfgs` phase is fitted by L-BFGS where it can be; else it trains with its optimizer, recorded."""
+        if self.phase.fit != "lbfgs":
+            return
+        blocker = lbfgs_blocker(self)
+        self.by_lbfgs = blocker is None
+        if blocker is not None:
+            self.fit_record = {"method": "sgd", "asked": "lbfgs", "why": blocker}
+
+    @property
+    def epochs_to_run(self) -> int:
+        """The phase's epochs, or 1 when the head is fitted at once by L-BFGS."""
+        return 1 if self.by_lbfgs else self.phase.epochs
 
     def restore(self, progress: PhaseProgress) -> None:
         """Put back the saved progress of this phase; setup() calls it once the optimizer and schedule are built."""
@@ -232,6 +250,8 @@ class PhaseExecution:
         """Train one epoch (seeded by run seed, phase and epoch, so any epoch can be replayed) and evaluate;
         `on_batch(done, total)` is called after each batch, `on_step(partial)` after each optimizer step inside it.
         A phase resumed from a mid-epoch checkpoint continues that epoch where it stopped."""
+        if self.by_lbfgs:
+            return self._fit_head(epoch)
         started = time.perf_counter()
         within, self.resume_within = self.resume_within, None
         torch.manual_seed(epoch_seed(self.seed, self.rp.index, epoch, self.accelerator.process_index))
@@ -270,6 +290,28 @@ class PhaseExecution:
         self.epochs.append(record)
         return record
 
+    def _fit_head(self, epoch: int) -> EpochRecord:
+        """The head fitted by L-BFGS on the cached features of the training images, its L2 strength chosen on
+        the validation images' (standardized first when the phase standardizes)."""
+        started = time.perf_counter()
+        self.bn_applied = set_modes(self.net, self.rp)
+        data, store = self.inputs.data, self.inputs.store
+        train, val = store.rows("train", 0, len(data.train)).double(), store.rows("val", 0, len(data.val)).double()
+        if self.standardizer is not None:
+            mean, std = self.standardizer.mean.double().cpu(), self.standardizer.std.double().cpu()
+            train, val = (train - mean) / std, (val - mean) / std
+        fit = fit_probe((train, data.train.labels), (val, data.val.labels), len(data.classes))
+        head = self.net.head_module()
+        with torch.no_grad():
+            head.weight.copy_(fit.weight.to(head.weight))
+            head.bias.copy_(fit.bias.to(head.bias))
+        self.fit_record = fit.record()
+        self.val_scores, val_accuracy = self._validate()
+        record = EpochRecord(self.rp.index, epoch, fit.train_loss, fit.train_accuracy, val_accuracy, {},
+                             time.perf_counter() - started, images=len(data.train))
+        self.epochs.append(record)
+        return record
+
     def end_early(self) -> None:
         """The phase ends after the epoch just trained (a stop request): validate it, as a phase's last epoch is."""
         self.val_scores, self.epochs[-1].val_accuracy = self._validate()
@@ -302,7 +344,8 @@ class PhaseExecution:
             bn_applied=self.bn_applied,
             bn_adapted_images=self.bn_adapted_images,
             seconds=time.perf_counter() - self.started,
-            extras={"inputs": self.inputs.describe(), "feature_cache": self.cache_record},
+            extras={"inputs": self.inputs.describe(), "feature_cache": self.cache_record,
+                    **({"fit": self.fit_record} if self.fit_record is not None else {})},
             tensor_stages={n: self.net.stage_of_param(n) for n in trainable},
         )
         if self.domain is not None:

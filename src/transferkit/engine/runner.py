@@ -82,12 +82,12 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
         for rp in resolved[len(phases):]:
             phase_run = PhaseExecution(rp, shared)
             phase_run.setup(resume.inside(rp.index) if resume is not None else None)
-            progress.phase(rp.phase.name, rp.phase.epochs, len(phase_run.epochs))
+            progress.phase(rp.phase.name, phase_run.epochs_to_run, len(phase_run.epochs))
             cut = False  # the phase ends before its planned epochs, on a stop request
             on_step = None if checkpoints is None else _every_steps(
                 execution.checkpoint_every, phase_run,
                 lambda partial, run=phase_run: checkpoints.save(so_far, run, within=partial))
-            for epoch in range(len(phase_run.epochs), rp.phase.epochs):
+            for epoch in range(len(phase_run.epochs), phase_run.epochs_to_run):
                 progress.epoch_started(epoch)
                 record = _run_epoch(phase_run, epoch, checkpoints, progress.batch, on_step)
                 run_epoch = len(history) + len(phase_run.epochs)
@@ -95,7 +95,7 @@ def run_plan(plan: Plan, backbone, data: DataSplits, config: RunConfig | None = 
                 progress.epoch_done(epoch, _progress_info(record), record.seconds)
                 if keeper.stops(phase_run):
                     break
-                more = epoch + 1 < rp.phase.epochs
+                more = epoch + 1 < phase_run.epochs_to_run
                 if checkpoints is not None and more:  # as an uninterrupted run writes it, for --resume
                     checkpoints.save(so_far, phase_run)
                 if more and _stop_due(stop, rp.index, epoch):

@@ -46,5 +46,7 @@ def plan_outline(plan: Plan, stage_names: list[str] | None = None) -> str:
     parts = []
     for p in plan.phases:
         base, with_, extras = phase_term(p, plan.init, stage_names).partition(" with ")
-        parts.append(f"{base}{_scope(p, stage_names)}{with_}{extras} for {_epochs(p.epochs)} at {_rates(p, stage_names)}")
+        how = ("fitted by L-BFGS to convergence" if p.fit == "lbfgs" else
+               f"for {_epochs(p.epochs)} at {_rates(p, stage_names)}")
+        parts.append(f"{base}{_scope(p, stage_names)}{with_}{extras} {how}")
     return f"{label[0].upper()}{label[1:]}: " + ", then ".join(parts) + "."

@@ -54,6 +54,10 @@ class Phase(Record):
                                        "Batch norm: auto (trained stages train, frozen ones frozen), frozen, train or "
                                        "adapt (re-estimated at the phase start, then frozen), for every stage or as a "
                                        "mapping stage -> policy.")
+    fit: str = setting("sgd", OneOf(("sgd", "lbfgs")), "How a head-only phase learns: sgd (the optimizer, epochs and "
+                                                        "schedule below) or lbfgs (logistic regression fitted to "
+                                                        "convergence on the cached features, its L2 strength chosen on "
+                                                        "validation; where the features are not cached, sgd).")
     optimizer: str = setting("adamw", OneOf(OPTIMIZERS), "The optimizer: adamw or sgd.")
     weight_decay: float = setting(0.05, Number(min=0, example=0.05), "Weight decay.")
     momentum: float = setting(0.9, Number(min=0, below=1, example=0.9), "SGD momentum.")

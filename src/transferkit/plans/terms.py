@@ -3,7 +3,6 @@ strategy's name."""
 
 from __future__ import annotations
 
-from ..methods.alignment import alignment_method
 from .phase import Phase
 from .plan import Plan, ResolvedPhase
 
@@ -66,6 +65,8 @@ def phase_term(phase: Phase, init: str = "pretrained", stage_names: list[str] | 
         alpha = "chosen on validation" if phase.wise == "auto" else f"{phase.wise:g}"
         term += f", then WiSE-FT (weights interpolated with the phase's start, alpha {alpha})"
     if phase.alignment:
+        from ..methods.alignment import alignment_method  # the losses (and torch) only for a plan that aligns
+
         term = f"unsupervised domain adaptation ({alignment_method(phase.alignment['method']).term}): {term}"
     return term
 

@@ -1,27 +1,41 @@
 """Rendering only: the description paragraph of a run or plan, report.html pages and their plots, the stages x
-phases grid. The numbers come from elsewhere (the run record is written by runs/, terms are derived in plans/)."""
+phases grid. The numbers come from elsewhere (the run record is written by runs/, terms are derived in plans/).
 
-from .describe import describe_phases, describe_plan, describe_record
-from .grid import GRID_MARKER, grid_markdown, refresh_grids, stage_grid
-from .html import leaderboard_section, render_report, winner_box
-from .html_evaluation import evaluation_report_html
-from .rebuild import REPORT, build_report, load_records, run_document, run_report_html
+Each name below is imported from its module on first use, so that describing a run (plans and the grid only) does
+not import matplotlib or torch, which the HTML pages need."""
 
-__all__ = [
-    "GRID_MARKER",
-    "REPORT",
-    "build_report",
-    "describe_phases",
-    "describe_plan",
-    "describe_record",
-    "evaluation_report_html",
-    "grid_markdown",
-    "leaderboard_section",
-    "load_records",
-    "refresh_grids",
-    "render_report",
-    "run_document",
-    "run_report_html",
-    "stage_grid",
-    "winner_box",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_MODULES = {
+    "describe_phases": "describe",
+    "describe_plan": "describe",
+    "describe_record": "describe",
+    "GRID_MARKER": "grid",
+    "grid_markdown": "grid",
+    "refresh_grids": "grid",
+    "stage_grid": "grid",
+    "leaderboard_section": "html",
+    "render_report": "html",
+    "winner_box": "html",
+    "evaluation_report_html": "html_evaluation",
+    "REPORT": "rebuild",
+    "build_report": "rebuild",
+    "load_records": "rebuild",
+    "run_document": "rebuild",
+    "run_report_html": "rebuild",
+    "describe_target": "view",
+    "target_grid": "view",
+}
+
+__all__ = sorted(_MODULES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_MODULES[name]}", __name__), name)
+    globals()[name] = value
+    return value

@@ -39,12 +39,23 @@ def describe_phases(phases: list[dict], stage_names: list[str]) -> list[str]:
         opt = p["optimizer"]
         sched = p["schedule"]
         frozen_text = f"{join_names(frozen)} frozen ({p['frozen_params']:,} parameters)" if frozen else "nothing frozen"
+        fit = p.get("fit") or {}
+        if fit.get("method") == "lbfgs":
+            how = (f"a multinomial logistic regression fitted by L-BFGS to convergence ({fit['iterations']} iterations) "
+                   f"on the cached features, L2 strength {fit['l2_strength']:.3g} (C = {fit['C']:.3g}) chosen on "
+                   f"validation among {len(fit['tried'])} strengths")
+            length = "fitted at once"
+        else:
+            how = (f"{opt['name']} (weight decay {opt['weight_decay']:g}"
+                   f"{', momentum %g' % opt['momentum'] if opt['name'] == 'sgd' else ', betas %g/0.999' % opt['momentum']}) "
+                   f"at {lr_text}, {sched['name']} schedule with {sched['warmup']:.0%} warm-up, batch size "
+                   f"{p['batch_size']}, {augmentation_text(p)}, {loss_text(p)}")
+            length = f"{p['epochs']} epoch{'s' if p['epochs'] != 1 else ''}"
+            if fit.get("asked") == "lbfgs":
+                how += f" (not fitted by L-BFGS: {fit['why']})"
         sentence = (
-            f"Phase {i} '{p['name']}' ({p['epochs']} epoch{'s' if p['epochs'] != 1 else ''}): trains {what} ({p['trainable_params']:,} parameters), "
-            f"{frozen_text}; {bn_text}; {opt['name']} (weight decay {opt['weight_decay']:g}"
-            f"{', momentum %g' % opt['momentum'] if opt['name'] == 'sgd' else ', betas %g/0.999' % opt['momentum']}) "
-            f"at {lr_text}, {sched['name']} schedule with {sched['warmup']:.0%} warm-up, batch size {p['batch_size']}, "
-            f"{augmentation_text(p)}, {loss_text(p)}"
+            f"Phase {i} '{p['name']}' ({length}): trains {what} ({p['trainable_params']:,} parameters), "
+            f"{frozen_text}; {bn_text}; {how}"
         )
         if p.get("class_weights") == "balanced":
             sentence += ", each class's loss weighted by n / (classes x its training count)"
@@ -176,6 +187,13 @@ def _describe_domain(section: dict) -> str:
             f"{selection.get('used', 'source validation')}.")
 
 
+def _plan_fit(p, lr: str) -> str:
+    if p.fit == "lbfgs":
+        return (f"fitted by L-BFGS to convergence on cached features, L2 strength chosen on validation (where the "
+                f"features cannot be cached: {p.optimizer} at {lr})")
+    return f"{p.optimizer} at {lr}"
+
+
 def describe_plan(plan: Plan, stage_names: list[str] | None = None) -> str:
     """A paragraph about a plan before it runs (from a plan file or a preset)."""
     parts = []
@@ -191,7 +209,7 @@ def describe_plan(plan: Plan, stage_names: list[str] | None = None) -> str:
             f"Phase {i} '{p.name}' ({p.epochs} epoch{'s' if p.epochs != 1 else ''}): "
             f"{phase_term(p, plan.init, stage_names)}; trains "
             f"{', '.join(p.train)}{'' if p.train == ['head'] else f' ({p.params} parameters of non-head stages)'}; "
-            f"{p.optimizer} at {lr}, "
+            f"{_plan_fit(p, lr)}, "
             f"{p.schedule} schedule, batch size {p.batch_size}, {augmentation_text(p.to_dict())}; "
             f"batch norm: {bn_text}."
         )

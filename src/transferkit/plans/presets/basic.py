@@ -21,9 +21,11 @@ def scratch(epochs: int = 10, lr: float = 2e-3) -> Plan:
     summary="Backbone frozen (batch norm in inference mode); only a new linear head trains.",
     reference="Kornblith et al., Do Better ImageNet Models Transfer Better?, CVPR 2019",
 )
-def linear_probe(epochs: int = 10, lr: float = 1e-2, init: str = "pretrained") -> Plan:
+def linear_probe(epochs: int = 10, lr: float = 1e-2, init: str = "pretrained", fit: str = "lbfgs") -> Plan:
+    # fitted to convergence by L-BFGS on the cached features, L2 strength chosen on validation (Kornblith et al.);
+    # fit=sgd: `epochs` of AdamW at `lr` instead
     phase = Phase(name="linear probe", epochs=epochs, train=["head"], lr=lr, weight_decay=1e-4,
-                  standardize_features=True)
+                  standardize_features=True, fit=fit)
     return Plan(phases=[phase], init=init)
 
 

@@ -16,13 +16,13 @@ from .checks import FINE_TUNING_BN, at_least
     "ICLR 2022",
 )
 def lp_ft(probe_epochs: int = 10, epochs: int = 10, probe_lr: float = 1e-2, lr: float = 1e-4,
-          bn: str = FINE_TUNING_BN) -> Plan:
+          bn: str = FINE_TUNING_BN, fit: str = "lbfgs") -> Plan:
     at_least("lp-ft", "probe_epochs", probe_epochs, 1)
     at_least("lp-ft", "epochs", epochs, 1)
     # Kumar et al. train the probe to convergence first: the probe phase is `linear-probe`'s phase, and an epoch
     # budget (--epochs, compare) rescales only the fine-tuning phase
     probe = Phase(name="linear probe", epochs=probe_epochs, fixed_epochs=True, train=["head"], lr=probe_lr,
-                  weight_decay=1e-4, standardize_features=True)
+                  weight_decay=1e-4, standardize_features=True, fit=fit)
     # Kumar et al. fine-tune at a rate 10-100x below the probe's, so the probed head's features are kept
     tune = Phase(name="fine-tune all", epochs=epochs, train=["all"], lr=lr, bn=bn)
     return Plan(phases=[probe, tune])
