@@ -12,12 +12,13 @@ from typer.testing import CliRunner
 
 from support.assertions import assert_cli_error, assert_one_line_error
 from support.browser import inspect_page
-from support.tiny import TINY_TARGET
+from support.tiny import TINY_ARCH, TINY_TARGET
 from transferkit import compare, reproduce
 from transferkit.api import load_model
 from transferkit.cli import app
 from transferkit.errors import ModelError
 from transferkit.models import save_model_dir
+from transferkit.select.pareto import pareto_front
 
 runner = CliRunner()
 SMALL_ARCH = "timm:resnet10t?channels=8,16,24,32&stem_width=8"
@@ -112,10 +113,16 @@ def test_halving_drops_networks_and_plans_in_the_same_rungs(tiny_model_dir, smal
 
 def test_unknown_network_is_one_line_with_a_close_name_and_nothing_written(tiny_model_dir, tmp_path):
     out = tmp_path / "cmp"
-    result = runner.invoke(app, ["compare", "--models", f"{tiny_model_dir},timm:resnet1", "--data", TINY_TARGET,
-                                 "--out", str(out)])
-    assert_cli_error(result, "resnet1", "Did you mean 'timm:resnet18'")
+    # a comma inside a spec's options continues that spec; every name is checked before any network loads
+    result = runner.invoke(app, ["compare", "--models", f"{tiny_model_dir},{TINY_ARCH},timm:resnet1", "--data",
+                                 TINY_TARGET, "--out", str(out)])
+    assert_cli_error(result, "'resnet1'", "Did you mean 'timm:resnet18'")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_pareto_front_is_the_pairs_nothing_beats_on_both():
+    points = [(1.0, 0.50), (2.0, 0.70), (2.0, 0.60), (3.0, 0.70), (4.0, 0.90), (0.5, 0.40)]
+    assert pareto_front(points) == [True, True, False, False, True, True]
 
 
 def test_model_and_models_are_one_or_the_other(tiny_model_dir, small_model_dir, tmp_path):

@@ -28,18 +28,19 @@ def print_result(result) -> None:
 
 def model_or_models(values: dict) -> dict:
     """--model (one network) or --models (several), not both; with --models the run spec's model is the first
-    network (each run records its own)."""
+    network (each run records its own). A --models that its own check refuses is left for that check to name."""
     model, models = values.get("model"), values.get("models")
-    if model is not None and models is not None:
-        raise ModelError("Pass either --model (one network) or --models (several networks to compare), not both.")
-    if model is None and models is None:
-        raise ModelError("--model is missing; pass e.g. --model timm:resnet18, or --models A,B to compare networks.")
     if models is None:
+        if model is None:
+            raise ModelError("--model is missing; pass e.g. --model timm:resnet18, or --models A,B to compare "
+                             "networks.")
         return values
     try:
         first = NetworkList().parse(models)[0]
-    except Invalid:  # --models itself then says what is wrong
-        first = models
+    except Invalid:
+        return {**values, "model": model or models}
+    if model is not None:
+        raise ModelError("Pass either --model (one network) or --models (several networks to compare), not both.")
     return {**values, "model": first}
 
 

@@ -112,7 +112,7 @@ def lr_section(doc: dict[str, Any]) -> str:
         body = [[fmt_factor(g["lr_factor"]), "/".join(f"{v:.3g}" for v in g["lrs"]), str(g["epochs"]),
                  "-" if g["val_mean"] is None else f"{g['val_mean']:.1%}", str(g["seeds"]), g["status"]]
                 for g in r["lr_grid"]]
-        parts.append(f"<h3>{escape(r['plan'])}</h3>" + _table(
+        parts.append(f"<h3>{escape(pair_of(r))}</h3>" + _table(
             ["factor", "learning rate per phase", "epochs", "mean val accuracy", "seeds", "status"], body,
             css_class="lr-grid"))
     return "".join(parts) + "</section>"

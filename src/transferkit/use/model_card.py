@@ -64,7 +64,9 @@ def _metrics_section(record: dict[str, Any], row: dict[str, Any] | None) -> str:
                  f"epoch the accuracies were {last['val']['accuracy']:.1%} (validation) and "
                  f"{last['test']['accuracy']:.1%} (test).")
     if row is not None:
-        text += (f"\n\nIn the comparison, plan `{row['plan']}` at learning-rate factor {fmt_factor(row['lr_factor'])} "
+        network = f" on network `{row['network']}`" if row.get("network") else ""
+        text += (f"\n\nIn the comparison, plan `{row['plan']}`{network} at learning-rate factor "
+                 f"{fmt_factor(row['lr_factor'])} "
                  f"over {row['val']['n']} seeds: validation accuracy {fmt_interval(row['val'])}"
                  + (f", test accuracy {fmt_interval(row['test'])}" if row.get("test") and row["test"].get("mean")
                     is not None else "") + f" (mean and {row['val']['confidence']:.0%} t-interval over seeds)."
