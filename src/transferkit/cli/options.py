@@ -31,13 +31,15 @@ class CommandOptions:
     """How a command takes its records: `records` (parameter name -> record class), `exclude` (settings not offered:
     a public name, or `param.name` for one record's),
     `defaults` (the command's own defaults, used when an option is not given), `helps` (the command's own help
-    texts) and `required` (settings that must be given)."""
+    texts), `required` (settings that must be given) and `prepare` (given the option values as typed, by public
+    name, returns them with rules between records applied, e.g. one option standing in for another)."""
 
     records: dict[str, type[Record]]
     exclude: tuple[str, ...] = ()
     defaults: dict[str, Any] | None = None
     helps: dict[str, str] | None = None
     required: tuple[str, ...] = ()
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,8 @@ def command(app: typer.Typer, how: CommandOptions, name: str | None = None) -> C
         @functools.wraps(fn)
         def callback(**values: Any) -> Any:
             with written_in("cli"):
-                records = build_records(how, options, values)
+                given = how.prepare(values) if how.prepare is not None else values
+                records = build_records(how, options, given)
                 return fn(**{p.name: values[p.name] for p in own}, **records)
 
         callback.__signature__ = inspect.Signature(own + generated)
