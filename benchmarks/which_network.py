@@ -84,7 +84,7 @@ def run(args) -> None:
     glyph = source_model(progress=False)  # the demo's glyph network, from the default cache (trained once)
     os.environ["TRANSFERKIT_CACHE"] = str(args.work / "cache")  # features cached by this benchmark only
     done = {(r["kind"], r["network"], r["target"], r["k"]) for r in read_rows(args.rows)}
-    todo = [(kind, net, target, k) for target in args.targets.split(",") for k in map(int, args.labels.split(","))
+    todo = [(kind, net, target, k) for k in map(int, args.labels.split(",")) for target in args.targets.split(",")
             for net in args.networks.split(",") for kind in ("rank", "compare")]
     print(f"Machine: {machine()}; {len(todo) - len(done & set(todo))} pieces to go", flush=True)
     deadline = time.monotonic() + args.minutes * 60
@@ -154,7 +154,7 @@ def main() -> None:
     parser.add_argument("--targets", default=",".join(TARGETS))
     parser.add_argument("--labels", default="10,100", help="Labels per class, comma-separated.")
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--input-size", type=int, default=48)
     parser.add_argument("--minutes", type=float, default=14.0, help="Start no new piece after this many minutes.")
     parser.add_argument("--rows", type=Path, default=HERE / "which_network.jsonl")
