@@ -30,7 +30,7 @@ from real_targets import fashion_sample, texture_patches
 PLANS = ["linear-probe", "partial", "lp-ft"]
 NETWORKS = {"glyph": None, "lite0": "timm:tf_efficientnet_lite0", "lite1": "timm:tf_efficientnet_lite1",
             "lite2": "timm:tf_efficientnet_lite2", "mobilenetv2": "torchvision:mobilenet_v2"}
-TARGETS = ("digits", "fashion", "textures")
+TARGETS = ("fashion", "digits", "textures")
 SCORES = ("logme", "leep", "nce", "h-score", "knn", "linear-probe")
 HEAD_SCORES = ("leep", "nce")  # need the ImageNet head: compared over the four ImageNet networks only
 HERE = Path(__file__).resolve().parent
