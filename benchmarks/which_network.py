@@ -51,7 +51,7 @@ def append_row(path: Path, row: dict) -> None:
 
 def target_data(name: str, folder: Path) -> str:
     if name == "fashion":
-        return fashion_sample(folder / "fashion", train=1500, test=500)
+        return fashion_sample(folder / "fashion", train=1200, test=300)
     if name == "textures":
         return texture_patches(folder / "textures")
     return name
