@@ -19,7 +19,7 @@ except _metadata.PackageNotFoundError:  # running from a source tree without ins
 _EXPORTS = {
     **{name: "transferkit.api" for name in (
         "Comparison", "Diagnosis", "LoadedModel", "Reproduction", "Run", "adapt", "compare", "describe", "diagnose",
-        "evaluate", "export", "load", "load_model", "load_target", "models", "predict", "pretrain", "rank", "reproduce",
+        "evaluate", "export", "load", "load_model", "load_target", "networks", "predict", "pretrain", "rank", "reproduce",
         "stages", "strategies")},
     **{name: "transferkit.settings" for name in (
         "CompareSettings", "DataRef", "DiagnoseSettings", "Execution", "KeepRule", "ModelRef", "Output", "Overrides",

@@ -242,7 +242,7 @@ def stages(model: ModelArg, **ref: Any) -> list[dict[str, Any]]:
     ]
 
 
-def models() -> list:
+def networks() -> list:
     """The pretrained networks ready on this machine without a download (models.catalogue.CatalogueEntry each)."""
     from .models.catalogue import ready_networks
 

@@ -26,7 +26,7 @@ def models() -> None:
     table = Table(title="Pretrained networks ready on this machine")
     for column in ("network", "parameters", "input size", "weights", "ImageNet top-1"):
         table.add_column(column, justify="right" if column in ("parameters", "input size", "ImageNet top-1") else "left")
-    entries = api.models()
+    entries = api.networks()
     for e in entries:
         top1 = f"{e.top1:.2f}%" if e.top1 is not None else "not stated"
         table.add_row(e.spec, f"{e.parameters / 1e6:.2f}M", f"{e.input_size} px", escape(e.weights), top1)
