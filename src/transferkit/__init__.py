@@ -19,11 +19,11 @@ except _metadata.PackageNotFoundError:  # running from a source tree without ins
 _EXPORTS = {
     **{name: "transferkit.api" for name in (
         "Comparison", "Diagnosis", "LoadedModel", "Reproduction", "Run", "adapt", "compare", "describe", "diagnose",
-        "evaluate", "export", "load", "load_model", "load_target", "predict", "pretrain", "reproduce", "stages",
-        "strategies")},
+        "evaluate", "export", "load", "load_model", "load_target", "networks", "predict", "pretrain", "rank", "reproduce",
+        "stages", "strategies")},
     **{name: "transferkit.settings" for name in (
         "CompareSettings", "DataRef", "DiagnoseSettings", "Execution", "KeepRule", "ModelRef", "Output", "Overrides",
-        "RunSpec")},
+        "RankSettings", "RunSpec")},
     **{name: "transferkit.plans" for name in ("Phase", "Plan", "build_plan", "load_plan", "register_strategy",
                                               "save_plan")},
     "TransferkitError": "transferkit.errors",

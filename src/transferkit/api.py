@@ -13,8 +13,8 @@ from .plans import Plan, get_strategy, list_strategies, plan_from_spec, plan_ter
 from .report import describe_target, target_grid
 from .report.view import EXAMPLE_STAGES  # noqa: F401 - the example backbone of the docs' grids
 from . import runs
-from .runs import Comparison, Reproduction, Run, write_run_dir
-from .settings import CompareSettings, DataRef, DiagnoseSettings, ModelRef, Output, RunSpec
+from .runs import Comparison, Ranking, Reproduction, Run, write_run_dir
+from .settings import CompareSettings, DataRef, DiagnoseSettings, ModelRef, Output, RankSettings, RunSpec
 from .settings.use import DEFAULT_TOLERANCE, ExportSettings, PredictSettings
 from .runs.loading import data_ref_of, load_model, model_ref_of
 from .use import (Evaluation, Export, FilePredictions, LoadedModel, check_output_file,
@@ -92,6 +92,32 @@ def compare(model: ModelArg | None = None, data: DataArg | None = None,
     request = run_spec(model, data, spec, **settings)
     return runs.compare(request, strategies, how, Output(out, overwrite),
                         model if isinstance(model, Backbone) else None, data if isinstance(data, DataSplits) else None)
+
+
+def rank(models: str | list[str] | None = None, data: str | DataRef | None = None, *, out: str | Path | None = None,
+         spec: RunSpec | None = None, **settings: Any) -> Ranking:
+    """Which pretrained network suits `data`? Scores each of `models` on the target's training split before any
+    training: LogME, LEEP, NCE, H-score, and k-NN and linear-probe accuracy on the frozen features.
+
+    `models`: model specs (a list, or one comma-separated string). `settings` are RunSpec keywords
+    (`labels_per_class`, `seed`, `device`, `input_size`, ...), RankSettings keywords (`score`: the score that orders
+    them, every score is computed) or `settings=RankSettings(...)`, and `overwrite`. The features go into the
+    feature cache, so `compare` on the same network, data and seed reuses them. With `out`, ranking.json and
+    report.html are written there (all or nothing).
+    """
+    output = Output(out, settings.pop("overwrite", False))
+    how = settings.pop("settings", None) or RankSettings()
+    picked = {k: settings.pop(k) for k in RankSettings.settings() if k in settings}
+    if models is not None:
+        picked["models"] = tuple(m.strip() for m in models.split(",")) if isinstance(models, str) else tuple(models)
+    how = RankSettings.with_settings(how, picked)
+    if spec is None:
+        if data is None:
+            raise TypeError("Pass data, or spec=RunSpec(...).")
+        spec = RunSpec.build(ModelRef((how.models or ("",))[0] or None), data, **settings)
+    else:
+        spec = spec.replace(**settings)
+    return runs.rank(spec, how, output)
 
 
 def reproduce(run_dir: str | Path, *, out: str | Path | None = None, overwrite: bool = False,
@@ -201,7 +227,7 @@ def stages(model: ModelArg, **ref: Any) -> list[dict[str, Any]]:
     ]
 
 
-def models() -> list:
+def networks() -> list:
     """The pretrained networks ready on this machine without a download (models.catalogue.CatalogueEntry each)."""
     from .models.catalogue import ready_networks
 

@@ -16,7 +16,7 @@ from transferkit.cli import app
 from support.assertions import assert_cli_error
 
 runner = CliRunner()
-COMMANDS = ["pretrain", "adapt", "stages", "strategies", "describe", "demo", "compare", "report"]
+COMMANDS = ["pretrain", "adapt", "stages", "strategies", "describe", "demo", "compare", "report", "models", "rank"]
 
 
 def invoke(*args: str):

@@ -44,3 +44,18 @@ def test_features_that_carry_the_labels_score_higher():
     noise = rng.normal(size=(90, 5))
     informative = noise + 2.0 * np.eye(5)[labels]
     assert logme(informative, labels) > logme(noise, labels) + 0.1
+
+
+def test_fewer_samples_than_features_gives_the_full_decomposition_s_value():
+    import importlib
+
+    module = importlib.import_module("transferkit.diagnosis.logme")
+    rng = np.random.default_rng(3)
+    f = rng.normal(size=(30, 200))
+    labels = np.repeat(np.arange(3), 10)
+    s, v = np.linalg.eigh(f.T @ f)
+    s = np.maximum(s, 0.0)
+    full = module._maximize(f, (labels == 1).astype(float), s, v)
+    assert max_evidence(f, (labels == 1).astype(float)).value == pytest.approx(full.value, rel=1e-6)
+    assert log_evidence(f, labels.astype(float), 0.3, 2.0) == pytest.approx(
+        module._evidence(f, labels.astype(float), s, v, 0.3, 2.0)[0], rel=1e-9)

@@ -32,11 +32,24 @@ class Evidence:
     beta: float
 
 
+def spectrum(f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The non-negative eigenvalues s of F^T F and their eigenvectors v (D, k). With fewer samples than features
+    (N < D), only the N from the smaller F F^T (v = F^T u / sqrt(s), zero eigenvalues dropped): the others add
+    log(alpha) each to the evidence and nothing to the posterior mean, so the result is the same, in O(N^2 D)."""
+    n, d = f.shape
+    if n >= d:
+        s, v = np.linalg.eigh(f.T @ f)
+        return np.maximum(s, 0.0), v
+    s, u = np.linalg.eigh(f @ f.T)
+    keep = s > s.max(initial=0.0) * 1e-12
+    s, u = s[keep], u[:, keep]
+    return s, (f.T @ u) / np.sqrt(s)
+
+
 def log_evidence(features: np.ndarray, y: np.ndarray, alpha: float, beta: float) -> float:
     """log p(y | F, alpha, beta) / N for one column y, in closed form (eigendecomposition of F^T F)."""
     f = np.asarray(features, dtype=np.float64)
-    s, v = np.linalg.eigh(f.T @ f)
-    s = np.maximum(s, 0.0)
+    s, v = spectrum(f)
     return _evidence(f, np.asarray(y, np.float64), s, v, alpha, beta)[0]
 
 
@@ -46,8 +59,9 @@ def _evidence(f, y, s, v, alpha, beta):
     m = v @ (beta * projected / (alpha + beta * s))
     residual = float(((y - f @ m) ** 2).sum())
     norm = float((m**2).sum())
+    # eigenvalues left out of `s` are zeros: each adds log(alpha + beta * 0)
     value = (d / 2 * np.log(alpha) + n / 2 * np.log(beta) - 0.5 * np.log(alpha + beta * s).sum()
-             - beta / 2 * residual - alpha / 2 * norm - n / 2 * np.log(2 * np.pi))
+             - 0.5 * (d - len(s)) * np.log(alpha) - beta / 2 * residual - alpha / 2 * norm - n / 2 * np.log(2 * np.pi))
     return value / n, residual, norm
 
 
@@ -55,8 +69,7 @@ def max_evidence(features: np.ndarray, y: np.ndarray) -> Evidence:
     """Maximize the evidence of one column over alpha and beta (fixed-point iteration from alpha = beta = 1)."""
     f = np.asarray(features, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    s, v = np.linalg.eigh(f.T @ f)
-    s = np.maximum(s, 0.0)
+    s, v = spectrum(f)
     return _maximize(f, y, s, v)
 
 
@@ -79,7 +92,6 @@ def logme(features: np.ndarray, labels: np.ndarray) -> float:
     """LogME of features (N, D) for integer labels (N,): the mean over classes of the maximum evidence per sample."""
     f = np.asarray(features, dtype=np.float64)
     labels = np.asarray(labels)
-    s, v = np.linalg.eigh(f.T @ f)
-    s = np.maximum(s, 0.0)
+    s, v = spectrum(f)
     values = [_maximize(f, (labels == k).astype(np.float64), s, v).value for k in np.unique(labels)]
     return float(np.mean(values))

@@ -4,6 +4,7 @@ Other packages import the engine only from here."""
 
 from .batches import drop_ragged_batch
 from .checkpoints import CHECKPOINT_FILE, Checkpointer, describe_position, read_checkpoint_meta
+from .probe_features import FrozenFeatures, frozen_features
 from .lr_range import lr_range_test
 from .metrics import TOP_K, classification_metrics
 from .phase_setup import SCHEDULES
@@ -20,6 +21,7 @@ __all__ = [
     "TOP_K",
     "Checkpointer",
     "EpochRecord",
+    "FrozenFeatures",
     "PhaseRecord",
     "RunConfig",
     "RunResult",
@@ -29,6 +31,7 @@ __all__ = [
     "derive_seed",
     "describe_position",
     "drop_ragged_batch",
+    "frozen_features",
     "lr_range_test",
     "main_first",
     "make_accelerator",

@@ -104,3 +104,11 @@ def ready_networks() -> list[CatalogueEntry]:
     known = {e.spec for e in entries}
     cached = [e for e in _torchvision_cached() + _timm_cached() if e.spec not in known]
     return entries + cached
+
+
+def published_top1(spec: str) -> tuple[float | None, str | None]:
+    """The published ImageNet-1k top-1 (percent) of the weights `spec` loads offline, and where it is stated."""
+    provider = OFFLINE_WEIGHTS.get(spec) if spec in OFFLINE_WEIGHTS else None
+    if provider is None or provider.top1 is None:
+        return None, None
+    return provider.top1(), provider.top1_source

@@ -15,6 +15,9 @@ CLASS_WEIGHTS = ("none", "balanced")  # balanced: each class's loss weighted by 
 SAMPLERS = ("shuffle", "balanced")  # balanced: images drawn with replacement, each class equally likely
 INITS = ("pretrained", "random")
 
+# transferability scores `rank` computes (select/ranking.py), higher is better for each
+RANK_SCORES = ("logme", "leep", "nce", "h-score", "knn", "linear-probe")
+
 # comparison vocabulary
 SEARCHES = ("exhaustive", "halving")
 LR_SEARCHES = ("grid", "range")

@@ -1,0 +1,85 @@
+"""`rank` from outside: every score of every network in ranking.json and the table, the order by the chosen score,
+features that a later compare reuses, and bad input refused in one line before anything is written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from transferkit.cli import app
+from support.assertions import assert_cli_error
+from support.tiny import TINY_TARGET
+
+SCORES = ["logme", "leep", "nce", "h-score", "knn", "linear-probe"]
+LITE0 = "timm:tf_efficientnet_lite0"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def ranked(tiny_model_dir, tmp_path_factory):
+    """The glyph network and ImageNet EfficientNet-Lite0 (at 16 px) ranked on a small glyph target."""
+    out = tmp_path_factory.mktemp("rank") / "ranking"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.setenv("COLUMNS", "250")
+        result = invoke("rank", "--models", f"{tiny_model_dir},{LITE0}", "--data", TINY_TARGET, "--labels-per-class",
+                        "6", "--input-size", "16", "--score", "linear-probe", "--out", str(out))
+    return result, out
+
+
+def test_rank_writes_every_score_the_order_and_the_seconds(ranked, tiny_model_dir):
+    result, out = ranked
+    assert result.exit_code == 0, result.output
+    doc = json.loads((out / "ranking.json").read_text())
+    assert doc["score"] == "linear-probe" and sorted(doc["order"]) == sorted([str(tiny_model_dir), LITE0])
+    by_model = {row["model"]: row for row in doc["networks"]}
+    probe = [by_model[m]["scores"]["linear-probe"] for m in doc["order"]]
+    assert probe == sorted(probe, reverse=True)
+    for row in doc["networks"]:
+        assert row["status"] == "scored" and row["images"] == 36
+        assert all(isinstance(row["scores"][s], float) for s in ("logme", "h-score", "knn", "linear-probe"))
+        assert {"model", "data", "features", "logme", "knn"} <= set(row["seconds"]) and row["total_seconds"] > 0
+        assert row["feature_cache"]["used"] is True
+    assert by_model[LITE0]["imagenet_top1"] == pytest.approx(74.846)
+    # 12 glyph classes against 1000 ImageNet classes: LEEP and NCE are not comparable, and say so
+    assert doc["source_head_scores"]["comparable"] is False
+    assert all(row["scores"]["leep"] is None and "different classes" in row["not_measured"]["leep"]
+               for row in doc["networks"])
+    assert "LEEP not measured" in result.output and "Order by linear-probe" in result.output
+    assert "Which network" in (out / "report.html").read_text()
+
+
+def test_a_compare_on_the_same_network_and_data_reuses_the_features(ranked, tiny_model_dir, tmp_path):
+    from transferkit import compare, rank
+
+    ranking = rank([str(tiny_model_dir)], TINY_TARGET, labels_per_class=6, progress=False)
+    assert ranking.order == [str(tiny_model_dir)] and ranking.doc["networks"][0]["scores"]["leep"] is not None
+    comparison = compare(str(tiny_model_dir), TINY_TARGET, "linear-probe", out=tmp_path / "cmp", seeds=1, epochs=1,
+                         lr_factors=(1,), labels_per_class=6, progress=False)
+    run = json.loads(next((tmp_path / "cmp").glob("runs/*/*/seed0/run.json")).read_text())
+    cache = run["plan"]["phases"][0]["feature_cache"]
+    assert comparison.winner is not None and cache["reused"] is True
+    assert cache["key"] == ranking.doc["networks"][0]["feature_cache"]["key"]
+
+
+@pytest.mark.parametrize("bad, words", [
+    ("timm:tf_efficientnet_lite9", ["tf_efficientnet_lite9", "Did you mean"]),
+    ("timm:resnet10t", ["No pretrained weights for timm:resnet10t", "transferkit models"]),
+])
+def test_a_bad_network_in_the_list_stops_before_anything_is_written(bad, words, tiny_model_dir, tmp_path,
+                                                                     monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    result = invoke("rank", "--models", f"{tiny_model_dir},{bad}", "--data", TINY_TARGET, "--out",
+                    str(tmp_path / "ranking"))
+    assert_cli_error(result, *words)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_model_and_models_together_are_refused(tiny_model_dir):
+    result = invoke("rank", "--model", str(tiny_model_dir), "--models", str(tiny_model_dir), "--data", TINY_TARGET)
+    assert_cli_error(result, "either --models", "not both")
