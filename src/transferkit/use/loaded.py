@@ -80,9 +80,14 @@ class LoadedModel:
         return probs
 
     def predict(self, images: ImageLike | Sequence[ImageLike], top_k: int = 5, tta: bool = False) -> list[Prediction]:
-        """One Prediction per image (paths, PIL images, arrays or tensors; a 4-d tensor is a batch)."""
+        """One Prediction per image (paths, PIL images, arrays or tensors; a 4-d tensor is a batch), or per text
+        (strings) for a text classifier."""
         tta = self.use_tta(tta)
-        resized = self.transform.resized_all(_as_list(images))
+        pre = self.transform.preprocessing
+        if pre.kind == "text":
+            resized = pre.tokenize([images] if isinstance(images, str) else list(images))
+        else:
+            resized = self.transform.resized_all(_as_list(images))
         out: list[Prediction] = []
         for start in range(0, len(resized), BATCH):
             probs = self.probabilities(resized[start : start + BATCH], tta)
