@@ -34,6 +34,7 @@ class TextSource(ImageSource):
 
     in_memory = True
     mirror_safe = False
+    unit = "texts"
 
     def __init__(self, spec: str, rows: list[tuple[str, str | bytes, str, int | None]], where: str,
                  skipped: list[dict] | None = None):
