@@ -15,13 +15,14 @@ from .text_source import TextSource
 
 FORTUNES_DIR = Path("/usr/share/games/fortunes")
 MIN_ENTRIES = 20
+OPTIONS = ("topics", "min", "dir")
 
 
 def _options(argument: str) -> dict[str, str]:
     options = {}
     for part in filter(None, argument.split("&")):
         key, sep, value = part.partition("=")
-        if not sep or key not in ("topics", "min", "dir"):
+        if not sep or key not in OPTIONS:
             raise DataError(f"Unknown fortunes option '{part}'; write fortunes?topics=A,B&min=N&dir=PATH.")
         options[key] = value
     return options

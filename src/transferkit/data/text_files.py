@@ -51,8 +51,16 @@ def read_text_csv(spec: str, csv_path: Path, text: str) -> TextSource:
 
 
 def has_text_files(root: Path) -> bool:
-    """Whether a folder holds .txt files (and so is a text folder rather than an image folder)."""
-    return any(p.suffix.lower() == TEXT_SUFFIX for p in root.rglob("*") if p.is_file())
+    """Whether a folder holds .txt files and no images (and so is a text folder rather than an image folder)."""
+    from .image_files import is_image_name
+
+    texts = False
+    for path in root.rglob("*"):
+        if path.is_file():
+            if is_image_name(path.name):
+                return False
+            texts = texts or path.suffix.lower() == TEXT_SUFFIX
+    return texts
 
 
 def read_text_folder(spec: str, root: Path) -> TextSource:
