@@ -14,7 +14,8 @@ Targets (both install offline):
 
 Every (labels per class, seed, target) draws one split; on it, TF-IDF (word 1-2 grams, sublinear tf) + scikit-learn's
 LogisticRegression with C chosen on the validation split, and each plan through `transferkit.adapt` (its preset's
-learning rate; `--epochs` as the budget; LP-FT's probe at its fixed 10 epochs on cached features). Rows are appended
+learning rate; `--epochs` as the budget; LP-FT's probe at its fixed 10 epochs on cached features; validated at
+phase ends). Rows are appended
 to `--rows` as they finish and skipped when present, so the run can be split into pieces of a few minutes
 (`--minutes`); `--table` prints the markdown table from the rows.
 """
@@ -108,7 +109,7 @@ def plan_row(backbone, target: dict, labels: int | None, seed: int, plan: str, e
     splits = load_target(target["data"], backbone.preprocessing, seed=seed, labels_per_class=labels,
                          val_fraction=target["val_fraction"], test_fraction=target["test_fraction"], progress=False)
     started = time.perf_counter()
-    run = adapt(backbone.clone(), splits, plan, epochs=epochs, seed=seed, progress=False)
+    run = adapt(backbone.clone(), splits, plan, epochs=epochs, seed=seed, eval_every=0, progress=False)
     metrics = run.record["metrics"]
     return {"val": metrics["val"]["accuracy"], "test": metrics["test"]["accuracy"],
             "test_macro_f1": metrics["test"].get("macro_f1"), "seconds": time.perf_counter() - started,
