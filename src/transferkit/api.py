@@ -12,6 +12,8 @@ from .models import Backbone
 from .plans import Plan, get_strategy, list_strategies, plan_from_spec, plan_term
 from .report import describe_target, target_grid
 from .report.view import EXAMPLE_STAGES  # noqa: F401 - the example backbone of the docs' grids
+from .data.text_preprocessing import is_text
+from .use.predict_texts import predict_texts, text_inputs
 from . import runs
 from .runs import Comparison, Ranking, Reproduction, Run, write_run_dir
 from .settings import CompareSettings, DataRef, DiagnoseSettings, ModelRef, Output, RankSettings, RunSpec
@@ -182,7 +184,8 @@ def grid(target: str | Path | Plan, model: str | Backbone | None = None) -> dict
 
 def predict(run_dir: str | Path, images: list[str], *, out: str | Path | None = None, overwrite: bool = False,
             **options: Any) -> FilePredictions:
-    """Predict image files with a run's model: one row per file (path, class, probability, top classes, error).
+    """Predict image files with a run's model: one row per file (path, class, probability, top classes, error); for
+    a text classifier, each line of .txt files and each row of CSV files' text column (path is FILE:LINE).
 
     `images` are files, folders, glob patterns or CSV files with a 'path' column. `options` are PredictSettings
     keywords: `top_k` (5), `tta` (average with the horizontal flip where the run trained on flips), `batch_size` (64),
@@ -193,7 +196,10 @@ def predict(run_dir: str | Path, images: list[str], *, out: str | Path | None = 
     if out is not None:
         check_output_file(out, overwrite)
     loaded = load(run_dir, how.device)
-    result = predict_files(loaded, image_paths([str(i) for i in images]), how)
+    if is_text(loaded.backbone.preprocessing):  # a text classifier: lines of .txt files, CSV text columns, texts
+        result = predict_texts(loaded, text_inputs([str(i) for i in images]), how)
+    else:
+        result = predict_files(loaded, image_paths([str(i) for i in images]), how)
     if out is not None:
         write_predictions(result, out, overwrite)
     return result

@@ -32,6 +32,10 @@ SOURCE_VERSION = 3  # bump when the built-in source data or pretraining recipe c
 # step 1 done by others: real ImageNet weights (installed offline), at a small input size that keeps the demo fast
 IMAGENET = {"model": "timm:tf_efficientnet_lite0", "input_size": 48,
             "strategies": ["linear-probe", "linear-probe:init=random", "partial", "lp-ft"]}
+# the text part (--text): a real sentence encoder (installed offline) on real quotations labelled by topic
+TEXT = {"model": "hf:sentence-transformers/all-MiniLM-L6-v2", "max_length": 48,
+        "data": "fortunes?topics=food,law,science,sports", "val_fraction": 0.1, "test_fraction": 0.2,
+        "strategies": ["linear-probe", "linear-probe:init=random", "bitfit", "lp-ft"]}
 
 
 @dataclass
@@ -41,6 +45,7 @@ class Source:
     slug: str
     label: str
     comparison: Comparison
+    target: str = TARGET
 
 
 @dataclass
@@ -87,15 +92,20 @@ def run_demo(settings: DemoSettings = DemoSettings(), strategies: list[str] | No
         ("imagenet-efficientnet-lite0", f"EfficientNet-Lite0 pretrained on ImageNet, at {IMAGENET['input_size']} px",
          lambda: load_model(IMAGENET["model"], input_size=IMAGENET["input_size"]), strategies or IMAGENET["strategies"]),
     ]
+    target, data = TARGET, {}
+    if settings.text:
+        plans = [("text-all-minilm-l6-v2", f"all-MiniLM-L6-v2 (sentence encoder), {TEXT['max_length']} tokens",
+                  lambda: load_model(TEXT["model"], max_length=TEXT["max_length"]), strategies or TEXT["strategies"])]
+        target, data = TEXT["data"], {k: TEXT[k] for k in ("val_fraction", "test_fraction")}
     sources = []
     with StagingDir(out, settings.overwrite) as staging:
         for slug, label, backbone, chosen in plans:
             logger.info("Comparing %d strategies from %s", len(chosen), label)
             # each preset at its own learning rate, validated at phase ends: this keeps the demo within minutes on a CPU
-            comparison = compare(backbone(), TARGET, chosen, out=staging.path / slug, seeds=seeds, epochs=epochs,
+            comparison = compare(backbone(), target, chosen, out=staging.path / slug, seeds=seeds, epochs=epochs,
                                  search=search, labels_per_class=LABELS_PER_CLASS, progress=progress,
-                                 lr_factors=(1.0,), eval_every=0, show_test=True, jobs=jobs)
-            sources.append(Source(slug, label, comparison))
+                                 lr_factors=(1.0,), eval_every=0, show_test=True, jobs=jobs, **data)
+            sources.append(Source(slug, label, comparison, target))
         folder = staging.commit()
     for source in sources:
         source.comparison.dir = folder / source.slug
@@ -110,7 +120,8 @@ def _test_of(board: dict, plan: str) -> dict | None:
 
 def sources_table(result: DemoResult) -> Table:
     """Per source: the chosen plan, its test accuracy, and the linear probe on pretrained against random weights."""
-    table = Table(title=f"Which source transfers better to {TARGET} ({LABELS_PER_CLASS} labels per class)?",
+    target = result.sources[0].target if result.sources else TARGET
+    table = Table(title=f"Which source transfers better to {target} ({LABELS_PER_CLASS} labels per class)?",
                   caption="test accuracy, mean ± standard deviation over seeds; gain = probe on pretrained features "
                           "minus probe on random features of the same architecture")
     for col in ("source", "chosen plan", "chosen by", "its test accuracy", "linear probe", "probe, random weights",
@@ -159,11 +170,11 @@ def _mean_std(summary: dict) -> str:
     return f"{summary['mean']:.1%}" + (f" ± {std:.1%}" if std is not None else "")
 
 
-def demo_table(result: Comparison, source: str = "") -> Table:
+def demo_table(result: Comparison, source: str = "", target: str = TARGET) -> Table:
     """Strategy, term, trainable parameters, validation and test accuracy (mean ± std over seeds), time per run."""
     board = result.leaderboard
     plans = board.get("plans", [])
-    table = Table(title=f"{source + ': ' if source else ''}{TARGET}, {LABELS_PER_CLASS} labels per class, {len(board.get('seeds', []))} seeds, "
+    table = Table(title=f"{source + ': ' if source else ''}{target}, {LABELS_PER_CLASS} labels per class, {len(board.get('seeds', []))} seeds, "
                         f"{board.get('epochs')} epochs per strategy, each at its preset's learning rate",
                   caption="mean ± standard deviation over seeds; the winner is chosen on validation accuracy only. "
                           + escape(rule_sentence(board)))

@@ -77,12 +77,13 @@ def report(path: Path = typer.Argument(..., help="A run directory, a directory w
 @command(app, CommandOptions({"settings": DemoSettings}))
 def demo(settings: DemoSettings) -> None:
     """Compare strategies on real handwritten digits from two sources: a network pretrained here on synthetic glyphs
-    (step 1 done here, cached) and the ImageNet EfficientNet-Lite0 (step 1 done by others)."""
+    (step 1 done here, cached) and the ImageNet EfficientNet-Lite0 (step 1 done by others); with --text, real
+    quotations by topic from the all-MiniLM-L6-v2 sentence encoder."""
     from ..demo import demo_table, run_demo, sources_table
 
     result = run_demo(settings)
     for source in result.sources:
         print_result(source.comparison)
-        results.print(demo_table(source.comparison, source.label))
+        results.print(demo_table(source.comparison, source.label, source.target))
     results.print(sources_table(result))
     results.print(f"Finished in {result.seconds:.0f} s.")

@@ -15,7 +15,7 @@ from .streamed_training import StreamedTraining
 
 # Importing a source module registers its source, once; the order here is the order of the help text.
 from . import folder_source, csv_source, hf_source, idx_source, fashion_mnist  # noqa: F401, I001
-from . import glyph_source, digits_source  # noqa: F401, I001
+from . import glyph_source, digits_source, fortunes_source  # noqa: F401, I001
 
 __all__ = [
     "AUGMENTATIONS",

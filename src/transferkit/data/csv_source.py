@@ -1,4 +1,5 @@
-"""`CsvSource`: images listed in a CSV file with columns `path,label` (paths relative to the CSV's folder)."""
+"""`CsvSource`: images listed in a CSV file with columns `path,label` (paths relative to the CSV's folder); a CSV with
+columns `text,label` is read as texts (text_files.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from .file_source import FileEntry, FileSource
 from .given_splits import SPLIT_WORDS, split_code
 from .label_spaces import warn_space_variants
 from .registry import register_source
+from .text_files import is_text_csv, read_text_csv
 
 REQUIRED_COLUMNS = ("path", "label")
 SPLIT_COLUMN = "split"  # optional: the given split of each row
@@ -23,7 +25,7 @@ class CsvSource(FileSource):
     gives the splits; other columns are ignored."""
 
     prefix = "csv:"
-    usage = "'csv:FILE' (columns path,label[,split])"
+    usage = "'csv:FILE' (columns path,label[,split] or text,label[,split])"
 
     def __init__(self, spec: str, csv_path: Path, *, progress: bool = True):
         self.csv_path = csv_path
@@ -37,8 +39,14 @@ class CsvSource(FileSource):
         )
 
     @classmethod
-    def open(cls, spec: str, argument: str, *, progress: bool = True) -> CsvSource:
-        return cls(spec, Path(argument).expanduser(), progress=progress)
+    def open(cls, spec: str, argument: str, *, progress: bool = True):
+        path = Path(argument).expanduser()
+        if path.is_file():
+            text = _decoded(path)
+            header = next(csv.reader(io.StringIO(text, newline="")), [])
+            if is_text_csv([name.strip() for name in header]):
+                return read_text_csv(spec, path, text)
+        return cls(spec, path, progress=progress)
 
 
 def read_csv_entries(csv_path: Path) -> list[FileEntry]:
@@ -48,12 +56,7 @@ def read_csv_entries(csv_path: Path) -> list[FileEntry]:
         raise DataError(f"{where} does not exist; check the path after 'csv:'.")
     if not csv_path.is_file():
         raise DataError(f"{where} is not a file; pass 'csv:' followed by a CSV file with columns path,label.")
-    try:
-        text = csv_path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataError(f"{where} is not UTF-8 text; save it as UTF-8 (CSV with columns path,label).") from None
-    except OSError as e:
-        raise DataError(f"Cannot read {where} ({e.strerror}); check its permissions.") from None
+    text = _decoded(csv_path)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if reader.fieldnames is None:
         raise DataError(f"{where} is empty; write a header line 'path,label' and one row per image.")
@@ -106,6 +109,17 @@ def read_csv_entries(csv_path: Path) -> list[FileEntry]:
             "so add rows for another class."
         )
     return entries
+
+
+def _decoded(csv_path: Path) -> str:
+    where = f"CSV file {csv_path}"
+    try:
+        return csv_path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(f"{where} is not UTF-8 text; save it as UTF-8 (CSV with columns path,label or "
+                        "text,label).") from None
+    except OSError as e:
+        raise DataError(f"Cannot read {where} ({e.strerror}); check its permissions.") from None
 
 
 def _split_of(row: dict, where: str, line: int) -> int:

@@ -10,6 +10,7 @@ from ..errors import DataError
 from .file_source import FileEntry, FileSource
 from .folder_layout import scan_folder, walk_images
 from .registry import accepted, register_source
+from .text_files import has_text_files, read_text_folder
 
 UNLABELED = "(unlabeled)"
 
@@ -20,7 +21,7 @@ class FolderSource(FileSource):
     belong to that class. Hidden files and folders are ignored; symlinks are followed, loops are not."""
 
     prefix = None  # plain paths
-    usage = "an image folder with one sub-folder per class"
+    usage = "an image folder (or a folder of .txt files) with one sub-folder per class"
 
     def __init__(self, spec: str, root: Path, *, progress: bool = True):
         self.root = root
@@ -42,6 +43,8 @@ class FolderSource(FileSource):
             if path.suffix.lower() == ".csv":
                 raise DataError(f"'{spec}' is a CSV file; pass 'csv:{spec}' to read it as a list of path,label rows.")
             raise DataError(f"'{spec}' is a file, not a folder; pass {accepted()}.")
+        if has_text_files(path):
+            return read_text_folder(spec, path)
         return cls(spec, path, progress=progress)
 
     @classmethod

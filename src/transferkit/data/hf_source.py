@@ -20,6 +20,7 @@ from .image_files import to_rgb_image
 from .preprocessing import Preprocessing
 from .registry import register_source
 from .sources import ImageSource
+from .text_source import TextSource
 
 _SAVED_MARKERS = ("dataset_dict.json", "state.json")  # what `save_to_disk` writes
 
@@ -60,12 +61,56 @@ def _columns(ds, argument: str) -> tuple[str, str]:
     return images[0], labels[0]
 
 
+def text_column(loaded) -> str | None:
+    """The text column of a data set without an image column: 'text', else its one string column."""
+    import datasets
+
+    first = loaded[next(iter(loaded))] if isinstance(loaded, datasets.DatasetDict) else loaded
+    if any(isinstance(f, datasets.Image) for f in first.features.values()):
+        return None
+    strings = [n for n, f in first.features.items() if isinstance(f, datasets.Value) and f.dtype in ("string",
+                                                                                                     "large_string")]
+    strings = [n for n in strings if n not in ("label", "labels")]
+    return "text" if "text" in strings else (strings[0] if len(strings) == 1 else None)
+
+
+def _texts(spec: str, loaded, argument: str, column: str) -> TextSource:
+    """Every split's texts, the split names given as splits (one split named train: drawn splits)."""
+    import datasets
+
+    parts = dict(loaded) if isinstance(loaded, datasets.DatasetDict) else {"train": loaded}
+    given = len(parts) > 1 or "train" not in parts
+    rows = []
+    for name, ds in parts.items():
+        code = split_code(name)
+        if code is None:
+            raise DataError(f"The Hugging Face data set '{argument}' has a split named '{name}'; name its splits "
+                            f"{SPLIT_WORDS}.")
+        label = _columns_of_labels(ds, argument)
+        names = ds.features[label].names if isinstance(ds.features[label], datasets.ClassLabel) else None
+        for j, (text, value) in enumerate(zip(ds[column], ds[label])):
+            rows.append((f"{name}:{j}", text or "", names[value] if names else str(value), code if given else None))
+    return TextSource(spec, rows, f"the Hugging Face data set '{argument}'")
+
+
+def _columns_of_labels(ds, argument: str) -> str:
+    import datasets
+
+    labels = [n for n, f in ds.features.items() if isinstance(f, datasets.ClassLabel)] or \
+        [n for n in ds.features if n in ("label", "labels")]
+    if not labels:
+        raise DataError(f"The Hugging Face data set '{argument}' needs a label column (a ClassLabel or 'label'); it "
+                        f"has {list(ds.features)}.")
+    return labels[0]
+
+
 @register_source
 class HfSource(ImageSource):
     """Every split of a Hugging Face data set; split names (train, validation, test, ...) become given splits."""
 
     prefix = "hf:"
-    usage = "'hf:NAME_OR_PATH' (a Hugging Face data set: save_to_disk directory, image folder or hub name)"
+    usage = ("'hf:NAME_OR_PATH' (a Hugging Face data set of images or texts: save_to_disk directory, image folder or "
+             "hub name)")
 
     def __init__(self, spec: str, loaded, argument: str):
         import datasets
@@ -99,7 +144,9 @@ class HfSource(ImageSource):
     def open(cls, spec: str, argument: str, *, progress: bool = True) -> HfSource:
         if not argument:
             raise DataError("'hf:' needs a data set: hf:PATH (save_to_disk directory or image folder) or hf:NAME.")
-        return cls(spec, load_hf(argument), argument)
+        loaded = load_hf(argument)
+        text = text_column(loaded)
+        return _texts(spec, loaded, argument, text) if text is not None else cls(spec, loaded, argument)
 
     def item_ids(self) -> list[str]:
         return [f"{self._parts[k][0]}:{j}" for k, j in self._where]

@@ -89,6 +89,7 @@ def load_data(data: str | DataRef, preprocessing: Preprocessing, *, seed: int = 
     ref_ = data if isinstance(data, DataRef) else DataRef(str(data), **ref)
     classes = list(ref_.classes) if ref_.classes is not None else None
     source = open_source(ref_.spec, progress=progress)
+    check_input_kind(source, preprocessing)
     check_bad_fraction(source, ref_.max_bad_fraction)
     if classes is not None:
         apply_class_list(source, classes)
@@ -114,12 +115,23 @@ def load_data(data: str | DataRef, preprocessing: Preprocessing, *, seed: int = 
     )
 
 
+def check_input_kind(source: ImageSource, preprocessing: Preprocessing) -> None:
+    """DataError when the data holds texts and the model reads images, or the other way round."""
+    text_data, text_model = source.unit == "texts", preprocessing.kind == "text"
+    if text_data and not text_model:
+        raise DataError(f"{source.spec} holds texts, but the model reads images; pass a text encoder such as "
+                        "--model hf:sentence-transformers/all-MiniLM-L6-v2.")
+    if text_model and not text_data:
+        raise DataError(f"{source.spec} holds {source.unit}, but the model reads texts; pass text data (csv:FILE with "
+                        "a text column, a folder of .txt files, fortunes) or an image model.")
+
+
 def check_bad_fraction(source: ImageSource, limit: float) -> None:
     """DataError when more than `limit` of the source's images were unreadable (and so left out)."""
     bad = len(source.skipped)
     total = bad + len(source)
     if bad and bad > limit * total:
-        raise DataError(f"{bad} of {total} images in {source.spec} are unreadable ({bad / total:.1%}), more than "
+        raise DataError(f"{bad} of {total} {source.unit} in {source.spec} are unreadable ({bad / total:.1%}), more than "
                         f"--max-bad-fraction {limit:g}; replace or remove them (listed above), or raise "
                         "--max-bad-fraction.")
 

@@ -21,6 +21,8 @@ class Preprocessing:
     interpolation: str = "bilinear"
     crop_pct: float = 1.0
 
+    kind = "images"  # what the network reads (text preprocessing says "text")
+
     @classmethod
     def from_timm_config(cls, cfg: dict) -> Preprocessing:
         """From a dict as returned by `timm.data.resolve_data_config` (keys input_size, mean, std, ...)."""
@@ -45,6 +47,9 @@ class Preprocessing:
         d["mean"] = list(self.mean)
         d["std"] = list(self.std)
         return d
+
+    def write_files(self, folder) -> None:
+        """Files a saved model needs beside its weights to read its input (none for images)."""
 
     def with_input_size(self, size: int) -> Preprocessing:
         return Preprocessing(

@@ -41,6 +41,7 @@ class ImageSource(ABC):
     in_memory: bool = False
     mirror_safe: ClassVar[bool] = True
     given_splits: np.ndarray | None = None
+    unit: ClassVar[str] = "images"  # what the items are called in messages
 
     @classmethod
     def open(cls, spec: str, argument: str, *, progress: bool = True) -> ImageSource:

@@ -1,12 +1,14 @@
-"""Backbones: families (model directory, timm, torchvision, plain modules), stages, head replacement, safe weights."""
+"""Backbones: families (model directory, timm, torchvision, plain modules, Hugging Face transformers), stages, head replacement, safe weights."""
 
 # Each family and offline-weights provider registers itself on import; bare specs try the families in this
-# order (an existing model directory first, then timm names, then torchvision names).
+# order (an existing model directory first, then timm names, then torchvision names, then transformers models).
 from transferkit.models import model_dir_family as _model_dir_family  # noqa: F401
 from transferkit.models import timm_family as _timm_family  # noqa: F401
 from transferkit.models import torchvision_family as _torchvision_family  # noqa: F401
 from transferkit.models import module_family as _module_family  # noqa: F401
 from transferkit.models import imagenet_packages as _imagenet_packages  # noqa: F401
+from transferkit.models import hf_family as _hf_family  # noqa: F401
+from transferkit.models import minilm_weights as _minilm_weights  # noqa: F401
 from transferkit.models.backbone import Backbone
 from transferkit.models.family import FAMILIES, BackboneFamily, families, family_named, register_family
 from transferkit.models.loading import load_backbone

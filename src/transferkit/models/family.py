@@ -37,6 +37,7 @@ class BackboneFamily:
     name: str = ""
     prefix: str | None = None
     takes_options: bool = True
+    pools_tokens: bool = False  # a transformer encoder family: the model reference's pooling and max_length apply
 
     # -- names ----------------------------------------------------------------------------------------
 
@@ -108,6 +109,10 @@ class BackboneFamily:
     def fresh_copy(self, model: nn.Module, arch: dict, num_classes: int) -> nn.Module:
         """A network of the same architecture and head size with fresh random weights (global RNG)."""
         return self.build(arch["name"], {**dict(arch.get("kwargs") or {}), "num_classes": num_classes})
+
+    def export_module(self, model: nn.Module) -> nn.Module | None:
+        """A module with the inputs an exported network takes when they are not one image batch (None: images)."""
+        return None
 
     def forward_steps(self, model: nn.Module) -> list[Step] | None:
         """The forward pass as ordered steps, or None when it does not run as a plain sequence of stages."""

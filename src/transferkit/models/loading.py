@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from transferkit.console import logger
+from transferkit.errors import ModelError
 from transferkit.models.backbone import Backbone
 from transferkit.models.family import family_named
 from transferkit.settings import ModelRef
@@ -21,7 +22,11 @@ def load_backbone(model: str | ModelRef, **ref: object) -> Backbone:
     """
     ref_ = model if isinstance(model, ModelRef) else ModelRef(str(model), **ref)
     parsed = parse_spec(ref_.spec)
-    backbone = family_named(parsed.library).load(parsed, ref_)
+    family = family_named(parsed.library)
+    if (ref_.pooling is not None or ref_.max_length is not None) and not family.pools_tokens:
+        raise ModelError(f"--pooling and --max-length apply to hf: transformer encoders; '{ref_.spec}' is a "
+                         f"{family.name} network, so drop them.")
+    backbone = family.load(parsed, ref_)
     if ref_.input_size is not None:
         backbone.preprocessing = backbone.preprocessing.with_input_size(ref_.input_size)
     what = backbone.origin["weights"] or "random weights"

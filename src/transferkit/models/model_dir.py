@@ -11,7 +11,7 @@ from pathlib import Path
 from safetensors.torch import save_file
 
 from transferkit.console import logger
-from transferkit.data.preprocessing import Preprocessing
+from transferkit.data.text_preprocessing import preprocessing_from_dict
 from transferkit.errors import ModelError
 from transferkit.models.backbone import Backbone
 from transferkit.models.builders import build_model
@@ -73,6 +73,7 @@ def save_model_dir(backbone: Backbone, out_dir: str | Path, *, source: dict | No
         save_file(state, str(tmp / WEIGHTS_FILE), metadata={"format": "pt"})
         meta[SHA256_KEY] = sha256_file(tmp / WEIGHTS_FILE)
         (tmp / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
+        backbone.preprocessing.write_files(tmp)
         if out.is_dir() and any(out.iterdir()):
             trash = out.with_name(f".{out.name}.old-{tmp.name}")
             os.replace(out, trash)
@@ -134,7 +135,7 @@ def load_model_dir(path: str | Path) -> Backbone:
     except ModelError as e:
         raise ModelError(f"'{path / META_FILE}' stages do not match the network ({e}); save the model again.") from None
     try:
-        preprocessing = Preprocessing.from_dict(meta["preprocessing"])
+        preprocessing = preprocessing_from_dict(meta["preprocessing"], path)
     except (TypeError, ValueError, AttributeError) as e:
         raise ModelError(f"'{path / META_FILE}' has malformed preprocessing ({e}); save the model again.") from None
     source = meta.get("source") or {}

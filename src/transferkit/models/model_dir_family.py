@@ -19,7 +19,9 @@ class ModelDirFamily(BackboneFamily):
     takes_options = False
 
     def knows(self, name: str) -> bool:
-        return Path(name).expanduser().is_dir()
+        path = Path(name).expanduser()
+        # a transformers directory (config.json, no model.json) belongs to the hf family
+        return path.is_dir() and not ((path / "config.json").is_file() and not (path / "model.json").is_file())
 
     def refusal(self, spec: str) -> ModelError | None:
         if Path(spec).expanduser().is_file():

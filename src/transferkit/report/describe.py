@@ -111,15 +111,14 @@ def describe_record(record: dict) -> str:
         origin += f", pretrained on {src['source_data']}"
     init = "re-initialized with random weights (seeded), " if record["plan"]["init"] == "random" else ""
     lpc = data.get("labels_per_class")
-    labelled = f" with {lpc} labelled images per class" if lpc else ""
+    unit = "texts" if pre.get("kind") == "text" else "images"
+    labelled = f" with {lpc} labelled {unit} per class" if lpc else ""
     text = (
         f"{record['term'][0].upper()}{record['term'][1:]} of {src['spec']} ({src.get('arch', {}).get('name', '')}; "
         f"{origin}); the backbone was {init}given a new {len(data['classes'])}-class linear head, and trained on "
         f"{data['spec']}{labelled} ({splits['train']['images']} train / {splits['val']['images']} validation / "
-        f"{splits['test']['images']} test images, split seed {data.get('split_seed', record['seed'])}), "
-        f"seed {record['seed']}. Images resized to {pre['input_size'][1]}x{pre['input_size'][2]} "
-        f"({pre['interpolation']}, crop fraction {pre['crop_pct']:g}) and normalized with mean "
-        f"{tuple(round(v, 3) for v in pre['mean'])} and std {tuple(round(v, 3) for v in pre['std'])}. "
+        f"{splits['test']['images']} test {unit}, split seed {data.get('split_seed', record['seed'])}), "
+        f"seed {record['seed']}. {_input_sentence(pre, src)} "
     )
     text += " ".join(describe_phases(record["plan"]["phases"], stage_names))
     if record.get("domain_adaptation"):
@@ -127,6 +126,18 @@ def describe_record(record: dict) -> str:
     if len(record["plan"]["phases"]) > 1:
         text = plan_outline(Plan.from_dict(record["plan"]["definition"]), stage_names) + " " + text
     return text + _describe_result(record)
+
+
+def _input_sentence(pre: dict, src: dict) -> str:
+    """How the inputs were prepared: texts tokenized and pooled, or images resized and normalized."""
+    if pre.get("kind") == "text":
+        pooling = {"mean": "mean of the token outputs", "cls": "output of the first token",
+                   "pooler": "model's pooler output"}.get(src.get("pooling") or "", "pooled output")
+        return (f"Texts tokenized by the model's own tokenizer (sha256 {pre['tokenizer_sha256']}), cut at "
+                f"{pre['max_length']} tokens and padded per batch; the head reads the {pooling}.")
+    return (f"Images resized to {pre['input_size'][1]}x{pre['input_size'][2]} ({pre['interpolation']}, crop fraction "
+            f"{pre['crop_pct']:g}) and normalized with mean {tuple(round(v, 3) for v in pre['mean'])} and std "
+            f"{tuple(round(v, 3) for v in pre['std'])}.")
 
 
 def _scores(metrics: dict) -> str:

@@ -8,13 +8,19 @@ from typing import Any
 from .html_parts import img, table
 from .plots import reliability_chart
 
+def _shown(entry: dict[str, Any], alt: str) -> str:
+    if "text" in entry:
+        return f'<blockquote class="text">{escape(entry["text"][:400])}</blockquote>'
+    return img(entry["thumbnail"], alt)
+
+
 def gallery(entries: list[dict[str, Any]]) -> str:
     figures = []
     for e in entries:
         state = "correct" if e["correct"] else "wrong"
         alt = f"true {e['true']}, predicted {e['predicted']} ({e['confidence']:.0%})"
         figures.append(
-            f'<figure class="mistake {state}">{img(e["thumbnail"], alt)}<figcaption>true <b>{escape(e["true"])}'
+            f'<figure class="mistake {state}">{_shown(e, alt)}<figcaption>true <b>{escape(e["true"])}'
             f'</b><br>predicted <b>{escape(e["predicted"])}</b> ({e["confidence"]:.0%})<br>loss {e["loss"]:.2f}'
             "</figcaption></figure>")
     return f'<div class="gallery" id="mistakes-gallery">{"".join(figures)}</div>'

@@ -12,6 +12,8 @@ from ..errors import Interrupted
 from ..models import Backbone
 from ..plans import Plan
 from ..use.mistakes import mistakes_record
+from ..plans.batch_norm_scope import without_batch_norm
+from ..data.text_preprocessing import readable
 from .ctrl_c import stop_on_ctrl_c
 from .domain import check_domain_options, domain_section
 from .identity import resume_summary, run_identity
@@ -36,6 +38,8 @@ def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: 
         # the output is checked and locked (by the main process) before anything is loaded
         shared = open_partial_run(stack, output, spec.execution.device) if output.path is not None else None
         backbone = load_model(backbone if backbone is not None else spec.model)
+        if not has_batch_norm(backbone.model):
+            plan = without_batch_norm(plan)
         plan.resolve(backbone.stage_names)  # fail on unknown stages before loading data
         if splits is None:  # (a caller that passes loaded splits, such as compare, warns once itself)
             splits = load_splits(spec, backbone.preprocessing)
@@ -61,6 +65,13 @@ def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: 
         return run
 
 
+def has_batch_norm(model) -> bool:
+    """Whether any module of the network is a batch-norm layer."""
+    from torch import nn
+
+    return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
+
+
 def _record(result, spec: RunSpec, splits: DataSplits) -> dict:
     split = splits.options
     summary = {**splits.summary(), "class_imbalance": class_imbalance(splits),
@@ -74,7 +85,8 @@ def _record(result, spec: RunSpec, splits: DataSplits) -> dict:
     if isinstance(splits, DomainSplits):
         extra["domain_adaptation"] = domain_section(result, splits, spec.seed)
     if result.test_probabilities is not None:
-        extra["mistakes"] = mistakes_record(result.test_probabilities, splits.test.labels.numpy(), splits.test.images,
+        items = readable(splits.test.images, result.backbone.preprocessing)
+        extra["mistakes"] = mistakes_record(result.test_probabilities, splits.test.labels.numpy(), items,
                                             splits.classes, result.metrics["test"]["confusion_matrix"])
     return build_record(result, summary, extra)
 

@@ -33,6 +33,9 @@ def model_ref_of(backbone: Backbone) -> ModelRef:
     origin = backbone.origin
     spec = str(origin.get("spec") or backbone.arch.get("name"))
     weights = origin.get("weights")
+    if backbone.family.pools_tokens:  # a transformer encoder reads its weights from its own directory
+        return ModelRef(spec, pretrained=bool(origin.get("pretrained")), pooling=origin.get("pooling"),
+                        max_length=getattr(backbone.preprocessing, "max_length", None))
     from_file = weights not in (None, "hub") and not Path(spec).is_dir()
     size = backbone.preprocessing.input_size
     return ModelRef(spec, weights=weights if from_file else None,

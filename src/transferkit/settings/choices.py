@@ -5,6 +5,7 @@ PRECISIONS = ("no", "fp16", "bf16")
 CACHE_MODES = ("auto", "off")
 KEEP = ("best", "best-1se", "last")
 WEIGHT_MAPS = ("order",)  # besides None: by name
+POOLINGS = ("mean", "cls", "pooler")  # how a transformer encoder's outputs become one feature vector
 
 # phase vocabulary
 PARAM_FILTERS = ("all", "bias", "norm", "lora")

@@ -14,7 +14,7 @@ from .fields import Record, setting
 @dataclass(frozen=True)
 class DemoSettings(Record):
     """The demo's comparisons: `out` (one sub-folder per source), `seeds`, `epochs` per run, `search`, `jobs` (runs at
-    once; None: one per CPU core, at most 4), `overwrite` an existing `out`."""
+    once; None: one per CPU core, at most 4), `overwrite` an existing `out`, `text` the text part instead of images."""
 
     error = RunError
     kind = "demo"
@@ -28,3 +28,5 @@ class DemoSettings(Record):
     jobs: int | None = setting(None, Whole(min=1, example=2), "Runs trained at once (default: one per CPU core, at "
                                                               "most 4).")
     overwrite: bool = setting(False, Flag(), "Replace an existing --out directory.")
+    text: bool = setting(False, Flag(), "Ask the same question of a text encoder instead: the real all-MiniLM-L6-v2 "
+                                        "(installed offline) on Debian fortunes by topic (needs the fortunes package).")

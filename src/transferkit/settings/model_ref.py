@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import ModelError
-from .choices import WEIGHT_MAPS
+from .choices import POOLINGS, WEIGHT_MAPS
 from .constraints import Flag, OneOf, Text, Whole
 from .fields import Record, label, setting
 
@@ -32,6 +32,12 @@ class ModelRef(Record):
     pretrained: bool = setting(True, Flag(), "Load pretrained weights (hub, an installed offline copy, or --weights); "
                                              "--no-pretrained: random weights.")
     input_size: int | None = setting(None, Whole(min=8, example=224), "Override the backbone's square input size.")
+    pooling: str | None = setting(None, OneOf(POOLINGS),
+                                  "How an hf: encoder's outputs become the head's features: mean (of the tokens or "
+                                  "patches; the default for text), cls (the first token; the default for images) or "
+                                  "pooler (the model's own pooler layer).")
+    max_length: int | None = setting(None, Whole(min=2, example=128),
+                                     "Tokens per text for an hf: text encoder (longer texts are cut; default 128).")
 
     def check(self) -> None:
         if self.spec is None:

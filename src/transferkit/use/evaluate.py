@@ -21,6 +21,7 @@ from ..report import evaluation_report_html
 from .class_match import check_same_classes
 from .loaded import LoadedModel
 from .mistakes import mistakes_record
+from ..data.text_preprocessing import readable
 
 EVALUATION = "evaluation.json"
 BATCH = 256
@@ -68,7 +69,7 @@ def evaluate_model(loaded: LoadedModel, data: str | DataRef, *, out: str | Path 
                  "skipped": [dict(s) for s in source.skipped]},
         "preprocessing": pre.to_dict(),
         "metrics": metrics,
-        "mistakes": mistakes_record(probs.numpy(), labels, images, loaded.classes, metrics["confusion_matrix"],
+        "mistakes": mistakes_record(probs.numpy(), labels, readable(images, loaded.backbone.preprocessing), loaded.classes, metrics["confusion_matrix"],
                                     split="evaluated data"),
         "transferkit_version": package_versions()["transferkit"],
     }

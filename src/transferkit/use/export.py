@@ -44,6 +44,10 @@ def metadata_path_of(out: Path) -> Path:
 def export_model(loaded: LoadedModel, settings: ExportSettings, out: str | Path, *, images: list[str] | None = None,
                  overwrite: bool = False) -> Export:
     """Write `out` and `out`.json, or nothing when the exported logits differ by more than `settings.tolerance`."""
+    if loaded.backbone.preprocessing.kind == "text":
+        from .export_text import export_text
+
+        return export_text(loaded, settings, out, texts=images, overwrite=overwrite)
     fmt, tolerance = settings.format, settings.tolerance
     exporter = export_format(fmt)
     out = check_output_file(out, overwrite)

@@ -15,6 +15,9 @@ INPUT_NAME, OUTPUT_NAME = "input", "logits"
 
 def preprocessing_steps(pre: Preprocessing) -> list[dict[str, Any]]:
     """The evaluation preprocessing as explicit steps (what `Preprocessing.resize_crop` and `normalize` do)."""
+    if pre.kind == "text":
+        return [{"op": "tokenize", "tokenizer": "the tokenizer saved beside the model", "truncation": pre.max_length,
+                 "special_tokens": True, "padding": "to the longest text of the batch, with pad_token_id"}]
     h, w = pre.size_hw
     steps: list[dict[str, Any]] = [{"op": "decode", "to": "RGB uint8 (H, W, 3)",
                                     "note": "apply the EXIF orientation; composite transparency onto black"}]

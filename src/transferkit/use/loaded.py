@@ -86,9 +86,16 @@ class LoadedModel:
         return probs
 
     def predict(self, images: ImageLike | Sequence[ImageLike], top_k: int = 5, tta: bool = False) -> list[Prediction]:
-        """One Prediction per image (paths, PIL images, arrays or tensors; a 4-d tensor is a batch), in order; an
-        image that cannot be read gets a Prediction with its `error` instead of stopping the others."""
+        """One Prediction per image (paths, PIL images, arrays or tensors; a 4-d tensor is a batch), or per text
+        (strings) for a text classifier, in order; an image that cannot be read gets a Prediction with its `error`
+        instead of stopping the others."""
         tta = self.use_tta(tta)
+        pre = self.transform.preprocessing
+        if pre.kind == "text":
+            tokens = pre.tokenize([images] if isinstance(images, str) else list(images))
+            return [top_classes(row, self.classes, top_k)
+                    for start in range(0, len(tokens), BATCH)
+                    for row in self.probabilities(tokens[start : start + BATCH], tta)]
         each = self.transform.resized_each(_as_list(images))
         good = [i for i, item in enumerate(each) if not isinstance(item, str)]
         out = [Prediction(None, None, [], item) if isinstance(item, str) else None for item in each]

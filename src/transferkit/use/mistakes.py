@@ -26,7 +26,12 @@ def thumbnail_png(image: torch.Tensor) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def highest_loss(probs: np.ndarray, labels: np.ndarray, images: torch.Tensor, classes: list[str],
+def _view(item: torch.Tensor | str) -> dict[str, str]:
+    """How the gallery shows one item: a text as it is, an image as a thumbnail."""
+    return {"text": item} if isinstance(item, str) else {"thumbnail": thumbnail_png(item)}
+
+
+def highest_loss(probs: np.ndarray, labels: np.ndarray, images: torch.Tensor | list[str], classes: list[str],
                  count: int = GALLERY) -> list[dict[str, Any]]:
     """The `count` images with the largest cross-entropy loss, largest first (ties: the earlier image)."""
     true_p = probs[np.arange(len(labels)), labels]
@@ -35,7 +40,7 @@ def highest_loss(probs: np.ndarray, labels: np.ndarray, images: torch.Tensor, cl
     predicted = probs.argmax(1)
     return [{"index": int(i), "true": classes[labels[i]], "predicted": classes[predicted[i]],
              "confidence": float(probs[i, predicted[i]]), "true_probability": float(true_p[i]),
-             "loss": float(loss[i]), "correct": bool(predicted[i] == labels[i]), "thumbnail": thumbnail_png(images[i])}
+             "loss": float(loss[i]), "correct": bool(predicted[i] == labels[i]), **_view(images[i])}
             for i in order]
 
 
@@ -72,7 +77,7 @@ def calibration(probs: np.ndarray, labels: np.ndarray, bins: int = BINS) -> dict
             "accuracy": float(correct.mean()) if len(labels) else None, "reliability": table}
 
 
-def mistakes_record(probs: np.ndarray, labels: np.ndarray, images: torch.Tensor, classes: list[str],
+def mistakes_record(probs: np.ndarray, labels: np.ndarray, images: torch.Tensor | list[str], classes: list[str],
                     matrix: list[list[int]], split: str = "test") -> dict[str, Any]:
     """The record's `mistakes`: gallery, confused pairs and calibration of one evaluated split."""
     labels = np.asarray(labels, dtype=np.int64)

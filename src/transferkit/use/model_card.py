@@ -86,6 +86,16 @@ def _wilson(accuracy: float, n: int) -> str:
     return f"[{interval.low:.1%}, {interval.high:.1%}]"
 
 
+def _expects(pre: dict[str, Any]) -> str:
+    if pre.get("kind") == "text":
+        return (f"- Expects texts like those, tokenized by the tokenizer saved beside it and cut at {pre['max_length']} "
+                "tokens. Other topics, styles or languages can lower accuracy without warning: measure it on labelled "
+                "texts of yours with `transferkit evaluate` before relying on it.")
+    return (f"- Expects images like those: resized to {pre['input_size'][1]}x{pre['input_size'][2]} and normalized as "
+            "its run did (`tk.load(...).transform`). Other cameras, lighting, resolutions or domains can lower accuracy "
+            "without warning: measure it on labelled images of yours with `transferkit evaluate` before relying on it.")
+
+
 def _limits(record: dict[str, Any]) -> str:
     data, pre = record["data"], record["preprocessing"]
     n, train = len(data["classes"]), data["splits"]["train"]["images"]
@@ -96,9 +106,7 @@ def _limits(record: dict[str, Any]) -> str:
         "one of them, often with high confidence.",
         f"- Trained on {train} labelled images of `{data['spec']}` and tested on {test}: with that many test images "
         f"the 95% Wilson interval of its test accuracy is {_wilson(record['metrics']['test']['accuracy'], test)}.",
-        f"- Expects images like those: resized to {pre['input_size'][1]}x{pre['input_size'][2]} and normalized as "
-        "its run did (`tk.load(...).transform`). Other cameras, lighting, resolutions or domains can lower accuracy "
-        "without warning: measure it on labelled images of yours with `transferkit evaluate` before relying on it.",
+        _expects(pre),
         "- Not assessed for fairness across groups of people, robustness to adversarial inputs, or safety-critical "
         "use.",
     ])
