@@ -35,7 +35,7 @@ def comparison_document(entries: list[dict[str, Any]], heading: DocumentHeading 
     runs = []
     for e in entries:
         run = {k: v for k, v in e.items() if k not in ("term",)}
-        if not show_test and e["plan"] != winner_plan:
+        if not show_test and e["plan"] != winner_plan and not e.get("soup"):
             run = hide_held_out(run)
         runs.append(run)
     return {
