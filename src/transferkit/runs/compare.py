@@ -34,6 +34,7 @@ from ..select.table import fmt_interval, leaderboard_table
 from ..use.model_card import write_comparison_cards
 from .adapt import adapt
 from .candidate_plans import check_fits, strategies_for
+from .compare_soup import soup_entries
 from .compare_holdout import check_metric_fits, holdout_record, with_holdout
 from .compare_networks import CompareNetworks, failure_reason
 from .compare_weights import drop_weights
@@ -125,6 +126,9 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
                                  dataclasses.replace(spec.overrides, epochs=None).apply)
     for candidate in candidates:
         check_fits(candidate.name, spec.data)
+    if settings.soup and (out is None or spec.data.domain_adaptation):
+        raise RunError("--soup averages the weights the runs write, on labelled target validation data; give --out "
+                       "(and no --source).")
     if out is not None:
         check_output_dir(out, overwrite)
     networks = CompareNetworks(spec, settings.models, backbone, splits)
@@ -205,6 +209,8 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
             entries, rungs = successive_halving(candidates, seed_list, max_epochs, runs, eta, rule)
         else:
             entries, rungs = exhaustive(candidates, seed_list, max_epochs, runs)
+        if settings.soup and staging is not None:  # every run directory is written by now
+            entries = entries + soup_entries(staging.path, entries, splits_for, settings.metric)
         summary = {
             "model": spec.model.spec if settings.models is None else list(settings.models),
             "networks": networks.record(),

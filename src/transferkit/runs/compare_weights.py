@@ -8,8 +8,14 @@ from typing import Any
 from ..models.model_dir import WEIGHTS_FILE
 
 def kept_run_dirs(doc: dict[str, Any], keep: str) -> set[str]:
-    """The run directories (relative to the comparison directory) whose weights stay."""
+    """The run directories (relative to the comparison directory) whose weights stay: those `keep` names, and every
+    soup with its ingredients (a soup is reproduced from them)."""
     written = {run["dir"] for run in doc["runs"] if run.get("dir")}
+    soups = {d for run in doc["runs"] if run.get("soup") for d in [run["dir"], *run["ingredients"]]}
+    return soups | _kept(doc, keep, written)
+
+
+def _kept(doc: dict[str, Any], keep: str, written: set[str]) -> set[str]:
     if keep == "all":
         return written
     if keep == "none":

@@ -86,7 +86,7 @@ def choose(contenders: list[dict[str, Any]], label: str, rule: SelectionRule = S
     non-inferiority test, None where not tested)."""
     for row in contenders:
         row["best"], row["paired"], row["equivalence"] = False, None, None
-    eligible = [r for r in contenders if not r.get("control")]
+    eligible = [r for r in contenders if not r.get("control") and not r.get("soup")]
     if not eligible:
         why = "no plan finished without errors" if not contenders else \
             "only controls finished, and controls (plans from random weights) are never chosen"
@@ -97,7 +97,7 @@ def choose(contenders: list[dict[str, Any]], label: str, rule: SelectionRule = S
     tests = paired_tests(best, others, key)
     for row, test in zip(others, tests):
         row["paired"] = test
-    cheaper = [r for r in others if not r.get("control") and cost(r) < cost(best)]
+    cheaper = [r for r in others if not r.get("control") and not r.get("soup") and cost(r) < cost(best)]
     for row, test in zip(cheaper, equivalence_tests(best, cheaper, rule.margin)):
         row["equivalence"] = test
     equivalent = [r for r in cheaper if r["equivalence"]["shown"]]

@@ -36,7 +36,7 @@ def comparison_document(entries: list[dict[str, Any]], heading: DocumentHeading 
     runs = []
     for e in entries:
         run = {k: v for k, v in e.items() if k not in ("term",)}
-        if not show_test and pair_name(e.get("network"), e["plan"]) != winner_pair:
+        if not show_test and pair_name(e.get("network"), e["plan"]) != winner_pair and not e.get("soup"):
             run = hide_held_out(run)
         runs.append(run)
     return {

@@ -73,6 +73,7 @@ def candidate_summaries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "status": "failed" if failed else "ok",
             "errors": sorted({r["error"] for r in failed}),
             "control": any(r.get("control") for r in runs),
+            "soup": any(r.get("soup") for r in runs),  # a greedy soup of other runs: shown, never chosen
             "fixed_epochs": max((r.get("fixed_epochs") or 0 for r in ok), default=0),
             "epochs_trained": summarize([r["epochs_trained"] for r in ok if r.get("epochs_trained") is not None])["mean"],
             "val": summarize([r["val"] for r in ok], bounds=SCORE_BOUNDS),
@@ -132,7 +133,7 @@ def build_leaderboard(entries: list[dict[str, Any]], *, show_test: bool = False,
         row["winner"] = winner is not None and row["pair"] == winner["pair"]
         if domain:  # every plan's target accuracy: the oracle, which no choice may read
             row["oracle"] = row["test"]
-        if not (show_test or row["winner"]):
+        if not (show_test or row["winner"] or row["soup"]):
             row["test"] = row["holdout"] = None
             row["runs"] = [hide_held_out(r) for r in row["runs"]]
     rows.sort(key=_rank_key)

@@ -99,6 +99,10 @@ class CompareSettings(Record):
     jobs: int = setting(1, Whole(min=1, example=2),
                         "Runs trained at once, each in its own worker process with its share of the CPU threads: small "
                         "networks on a CPU with several cores finish sooner.")
+    soup: bool = setting(False, Flag(), "Also average the weights of each seed's finished runs into a greedy soup "
+                                        "(Wortsman et al.: best-validated first, each run added when validation does "
+                                        "not drop), scored on validation, holdout and test as its own leaderboard row, "
+                                        "never chosen; needs --out, and keeps its ingredients' weights.")
 
     def check(self) -> None:
         if len(set(self.lr_factors)) != len(self.lr_factors):
