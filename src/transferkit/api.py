@@ -74,15 +74,15 @@ def compare(model: ModelArg | None = None, data: DataArg | None = None,
 
     `settings` are RunSpec keywords (`epochs` per plan, default 10; `labels_per_class`, `device`, `source`, ...),
     CompareSettings keywords (`seeds`, `search`, `eta`, `lr_factors`, `time_budget`, `show_test`, `prefer`, `margin`,
-    ...) and `overwrite`.
+    ...), `overwrite` and `resume` (continue an interrupted comparison of `out`: finished runs are reused).
     Every run is one RunSpec with its seed changed; seed k draws split k for every plan. A loaded DataSplits is
     used as the one split of every seed.
     """
-    overwrite = settings.pop("overwrite", False)
+    overwrite, resume = settings.pop("overwrite", False), settings.pop("resume", False)
     how = settings.pop("settings", None) or CompareSettings()
     picked = {k: settings.pop(k) for k in CompareSettings.names() if k in settings}
     request = run_spec(model, data, spec, **settings)
-    return runs.compare(request, strategies, CompareSettings.with_settings(how, picked), Output(out, overwrite),
+    return runs.compare(request, strategies, CompareSettings.with_settings(how, picked), Output(out, overwrite, resume),
                         model if isinstance(model, Backbone) else None, data if isinstance(data, DataSplits) else None)
 
 

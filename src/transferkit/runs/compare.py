@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +19,13 @@ from typing import Any
 
 from ..console import Printable, logger
 from ..data import DataSplits
-from ..errors import PlanError, RunError
-from ..files import StagingDir, check_output_dir, write_json, write_text
+from ..errors import Interrupted, RunError
+from ..files import write_json, write_text
 from ..models import Backbone
 from ..plans import Plan
 from ..report import leaderboard_section, load_records, render_report, winner_box
-from ..select import (Candidate, DocumentHeading, PeakMemory, Runs, comparison_document, entry_from_record,
-                      exhaustive, failed_entry, lr_label, make_candidates, run_epochs, successive_halving)
+from ..select import DocumentHeading, comparison_document, exhaustive, make_candidates, run_epochs, successive_halving
+from ..select.executors import EXECUTORS
 from ..engine import lr_range_test, main_first, process_state
 from ..select.budget import budget_record, epochs_within_budget, measure_epoch_seconds
 from ..select.live import LiveLeaderboard
@@ -32,14 +33,17 @@ from ..select.lr_search import range_candidates
 from ..select.rule import SelectionRule
 from ..select.table import fmt_interval, leaderboard_table
 from ..use.model_card import write_comparison_cards
-from .adapt import adapt
 from .candidate_plans import check_fits, strategies_for
 from .compare_holdout import check_metric_fits, given_with_holdout, holdout_record, with_holdout
 from .compare_weights import drop_weights
 from .imbalance import warn_if_imbalanced
 from .loading import load_model, load_splits
-from .run import write_run_dir
-from ..settings import CompareSettings, Output, Overrides, RunSpec
+from .compare_interrupt import STOPPING, stopped_at_once, stopped_message
+from .compare_jobs import JobRunner
+from .compare_sweep import Sweep
+from .comparison_dir import ComparisonDir
+from .ctrl_c import stop_on_ctrl_c
+from ..settings import CompareSettings, Output, RunSpec
 from ..settings.compare import DEFAULT_EPOCHS
 
 
@@ -112,6 +116,9 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     if settings.jobs != 1 and process_state(spec.execution.device).num_processes > 1:
         raise RunError("--jobs trains runs side by side in forked processes, which a launch of several processes "
                        "cannot do; drop --jobs, or launch one process.")
+    if settings.executor != "local" and process_state(spec.execution.device).num_processes > 1:
+        raise RunError(f"--executor {settings.executor} places each run on the cluster itself; run compare as one "
+                       "process, not under a launch of several.")
     if spec.overrides.epochs is not None and settings.time_budget is not None:
         raise RunError("Give either --epochs or --time-budget, not both.")
     spec = with_holdout(spec, settings)
@@ -124,7 +131,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     for candidate in candidates:
         check_fits(candidate.name, spec.data)
     if out is not None:
-        check_output_dir(out, overwrite)
+        ComparisonDir(out, overwrite, output.resume)  # (checks the output before anything loads)
     backbone = load_model(backbone if backbone is not None else spec.model)
     for plan in {id(c.plan): c.plan for c in candidates}.values():
         plan.resolve(backbone.stage_names)  # fail on unknown stages before any training
@@ -166,47 +173,36 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     device = spec.execution.device
 
     with contextlib.ExitStack() as stack:
-        staging = None  # the main process's; the others write nothing
+        folder = None  # the main process's; the others write nothing
 
-        def open_staging() -> None:
-            nonlocal staging
-            staging = stack.enter_context(StagingDir(out, overwrite))
+        def open_folder() -> Path:
+            nonlocal folder
+            folder = stack.enter_context(ComparisonDir(out, overwrite, output.resume))
+            return folder.path
 
-        if out is not None:
-            main_first(open_staging, device)
+        root = (main_first(open_folder, device) if out is not None else
+                Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="transferkit-compare-"))))
         shown = spec.execution.progress and process_state(device).is_main_process
         live = stack.enter_context(LiveLeaderboard(title, show_test=settings.show_test, enabled=shown,
                                                    metric=settings.metric))
-
-        def run_one(candidate: Candidate, seed: int, run_epochs_: int, rung: int | None) -> dict[str, Any]:
-            plan = candidate.plan_at(run_epochs_)
-            where = f"runs/{candidate.slug}/{lr_label(candidate.lr_factor)}/seed{seed}"
-            if rung is not None:
-                where = f"runs/rung{rung + 1}-{run_epochs_}ep/{candidate.slug}/{lr_label(candidate.lr_factor)}/seed{seed}"
-            tag = {"candidate": candidate.key, "plan": candidate.name, "lr_factor": candidate.lr_factor,
-                   "lr_factors": factors, "rung": rung, "budget": run_epochs_, "lrs": [p.lr for p in plan.phases],
-                   "term": None}
-            # the plan carries the overrides already: the run's spec differs only in its seed
-            run_spec = dataclasses.replace(spec, seed=seed, overrides=Overrides())
-            try:
-                with PeakMemory(device) as memory:
-                    run = adapt(run_spec, plan, backbone=backbone, splits=splits_for(seed))
-            except (RunError, PlanError) as exc:
-                logger.warning("%s, seed %d failed: %s", candidate.key, seed, exc)
-                return failed_entry(tag, seed, run_epochs_, str(exc))
-            run.record["comparison"] = {k: v for k, v in tag.items() if k not in ("lrs", "term")}
-            run.record["resources"] = {"peak_memory": memory.to_dict()}
-            entry = entry_from_record(run.record, where, settings.metric)
-            run.record["comparison"].update(metric=settings.metric, selected_on=entry["selected_on"])
-            if staging is not None:
-                write_run_dir(run, plan, staging.path / where)
-            return entry
-
-        runs = Runs(run_one, live.update, settings.jobs)
-        if search == "halving":
-            entries, rungs = successive_halving(candidates, seed_list, max_epochs, runs, eta, rule)
-        else:
-            entries, rungs = exhaustive(candidates, seed_list, max_epochs, runs)
+        executor = stack.enter_context(EXECUTORS.get(settings.executor)(settings))
+        runner = JobRunner(root, backbone, splits, settings.metric)
+        for seed in seed_list:  # (loaded once here; forked workers inherit them)
+            runner.keep_splits(seed, splits_for(seed))
+        runs = Sweep(runner, executor, spec, factors, live.update)
+        try:
+            with stop_on_ctrl_c(runs.stop, STOPPING):
+                if search == "halving":
+                    entries, rungs = successive_halving(candidates, seed_list, max_epochs, runs, eta, rule)
+                else:
+                    entries, rungs = exhaustive(candidates, seed_list, max_epochs, runs)
+        except KeyboardInterrupt:
+            if isinstance(folder, ComparisonDir) and (folder.path / "runs").is_dir():
+                raise Interrupted(stopped_at_once(folder.path)) from None
+            raise
+        if runs.reused:
+            logger.info("Reused %s of %d finished earlier; trained %d.", _count(runs.reused, "run"),
+                        runs.reused + runs.trained, runs.trained)
         summary = {
             "model": spec.model.spec,
             "data": spec.data.spec,
@@ -228,15 +224,25 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
         search_record = {"method": search, "eta": eta if search == "halving" else None, "rungs": rungs}
         doc = comparison_document(entries, DocumentHeading(title=title, settings=summary, search=search_record),
                                   show_test=settings.show_test, metric=settings.metric, rule=rule)
+        if runs.missing:
+            doc["incomplete"] = {"reason": "stopped by the user (Ctrl-C)", "finished": len(entries),
+                                 "missing": runs.missing}
         if out is None:
             return Comparison(doc)
 
         def finish() -> Path:
-            records = load_records(staging.path, doc)  # as the runs wrote them, in this process or a worker
-            drop_weights(staging.path, doc, settings.keep_weights)
-            write_json(staging.path / "leaderboard.json", doc)
-            write_comparison_cards(staging.path, doc, records)
-            write_text(staging.path / "report.html", render_report(doc, records))
-            return staging.commit()
+            records = load_records(folder.path, doc)  # as the runs wrote them, in this process or elsewhere
+            # a stopped comparison keeps every run's weights: the winner may change once it is resumed
+            drop_weights(folder.path, doc, "all" if runs.missing else settings.keep_weights)
+            write_json(folder.path / "leaderboard.json", doc)
+            write_comparison_cards(folder.path, doc, records)
+            write_text(folder.path / "report.html", render_report(doc, records))
+            return folder.commit()
 
-        return Comparison(doc, main_first(finish, device))
+        if runs.missing and not entries:
+            raise Interrupted("stopped before any run finished, so nothing is kept; run the same command again.")
+        written = Comparison(doc, main_first(finish, device))
+        if runs.missing:
+            raise Interrupted(stopped_message(len(entries), runs.missing,
+                                              f"the leaderboard of those is in '{written.dir}' (marked incomplete)"))
+        return written
