@@ -43,6 +43,7 @@ from .compare_jobs import JobRunner
 from .compare_sweep import Sweep
 from .comparison_dir import ComparisonDir
 from .ctrl_c import stop_on_ctrl_c
+from .tracking import check_tracker, track
 from ..settings import CompareSettings, Output, RunSpec
 from ..settings.compare import DEFAULT_EPOCHS
 
@@ -122,6 +123,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     if spec.overrides.epochs is not None and settings.time_budget is not None:
         raise RunError("Give either --epochs or --time-budget, not both.")
     spec = with_holdout(spec, settings)
+    check_tracker(settings.track)
     chosen = strategies_for(strategies, spec.data)
     # every override but the epochs (which the search sets per run) goes into every plan
     if settings.lr_search == "range" and spec.data.domain_adaptation:
@@ -242,6 +244,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
         if runs.missing and not entries:
             raise Interrupted("stopped before any run finished, so nothing is kept; run the same command again.")
         written = Comparison(doc, main_first(finish, device))
+        main_first(lambda: track(settings.track, written.dir, doc, load_records(written.dir, doc)), device)
         if runs.missing:
             raise Interrupted(stopped_message(len(entries), runs.missing,
                                               f"the leaderboard of those is in '{written.dir}' (marked incomplete)"))

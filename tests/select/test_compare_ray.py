@@ -1,0 +1,156 @@
+"""compare --executor ray on a real Ray cluster started here (head on 127.0.0.1, two worker processes): the same
+leaderboard, metrics and kept weights as --executor local; a Ray worker killed during a run has its run retried; a
+driver killed with SIGKILL resumes with --resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from support.tiny import TINY_TARGET
+from support.comparing import compare_command, environment, finished_runs, killed_then_resumed, leaderboard, run
+from transferkit import compare
+
+ray = pytest.importorskip("ray")  # installed by scripts/install with the extras; the absence error is tested below
+RAY = str(Path(sys.executable).with_name("ray"))
+PLANS = "linear-probe,partial:k=1,full"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _started_in(folder: str) -> list[psutil.Process]:
+    """The processes of the Ray cluster whose files are in `folder` (this cluster's only)."""
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        if any(folder in part for part in process.info["cmdline"] or []):
+            found.append(process)
+    return found
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """A Ray head on 127.0.0.1 with 2 CPUs (two runs at a time, each in its own worker process), shared by the tests
+    of this file; its processes are stopped by id afterwards."""
+    folder = tempfile.mkdtemp(prefix="tk-ray-", dir="/tmp")  # short: Ray's socket paths must fit 107 characters
+    port = _free_port()
+    subprocess.run([RAY, "start", "--head", "--node-ip-address=127.0.0.1", f"--port={port}", "--num-cpus=2",
+                    "--num-gpus=0", "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={folder}"],
+                   env=environment(), check=True, capture_output=True, timeout=180)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        processes = _started_in(folder)
+        for process in processes:
+            try:
+                process.kill()
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(processes, timeout=30)
+
+
+def _compare(model_dir, out, **how):
+    return compare(str(model_dir), TINY_TARGET, PLANS, out=out, seeds=2, epochs=1, lr_factors=(1,),
+                   labels_per_class=4, device="cpu", progress=False, **how)
+
+
+def _runs(result):
+    return [(r["dir"], r["seed"], r["status"], json.loads((result.dir / r["dir"] / "run.json").read_text())["metrics"])
+            for r in result.runs]
+
+
+def _weights(result):
+    return {r["dir"]: load_file(str(result.dir / r["dir"] / "model.safetensors")) for r in result.runs if r["weights"]}
+
+
+@pytest.fixture(scope="module")
+def local_reference(tiny_model_dir, tmp_path_factory):
+    """The same comparison with --executor local, on one thread (as each Ray task of --cpus-per-run 1)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _compare(tiny_model_dir, tmp_path_factory.mktemp("local") / "cmp")
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_ray_runs_the_same_comparison_as_local(ray_cluster, local_reference, tiny_model_dir, tmp_path):
+    result = _compare(tiny_model_dir, tmp_path / "ray", executor="ray", ray_address=ray_cluster, cpus_per_run=1)
+    assert len(result.runs) == 6 and all(r["status"] == "ok" for r in result.runs)
+    assert result.winner["plan"] == local_reference.winner["plan"]
+    assert _runs(result) == _runs(local_reference)  # every metric to the last digit
+    ours, theirs = _weights(result), _weights(local_reference)
+    assert ours.keys() == theirs.keys() and ours
+    assert all(torch.equal(ours[d][k], theirs[d][k]) for d in ours for k in ours[d])
+    record = json.loads((result.dir / result.runs[0]["dir"] / "run.json").read_text())
+    assert record["environment"]["device"].endswith("1 threads)")  # trained in a Ray worker with its 1 CPU
+
+
+def _kill_one_running_task(killed: list[int], stop: threading.Event) -> None:
+    """Wait for a Ray worker process that runs a task, let it train a moment, then SIGKILL it (once)."""
+    while not stop.is_set():
+        for process in psutil.process_iter(["cmdline"]):
+            if (process.info["cmdline"] or [""])[0].startswith("ray::_run_task"):
+                time.sleep(0.5)
+                try:
+                    process.kill()
+                    killed.append(process.pid)
+                except psutil.NoSuchProcess:
+                    continue
+                return
+        time.sleep(0.05)
+
+
+def test_a_killed_ray_worker_has_its_run_retried(ray_cluster, local_reference, tiny_model_dir, tmp_path):
+    killed: list[int] = []
+    stop = threading.Event()
+    killer = threading.Thread(target=_kill_one_running_task, args=(killed, stop))
+    killer.start()
+    try:
+        result = _compare(tiny_model_dir, tmp_path / "ray", executor="ray", ray_address=ray_cluster, cpus_per_run=1)
+    finally:
+        stop.set()
+        killer.join()
+    assert len(killed) == 1 and not psutil.pid_exists(killed[0])
+    assert len(result.runs) == 6 and all(r["status"] == "ok" for r in result.runs)  # the killed run ran again
+    assert _runs(result) == _runs(local_reference)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+def test_a_killed_ray_comparison_resumes(ray_cluster, tiny_model_dir, tmp_path):
+    reference = tmp_path / "reference"
+    run(compare_command(tiny_model_dir, reference), threads=1)  # as each Ray task of --cpus-per-run 1
+    out = tmp_path / "killed"
+    extra = ("--executor", "ray", "--ray-address", ray_cluster)
+    before, resumed = killed_then_resumed(tiny_model_dir, out, *extra)
+    assert f"Reused {len(before)} runs of 4 finished earlier; trained {4 - len(before)}." in resumed.stderr
+    assert all(finished_runs(out)[where] == written for where, written in before.items())
+    assert leaderboard(out) == leaderboard(reference)
+
+
+def test_without_ray_the_error_names_the_extra(tiny_model_dir, tmp_path):
+    code = ("import sys; sys.modules['ray'] = None\n"
+            "from transferkit.cli import app\n"
+            f"app(['compare', '--model', {str(tiny_model_dir)!r}, '--data', {TINY_TARGET!r}, '--strategies', "
+            f"'linear-probe', '--seeds', '1', '--epochs', '1', '--executor', 'ray', '--out', {str(tmp_path / 'c')!r}])")
+    done = subprocess.run([sys.executable, "-c", code], env=environment(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == ("error: --executor ray needs Ray, an optional extra; install it "
+                                                    "with: pip install 'transferkit[ray]'.")
+    assert not (tmp_path / "c").exists() and list(tmp_path.iterdir()) == []
