@@ -54,7 +54,7 @@ def test_first_ctrl_c_finishes_the_runs_in_flight_and_writes_an_incomplete_leade
     done = subprocess.run(compare_command(tiny_model_dir, out, *SIX_RUNS, "--resume"), env=environment(),
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert f"Reused {len(finished)} runs of 6 finished earlier; trained {len(missing)}." in done.stderr
+    assert f"Resumed: reused {len(finished)} finished runs, trained {len(missing)} of 6." in done.stderr
     doc = json.loads((out / "leaderboard.json").read_text())
     assert "incomplete" not in doc and len(doc["runs"]) == 6 and doc["winner"] is not None
 

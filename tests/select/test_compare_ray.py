@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+import ray  # noqa: F401 - an optional extra, installed by scripts/install; its absence is tested below
 import torch
 from safetensors.torch import load_file
 
@@ -24,7 +25,6 @@ from support.tiny import TINY_TARGET
 from support.comparing import compare_command, environment, finished_runs, killed_then_resumed, leaderboard, run
 from transferkit import compare
 
-ray = pytest.importorskip("ray")  # installed by scripts/install with the extras; the absence error is tested below
 RAY = str(Path(sys.executable).with_name("ray"))
 PLANS = "linear-probe,partial:k=1,full"
 
@@ -36,12 +36,15 @@ def _free_port() -> int:
 
 
 def _started_in(folder: str) -> list[psutil.Process]:
-    """The processes of the Ray cluster whose files are in `folder` (this cluster's only)."""
+    """The processes of the Ray cluster whose files are in `folder` (this cluster's only), and their children."""
     found = []
     for process in psutil.process_iter(["cmdline"]):
         if any(folder in part for part in process.info["cmdline"] or []):
-            found.append(process)
-    return found
+            try:
+                found += [process, *process.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                continue
+    return list({p.pid: p for p in found}.values())
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +94,8 @@ def local_reference(tiny_model_dir, tmp_path_factory):
 
 
 def test_ray_runs_the_same_comparison_as_local(ray_cluster, local_reference, tiny_model_dir, tmp_path):
-    result = _compare(tiny_model_dir, tmp_path / "ray", executor="ray", ray_address=ray_cluster, cpus_per_run=1)
+    result = _compare(tiny_model_dir, tmp_path / "ray", executor="ray", ray_address=ray_cluster, cpus_per_run=1,
+                      track="tensorboard")
     assert len(result.runs) == 6 and all(r["status"] == "ok" for r in result.runs)
     assert result.winner["plan"] == local_reference.winner["plan"]
     assert _runs(result) == _runs(local_reference)  # every metric to the last digit
@@ -100,6 +104,21 @@ def test_ray_runs_the_same_comparison_as_local(ray_cluster, local_reference, tin
     assert all(torch.equal(ours[d][k], theirs[d][k]) for d in ours for k in ours[d])
     record = json.loads((result.dir / result.runs[0]["dir"] / "run.json").read_text())
     assert record["environment"]["device"].endswith("1 threads)")  # trained in a Ray worker with its 1 CPU
+    _assert_tensorboard_events(result)
+
+
+def _assert_tensorboard_events(result) -> None:
+    """Every run's event files, read back with TensorBoard's reader: its per-epoch and final metrics."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    for run in result.runs:
+        record = json.loads((result.dir / run["dir"] / "run.json").read_text())
+        events = EventAccumulator(str(result.dir / "tensorboard" / run["dir"]))
+        events.Reload()
+        epochs = [(e.step, e.value) for e in events.Scalars("epoch/val_accuracy")]
+        assert epochs == [(i + 1, pytest.approx(h["val_accuracy"])) for i, h in enumerate(record["history"])]
+        (final,) = events.Scalars("final/test.accuracy")
+        assert final.value == pytest.approx(record["metrics"]["test"]["accuracy"])
 
 
 def _kill_one_running_task(killed: list[int], stop: threading.Event) -> None:
@@ -139,7 +158,7 @@ def test_a_killed_ray_comparison_resumes(ray_cluster, tiny_model_dir, tmp_path):
     out = tmp_path / "killed"
     extra = ("--executor", "ray", "--ray-address", ray_cluster)
     before, resumed = killed_then_resumed(tiny_model_dir, out, *extra)
-    assert f"Reused {len(before)} runs of 4 finished earlier; trained {4 - len(before)}." in resumed.stderr
+    assert f"Resumed: reused {len(before)} finished runs, trained {4 - len(before)} of 4." in resumed.stderr
     assert all(finished_runs(out)[where] == written for where, written in before.items())
     assert leaderboard(out) == leaderboard(reference)
 

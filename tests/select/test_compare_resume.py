@@ -18,7 +18,7 @@ def test_a_killed_comparison_resumes_to_the_uninterrupted_leaderboard(tiny_model
     run(compare_command(tiny_model_dir, reference))
     out = tmp_path / "killed"
     before, resumed = killed_then_resumed(tiny_model_dir, out)
-    assert f"Reused {len(before)} runs of 4 finished earlier; trained {4 - len(before)}." in resumed.stderr
+    assert f"Resumed: reused {len(before)} finished runs, trained {4 - len(before)} of 4." in resumed.stderr
     after = finished_runs(out)
     assert all(after[where] == written for where, written in before.items())  # not one trained again
     assert leaderboard(out) == leaderboard(reference)

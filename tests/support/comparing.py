@@ -31,8 +31,17 @@ def environment(threads: int | None = None) -> dict[str, str]:
 
 
 def finished_runs(folder: Path) -> dict[str, float]:
-    """run.json of every finished run under `folder`, by run directory, with the time it was written."""
-    return {str(p.parent.relative_to(folder)): p.stat().st_mtime_ns for p in folder.glob("runs/**/run.json")}
+    """run.json of every finished run under `folder`, by run directory, with the time it was written (not those of
+    run directories still being written, in hidden staging folders)."""
+    found = {}
+    for path in folder.glob("runs/**/run.json"):
+        where = path.parent.relative_to(folder)
+        if not any(part.startswith(".") for part in where.parts):
+            try:
+                found[str(where)] = path.stat().st_mtime_ns
+            except FileNotFoundError:  # renamed meanwhile
+                continue
+    return found
 
 
 def leaderboard(out: Path) -> tuple:

@@ -203,8 +203,8 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
                 raise Interrupted(stopped_at_once(folder.path)) from None
             raise
         if runs.reused:
-            logger.info("Reused %s of %d finished earlier; trained %d.", _count(runs.reused, "run"),
-                        runs.reused + runs.trained, runs.trained)
+            logger.info("Resumed: reused %d finished run%s, trained %d of %d.", runs.reused,
+                        "" if runs.reused == 1 else "s", runs.trained, runs.reused + runs.trained)
         summary = {
             "model": spec.model.spec,
             "data": spec.data.spec,

@@ -36,14 +36,20 @@ class Sweep:
         self.reused += reused
         todo = [i for i in longest_first(jobs) if entries[i] is None]
 
+        def running() -> str | None:
+            left = [i for i in todo if entries[i] is None]
+            if not left:
+                return None
+            more = f" ({len(left)} runs left; {self.executor.description})" if len(left) > 1 else ""
+            return describe(jobs[left[0]]) + more
+
         def finished(index: int, outcome: dict[str, Any]) -> None:
             entries[todo[index]] = self.runner.entry(run_jobs[todo[index]], outcome)
             self.trained += not outcome.get("reused")
-            left = sum(e is None for e in entries)
-            self._show(done + [e for e in entries if e is not None], f"{left} more" if left else None)
+            self._show(done + [e for e in entries if e is not None], running())
 
         if todo and not self.stop.requested:
-            self._show(done + [e for e in entries if e is not None], f"{len(todo)} runs: {self.executor.description}")
+            self._show(done + [e for e in entries if e is not None], running())
             self.executor.run(self.runner, [run_jobs[i] for i in todo], finished, self.stop)
         self.missing += [describe(jobs[i]) for i, e in enumerate(entries) if e is None]
         return [e for e in entries if e is not None]

@@ -37,6 +37,12 @@ def incomplete(out: Path) -> bool:
         return False
 
 
+def _drop_leftovers(folder: Path) -> None:
+    """Remove what a process killed while writing a run directory left (its hidden staging folder)."""
+    for leftover in list(folder.rglob(".*.partial-*")):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
 class ComparisonDir(StagingDir):
     """`with ComparisonDir(out, overwrite, resume) as folder:` runs write under `folder.path`; `commit()` renames it
     to `out`. On an exception the folder stays when it holds a finished run (for --resume)."""
@@ -72,8 +78,7 @@ class ComparisonDir(StagingDir):
         self.path = path
         for name in LEFT_BY_A_STOP:
             (path / name).unlink(missing_ok=True)
-        for leftover in path.rglob(".*.partial-*"):  # a run directory being written when the comparison died
-            shutil.rmtree(leftover, ignore_errors=True)
+        _drop_leftovers(path)
         if self.resume:
             logger.info("Resuming the comparison in '%s'.", path)
         return self
@@ -81,6 +86,7 @@ class ComparisonDir(StagingDir):
     def commit(self) -> Path:
         """Move the finished folder to `out` (replacing an existing one only when overwriting)."""
         (self.path / LOCK_FILE).unlink(missing_ok=True)
+        _drop_leftovers(self.path)
         self.overwrite = self.overwrite or (self.resume and self.out.exists() and not any(self.out.iterdir()))
         try:
             return super().commit()
