@@ -68,3 +68,12 @@ def killed_then_resumed(model_dir, out: Path, *extra: str) -> tuple[dict[str, fl
     before = finished_runs(comparing)
     assert 2 <= len(before) < 4
     return before, run(compare_command(model_dir, out, *extra, "--resume"))
+
+
+def error_without(module: str, args: list[str]) -> str:
+    """Run `transferkit ARGS` in a Python where `module` cannot be imported; it must fail with one line (exit code 2,
+    no traceback): return that line."""
+    code = f"import sys; sys.modules[{module!r}] = None\nfrom transferkit.cli import app\napp({args!r})"
+    done = subprocess.run([sys.executable, "-c", code], env=environment(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-3000:]
+    return done.stderr.strip().splitlines()[-1]

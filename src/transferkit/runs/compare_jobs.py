@@ -17,17 +17,17 @@ from typing import Any
 
 from ..console import logger
 from ..data import DataSplits
-from ..engine import process_state
 from ..errors import PlanError, RunError
-from ..files import read_json
+from ..files import read_json, write_json
+from ..engine import CHECKPOINT_FILE, process_state
 from ..models import Backbone
 from ..plans import Plan
 from ..select import PeakMemory, entry_from_record, failed_entry, lr_label
-from ..settings import Overrides, RunSpec
+from ..settings import Output, Overrides, RunSpec
 from .adapt import adapt
 from .compare_holdout import given_with_holdout
 from .loading import load_splits
-from .run import write_run_dir
+from .partial_run import partial_path
 
 RUN_FILES = ("run.json", "model.json", "model.safetensors", "plan.yaml", "report.html", "README.md")
 NOT_IN_TAG = ("lrs", "term")  # a job's tag keys that only the leaderboard's failed rows need
@@ -93,7 +93,7 @@ class JobRunner:
             record = read_json(folder / "run.json")
         except RunError:
             return False
-        comparison = record.get("comparison") or {}
+        comparison = record.get("comparison") or job.comparison  # (absent: killed before it was added)
         return (_spec_key(record.get("spec") or {}) == _spec_key(_plain(job.spec.to_dict()))
                 and record["plan"]["definition"] == _plain(job.plan.to_dict())
                 and {k: comparison.get(k) for k in job.comparison} == _plain(job.comparison)
@@ -101,13 +101,17 @@ class JobRunner:
                 and record["data"]["fingerprint"] == self.splits_for(job.spec).fingerprint)
 
     def __call__(self, job: RunJob) -> dict[str, Any]:
-        """Train the job's run and write its run directory (all at once); reuse it when already finished. The
-        outcome: {"status": "ok"} or {"status": "failed", "error": one line}."""
+        """Train the job's run into its run directory, checkpointed after every epoch like `adapt --out` (a run
+        interrupted earlier continues from its checkpoint); reuse the directory when already finished. The outcome:
+        {"status": "ok"} or {"status": "failed", "error": one line}."""
         if self.finished(job):
             return {"status": "ok", "reused": True}
+        folder = self.root / job.where
+        waiting = (partial_path(folder) / CHECKPOINT_FILE).is_file()
         try:
             with PeakMemory(job.spec.execution.device) as memory:
-                run = adapt(job.spec, job.plan, backbone=self.backbone, splits=self.splits_for(job.spec))
+                run = adapt(job.spec, job.plan, Output(folder, overwrite=not waiting, resume=waiting),
+                            backbone=self.backbone, splits=self.splits_for(job.spec))
         except (RunError, PlanError) as exc:
             logger.warning("%s, seed %d failed: %s", job.tag["candidate"], job.spec.seed, exc)
             return {"status": "failed", "error": str(exc)}
@@ -115,8 +119,8 @@ class JobRunner:
         run.record["resources"] = {"peak_memory": memory.to_dict()}
         selected_on = entry_from_record(run.record, job.where, self.metric)["selected_on"]
         run.record["comparison"].update(metric=self.metric, selected_on=selected_on)
-        if process_state(job.spec.execution.device).is_main_process:
-            write_run_dir(run, job.plan, self.root / job.where, overwrite=True)
+        if process_state(job.spec.execution.device).is_main_process:  # (adapt wrote the rest of the directory)
+            write_json(folder / "run.json", run.record)
         else:  # every process of a launch trains; the main one writes
             self._records[job.where] = run.record
         return {"status": "ok"}
@@ -126,6 +130,7 @@ class JobRunner:
         if outcome["status"] != "ok":
             return failed_entry(job.tag, job.spec.seed, job.tag["budget"], outcome["error"])
         record = self._records.get(job.where) or read_json(self.root / job.where / "run.json")
+        record.setdefault("comparison", job.comparison)
         return entry_from_record(record, job.where, self.metric)
 
 

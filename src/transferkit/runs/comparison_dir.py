@@ -1,8 +1,8 @@
 """The folder a comparison writes while it runs: `.NAME.comparing` beside `--out NAME`, renamed to NAME when done.
 
-Each run directory appears in it complete (written all at once, by whichever process trained the run), so a
-comparison stopped at any moment (SIGKILL included) leaves every finished run there, and `--resume` continues in the
-same folder. A comparison stopped by Ctrl-C is renamed to NAME with a leaderboard marked incomplete; `--resume` moves
+Each run directory appears in it complete (written all at once, by whichever process trained the run; its checkpoint
+waits beside it in `.seedS.partial` while it trains), so a comparison stopped at any moment (SIGKILL included) leaves
+every finished run there, and `--resume` continues in the same folder, runs that were checkpointing included. A comparison stopped by Ctrl-C is renamed to NAME with a leaderboard marked incomplete; `--resume` moves
 it back and goes on. A lock file keeps two comparisons from writing the same folder at once.
 """
 
@@ -37,9 +37,10 @@ def incomplete(out: Path) -> bool:
         return False
 
 
-def _drop_leftovers(folder: Path) -> None:
-    """Remove what a process killed while writing a run directory left (its hidden staging folder)."""
-    for leftover in list(folder.rglob(".*.partial-*")):
+def _drop_leftovers(folder: Path, pattern: str) -> None:
+    """Remove the hidden folders matching `pattern` below `folder`: `.NAME.partial-XXXX` is what a process killed
+    while writing a run directory left; `.NAME.partial` holds the checkpoint of a run not finished."""
+    for leftover in list(folder.rglob(pattern)):
         shutil.rmtree(leftover, ignore_errors=True)
 
 
@@ -78,7 +79,7 @@ class ComparisonDir(StagingDir):
         self.path = path
         for name in LEFT_BY_A_STOP:
             (path / name).unlink(missing_ok=True)
-        _drop_leftovers(path)
+        _drop_leftovers(path, ".*.partial-*")
         if self.resume:
             logger.info("Resuming the comparison in '%s'.", path)
         return self
@@ -86,7 +87,7 @@ class ComparisonDir(StagingDir):
     def commit(self) -> Path:
         """Move the finished folder to `out` (replacing an existing one only when overwriting)."""
         (self.path / LOCK_FILE).unlink(missing_ok=True)
-        _drop_leftovers(self.path)
+        _drop_leftovers(self.path, ".*.partial*")  # and the checkpoints of runs that failed
         self.overwrite = self.overwrite or (self.resume and self.out.exists() and not any(self.out.iterdir()))
         try:
             return super().commit()
