@@ -13,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -50,6 +51,16 @@ def _started_in(folder: str, port: int) -> list[psutil.Process]:
     return list({p.pid: p for p in found}.values())
 
 
+@dataclass(frozen=True)
+class Cluster:
+    address: str
+    folder: str
+    port: int
+
+    def processes(self) -> list[psutil.Process]:
+        return _started_in(self.folder, self.port)
+
+
 @pytest.fixture(scope="module")
 def ray_cluster():
     """A Ray head on 127.0.0.1 with 2 CPUs (two runs at a time, each in its own worker process), shared by the tests
@@ -64,7 +75,7 @@ def ray_cluster():
                     f"--ray-client-server-port={_free_port()}"],
                    env=environment(), check=True, capture_output=True, timeout=180)
     try:
-        yield f"127.0.0.1:{port}"
+        yield Cluster(f"127.0.0.1:{port}", folder, port)
     finally:
         processes = _started_in(folder, port)
         for process in processes:
@@ -105,8 +116,8 @@ def local_reference(tiny_model_dir, tmp_path_factory):
 
 
 def test_ray_runs_the_same_comparison_as_local(ray_cluster, local_reference, tiny_model_dir, tmp_path):
-    result = _compare(tiny_model_dir, tmp_path / "ray", executor="ray", ray_address=ray_cluster, cpus_per_run=1,
-                      track="tensorboard")
+    result = _compare(tiny_model_dir, tmp_path / "ray", executor="ray", ray_address=ray_cluster.address,
+                      cpus_per_run=1, track="tensorboard")
     assert len(result.runs) == 6 and all(r["status"] == "ok" for r in result.runs)
     assert result.winner["plan"] == local_reference.winner["plan"]
     assert _runs(result) == _runs(local_reference)  # every metric to the last digit
@@ -132,11 +143,15 @@ def _assert_tensorboard_events(result) -> None:
         assert final.value == pytest.approx(record["metrics"]["test"]["accuracy"])
 
 
-def _kill_one_running_task(killed: list[int], stop: threading.Event) -> None:
-    """Wait for a Ray worker process that runs a task, let it train a moment, then SIGKILL it (once)."""
+def _kill_one_running_task(cluster: Cluster, killed: list[int], stop: threading.Event) -> None:
+    """Wait for a worker process of `cluster` that runs a task, let it train a moment, then SIGKILL it (once)."""
     while not stop.is_set():
-        for process in psutil.process_iter(["cmdline"]):
-            if (process.info["cmdline"] or [""])[0].startswith("ray::_run_task"):
+        for process in cluster.processes():
+            try:
+                title = (process.cmdline() or [""])[0]
+            except psutil.NoSuchProcess:
+                continue
+            if title.startswith("ray::_run_task"):
                 time.sleep(0.5)
                 try:
                     process.kill()
@@ -150,10 +165,11 @@ def _kill_one_running_task(killed: list[int], stop: threading.Event) -> None:
 def test_a_killed_ray_worker_has_its_run_retried(ray_cluster, local_reference, tiny_model_dir, tmp_path):
     killed: list[int] = []
     stop = threading.Event()
-    killer = threading.Thread(target=_kill_one_running_task, args=(killed, stop))
+    killer = threading.Thread(target=_kill_one_running_task, args=(ray_cluster, killed, stop))
     killer.start()
     try:
-        result = _compare(tiny_model_dir, tmp_path / "ray", executor="ray", ray_address=ray_cluster, cpus_per_run=1)
+        result = _compare(tiny_model_dir, tmp_path / "ray", executor="ray", ray_address=ray_cluster.address,
+                          cpus_per_run=1)
     finally:
         stop.set()
         killer.join()
@@ -167,7 +183,7 @@ def test_a_killed_ray_comparison_resumes(ray_cluster, tiny_model_dir, tmp_path):
     reference = tmp_path / "reference"
     run(compare_command(tiny_model_dir, reference), threads=1)  # as each Ray task of --cpus-per-run 1
     out = tmp_path / "killed"
-    extra = ("--executor", "ray", "--ray-address", ray_cluster)
+    extra = ("--executor", "ray", "--ray-address", ray_cluster.address)
     before, resumed = killed_then_resumed(tiny_model_dir, out, *extra)
     assert f"Resumed: reused {len(before)} finished runs, trained {4 - len(before)} of 4." in resumed.stderr
     assert all(finished_runs(out)[where] == written for where, written in before.items())
