@@ -19,9 +19,15 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs PO
 SIX_RUNS = ("--strategies", "linear-probe,partial:k=1,full", "--jobs", "2")
 
 
+def _as_in_a_terminal() -> None:
+    """In the child: Ctrl-C acts (a test runner started in the background may have inherited it ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(model_dir, out, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(compare_command(model_dir, out, *SIX_RUNS, *extra), env=environment(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_as_in_a_terminal)
 
 
 def _ctrl_c_once_a_run_finished(process: subprocess.Popen, out) -> None:

@@ -194,5 +194,6 @@ def test_without_ray_the_error_names_the_extra(tiny_model_dir, tmp_path):
     line = error_without("ray", ["compare", "--model", str(tiny_model_dir), "--data", TINY_TARGET, "--strategies",
                                  "linear-probe", "--seeds", "1", "--epochs", "1", "--executor", "ray",
                                  "--out", str(tmp_path / "c")])
-    assert line == "error: --executor ray needs Ray, an optional extra; install it with: pip install 'transferkit[ray]'."
+    assert line == ("error: --executor ray needs Ray, an optional extra; install it with: "
+                    "pip install 'transferkit[ray]'.")
     assert list(tmp_path.iterdir()) == []

@@ -32,14 +32,14 @@ def environment(threads: int | None = None) -> dict[str, str]:
 
 def finished_runs(folder: Path) -> dict[str, float]:
     """run.json of every finished run under `folder`, by run directory, with the time it was written (not those of
-    run directories still being written, in hidden staging folders)."""
+    run directories still being written or checkpointing, in hidden folders)."""
     found = {}
-    for path in folder.glob("runs/**/run.json"):
-        where = path.parent.relative_to(folder)
-        if not any(part.startswith(".") for part in where.parts):
+    for top, dirs, files in os.walk(folder / "runs"):  # (folders that vanish meanwhile are passed over)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if "run.json" in files:
             try:
-                found[str(where)] = path.stat().st_mtime_ns
-            except FileNotFoundError:  # renamed meanwhile
+                found[str(Path(top).relative_to(folder))] = (Path(top) / "run.json").stat().st_mtime_ns
+            except FileNotFoundError:
                 continue
     return found
 
