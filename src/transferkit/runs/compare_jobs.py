@@ -31,6 +31,8 @@ from .partial_run import partial_path
 
 RUN_FILES = ("run.json", "model.json", "model.safetensors", "plan.yaml", "report.html", "README.md")
 NOT_IN_TAG = ("lrs", "term")  # a job's tag keys that only the leaderboard's failed rows need
+KEEP_LOADED = 8  # splits a worker process keeps loaded for its next jobs (one per seed of a comparison)
+_LOADED: dict[str, DataSplits] = {}
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,17 @@ class JobRunner:
         self._splits[seed] = splits
 
     def splits_for(self, spec: RunSpec) -> DataSplits:
-        """The splits of `spec`'s seed (loaded once per process)."""
+        """The splits of `spec`'s seed (loaded once per process: a Ray worker keeps them for its next tasks)."""
         if spec.seed not in self._splits:
-            self._splits[spec.seed] = (given_with_holdout(self.given, spec, spec.seed) if self.given is not None else
-                                       load_splits(spec, self.backbone.preprocessing, progress=False))
+            if self.given is not None:
+                self._splits[spec.seed] = given_with_holdout(self.given, spec, spec.seed)
+            else:
+                key = json.dumps(_plain([spec.data.to_dict(), spec.seed, self.backbone.preprocessing.to_dict()]))
+                if key not in _LOADED:
+                    while len(_LOADED) >= KEEP_LOADED:
+                        _LOADED.pop(next(iter(_LOADED)))
+                    _LOADED[key] = load_splits(spec, self.backbone.preprocessing, progress=False)
+                self._splits[spec.seed] = _LOADED[key]
         return self._splits[spec.seed]
 
     def finished(self, job: RunJob) -> bool:
