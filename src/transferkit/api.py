@@ -76,13 +76,14 @@ def compare(model: ModelArg | None = None, data: DataArg | None = None,
 
     `settings` are RunSpec keywords (`epochs` per plan, default 10; `labels_per_class`, `device`, `source`, ...),
     CompareSettings keywords (`seeds`, `search`, `eta`, `lr_factors`, `time_budget`, `show_test`, `prefer`, `margin`,
-    `models`, ...) and `overwrite`.
+    `models`, ...), `overwrite` and `resume` (continue an interrupted comparison of `out`: finished runs are
+    reused).
     Every run is one RunSpec with its seed changed; seed k draws split k for every plan. A loaded DataSplits is
     used as the one split of every seed. `models=[A, B, ...]` instead of `model` runs every plan on each of those
     networks with the same seeds and splits; the leaderboard then ranks (network, plan) pairs and gives each
     network's inference cost.
     """
-    overwrite = settings.pop("overwrite", False)
+    overwrite, resume = settings.pop("overwrite", False), settings.pop("resume", False)
     how = settings.pop("settings", None) or CompareSettings()
     picked = {k: settings.pop(k) for k in CompareSettings.names() if k in settings}
     how = CompareSettings.with_settings(how, picked)
@@ -92,7 +93,7 @@ def compare(model: ModelArg | None = None, data: DataArg | None = None,
                              "not both.")
         model = how.models[0] if spec is None else None
     request = run_spec(model, data, spec, **settings)
-    return runs.compare(request, strategies, how, Output(out, overwrite),
+    return runs.compare(request, strategies, how, Output(out, overwrite, resume),
                         model if isinstance(model, Backbone) else None, data if isinstance(data, DataSplits) else None)
 
 

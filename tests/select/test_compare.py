@@ -110,7 +110,9 @@ def test_a_diverging_run_is_recorded_as_failed_and_not_chosen(tiny_model_dir, sm
 
 
 def test_a_crash_midway_leaves_no_half_written_directory(tiny_model_dir, small_digits, tmp_path, monkeypatch):
-    compare_api = importlib.import_module("transferkit.runs.compare")
+    """The comparison's directory never appears half-written; the run finished before the crash stays, complete, in
+    the folder that --resume continues."""
+    compare_api = importlib.import_module("transferkit.runs.compare_jobs")
 
     real, calls = compare_api.adapt, []
 
@@ -124,7 +126,10 @@ def test_a_crash_midway_leaves_no_half_written_directory(tiny_model_dir, small_d
     with pytest.raises(KeyboardInterrupt):
         compare(str(tiny_model_dir), small_digits, "linear-probe,full", out=tmp_path / "cmp", seeds=1, epochs=1,
                 lr_factors=(1,), progress=False)
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == [".cmp.comparing"]
+    (finished,) = (tmp_path / ".cmp.comparing").glob("runs/**/run.json")
+    assert sorted(p.name for p in finished.parent.iterdir()) == ["README.md", "model.json", "model.safetensors",
+                                                                 "plan.yaml", "report.html", "run.json"]
 
 
 def test_bad_requests_fail_before_any_work(tiny_model_dir, small_digits, tmp_path):

@@ -45,11 +45,13 @@ def model_or_models(values: dict) -> dict:
 
 
 @command(app, CommandOptions(
-    {"spec": RunSpec, "settings": CompareSettings, "output": Output}, exclude=("seed", "resume"),
+    {"spec": RunSpec, "settings": CompareSettings, "output": Output}, exclude=("seed",),
     required=("data", "out"), prepare=model_or_models,
     helps={"epochs": "Epoch budget per plan, the same for every plan (default 10), shared in proportion by its "
                      "phases; a phase with fixed epochs (the head lp-ft and keras-guide train first) trains its own "
                      "on top (run.json and the leaderboard show both).",
+           "resume": "Continue the interrupted comparison of --out (same options): every finished run "
+                     "directory that matches is reused, only the missing runs train.",
            "out": "Directory to write: a run directory per plan, learning rate and seed under runs/, "
                   "leaderboard.json, report.html."}))
 def compare(spec: RunSpec, settings: CompareSettings, output: Output,
@@ -60,7 +62,7 @@ def compare(spec: RunSpec, settings: CompareSettings, output: Output,
     from .. import api
 
     result = api.compare(strategies=strategies, spec=spec, settings=settings, out=output.path,
-                         overwrite=output.overwrite)
+                         overwrite=output.overwrite, resume=output.resume)
     print_result(result)
 
 

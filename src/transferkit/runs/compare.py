@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +19,13 @@ from typing import Any
 
 from ..console import Printable, logger
 from ..data import DataSplits
-from ..errors import RunError
-from ..files import StagingDir, check_output_dir, write_json, write_text
+from ..errors import Interrupted, RunError
+from ..files import write_json, write_text
 from ..models import Backbone
 from ..plans import Plan
 from ..report import leaderboard_section, load_records, render_report, winner_box
-from ..select import (Candidate, DocumentHeading, PeakMemory, Runs, comparison_document, entry_from_record,
-                      exhaustive, failed_entry, lr_label, make_candidates, run_epochs, successive_halving)
+from ..select import DocumentHeading, comparison_document, exhaustive, make_candidates, run_epochs, successive_halving
+from ..select.executors import EXECUTORS
 from ..engine import lr_range_test, main_first, process_state
 from ..select.budget import budget_record, epochs_within_budget, measure_epoch_seconds
 from ..select.live import LiveLeaderboard
@@ -32,15 +33,19 @@ from ..select.lr_search import range_candidates
 from ..select.rule import SelectionRule
 from ..select.table import fmt_interval, leaderboard_table
 from ..use.model_card import write_comparison_cards
-from .adapt import adapt
 from .candidate_plans import check_fits, strategies_for
 from .compare_soup import soup_entries
 from .compare_holdout import check_metric_fits, holdout_record, with_holdout
-from .compare_networks import CompareNetworks, failure_reason
+from .compare_networks import CompareNetworks
 from .compare_weights import drop_weights
 from .imbalance import warn_if_imbalanced
-from .run import write_run_dir
-from ..settings import CompareSettings, Output, Overrides, RunSpec
+from .compare_interrupt import STOPPING, stopped_at_once, stopped_message
+from .compare_jobs import JobRunner
+from .compare_sweep import Sweep
+from .comparison_dir import ComparisonDir
+from .ctrl_c import stop_on_ctrl_c
+from .tracking import check_tracker, track
+from ..settings import CompareSettings, Output, RunSpec
 from ..settings.compare import DEFAULT_EPOCHS
 
 
@@ -115,9 +120,13 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     if settings.jobs != 1 and process_state(spec.execution.device).num_processes > 1:
         raise RunError("--jobs trains runs side by side in forked processes, which a launch of several processes "
                        "cannot do; drop --jobs, or launch one process.")
+    if settings.executor != "local" and process_state(spec.execution.device).num_processes > 1:
+        raise RunError(f"--executor {settings.executor} places each run on the cluster itself; run compare as one "
+                       "process, not under a launch of several.")
     if spec.overrides.epochs is not None and settings.time_budget is not None:
         raise RunError("Give either --epochs or --time-budget, not both.")
     spec = with_holdout(spec, settings)
+    check_tracker(settings.track)
     chosen = strategies_for(strategies, spec.data)
     # every override but the epochs (which the search sets per run) goes into every plan
     if settings.lr_search == "range" and spec.data.domain_adaptation:
@@ -126,11 +135,11 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
                                  dataclasses.replace(spec.overrides, epochs=None).apply)
     for candidate in candidates:
         check_fits(candidate.name, spec.data)
-    if settings.soup and (out is None or spec.data.domain_adaptation):
-        raise RunError("--soup averages the weights the runs write, on labelled target validation data; give --out "
-                       "(and no --source).")
+    if settings.soup and (out is None or spec.data.domain_adaptation or settings.models is not None):
+        raise RunError("--soup averages the weights the runs of one network write, on labelled target validation "
+                       "data; give --out (and no --source or --models).")
     if out is not None:
-        check_output_dir(out, overwrite)
+        ComparisonDir(out, overwrite, output.resume)  # (checks the output before anything loads)
     networks = CompareNetworks(spec, settings.models, backbone, splits)
     backbone, splits_for = networks.first.backbone, networks.splits
     networks.resolve(candidates)  # fail on unknown stages before any training
@@ -166,51 +175,39 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     device = spec.execution.device
 
     with contextlib.ExitStack() as stack:
-        staging = None  # the main process's; the others write nothing
+        folder = None  # the main process's; the others write nothing
 
-        def open_staging() -> None:
-            nonlocal staging
-            staging = stack.enter_context(StagingDir(out, overwrite))
+        def open_folder() -> Path:
+            nonlocal folder
+            folder = stack.enter_context(ComparisonDir(out, overwrite, output.resume))
+            return folder.path
 
-        if out is not None:
-            main_first(open_staging, device)
+        root = (main_first(open_folder, device) if out is not None else
+                Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="transferkit-compare-"))))
         shown = spec.execution.progress and process_state(device).is_main_process
         live = stack.enter_context(LiveLeaderboard(title, show_test=settings.show_test, enabled=shown,
                                                    metric=settings.metric))
-
-        def run_one(candidate: Candidate, seed: int, run_epochs_: int, rung: int | None) -> dict[str, Any]:
-            plan = candidate.plan_at(run_epochs_)
-            where = f"runs/{candidate.slug}/{lr_label(candidate.lr_factor)}/seed{seed}"
-            if rung is not None:
-                where = f"runs/rung{rung + 1}-{run_epochs_}ep/{candidate.slug}/{lr_label(candidate.lr_factor)}/seed{seed}"
-            tag = {"candidate": candidate.key, "plan": candidate.name, "network": candidate.network,
-                   "lr_factor": candidate.lr_factor,
-                   "lr_factors": factors, "rung": rung, "budget": run_epochs_, "lrs": [p.lr for p in plan.phases],
-                   "term": None}
-            # the plan carries the overrides already: the run's spec differs only in its seed
-            network = networks.of(candidate)
-            run_spec = dataclasses.replace(spec, model=network.model, seed=seed, overrides=Overrides())
-            try:
-                with PeakMemory(device) as memory:
-                    run = adapt(run_spec, plan, backbone=network.backbone, splits=splits_for(seed, network.name))
-            except networks.failures as exc:
-                logger.warning("%s, seed %d failed: %s", candidate.key, seed, exc)
-                return failed_entry(tag, seed, run_epochs_, failure_reason(exc))
-            run.record["comparison"] = {k: v for k, v in tag.items() if k not in ("lrs", "term")}
-            run.record["resources"] = {"peak_memory": memory.to_dict()}
-            entry = entry_from_record(run.record, where, settings.metric)
-            run.record["comparison"].update(metric=settings.metric, selected_on=entry["selected_on"])
-            if staging is not None:
-                write_run_dir(run, plan, staging.path / where)
-            return entry
-
-        runs = Runs(run_one, live.update, settings.jobs, metric=settings.metric)
-        if search == "halving":
-            entries, rungs = successive_halving(candidates, seed_list, max_epochs, runs, eta, rule)
-        else:
-            entries, rungs = exhaustive(candidates, seed_list, max_epochs, runs)
-        if settings.soup and staging is not None:  # every run directory is written by now
-            entries = entries + soup_entries(staging.path, entries, splits_for, settings.metric)
+        executor = stack.enter_context(EXECUTORS.get(settings.executor)(settings))
+        runner = JobRunner(root, networks, settings.metric)
+        for network in networks.networks:  # (loaded once here; forked workers inherit them)
+            for seed in seed_list:
+                splits_for(seed, network.name)
+        runs = Sweep(runner, executor, spec, factors, live.update)
+        try:
+            with stop_on_ctrl_c(runs.stop, STOPPING):
+                if search == "halving":
+                    entries, rungs = successive_halving(candidates, seed_list, max_epochs, runs, eta, rule)
+                else:
+                    entries, rungs = exhaustive(candidates, seed_list, max_epochs, runs)
+        except KeyboardInterrupt:
+            if isinstance(folder, ComparisonDir) and (folder.path / "runs").is_dir():
+                raise Interrupted(stopped_at_once(folder.path)) from None
+            raise
+        if runs.reused:
+            logger.info("Resumed: reused %d finished run%s, trained %d of %d.", runs.reused,
+                        "" if runs.reused == 1 else "s", runs.trained, runs.reused + runs.trained)
+        if settings.soup and not runs.missing:  # every run directory is written by now
+            entries = entries + soup_entries(root, entries, splits_for, settings.metric)
         summary = {
             "model": spec.model.spec if settings.models is None else list(settings.models),
             "networks": networks.record(),
@@ -234,15 +231,26 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
         doc = networks.add_costs(comparison_document(
             entries, DocumentHeading(title=title, settings=summary, search=search_record),
             show_test=settings.show_test, metric=settings.metric, rule=rule))
+        if runs.missing:
+            doc["incomplete"] = {"reason": "stopped by the user (Ctrl-C)", "finished": len(entries),
+                                 "missing": runs.missing}
         if out is None:
             return Comparison(doc)
 
         def finish() -> Path:
-            records = load_records(staging.path, doc)  # as the runs wrote them, in this process or a worker
-            drop_weights(staging.path, doc, settings.keep_weights)
-            write_json(staging.path / "leaderboard.json", doc)
-            write_comparison_cards(staging.path, doc, records)
-            write_text(staging.path / "report.html", render_report(doc, records))
-            return staging.commit()
+            records = load_records(folder.path, doc)  # as the runs wrote them, in this process or elsewhere
+            # a stopped comparison keeps every run's weights: the winner may change once it is resumed
+            drop_weights(folder.path, doc, "all" if runs.missing else settings.keep_weights)
+            write_json(folder.path / "leaderboard.json", doc)
+            write_comparison_cards(folder.path, doc, records)
+            write_text(folder.path / "report.html", render_report(doc, records))
+            return folder.commit()
 
-        return Comparison(doc, main_first(finish, device))
+        if runs.missing and not entries:
+            raise Interrupted("stopped before any run finished, so nothing is kept; run the same command again.")
+        written = Comparison(doc, main_first(finish, device))
+        main_first(lambda: track(settings.track, written.dir, doc, load_records(written.dir, doc)), device)
+        if runs.missing:
+            raise Interrupted(stopped_message(len(entries), runs.missing,
+                                              f"the leaderboard of those is in '{written.dir}' (marked incomplete)"))
+        return written

@@ -87,8 +87,15 @@ class CompareNetworks:
         networks, whatever one network cannot do (out of memory, an input size it cannot take)."""
         return (RunError, PlanError, ModelError, RuntimeError) if self.several else (RunError, PlanError)
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_splits": {}}  # another process loads its own
+
     def of(self, candidate: Candidate) -> Network:
-        return next(n for n in self.networks if n.name == candidate.network)
+        return self.named(candidate.network)
+
+    def named(self, name: str | None) -> Network:
+        """The network of that name (None: the comparison's only network)."""
+        return next(n for n in self.networks if n.name == name)
 
     def cross(self, candidates: list[Candidate]) -> list[Candidate]:
         """The candidates on every network (unchanged with one)."""
@@ -102,7 +109,7 @@ class CompareNetworks:
 
     def splits(self, seed: int, name: str | None = None) -> DataSplits:
         """Split `seed` of the spec's data (or the given splits) prepared for network `name` (default: the first)."""
-        network = next(n for n in self.networks if n.name == name) if name is not None else self.first
+        network = self.named(name) if name is not None else self.first
         key = (network.name, seed)
         if key not in self._splits:
             self._splits[key] = (given_with_holdout(self.given, self.spec, seed) if self.given is not None else

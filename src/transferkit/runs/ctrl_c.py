@@ -16,9 +16,10 @@ STOPPING = ("Stopping after this epoch and keeping the model (the kept weights f
 
 
 @contextmanager
-def stop_on_ctrl_c(stop: StopRequest) -> Iterator[StopRequest]:
-    """Inside, SIGINT requests `stop` once while the runner trains, and raises KeyboardInterrupt otherwise. Only in
-    the main thread and only over Python's own SIGINT handler; the previous handler is back on exit."""
+def stop_on_ctrl_c(stop: StopRequest, message: str = STOPPING) -> Iterator[StopRequest]:
+    """Inside, SIGINT requests `stop` once while the runner trains (and prints `message`), and raises
+    KeyboardInterrupt otherwise. Only in the main thread and only over Python's own SIGINT handler; the previous
+    handler is back on exit. (`stop`: anything with `requested`, `training` and `request()`.)"""
     if threading.current_thread() is not threading.main_thread() or \
             signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
         yield stop
@@ -28,7 +29,7 @@ def stop_on_ctrl_c(stop: StopRequest) -> Iterator[StopRequest]:
         if stop.requested or not stop.training:
             raise KeyboardInterrupt
         stop.request()
-        console.print(STOPPING, highlight=False, soft_wrap=True)
+        console.print(message, highlight=False, soft_wrap=True)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:

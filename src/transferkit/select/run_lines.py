@@ -5,6 +5,7 @@ from the process that collects their entries."""
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -33,13 +34,31 @@ def run_line(entry: dict[str, Any], metric: str = "accuracy") -> str:
 
 class RunLines:
     """Counts the finished runs of one batch of `total` runs and prints their lines (as INFO log lines, so that
-    --quiet silences them)."""
+    --quiet silences them). Used as a context manager, it also says where the batch stands every `every` seconds
+    while no run finishes, with `parallel` runs at a time (whatever executes them)."""
 
-    def __init__(self, total: int, metric: str = "accuracy", every: float | None = None):
-        self.total, self.metric = total, metric
+    def __init__(self, total: int, metric: str = "accuracy", every: float | None = None, parallel: int = 1):
+        self.total, self.metric, self.parallel = total, metric, parallel
         self.every = EVERY if every is None else every
         self.done = 0
         self.started = self.last = time.perf_counter()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+
+    def __enter__(self) -> RunLines:
+        self._ticker = threading.Thread(target=self._tick, name="transferkit-run-lines", daemon=True)
+        self._ticker.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(min(self.every, 5.0)):
+            if self.done < self.total:
+                self.waiting(min(self.parallel, self.total - self.done))
 
     def finished(self, entry: dict[str, Any]) -> None:
         self.done += 1

@@ -7,23 +7,14 @@ their share of the torch threads. Workers are forked: they inherit the loaded ba
 finished first, so the leaderboard does not depend on `jobs`.
 
 A worker that dies (killed for memory) fails the comparison with one line; a pool per batch lets each rung of
-successive halving fork from the parent's current state.
+successive halving fork from the parent's current state. The workers are those of executors/local.py.
 """
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
-import os
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-import torch
-
-from ..console import logger
-from ..errors import RunError
 from .candidates import Candidate
 from .run_lines import RunLines
 
@@ -32,8 +23,6 @@ RunFn = Callable[[Candidate, int, int, "int | None"], dict[str, Any]]
 # update(entries so far, what runs now or None when done)
 UpdateFn = Callable[[list[dict[str, Any]], "str | None"], None]
 Job = tuple[Candidate, int, int, "int | None"]
-
-_WORK: tuple[RunFn, list[Job]] | None = None  # set in the parent just before forking; read by the workers
 
 
 def describe(job: Job) -> str:
@@ -56,15 +45,15 @@ class Runs:
 
     def all(self, jobs: list[Job], done: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The entries of `jobs`, in their order; `done`: the entries of earlier batches (for the live table)."""
-        lines = RunLines(len(jobs), self.metric)
-        if self.jobs == 1 or len(jobs) < 2:
-            out: list[dict[str, Any]] = []
-            for job in jobs:
-                self._show(done + out, describe(job))
-                out.append(self.run(*job))
-                lines.finished(out[-1])
-            return out
-        return self._in_workers(jobs, done, lines)
+        with RunLines(len(jobs), self.metric, parallel=min(self.jobs, len(jobs))) as lines:
+            if self.jobs == 1 or len(jobs) < 2:
+                out: list[dict[str, Any]] = []
+                for job in jobs:
+                    self._show(done + out, describe(job))
+                    out.append(self.run(*job))
+                    lines.finished(out[-1])
+                return out
+            return self._in_workers(jobs, done, lines)
 
     def finished(self, entries: list[dict[str, Any]]) -> None:
         self._show(entries, None)
@@ -74,44 +63,18 @@ class Runs:
             self.update(entries, running)
 
     def _in_workers(self, jobs: list[Job], done: list[dict[str, Any]], lines: RunLines) -> list[dict[str, Any]]:
-        global _WORK
-        processes = min(self.jobs, len(jobs))
-        threads = max(1, torch.get_num_threads() // processes)
+        from .executors.base import StopFlag
+        from .executors.local import forked_workers
+
+        order = longest_first(jobs)
         results: list[dict[str, Any] | None] = [None] * len(jobs)
-        _WORK = (self.run, jobs)
-        pool = ProcessPoolExecutor(processes, multiprocessing.get_context("fork"), _start_worker, (threads,))
-        try:
-            self._show(done, f"{len(jobs)} runs, {processes} at a time")
-            pending = {pool.submit(_work, i) for i in longest_first(jobs)}
-            while pending:
-                ready, pending = wait(pending, timeout=min(lines.every, 5.0), return_when=FIRST_COMPLETED)
-                for future in ready:
-                    index, entry = future.result()
-                    results[index] = entry
-                    lines.finished(entry)
-                if not ready:
-                    lines.waiting(min(processes, len(pending)))
-                    continue
-                finished = [r for r in results if r is not None]
-                self._show(done + finished, f"{len(pending)} more, {min(processes, len(pending))} at a time"
-                           if pending else None)
-        except BrokenProcessPool:
-            raise RunError(f"A worker process of --jobs {self.jobs} died (often: out of memory); run with fewer "
-                           "--jobs.") from None
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-            _WORK = None
+        self._show(done, f"{len(jobs)} runs, {min(self.jobs, len(jobs))} at a time")
+
+        def finished(index: int, entry: dict[str, Any]) -> None:
+            results[order[index]] = entry
+            lines.finished(entry)
+            left = sum(r is None for r in results)
+            self._show(done + [r for r in results if r is not None], f"{left} more" if left else None)
+
+        forked_workers(lambda job: self.run(*job), [jobs[i] for i in order], finished, StopFlag(), self.jobs)
         return [r for r in results if r is not None]
-
-
-def _start_worker(threads: int) -> None:
-    """A worker uses its share of the cores and draws nothing: the parent's live table shows every run; warnings
-    (a failed run) still print."""
-    torch.set_num_threads(threads)
-    os.environ["TRANSFERKIT_PROGRESS"] = "0"
-    logger.setLevel(logging.WARNING)
-
-
-def _work(index: int) -> tuple[int, dict[str, Any]]:
-    run, jobs = _WORK
-    return index, run(*jobs[index])

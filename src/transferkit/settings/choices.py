@@ -25,6 +25,9 @@ LR_SEARCHES = ("grid", "range")
 KEEP_WEIGHTS = ("all", "winner", "none")
 # which plan wins (select/rule.py): the highest mean, or a cheaper plan shown non-inferior to it within the margin
 PREFER = ("cheapest-equivalent", "best")
+# where a comparison's runs execute (select/executors/), and the experiment trackers it may log to (runs/tracking/)
+EXECUTORS = ("local", "ray")
+TRACKERS = ("mlflow", "tensorboard")
 # what selection reads -> the key every run records
 METRIC_KEYS = {"accuracy": "accuracy", "balanced-accuracy": "balanced_accuracy", "macro-f1": "macro_f1",
                "top5": "top5_accuracy"}

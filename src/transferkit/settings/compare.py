@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import ModelError, PlanError, RunError
-from .choices import KEEP_WEIGHTS, LR_SEARCHES, METRIC_KEYS, PREFER, SEARCHES
-from .constraints import Either, Flag, Names, Number, Numbers, OneOf, Whole, Wholes
+from .choices import EXECUTORS, KEEP_WEIGHTS, LR_SEARCHES, METRIC_KEYS, PREFER, SEARCHES, TRACKERS
+from .constraints import Either, Flag, Invalid, Names, Number, Numbers, OneOf, Pattern, Text, Whole, Wholes
 from .fields import Record, setting
 
 DEFAULT_EPOCHS = 10
@@ -14,6 +14,14 @@ DEFAULT_ETA = 3
 DEFAULT_LR_FACTORS = (1 / 3, 1.0, 3.0)
 DEFAULT_HOLDOUT = 0.5
 DEFAULT_MARGIN = 1.0  # points of the metric
+
+
+def _tracking(text: str) -> str:
+    """'mlflow', 'mlflow:URI' or 'tensorboard'."""
+    name = text.split(":", 1)[0]
+    if name not in TRACKERS or (name != "mlflow" and ":" in text):
+        raise Invalid(text)
+    return text
 
 
 class Seeds(Either):
@@ -103,10 +111,31 @@ class CompareSettings(Record):
                                         "(Wortsman et al.: best-validated first, each run added when validation does "
                                         "not drop), scored on validation, holdout and test as its own leaderboard row, "
                                         "never chosen; needs --out, and keeps its ingredients' weights.")
+    executor: str = setting("local", OneOf(EXECUTORS),
+                            "Where the runs execute: local (this machine: one at a time, or --jobs worker processes) "
+                            "or ray (each run a Ray task on a cluster; needs the optional extra ray).")
+    ray_address: str | None = setting(None, Text(example="10.0.0.1:6379", metavar="ADDRESS"),
+                                      "With --executor ray: the address of a running Ray cluster (ray start --head); "
+                                      "default: start a local one for this comparison and stop it afterwards.")
+    cpus_per_run: float = setting(1, Number(above=0, example=4),
+                                  "With --executor ray: CPU cores reserved for each run (its torch threads).")
+    gpus_per_run: float | None = setting(None, Number(min=0, example=1),
+                                         "With --executor ray: GPUs reserved for each run (default: 1 when the "
+                                         "cluster has GPUs, else 0).")
+    track: str | None = setting(None, Pattern(_tracking, "mlflow, mlflow:URI or tensorboard", "mlflow",
+                                              metavar="TRACKER"),
+                                "Also log every run to an experiment tracker: mlflow (a SQLite store mlflow.db in --out), "
+                                "mlflow:URI (a tracking server or store) or tensorboard (event files under "
+                                "--out/tensorboard); run.json stays the record.")
 
     def check(self) -> None:
         if len(set(self.lr_factors)) != len(self.lr_factors):
             raise PlanError(f"Learning-rate factors must be distinct; got {list(self.lr_factors)}.")
+        if self.executor != "ray" and (self.ray_address is not None or self.gpus_per_run is not None):
+            raise RunError("--ray-address and --gpus-per-run go with --executor ray; add --executor ray.")
+        if self.executor == "ray" and self.jobs != 1:
+            raise RunError("--jobs is for --executor local; with --executor ray, --cpus-per-run and --gpus-per-run "
+                           "decide how many runs train at once.")
 
     @property
     def seed_list(self) -> list[int]:
