@@ -58,7 +58,7 @@ class Comparison:
 
     @property
     def rows(self) -> list[dict[str, Any]]:
-        """One row per plan, ranked."""
+        """One row per plan (per network and plan with several networks), ranked."""
         return self.leaderboard["rows"]
 
     @property
