@@ -59,7 +59,7 @@ class Comparison:
 
     @property
     def rows(self) -> list[dict[str, Any]]:
-        """One row per plan, ranked."""
+        """One row per plan (per network and plan with several networks), ranked."""
         return self.leaderboard["rows"]
 
     @property
@@ -80,7 +80,8 @@ class Comparison:
         w = self.winner
         if w is None:
             return f"No plan chosen: {self.leaderboard.get('no_winner') or 'no plan finished without errors'}."
-        return (f"Chosen: {w.get('pair') or w['plan']} ({w['term']}): validation accuracy {fmt_interval(w['val'])}; {w['reason']}. "
+        return (f"Chosen: {w.get('pair') or w['plan']} ({w['term']}): validation accuracy {fmt_interval(w['val'])}; "
+                f"{w['reason']}. "
                 f"Test accuracy {fmt_interval(w['test'])} (not used for selection).")
 
     def __str__(self) -> str:
@@ -132,7 +133,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     if out is not None:
         check_output_dir(out, overwrite)
     networks = CompareNetworks(spec, settings.models, backbone, splits)
-    backbone, splits_for = networks.first.backbone, networks.splits
+    splits_for = networks.splits
     networks.resolve(candidates)  # fail on unknown stages before any training
     candidates = networks.cross(candidates)
     started = time.perf_counter()
@@ -147,8 +148,8 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     search, eta, rule = settings.search, settings.eta, SelectionRule.from_settings(settings)
     budget: dict[str, Any] = {"epochs": spec.overrides.epochs or DEFAULT_EPOCHS}
     if settings.time_budget is not None:
-        per_epoch = sum(measure_epoch_seconds(n.backbone, splits_for(seed_list[0], n.name), seed=seed_list[0],
-                                              execution=spec.execution) for n in networks.networks) / len(networks.networks)
+        per_epoch = networks.mean(lambda n: measure_epoch_seconds(n.backbone, splits_for(seed_list[0], n.name),
+                                                                  seed=seed_list[0], execution=spec.execution))
         spent = time.perf_counter() - started
 
         def count(e: int) -> int:
@@ -187,7 +188,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
                    "lr_factor": candidate.lr_factor,
                    "lr_factors": factors, "rung": rung, "budget": run_epochs_, "lrs": [p.lr for p in plan.phases],
                    "term": None}
-            # the plan carries the overrides already: the run's spec differs only in its seed
+            # the plan carries the overrides already: the run's spec differs in its seed (and network) only
             network = networks.of(candidate)
             run_spec = dataclasses.replace(spec, model=network.model, seed=seed, overrides=Overrides())
             try:

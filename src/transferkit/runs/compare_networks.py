@@ -6,6 +6,7 @@ network and plan, so scores pair across networks as they pair across plans) and,
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,10 @@ class CompareNetworks:
         """What fails a run without failing the comparison: bad settings for it (a diverging loss) and, with several
         networks, whatever one network cannot do (out of memory, an input size it cannot take)."""
         return (RunError, PlanError, ModelError, RuntimeError) if self.several else (RunError, PlanError)
+
+    def mean(self, measure: Callable[[Network], float]) -> float:
+        """The mean of `measure` over the networks (e.g. the seconds of one epoch, for a time budget)."""
+        return sum(measure(n) for n in self.networks) / len(self.networks)
 
     def of(self, candidate: Candidate) -> Network:
         return next(n for n in self.networks if n.name == candidate.network)
