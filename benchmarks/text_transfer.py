@@ -35,7 +35,7 @@ import numpy as np
 
 MODEL = "hf:sentence-transformers/all-MiniLM-L6-v2"
 FORTUNES = "fortunes?topics=food,law,science,startrek"
-PLANS = ["linear-probe", "partial:k=2", "full", "lp-ft", "bitfit", "lora", "layer-decay"]
+PLANS = ["linear-probe", "lp-ft", "bitfit", "lora", "layer-decay", "partial:k=2", "full"]
 WEKA_EXAMPLES = "usr/share/doc/weka/examples"
 HERE = Path(__file__).resolve().parent
 
@@ -129,9 +129,9 @@ def run(args) -> None:
     found = targets(args.assets)
     for labels in [None if x == "full" else int(x) for x in args.labels.split(",")]:
         for seed in range(args.seeds):
-            for name in args.targets.split(","):
-                target = found[name]
-                for plan in ["tfidf-logreg", *args.plans.split(",")]:
+            for plan in ["tfidf-logreg", *args.plans.split(",")]:  # each plan on every target, cheapest first
+                for name in args.targets.split(","):
+                    target = found[name]
                     key = {"target": name, "labels": labels, "seed": seed, "plan": plan, "max_length": args.max_length,
                            "epochs": args.epochs}
                     if json.dumps(key) in done:

@@ -155,7 +155,7 @@ def main() -> None:
     parser.add_argument("--labels", default="10,100", help="Labels per class, comma-separated.")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--input-size", type=int, default=48)
+    parser.add_argument("--input-size", type=int, default=32)
     parser.add_argument("--minutes", type=float, default=14.0, help="Start no new piece after this many minutes.")
     parser.add_argument("--rows", type=Path, default=HERE / "which_network.jsonl")
     parser.add_argument("--work", type=Path, default=Path("/tmp/which-network"), help="Targets and feature cache.")

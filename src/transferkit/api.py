@@ -19,7 +19,7 @@ from .runs import Comparison, Ranking, Reproduction, Run, write_run_dir
 from .settings import CompareSettings, DataRef, DiagnoseSettings, ModelRef, Output, RankSettings, RunSpec
 from .settings.use import DEFAULT_TOLERANCE, ExportSettings, PredictSettings
 from .runs.loading import data_ref_of, load_model, model_ref_of
-from .use import (Evaluation, Export, FilePredictions, LoadedModel, check_output_file,
+from .use import (Evaluation, Export, FilePredictions, LoadedModel, TestViews, check_output_file,
                   evaluate_model, export_model, image_paths, load, predict_files, write_predictions)
 
 ModelArg = str | ModelRef | Backbone
@@ -207,10 +207,14 @@ def predict(run_dir: str | Path, images: list[str], *, out: str | Path | None = 
 
 
 def evaluate(run_dir: str | Path, data: str | DataRef, *, out: str | Path | None = None, overwrite: bool = False,
-             device: str = "cpu", progress: bool = True) -> Evaluation:
+             device: str = "cpu", progress: bool = True, **tta: Any) -> Evaluation:
     """A run's model on every image of another labelled data set (a new test set, a shifted domain), after checking
-    that its class names are the run's; with `out`, evaluation.json and report.html are written there."""
-    return evaluate_model(load(run_dir, device), data, out=out, overwrite=overwrite, progress=progress)
+    that its class names are the run's; with `out`, evaluation.json and report.html are written there. `tta`:
+    PredictSettings keywords `tta` (average the probabilities of test-time views) and `tta_views`."""
+    how = PredictSettings.with_settings(PredictSettings(), tta)
+    loaded = load(run_dir, device)
+    views = TestViews.choose(how.tta, how.tta_views, loaded.flip_allowed)
+    return evaluate_model(loaded, data, out=out, overwrite=overwrite, progress=progress, views=views)
 
 
 def export(run_dir: str | Path, format: str, out: str | Path, *, images: list[str] | None = None,

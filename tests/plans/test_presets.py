@@ -88,9 +88,11 @@ def test_multi_phase_descriptions_start_with_an_outline(tmp_path):
     save_plan(build_plan("lp-ft"), path)
     term, description = describe(str(path))
     assert term == "LP-FT (linear probing, then full fine-tuning with batch norm in inference mode)"
-    assert description.startswith("LP-FT: linear probing (feature extraction) for 10 epochs at learning rate 0.01, "
+    assert description.startswith("LP-FT: linear probing (feature extraction) fitted by L-BFGS to convergence, "
                                   "then full fine-tuning with batch norm in inference mode for 10 epochs at learning "
                                   "rate 0.0001.")
+    _, by_sgd = describe("lp-ft:fit=sgd")
+    assert by_sgd.startswith("LP-FT: linear probing (feature extraction) for 10 epochs at learning rate 0.01, ")
     _, fastai = describe("fastai")
     assert "learning rates from 1e-05 (stem) to 0.001 (head)" in fastai and "(1 epoch)" in fastai
 

@@ -34,7 +34,7 @@ def press_ctrl_c_in_epoch(monkeypatch, epoch: int) -> list:
 
 def test_first_ctrl_c_ends_the_run_after_its_epoch_with_the_kept_weights(tiny_model_dir, tmp_path, monkeypatch):
     handlers = press_ctrl_c_in_epoch(monkeypatch, 2)
-    run = adapt(str(tiny_model_dir), TARGET, "lp-ft:epochs=4", out=tmp_path / "run", device="cpu", progress=False,
+    run = adapt(str(tiny_model_dir), TARGET, "lp-ft:epochs=4,fit=sgd", out=tmp_path / "run", device="cpu", progress=False,
                 eval_every=0)
 
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
@@ -54,5 +54,5 @@ def test_first_ctrl_c_ends_the_run_after_its_epoch_with_the_kept_weights(tiny_mo
 def test_without_a_run_directory_ctrl_c_interrupts_at_once(tiny_model_dir, monkeypatch):
     handlers = press_ctrl_c_in_epoch(monkeypatch, 1)
     with pytest.raises(KeyboardInterrupt):
-        adapt(str(tiny_model_dir), TARGET, "linear-probe:epochs=3", device="cpu", progress=False)
+        adapt(str(tiny_model_dir), TARGET, "linear-probe:epochs=3,fit=sgd", device="cpu", progress=False)
     assert handlers == [signal.default_int_handler]

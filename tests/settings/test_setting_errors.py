@@ -17,7 +17,7 @@ from transferkit.cli import app
 from transferkit.cli.options import COMMANDS
 from transferkit.errors import TransferkitError
 from transferkit.plans import Phase, plan_from_yaml
-from transferkit.plans.phase_constraints import (Adapter, Alignment, BatchNormPolicy, Regularizers, StageList,
+from transferkit.plans.phase_constraints import (Adapter, Alignment, BatchNormPolicy, MixingWeight, Regularizers, StageList,
                                                  StageNumbers)
 from transferkit.settings import CompareSettings, DiagnoseSettings, Output, RunSpec
 from transferkit.settings.constraints import (Either, FilePath, Flag, Names, Number, Numbers, OneOf, Pattern, Size, Text,
@@ -53,7 +53,8 @@ def wrong(check) -> tuple[object, object]:
     if isinstance(check, Pattern):
         return 9, "rand-q5"
     table = {StageList: (3, ["stage9x"]), StageNumbers: ([1], {"stem": -1}), BatchNormPolicy: (3, "sometimes"),
-             Regularizers: (3, {"l2": {}}), Alignment: (3, {"method": "nope"}), Adapter: (3, {"r": 0})}
+             Regularizers: (3, {"l2": {}}), Alignment: (3, {"method": "nope"}), Adapter: (3, {"r": 0}),
+             MixingWeight: ("x", 1.5)}
     return next(value for kind, value in table.items() if isinstance(check, kind))
 
 

@@ -33,6 +33,8 @@ def test_every_preset_and_a_plan_file_train_minilm_on_real_text(minilm_32, text_
         # embeddings have none
         assert stem_moved == (name in ("full", "layer-decay", "discriminative", "bitfit", "l2sp",
                                        "lp-ft:probe_epochs=1")), name
+        if name == "bitfit":  # only biases below the head
+            assert all(n.endswith("bias") or n.startswith("head.") for n in moved)
         top_moved = any(n.startswith("encoder.encoder.layer.5.") for n in moved)
         assert top_moved == (name not in ("linear-probe", "surgical:stages=stage3")), name
         assert moved & {n for n in start if n.startswith("head.")}, name
@@ -42,10 +44,6 @@ def test_every_preset_and_a_plan_file_train_minilm_on_real_text(minilm_32, text_
     assert terms["layer-decay"] == "full fine-tuning with layer-wise learning-rate decay"
     assert terms["plan file"].startswith("multi-phase fine-tuning: linear probing")
     assert terms["surgical:stages=stage3"] == "surgical fine-tuning of stage3 and the head"
-    # BitFit moves only biases below the head
-    bitfit = adapt(minilm_32.clone(), text_splits, "bitfit", epochs=1, progress=False)
-    after = dict(bitfit.backbone.model.named_parameters())
-    assert all(n.endswith("bias") or n.startswith("head.") for n, p in start.items() if not p.equal(after[n].detach()))
 
 
 @pytest.mark.parametrize("setting", ["bn=train", "bn=adapt"])

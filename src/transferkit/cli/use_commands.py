@@ -32,15 +32,16 @@ def predict(
     from .. import api
 
     result = api.predict(run_dir, images, out=output.path, overwrite=output.overwrite, settings=settings)
-    flips = ("each image averaged with its horizontal flip" if result.tta else "no test-time augmentation")
+    flips = result.views.describe() if result.views is not None else "no test-time augmentation"
     results.print(f"Predicted {len(result.rows) - result.errors} of {len(result.rows)} images ({flips}); "
                   f"{result.errors} unreadable. Written to [bold]{output.path}[/].", soft_wrap=True)
 
 
-@command(app, CommandOptions({"output": Output}, exclude=("resume",),
+@command(app, CommandOptions({"settings": PredictSettings, "output": Output},
+                             exclude=("resume", "top_k", "batch_size", "workers", "device"),
                              helps={"out": "Directory to write evaluation.json and report.html into."}))
 def evaluate(
-    output: Output,
+    settings: PredictSettings, output: Output,
     run_dir: Path = typer.Argument(..., help=RUN_HELP),
     data: str = typer.Option(..., help=DATA_HELP + " Labelled with the run's classes; every image is evaluated."),
     device: str = typer.Option("cpu", help=f"One of {', '.join(DEVICES)}."),
@@ -48,11 +49,14 @@ def evaluate(
     """The run's metrics on another labelled data set (a new test set, a shifted domain)."""
     from .. import api
 
-    result = api.evaluate(run_dir, data, out=output.path, overwrite=output.overwrite, device=device)
+    result = api.evaluate(run_dir, data, out=output.path, overwrite=output.overwrite, device=device,
+                          tta=settings.tta, tta_views=settings.tta_views)
     metrics = result.record["metrics"]
     recorded = result.record["model"]["recorded_test_accuracy"]
     before = f" (on its own test split: {recorded:.1%})" if recorded is not None else ""
-    results.print(f"Accuracy {metrics['accuracy']:.1%} on {metrics['images']} images of {data}{before}.",
+    views = result.record["test_time_augmentation"]["views"]
+    after = f", {', '.join(views)} views averaged" if views != ["identity"] else ""
+    results.print(f"Accuracy {metrics['accuracy']:.1%} on {metrics['images']} images of {data}{after}{before}.",
                   soft_wrap=True)
     if result.dir is not None:
         results.print(f"Written to [bold]{result.dir}[/] (evaluation.json, report.html).")

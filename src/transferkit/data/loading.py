@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -53,6 +54,8 @@ class DataSplits:
     duplicates: dict | None = None  # images with the same content across classes or splits (see duplicates.py)
     holdout: ImageTensors | None = None  # part of the validation split that no choice sees (see holdout.py)
     flip: bool = True  # whether training augmentations may flip images horizontally (see ImageSource.mirror_safe)
+    # unlabelled images of the target's own distribution (--unlabeled without --source: semi-supervised phases)
+    unlabeled: Any = None
 
     def summary(self) -> dict:
         """A JSON-ready description: spec, fingerprints, classes, skipped files, per-split class counts and how the
@@ -79,6 +82,7 @@ class DataSplits:
             "given_splits": self.given_splits,
             "duplicates": self.duplicates,
             "horizontal_flip": self.flip,
+            **({"unlabeled": self.unlabeled.summary()} if self.unlabeled is not None else {}),
         }
 
 

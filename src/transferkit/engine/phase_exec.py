@@ -16,9 +16,10 @@ from .feature_cache import FeatureCache
 from .inputs import ImageInputs
 from .loop import EpochCourse, EpochStats, TrainingStep, train_epoch
 from .probe_fit import fit_probe, lbfgs_blocker
-from .phase_setup import (AutoRGN, HeadInputStandardizer, PhaseDomain, TrainingObjective, apply_trainable,
-                          balanced_class_weights, batchnorm_modules, build_optimizer, build_penalty, build_scheduler,
-                          WISE_GRID, WeightAverage, WeightInterpolation, parameter_groups, reestimate_statistics, set_modes, unlabeled_of)
+from .phase_setup import (AutoRGN, HeadInputStandardizer, PhaseDomain, TrainingObjective, UnlabeledTerm,
+                          WISE_GRID, WeightAverage, WeightInterpolation, apply_trainable, balanced_class_weights,
+                          batchnorm_modules, build_optimizer, build_penalty, build_scheduler, parameter_groups,
+                          reestimate_statistics, set_modes, unlabeled_of)
 from .processes import share_buffers
 from .result import EpochRecord, PhaseRecord
 from .seeding import epoch_seed
@@ -56,6 +57,7 @@ class PhaseExecution:
         self.adapters: LowRankAdapters | None = None
         self.rgn: AutoRGN | None = None
         self.ema: WeightAverage | None = None
+        self.unlabeled: UnlabeledTerm | None = None
         self.wise: WeightInterpolation | None = None
         self.wise_val_accuracy: float | None = None  # of the mixed weights the phase ends with
         self.resume_within = None  # (PartialEpoch, rng tensors, rng meta) of a mid-epoch checkpoint to continue
@@ -85,6 +87,7 @@ class PhaseExecution:
         self.groups = parameter_groups(self.net, rp, self.trainable)
         optimizer = build_optimizer(rp, self.groups)
         self.domain = PhaseDomain.for_phase(self)
+        self.unlabeled = self._unlabeled_term()
         if resume is None:
             self._adapt_batchnorm()  # (a resumed run has its re-estimated statistics back in its weights)
         if self.domain is not None:  # the trunk's statistics depend on the domain of each batch: no single cache
@@ -138,6 +141,8 @@ class PhaseExecution:
         if self.wise is not None:
             self.wise.start = {k[5:]: v.to(self.wise.start[k[5:]].device) for k, v in progress.own.items()
                                if k.startswith("wise.")}
+        if self.unlabeled is not None:
+            self.unlabeled.history = [dict(h) for h in progress.extras.get("semi_supervised", [])]
         if self.ema is not None:
             self.ema.restore({k[4:]: v for k, v in progress.own.items() if k.startswith("ema.")},
                              progress.extras["ema"])
@@ -172,6 +177,8 @@ class PhaseExecution:
             outside = "auto-RGN learning rates"
         elif unlabeled_of(self.inputs.data) is not None:
             outside = "domain adaptation"
+        elif phase.semi_supervised != "none":
+            outside = "semi-supervised fine-tuning (a second pass of unlabelled images per step)"
         if outside is not None:
             raise PlanError(f"Phase '{phase.name}' uses {outside}, which trains in one process only; launch it "
                             "without several processes.")
@@ -185,7 +192,20 @@ class PhaseExecution:
             extras["auto_rgn"] = self.rgn.history
         if self.ema is not None:
             extras["ema"] = self.ema.state()[1]
+        if self.unlabeled is not None:
+            extras["semi_supervised"] = self.unlabeled.history
         return extras
+
+    def _unlabeled_term(self) -> UnlabeledTerm | None:
+        """The semi-supervised loss of the phase; PlanError where the run has no unlabelled target images."""
+        method = self.phase.semi_supervised
+        if method == "none":
+            return None
+        data = self.inputs.data
+        if unlabeled_of(data) is not None or getattr(data, "unlabeled", None) is None:
+            raise PlanError(f"Phase '{self.phase.name}' learns from unlabelled images of the target ({method}); pass "
+                            "--unlabeled with images of the target's own distribution, and no --source.")
+        return UnlabeledTerm(self, data.unlabeled)
 
     def progress_tensors(self) -> dict:
         """The phase's own tensors so far (a moving average of weights), kept in checkpoints."""
@@ -222,7 +242,7 @@ class PhaseExecution:
     def _extra_loss(self):
         """The phase's regularizers plus its alignment loss, as one closure (None when there is neither)."""
         align = self.domain.loss if self.domain is not None and self.domain.alignment is not None else None
-        terms = [t for t in (self.penalty, align) if t is not None]
+        terms = [t for t in (self.penalty, align, self.unlabeled) if t is not None]
         if not terms:
             return None
         return terms[0] if len(terms) == 1 else (lambda: sum(term() for term in terms))
@@ -263,6 +283,8 @@ class PhaseExecution:
             self.rgn.update(self.inputs.forward, self.loader, epoch, self.phase.label_smoothing)
         if self.domain is not None:
             self.domain.start_epoch(epoch)
+        if self.unlabeled is not None:
+            self.unlabeled.start_epoch(epoch, within[0].batches if within is not None else 0)
         course = EpochCourse(
             max_batches=self.phase.max_steps,
             resume_from=within[0] if within is not None else None,
@@ -355,6 +377,8 @@ class PhaseExecution:
             record.extras["auto_rgn"] = self.rgn.history
         if self.ema is not None:
             record.extras["ema"] = self.ema.describe()
+        if self.unlabeled is not None:
+            record.extras["semi_supervised"] = self.unlabeled.record()
         if self.penalty is not None:
             record.extras["regularizer_values"] = self.penalty_values
         if self.adapters is not None:

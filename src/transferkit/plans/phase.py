@@ -13,7 +13,8 @@ from ..settings.choices import OPTIMIZERS, PARAM_FILTERS
 from ..settings.constraints import Flag, Number, OneOf, Text
 from .numbers import phase_numbers
 from .schedules import SCHEDULES
-from .phase_constraints import Adapter, Alignment, BatchNormPolicy, Regularizers, StageList, StageNumbers
+from .phase_constraints import (Adapter, Alignment, BatchNormPolicy, MixingWeight, Regularizers, StageList,
+                                StageNumbers)
 
 
 @dataclass
@@ -87,12 +88,20 @@ class Phase(Record):
                                              "average's weights (none: off; 0: the live weights).")
     ema_warmup: bool = setting(True, Flag(), "Warm the average's decay up as timm does: min(ema, 1 - (1 + step) ** "
                                              "-2/3), so early steps follow the live weights.")
-    wise: float | str | None = setting(None, v.WISE, "WiSE-FT at the phase's end: its weights mixed with those it "
+    wise: float | str | None = setting(None, MixingWeight(), "WiSE-FT at the phase's end: its weights mixed with those it "
                                                      "started from, (1 - alpha) start + alpha end; alpha from 0 to 1, "
                                                      "or auto (chosen on validation from 0, 0.1 .. 1); none: off.")
     wise_bn: str = setting("interpolate", v.WISE_BN, "Batch-norm statistics of the WiSE-FT mix: interpolate (mixed "
                                                      "like the weights) or reestimate (measured again on the training "
                                                      "images).")
+    semi_supervised: str = setting("none", v.SEMI_SUPERVISED,
+                                   "Also learn from unlabelled images of the target (--unlabeled without --source): "
+                                   "fixmatch (pseudo-labels of weak views train strong views) or pseudo-label (they "
+                                   "train the weak views); none: off.")
+    threshold: float = setting(0.95, v.THRESHOLD, "An unlabelled image trains only when its highest class probability "
+                                                  "(on its weak view) is at least this.")
+    unlabeled_ratio: int = setting(7, v.UNLABELED_RATIO, "Unlabelled images drawn per labelled image of a batch (mu).")
+    unlabeled_weight: float = setting(1.0, v.UNLABELED_WEIGHT, "Weight of the unlabelled images' loss (lambda).")
     regularizers: dict[str, dict[str, float]] = setting({}, Regularizers(), "Regularizers and their settings, e.g. "
                                                                             "{l2sp: {alpha: 0.1, beta: 0.01}}.")
     alignment: dict[str, Any] | None = setting(None, Alignment(), "A domain alignment loss: {method: coral|dann|mmd|..., "
@@ -117,6 +126,9 @@ class Phase(Record):
         if self.wise is not None and self.alignment is not None:
             raise PlanError("A domain-adaptation phase keeps batch-norm statistics per domain for its last weights, "
                             "which WiSE-FT's mix would not match; use wise or alignment in a phase, not both.")
+        if self.semi_supervised != "none" and self.alignment is not None:
+            raise PlanError("A phase learns from unlabelled images of the target's own distribution "
+                            "(semi_supervised) or adapts to another domain (alignment), not both.")
         if self.params == "lora" and self.adapter is None:
             raise PlanError("A phase with params: lora needs an 'adapter' mapping, e.g. {r: 4, alpha: 8}.")
         if self.adapter is not None:

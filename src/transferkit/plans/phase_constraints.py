@@ -152,3 +152,25 @@ class Adapter(Constraint):
             except Invalid:
                 raise Invalid(number, _ADAPTER_CHECKS[key].what, key=key, example=ADAPTER_KEYS[key]) from None
         return value
+
+
+class MixingWeight(Constraint):
+    """WiSE-FT's alpha: a number from 0 to 1, or 'auto' (chosen on validation)."""
+
+    what = "a number from 0 to 1 or auto"
+    example = 0.5
+    metavar = "ALPHA"
+    _number = Number(min=0, max=1)
+
+    def check(self, value: Any) -> float | str:
+        if value == "auto":
+            return value
+        if isinstance(value, str):
+            raise Invalid(value)
+        try:
+            return self._number.check(value)
+        except Invalid:
+            raise Invalid(value) from None
+
+    def parse(self, text: str) -> float | str:
+        return self.check(text if text == "auto" else self._number.parse(text))

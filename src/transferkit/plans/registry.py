@@ -37,8 +37,10 @@ COMMON_OPTIONS: dict[str, type] = {"batch_size": int, "augment": str, "randaugme
                                    "mixup": float, "cutmix": float, "ema": float}
 
 
-# options every preset takes, set in the last phase of the plan it builds: WiSE-FT at the plan's end
-LAST_PHASE_OPTIONS: dict[str, type] = {"wise": float | str, "wise_bn": str}
+# options every preset takes, set in the last phase of the plan it builds: WiSE-FT at the plan's end, semi-supervised
+# fine-tuning in it (e.g. lp-ft:semi_supervised=fixmatch: LP-FT, then FixMatch)
+LAST_PHASE_OPTIONS: dict[str, type] = {"wise": float | str, "wise_bn": str, "semi_supervised": str,
+                                       "threshold": float, "unlabeled_ratio": int, "unlabeled_weight": float}
 COMMON_OPTIONS.update(LAST_PHASE_OPTIONS)
 
 

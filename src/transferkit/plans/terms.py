@@ -57,6 +57,9 @@ def phase_term(phase: Phase, init: str = "pretrained", stage_names: list[str] | 
         extras.append("batch norm in inference mode")
     if phase.bn == "adapt":
         extras.append("batch-norm statistics re-estimated on the target (AdaBN)")
+    if phase.semi_supervised != "none":
+        method = "FixMatch" if phase.semi_supervised == "fixmatch" else "pseudo-labelling"
+        term = f"{method} semi-supervised {term} (threshold {phase.threshold:g})"
     if phase.ema is not None:
         extras.append(f"an exponential moving average of weights (decay {phase.ema:g})")
     if extras:

@@ -84,6 +84,13 @@ def _method_notes(p: dict) -> str:
         text += (f", with LoRA adapters (r={adapter['r']}, alpha {adapter['alpha']:g}, dropout {adapter['dropout']:g}) "
                  f"on {adapter['layers']} conv/linear layers of {join_names(adapter['stages'])}, merged into the weights "
                  f"at phase end (largest output change {adapter['merge_max_abs_diff']:.1e})")
+    semi = p.get("semi_supervised")
+    if semi:
+        passed = ", ".join(f"{e['passed']:,} of {e['drawn']:,}" for e in semi["per_epoch"])
+        text += (f", also learning from {semi['unlabeled_images']:,} unlabelled images ({semi['unlabeled']}) by "
+                 f"{semi['method']} with threshold {semi['threshold']:g} ({semi['unlabeled_per_labelled']} unlabelled "
+                 f"per labelled image, loss weight {semi['weight']:g}; weak view: {semi['weak']}; strong view: "
+                 f"{semi['strong']}; unlabelled images past the threshold per epoch: {passed})")
     ema = p.get("ema")
     if ema:
         text += (f", the weights followed by an exponential moving average (decay {ema['decay']:g}"

@@ -231,7 +231,8 @@ def descriptions_section(doc: dict[str, Any], records: dict[str, dict[str, Any]]
                          f"<code>{escape(e['dir'])}</code></summary><p>{escape(records[e['dir']]['description'])}</p>"
                          "</details>")
         elif e["status"] != "ok":
-            parts.append(f"<p>{escape(pair_of(e))} · {escape(_run_label(e))}: failed — {escape(e.get('error', ''))}</p>")
+            parts.append(f"<p>{escape(pair_of(e))} · {escape(_run_label(e))}: failed — "
+                         f"{escape(e.get('error', ''))}</p>")
     return "".join(parts) + "</section>"
 
 
@@ -239,8 +240,8 @@ def render_report(doc: dict[str, Any], records: dict[str, dict[str, Any]]) -> st
     """The whole page from a comparison document (leaderboard.json content) and run records keyed by run dir."""
     title = doc.get("title") or "transferkit report"
     model = doc.get("model", "-")
-    settings = [f"model{'s' if isinstance(model, list) else ''} {', '.join(model) if isinstance(model, list) else model}",
-                f"data {doc.get('data', '-')}"]
+    models = f"models {', '.join(model)}" if isinstance(model, list) else f"model {model}"
+    settings = [models, f"data {doc.get('data', '-')}"]
     if doc.get("seeds") is not None:
         settings.append(f"seeds {', '.join(str(s) for s in doc['seeds'])}")
     if doc.get("epochs") is not None:
@@ -253,7 +254,8 @@ def render_report(doc: dict[str, Any], records: dict[str, dict[str, Any]]) -> st
     ordered = [records[e["dir"]] for e in doc["runs"] if e.get("dir") in records]
     body = "".join([
         f"<h1>{escape(title)}</h1><p class='note'>{escape(' · '.join(settings))}</p>",
-        winner_box(doc), leaderboard_section(doc), cost_section(doc), lr_section(doc), lr_range_section(doc), rungs_section(doc),
+        winner_box(doc), leaderboard_section(doc), cost_section(doc), lr_section(doc), lr_range_section(doc),
+        rungs_section(doc),
         curves_section(doc, records), grids_section(doc, records), confusion_section(doc, records),
         winner_mistakes(doc, records), data_section(ordered), descriptions_section(doc, records),
     ])

@@ -64,7 +64,7 @@ class Comparison:
 
     @property
     def rows(self) -> list[dict[str, Any]]:
-        """One row per plan, ranked."""
+        """One row per plan (per network and plan with several networks), ranked."""
         return self.leaderboard["rows"]
 
     @property
@@ -85,7 +85,8 @@ class Comparison:
         w = self.winner
         if w is None:
             return f"No plan chosen: {self.leaderboard.get('no_winner') or 'no plan finished without errors'}."
-        return (f"Chosen: {w.get('pair') or w['plan']} ({w['term']}): validation accuracy {fmt_interval(w['val'])}; {w['reason']}. "
+        return (f"Chosen: {w.get('pair') or w['plan']} ({w['term']}): validation accuracy {fmt_interval(w['val'])}; "
+                f"{w['reason']}. "
                 f"Test accuracy {fmt_interval(w['test'])} (not used for selection).")
 
     def __str__(self) -> str:
@@ -141,7 +142,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     if out is not None:
         ComparisonDir(out, overwrite, output.resume)  # (checks the output before anything loads)
     networks = CompareNetworks(spec, settings.models, backbone, splits)
-    backbone, splits_for = networks.first.backbone, networks.splits
+    splits_for = networks.splits
     networks.resolve(candidates)  # fail on unknown stages before any training
     candidates = networks.cross(candidates)
     started = time.perf_counter()
@@ -156,8 +157,8 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     search, eta, rule = settings.search, settings.eta, SelectionRule.from_settings(settings)
     budget: dict[str, Any] = {"epochs": spec.overrides.epochs or DEFAULT_EPOCHS}
     if settings.time_budget is not None:
-        per_epoch = sum(measure_epoch_seconds(n.backbone, splits_for(seed_list[0], n.name), seed=seed_list[0],
-                                              execution=spec.execution) for n in networks.networks) / len(networks.networks)
+        per_epoch = networks.mean(lambda n: measure_epoch_seconds(n.backbone, splits_for(seed_list[0], n.name),
+                                                                  seed=seed_list[0], execution=spec.execution))
         spent = time.perf_counter() - started
 
         def count(e: int) -> int:

@@ -6,6 +6,7 @@ network and plan, so scores pair across networks as they pair across plans) and,
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,9 @@ class CompareNetworks:
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_splits": {}}  # another process loads its own
+    def mean(self, measure: Callable[[Network], float]) -> float:
+        """The mean of `measure` over the networks (e.g. the seconds of one epoch, for a time budget)."""
+        return sum(measure(n) for n in self.networks) / len(self.networks)
 
     def of(self, candidate: Candidate) -> Network:
         return self.named(candidate.network)

@@ -7,6 +7,7 @@ from pathlib import Path
 from ..data import DataSplits, load_data
 from ..data.domain_data import DomainSplits, load_domain_data
 from ..data.holdout import hold_out
+from ..data.unlabeled import load_unlabeled
 from ..errors import RunError
 from ..models import Backbone, load_backbone
 from ..settings import DataRef, ModelRef, RunSpec
@@ -25,6 +26,8 @@ def load_splits(spec: RunSpec, preprocessing, progress: bool | None = None) -> D
     if data.source is not None:
         return load_domain_data(data, preprocessing, seed=spec.seed, progress=show)
     splits = load_data(data, preprocessing, seed=spec.seed, progress=show, reading=spec.execution.reading())
+    if data.unlabeled is not None:  # unlabelled images of the target's own distribution
+        splits.unlabeled = load_unlabeled(data.unlabeled, preprocessing, progress=show)
     return hold_out(splits, data.holdout_fraction, spec.seed) if data.holdout_fraction else splits
 
 

@@ -25,7 +25,8 @@ def inference_cost(backbone: Any, classes: int, batch_size: int, device: str = "
                    precision: str = "no") -> dict[str, Any]:
     """The median time of forward passes of a copy of `backbone` with a `classes`-way head over batches of
     `batch_size` random images of its input size, in eval mode without gradients, after one warm-up batch (the
-    median: a busy machine slows some batches); the global random state is left as it was. `precision` fp16/bf16 runs them under autocast on CUDA, as training does."""
+    median: a busy machine slows some batches); the global random state is left as it was. `precision` fp16/bf16
+    runs them under autocast on CUDA, as training does."""
     target = torch_device(device)
     with torch.random.fork_rng(devices=[]):
         network = backbone.clone()

@@ -19,7 +19,8 @@ class DataRef(Record):
     """The target data spec and how it is split: `labels_per_class` K labelled training images per class (the rest
     split into validation and test), else `val_fraction` and `test_fraction` of each class held out; `classes` the
     class list (its order gives the label ids). Domain adaptation: `source` labelled source data to train on,
-    `unlabeled` unlabelled target images; the target is then only evaluated on. `holdout_fraction`: that fraction of
+    `unlabeled` unlabelled target images; the target is then only evaluated on. Without `source`, `unlabeled` holds
+    unlabelled images of the target's own distribution (semi-supervised phases). `holdout_fraction`: that fraction of
     each class's validation images held out from every choice (set by a comparison's --holdout). `max_bad_fraction`:
     more unreadable images than this fraction is an error."""
 
@@ -40,8 +41,10 @@ class DataRef(Record):
                                    "Fraction of each class held out for testing (without --labels-per-class).")
     source: str | None = setting(None, SPEC, "Labelled source data (same classes as --data) to train on: domain "
                                              "adaptation; --data is then only evaluated on.")
-    unlabeled: str | None = setting(None, SPEC, "Unlabelled target images (a folder in any layout, or a data spec) "
-                                                "for batch norm and alignment losses; needs --source.")
+    unlabeled: str | None = setting(None, SPEC, "Unlabelled target images (a folder in any layout, or a data spec): "
+                                                "with --source, for batch norm and alignment losses; without it, "
+                                                "images of the target's own distribution for semi-supervised phases "
+                                                "(fixmatch, pseudo-label).")
     holdout_fraction: float | None = setting(None, Number(above=0, below=1, example=0.5),
                                              "Fraction of each class's validation images held out from every choice.",
                                              cli=False)
@@ -58,9 +61,6 @@ class DataRef(Record):
         if self.holdout_fraction is not None and self.source is not None:
             raise DataError("A holdout of the validation split needs a labelled target split; with --source, model "
                             "selection uses the source's validation images; drop the holdout.")
-        if self.unlabeled is not None and self.source is None:
-            raise DataError("--unlabeled needs --source: domain adaptation trains on labelled source images and adapts "
-                            "to the unlabelled target images; pass --source with the labelled source data.")
 
     @property
     def domain_adaptation(self) -> bool:

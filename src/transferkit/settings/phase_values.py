@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .choices import AUGMENTATIONS, CLASS_WEIGHTS, SAMPLERS
-from .constraints import Either, Invalid, Number, OneOf, Pattern, Whole
+from .constraints import Invalid, Number, OneOf, Pattern, Whole
 
 EPOCHS = Whole(min=1, example=10)
 # What an epoch budget means, said once: the help of --epochs and of fixed_epochs, run.json's plan.epochs and the
@@ -34,9 +34,11 @@ SAMPLER = OneOf(SAMPLERS)
 RANDOM_ERASING = Number(min=0, max=1, example=0.25, what="a probability of at least 0 and at most 1")
 MIX_ALPHA = Number(min=0, example=0.2)
 EMA = Number(min=0, below=1, example=0.999)
-WISE = Either(Number(min=0, max=1), OneOf(("auto",)), what="a number from 0 to 1 or auto", example=0.5,
-              metavar="ALPHA")
 WISE_BN = OneOf(("interpolate", "reestimate"))
+SEMI_SUPERVISED = OneOf(("none", "fixmatch", "pseudo-label"))
+THRESHOLD = Number(min=0, max=1, example=0.95, what="a probability of at least 0 and at most 1")
+UNLABELED_RATIO = Whole(min=1, example=7)
+UNLABELED_WEIGHT = Number(min=0, example=1.0)
 
 RANDAUGMENT_EXAMPLE = "rand-m9-mstd0.5"
 _POLICY_PART = re.compile(r"^(m\d+|n([1-9]|1[0-5])|mstd\d+(\.\d+)?|mmax\d+|p(0(\.\d+)?|1(\.0+)?|\.\d+)|inc[01]|"

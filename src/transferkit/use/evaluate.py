@@ -22,6 +22,7 @@ from .class_match import check_same_classes
 from .loaded import LoadedModel
 from .mistakes import mistakes_record
 from ..data.text_preprocessing import readable
+from .views import TestViews
 
 EVALUATION = "evaluation.json"
 BATCH = 256
@@ -40,10 +41,11 @@ class Evaluation:
 
 
 def evaluate_model(loaded: LoadedModel, data: str | DataRef, *, out: str | Path | None = None,
-                   overwrite: bool = False, progress: bool = True) -> Evaluation:
+                   overwrite: bool = False, progress: bool = True, views: TestViews | None = None) -> Evaluation:
     """Every image of `data` through the model, after checking that its classes are the model's; with `out`, write
     evaluation.json and report.html there (all or nothing). Images are decoded once into memory when they fit the
-    default data budget, else streamed."""
+    default data budget, else streamed. `views`: test-time augmentation (default: none)."""
+    views = views or TestViews(("identity",))
     ref = data if isinstance(data, DataRef) else DataRef(str(data))
     if out is not None:
         check_output_dir(out, overwrite)
@@ -56,7 +58,7 @@ def evaluate_model(loaded: LoadedModel, data: str | DataRef, *, out: str | Path 
     if reading.in_memory([len(images) * 3 * pre.size_hw[0] * pre.size_hw[1]])[0]:
         images = images.read_all(progress=progress)
     batches = uint8_batches(images, BATCH)
-    probs = torch.cat([loaded.probabilities(batch) for batch in
+    probs = torch.cat([loaded.probabilities(batch, views) for batch in
                        track(batches, -(-len(images) // BATCH), f"Evaluating {len(images)} images", progress)])
     labels = np.asarray(source.labels)
     metrics = classification_metrics(labels, probs.argmax(1).numpy(), loaded.classes)
@@ -69,8 +71,9 @@ def evaluate_model(loaded: LoadedModel, data: str | DataRef, *, out: str | Path 
                  "skipped": [dict(s) for s in source.skipped]},
         "preprocessing": pre.to_dict(),
         "metrics": metrics,
-        "mistakes": mistakes_record(probs.numpy(), labels, readable(images, loaded.backbone.preprocessing), loaded.classes, metrics["confusion_matrix"],
-                                    split="evaluated data"),
+        "test_time_augmentation": views.to_dict(),
+        "mistakes": mistakes_record(probs.numpy(), labels, readable(images, loaded.backbone.preprocessing),
+                                    loaded.classes, metrics["confusion_matrix"], split="evaluated data"),
         "transferkit_version": package_versions()["transferkit"],
     }
     if out is None:

@@ -17,6 +17,7 @@ from ..models import Backbone, load_model_dir
 from .flip import run_flipped
 from .run_dir import model_dir_of, read_record
 from .transform import EvalTransform, ImageLike
+from .views import DEFAULT_VIEWS, TestViews
 
 BATCH = 64
 
@@ -78,12 +79,11 @@ class LoadedModel:
         return self.model(self.transform.normalize(batch.to(self.device))).float().cpu()
 
     @torch.no_grad()
-    def probabilities(self, batch: torch.Tensor, tta: bool = False) -> torch.Tensor:
-        """Class probabilities (N, classes); with `tta`, the mean over the images and their horizontal flips."""
-        probs = self.logits(batch).softmax(1)
-        if tta:
-            probs = (probs + self.logits(batch.flip(-1)).softmax(1)) / 2
-        return probs
+    def probabilities(self, batch: torch.Tensor, tta: bool | TestViews = False) -> torch.Tensor:
+        """Class probabilities (N, classes); with `tta`, the mean over the images and their horizontal flips, or over
+        the given TestViews."""
+        views = tta if isinstance(tta, TestViews) else TestViews(DEFAULT_VIEWS if tta else ("identity",))
+        return views.probabilities(self.logits, batch)
 
     def predict(self, images: ImageLike | Sequence[ImageLike], top_k: int = 5, tta: bool = False) -> list[Prediction]:
         """One Prediction per image (paths, PIL images, arrays or tensors; a 4-d tensor is a batch), or per text

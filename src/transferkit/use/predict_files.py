@@ -18,6 +18,7 @@ from ..files import write_text
 from ..settings.use import PredictSettings
 from .loaded import LoadedModel, top_classes
 from .transform import EvalTransform
+from .views import TestViews
 
 
 class ImageFiles(Dataset):
@@ -45,6 +46,7 @@ class FilePredictions:
     rows: list[dict[str, Any]]
     columns: list[str]
     tta: bool
+    views: TestViews | None = None  # the views averaged (None: none)
 
     @property
     def errors(self) -> int:
@@ -60,9 +62,10 @@ class FilePredictions:
 
 def predict_files(loaded: LoadedModel, paths: list[Path], settings: PredictSettings = PredictSettings()
                   ) -> FilePredictions:
-    """Predict every file; `settings.tta` averages each image with its horizontal flip where the run allows flips."""
+    """Predict every file; `settings.tta` averages the probabilities of the views `settings.tta_views` of each image
+    (flips only where the run trained on flipped images)."""
     top_k, batch_size, workers, progress = settings.top_k, settings.batch_size, settings.workers, settings.progress
-    tta = loaded.use_tta(settings.tta)
+    views = TestViews.choose(settings.tta, settings.tta_views, loaded.flip_allowed)
     k = min(top_k, len(loaded.classes))
     columns = ["path", "prediction", "probability"]
     for i in range(1, k + 1):
@@ -72,7 +75,7 @@ def predict_files(loaded: LoadedModel, paths: list[Path], settings: PredictSetti
     rows: list[dict[str, Any]] = []
     batches = (len(paths) + batch_size - 1) // batch_size
     for images, errors in track(loader, batches, f"Predicting {len(paths)} images", progress):
-        probs = loaded.probabilities(images, tta)
+        probs = loaded.probabilities(images, views)
         for row_probs, error in zip(probs, errors):
             path = str(paths[len(rows)])
             if error:
@@ -83,7 +86,7 @@ def predict_files(loaded: LoadedModel, paths: list[Path], settings: PredictSetti
             for i, (name, p) in enumerate(pred.top, 1):
                 row[f"class_{i}"], row[f"probability_{i}"] = name, f"{p:.6f}"
             rows.append(row)
-    return FilePredictions(rows, columns, tta)
+    return FilePredictions(rows, columns, views.augments, views)
 
 
 def check_output_file(out: str | Path, overwrite: bool = False) -> Path:

@@ -52,8 +52,8 @@ class TestViews:
             return cls(("identity",))
         dropped = () if flip_allowed else tuple(n for n in names if flips(n))
         if dropped:
-            logger.warning("Test-time views %s are left out: this run trained without horizontal flips, so a flipped "
-                           "image is not known to keep its class.", ", ".join(dropped))
+            logger.warning("Test-time views %s are not applied: this run trained without horizontal flips, so a "
+                           "flipped image is not known to keep its class.", ", ".join(dropped))
         used = tuple(n for n in names if n not in dropped) or ("identity",)
         return cls(used, dropped)
 
@@ -73,6 +73,8 @@ class TestViews:
     def describe(self) -> str:
         if not self.augments:
             return "no test-time augmentation"
+        if self.used == DEFAULT_VIEWS:
+            return "each image averaged with its horizontal flip"
         return f"probabilities averaged over the views {', '.join(self.used)}"
 
     def to_dict(self) -> dict:

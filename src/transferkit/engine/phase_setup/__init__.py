@@ -11,6 +11,7 @@ from .ema import WeightAverage
 from .objective import TrainingObjective
 from .optim import build_optimizer, parameter_groups
 from .penalties import Penalty, build_penalty
+from .semi_supervised import SEMI_METHODS, UnlabeledTerm
 from .schedules import SCHEDULES, build_scheduler, lr_factor
 from .standardize import HeadInputStandardizer
 from .trainable import apply_trainable, norm_param_names
@@ -18,6 +19,7 @@ from .wise import WISE_GRID, WeightInterpolation
 
 __all__ = [
     "SCHEDULES",
+    "SEMI_METHODS",
     "WISE_GRID",
     "AutoRGN",
     "BatchAugment",
@@ -25,6 +27,7 @@ __all__ = [
     "Penalty",
     "PhaseDomain",
     "TrainingObjective",
+    "UnlabeledTerm",
     "WeightAverage",
     "WeightInterpolation",
     "apply_trainable",

@@ -1,0 +1,50 @@
+"""Semi-supervised phases read from weights and records: nothing past the threshold is the plan without unlabelled
+images; a threshold of 0 trains on every unlabelled image drawn."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from transferkit import adapt
+from transferkit.errors import TransferkitError
+from transferkit.plans import Phase, Plan
+
+
+def _plan(**semi) -> Plan:
+    return Plan(phases=[Phase(name="tune", epochs=1, train=["all"], lr=0.01, batch_size=16, **semi)])
+
+
+def _weights(run):
+    return {k: v.detach().clone() for k, v in run.backbone.model.state_dict().items()}
+
+
+def _adapt(model, plan, **data):
+    return adapt(str(model), "digits", plan, labels_per_class=3, seed=0, progress=False, keep="last", **data)
+
+
+@pytest.mark.parametrize("method", ["fixmatch", "pseudo-label"])
+def test_threshold_one_equals_the_plan_without_unlabelled_images(tiny_model_dir, method):
+    plain = _adapt(tiny_model_dir, _plan())
+    semi = _adapt(tiny_model_dir, _plan(semi_supervised=method, threshold=1.0, unlabeled_ratio=2), unlabeled="digits")
+    before, after = _weights(plain), _weights(semi)
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    record = semi.record["plan"]["phases"][0]["semi_supervised"]
+    assert record["per_epoch"][0]["passed"] == 0 and record["per_epoch"][0]["drawn"] > 0
+    assert record["unlabeled_images"] == 1797 and semi.record["data"]["unlabeled"]["images"] == 1797
+    assert "1,797 unlabelled images" in semi.record["description"]
+
+
+def test_threshold_zero_trains_on_every_unlabelled_image(tiny_model_dir):
+    plain = _adapt(tiny_model_dir, _plan())
+    semi = _adapt(tiny_model_dir, _plan(semi_supervised="fixmatch", threshold=0.0, unlabeled_ratio=2),
+                  unlabeled="digits")
+    epoch = semi.record["plan"]["phases"][0]["semi_supervised"]["per_epoch"][0]
+    assert epoch["passed"] == epoch["drawn"] == 2 * 16 * 2  # two batches of 16 labelled images (30 in all)
+    before, after = _weights(plain), _weights(semi)
+    assert any(not torch.equal(before[k], after[k]) for k in before)
+
+
+def test_a_semi_supervised_phase_without_unlabelled_images_is_refused(tiny_model_dir):
+    with pytest.raises(TransferkitError, match="--unlabeled"):
+        _adapt(tiny_model_dir, _plan(semi_supervised="fixmatch"))
