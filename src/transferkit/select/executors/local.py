@@ -52,16 +52,19 @@ def forked_workers(work: Work, jobs: list[Any], done: DoneFn, stop: StopFlag, pr
     threads = max(1, torch.get_num_threads() // processes)
     _WORK = (work, jobs)
     pool = ProcessPoolExecutor(processes, multiprocessing.get_context("fork"), _start_worker, (threads,))
-    pending: set = set()
+    waiting, running = list(range(len(jobs))), {}
     try:
-        pending = {pool.submit(_work, i) for i in range(len(jobs))}
-        while pending:
-            if stop.requested:  # the ones not started yet never start
-                pending = {f for f in pending if not f.cancel()}
-            ready, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        while waiting or running:
+            # no more in flight than workers: after the first Ctrl-C nothing new starts
+            while waiting and len(running) < processes and not stop.requested:
+                index = waiting.pop(0)
+                running[pool.submit(_work, index)] = index
+            if not running:
+                return
+            ready, _ = wait(list(running), timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
             for future in ready:
-                if not future.cancelled():
-                    done(*future.result())
+                running.pop(future)
+                done(*future.result())
     except BrokenProcessPool:
         raise RunError(f"A worker process of --jobs {processes} died (often: out of memory); run with fewer "
                        "--jobs.") from None
