@@ -67,10 +67,10 @@ def test_first_ctrl_c_finishes_the_runs_in_flight_and_writes_an_incomplete_leade
 
 def test_second_ctrl_c_stops_at_once_and_keeps_the_finished_runs(tiny_model_dir, tmp_path):
     out = tmp_path / "cmp"
-    process = _start(tiny_model_dir, out)
+    process = _start(tiny_model_dir, out, "--epochs", "4")  # runs long enough to be in flight at the second press
     _ctrl_c_once_a_run_finished(process, out)
     workers = psutil.Process(process.pid).children(recursive=True)
-    time.sleep(0.5)
+    time.sleep(0.3)
     os.killpg(process.pid, signal.SIGINT)
     pressed = time.monotonic()
     _, stderr = process.communicate(timeout=60)

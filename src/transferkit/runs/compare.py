@@ -175,83 +175,83 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
              f"{_count(max_epochs, 'epoch')}, {search} search")
     device = spec.execution.device
 
-    with contextlib.ExitStack() as stack:
-        folder = None  # the main process's; the others write nothing
+    folder = None  # the main process's; the others write nothing
+    try:
+        with contextlib.ExitStack() as stack:
 
-        def open_folder() -> Path:
-            nonlocal folder
-            folder = stack.enter_context(ComparisonDir(out, overwrite, output.resume))
-            return folder.path
+            def open_folder() -> Path:
+                nonlocal folder
+                folder = stack.enter_context(ComparisonDir(out, overwrite, output.resume))
+                return folder.path
 
-        root = (main_first(open_folder, device) if out is not None else
-                Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="transferkit-compare-"))))
-        shown = spec.execution.progress and process_state(device).is_main_process
-        live = stack.enter_context(LiveLeaderboard(title, show_test=settings.show_test, enabled=shown,
-                                                   metric=settings.metric))
-        executor = stack.enter_context(EXECUTORS.get(settings.executor)(settings))
-        runner = JobRunner(root, networks, settings.metric)
-        for network in networks.networks:  # (loaded once here; forked workers inherit them)
-            for seed in seed_list:
-                splits_for(seed, network.name)
-        runs = Sweep(runner, executor, spec, factors, live.update)
-        try:
-            with stop_on_ctrl_c(runs.stop, STOPPING):
-                if search == "halving":
-                    entries, rungs = successive_halving(candidates, seed_list, max_epochs, runs, eta, rule)
-                else:
-                    entries, rungs = exhaustive(candidates, seed_list, max_epochs, runs)
-        except KeyboardInterrupt:
-            if isinstance(folder, ComparisonDir) and (folder.path / "runs").is_dir():
-                raise Interrupted(stopped_at_once(folder.path)) from None
-            raise
-        if runs.reused:
-            logger.info("Resumed: reused %d finished run%s, trained %d of %d.", runs.reused,
-                        "" if runs.reused == 1 else "s", runs.trained, runs.reused + runs.trained)
-        if settings.soup and not runs.missing:  # every run directory is written by now
-            entries = entries + soup_entries(root, entries, splits_for, settings.metric)
-        summary = {
-            "model": spec.model.spec if settings.models is None else list(settings.models),
-            "networks": networks.record(),
-            "data": spec.data.spec,
-            "labels_per_class": spec.data.labels_per_class,
-            "splits": "split seed = run seed" if splits is None else "one given split for every seed",
-            "seeds": seed_list,
-            "epochs": max_epochs,
-            "budget": budget,
-            "lr_factors": factors,
-            "plans": plans,
-            "candidates": [c.key for c in candidates],
-            "metric": settings.metric,
-            "class_imbalance": imbalance,
-            "lr_search": lr_record,
-            "holdout": holdout_record(spec, {seed: splits_for(seed) for seed in seed_list}),
-            "spec": spec.to_dict(),
-            "seconds": round(time.perf_counter() - started, 1),
-        }
-        search_record = {"method": search, "eta": eta if search == "halving" else None, "rungs": rungs}
-        doc = networks.add_costs(comparison_document(
-            entries, DocumentHeading(title=title, settings=summary, search=search_record),
-            show_test=settings.show_test, metric=settings.metric, rule=rule))
-        if runs.missing:
-            doc["incomplete"] = {"reason": "stopped by the user (Ctrl-C)", "finished": len(entries),
-                                 "missing": runs.missing}
-        if out is None:
-            return Comparison(doc)
+            root = (main_first(open_folder, device) if out is not None else
+                    Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="transferkit-compare-"))))
+            shown = spec.execution.progress and process_state(device).is_main_process
+            live = stack.enter_context(LiveLeaderboard(title, show_test=settings.show_test, enabled=shown,
+                                                       metric=settings.metric))
+            executor = stack.enter_context(EXECUTORS.get(settings.executor)(settings))
+            runner = JobRunner(root, networks, settings.metric)
+            for network in networks.networks:  # (loaded once here; forked workers inherit them)
+                for seed in seed_list:
+                    splits_for(seed, network.name)
+            runs = Sweep(runner, executor, spec, factors, live.update)
+            stack.enter_context(stop_on_ctrl_c(runs.stop, STOPPING))  # until everything is written
+            if search == "halving":
+                entries, rungs = successive_halving(candidates, seed_list, max_epochs, runs, eta, rule)
+            else:
+                entries, rungs = exhaustive(candidates, seed_list, max_epochs, runs)
+            if runs.reused:
+                logger.info("Resumed: reused %d finished run%s, trained %d of %d.", runs.reused,
+                            "" if runs.reused == 1 else "s", runs.trained, runs.reused + runs.trained)
+            if settings.soup and not runs.missing:  # every run directory is written by now
+                entries = entries + soup_entries(root, entries, splits_for, settings.metric)
+            summary = {
+                "model": spec.model.spec if settings.models is None else list(settings.models),
+                "networks": networks.record(),
+                "data": spec.data.spec,
+                "labels_per_class": spec.data.labels_per_class,
+                "splits": "split seed = run seed" if splits is None else "one given split for every seed",
+                "seeds": seed_list,
+                "epochs": max_epochs,
+                "budget": budget,
+                "lr_factors": factors,
+                "plans": plans,
+                "candidates": [c.key for c in candidates],
+                "metric": settings.metric,
+                "class_imbalance": imbalance,
+                "lr_search": lr_record,
+                "holdout": holdout_record(spec, {seed: splits_for(seed) for seed in seed_list}),
+                "spec": spec.to_dict(),
+                "seconds": round(time.perf_counter() - started, 1),
+            }
+            search_record = {"method": search, "eta": eta if search == "halving" else None, "rungs": rungs}
+            doc = networks.add_costs(comparison_document(
+                entries, DocumentHeading(title=title, settings=summary, search=search_record),
+                show_test=settings.show_test, metric=settings.metric, rule=rule))
+            if runs.missing:
+                doc["incomplete"] = {"reason": "stopped by the user (Ctrl-C)", "finished": len(entries),
+                                     "missing": runs.missing}
+            if out is None:
+                return Comparison(doc)
 
-        def finish() -> Path:
-            records = load_records(folder.path, doc)  # as the runs wrote them, in this process or elsewhere
-            # a stopped comparison keeps every run's weights: the winner may change once it is resumed
-            drop_weights(folder.path, doc, "all" if runs.missing else settings.keep_weights)
-            write_json(folder.path / "leaderboard.json", doc)
-            write_comparison_cards(folder.path, doc, records)
-            write_text(folder.path / "report.html", render_report(doc, records))
-            return folder.commit()
+            def finish() -> Path:
+                records = load_records(folder.path, doc)  # as the runs wrote them, in this process or elsewhere
+                # a stopped comparison keeps every run's weights: the winner may change once it is resumed
+                drop_weights(folder.path, doc, "all" if runs.missing else settings.keep_weights)
+                write_json(folder.path / "leaderboard.json", doc)
+                write_comparison_cards(folder.path, doc, records)
+                write_text(folder.path / "report.html", render_report(doc, records))
+                return folder.commit()
 
-        if runs.missing and not entries:
-            raise Interrupted("stopped before any run finished, so nothing is kept; run the same command again.")
-        written = Comparison(doc, main_first(finish, device))
-        main_first(lambda: track(settings.track, written.dir, doc, load_records(written.dir, doc)), device)
-        if runs.missing:
-            raise Interrupted(stopped_message(len(entries), runs.missing,
-                                              f"the leaderboard of those is in '{written.dir}' (marked incomplete)"))
-        return written
+            if runs.missing and not entries:
+                raise Interrupted("stopped before any run finished, so nothing is kept; run the same command again.")
+            written = Comparison(doc, main_first(finish, device))
+            main_first(lambda: track(settings.track, written.dir, doc, load_records(written.dir, doc)), device)
+            if runs.missing:
+                where = f"the leaderboard of those is in '{written.dir}' (marked incomplete)"
+                raise Interrupted(stopped_message(len(entries), runs.missing, where))
+            return written
+    except KeyboardInterrupt as exc:  # the second Ctrl-C, or the first outside a comparison's runs
+        if not isinstance(exc, Interrupted) and isinstance(folder, ComparisonDir) and folder.kept is not None:
+            raise Interrupted(stopped_at_once(folder.kept)) from None
+        raise

@@ -51,6 +51,7 @@ class ComparisonDir(StagingDir):
     def __init__(self, out: str | Path, overwrite: bool = False, resume: bool = False):
         self.out, self.overwrite, self.resume = Path(out), overwrite, resume
         self.path: Path | None = None
+        self.kept: Path | None = None  # the folder left for --resume when the comparison stopped
         self._lock_fd: int | None = None
         waiting = comparing_path(self.out)
         if resume:
@@ -98,7 +99,9 @@ class ComparisonDir(StagingDir):
         self._unlock()
         if self.path is None:
             return
-        if not (self.path / "runs").is_dir():  # nothing finished: nothing to keep
+        if (self.path / "runs").is_dir():
+            self.kept = self.path
+        else:  # nothing finished: nothing to keep
             shutil.rmtree(self.path, ignore_errors=True)
         self.path = None
 
