@@ -1,5 +1,6 @@
 """`transferkit demo`: compare strategies on real handwritten digits from two sources — a network pretrained here on
-the built-in glyphs (step 1 done here, cached) and the ImageNet EfficientNet-Lite0 (step 1 done by others)."""
+the built-in glyphs (step 1 done here, cached) and the ImageNet EfficientNet-Lite0 (step 1 done by others); with
+`--text`, the same question for the all-MiniLM-L6-v2 sentence encoder on Debian fortunes by topic."""
 
 from __future__ import annotations
 
