@@ -11,8 +11,9 @@ there is skipped, so the script can be run in pieces under `flock /work/bench.lo
   greedy soup and of the winner, in distribution and on the inverted test images, and with test-time crop views;
 - semi: full at 10 and at 40 labels per class, fixmatch and pseudo-label at 10 labels per class with the digits as the
   unlabelled pool (label-free, and transductive: the pool holds the test images too), each seed;
-- shift: linear-probe, surgical:stages=stem with batch norm frozen / adapt / train, and full, trained on the inverted
-  digits (train, validation and test inverted), and surgical's variants on the plain digits.
+- shift: linear-probe, surgical:stages=stem with batch norm frozen / re-estimated in the stem only (its default) /
+  re-estimated everywhere (adapt) / train, and full, trained on the inverted digits (train, validation and test
+  inverted), and surgical's variants on the plain digits.
 
     PYTHONPATH=src flock /work/bench.lock python benchmarks/beyond_recipes.py [--sections averaging,semi,shift]
 """
@@ -38,7 +39,8 @@ from transferkit.use import TestViews
 AVERAGING = ["full", "full:ema=0.99", "lp-ft", "lp-ft:ema=0.99", "wise-ft"]
 SEMI = {"full k=10": ("full", 10, False), "full k=40": ("full", 40, False),
         "fixmatch k=10": ("fixmatch", 10, True), "pseudo-label k=10": ("pseudo-label", 10, True)}
-SHIFT = {"linear-probe": "linear-probe", "surgical stem, bn frozen": "surgical:stages=stem",
+SHIFT = {"linear-probe": "linear-probe", "surgical stem, bn frozen": "surgical:stages=stem,bn=frozen",
+         "surgical stem, stem bn adapt (default)": "surgical:stages=stem",
          "surgical stem, bn adapt": "surgical:stages=stem,bn=adapt",
          "surgical stem, bn train": "surgical:stages=stem,bn=train", "full": "full"}
 CROPS = ("identity", "crop:0.9", "crop:0.8")

@@ -9,7 +9,7 @@ Targets (both install offline):
 - fortunes: Debian `fortunes` quotations of four topics (food, law, science, startrek; 198 to 625 each), labelled by
   topic; 10% validation and 30% test drawn per seed, the rest is the training pool.
 - reuters-grain: Reuters-21578 ModApte "grain" against everything else (1,554 train / 604 test articles, 103 and
-  58 grain), from the ARFF files of Debian's `weka` package (fetched with `apt-get download weka` and unpacked with
+  57 grain), from the ARFF files of Debian's `weka` package (fetched with `apt-get download weka` and unpacked with
   `dpkg-deb -x`, no Java); the given test split is kept, validation carved from the given train split.
 
 Every (labels per class, seed, target) draws one split; on it, TF-IDF (word 1-2 grams, sublinear tf) + scikit-learn's

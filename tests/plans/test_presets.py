@@ -63,7 +63,8 @@ def test_batch_norm_policies_of_the_library_recipes():
         ("gradual", "gradual unfreezing over 5 phases (top down)"),
         ("layer-decay", "full fine-tuning with layer-wise learning-rate decay and batch norm in inference mode"),
         ("discriminative", "full fine-tuning with discriminative learning rates and batch norm in inference mode"),
-        ("surgical:stages=stem+stage1", "surgical fine-tuning of stem and stage1 and the head with batch norm in inference mode"),
+        ("surgical:stages=stem+stage1", "surgical fine-tuning of stem and stage1 and the head with batch-norm statistics of "
+                                        "stem and stage1 re-estimated on the target"),
         ("auto-rgn", "full fine-tuning with Auto-RGN learning rates and batch norm in inference mode"),
         ("bitfit", "BitFit (bias-only fine-tuning) with batch norm in inference mode"),
         ("norm-only", "normalization-layer fine-tuning with batch norm in inference mode"),

@@ -44,6 +44,8 @@ def test_describe_and_the_run_give_the_same_term(spec, tiny, tiny_model_dir, tmp
         s.name for s in list_strategies() if s.domain_adaptation}
     if domain:
         run = adapt(backbone, TARGET, plan, epochs=len(plan.phases), progress=False, **DOMAIN)
+    elif any(p.semi_supervised != "none" for p in plan.phases):  # unlabelled images of the target's distribution
+        run = adapt(backbone, TARGET, plan, epochs=len(plan.phases), progress=False, unlabeled=TARGET + "&sample=2")
     else:
         run = adapt(backbone, data, plan, epochs=len(plan.phases), progress=False)
     assert described_term(spec, str(tiny_model_dir)) == run.term

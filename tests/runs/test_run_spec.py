@@ -32,7 +32,7 @@ def test_keywords_land_in_the_record_that_owns_them_and_round_trip():
 
 
 @pytest.mark.parametrize("bad, error", [
-    (dict(labels_per_class=0), DataError), (dict(unlabeled="u"), DataError), (dict(weights_map="order"), ModelError),
+    (dict(labels_per_class=0), DataError), (dict(unlabeled=""), DataError), (dict(weights_map="order"), ModelError),
     (dict(device="gpu"), RunError), (dict(cache_mem="lots"), RunError), (dict(seed=-1), RunError),
 ])
 def test_bad_settings_fail_on_construction(bad, error):

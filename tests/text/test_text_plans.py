@@ -23,7 +23,7 @@ def test_every_preset_and_a_plan_file_train_minilm_on_real_text(minilm_32, text_
     for strategy in [*PRESETS, plan_from_yaml(USER_PLAN)]:
         name = strategy if isinstance(strategy, str) else "plan file"
         budget = {} if name.startswith("gradual") or name == "plan file" else {"epochs": 1}  # these: 1 per phase
-        run = adapt(minilm_32.clone(), text_splits, strategy, seed=0, progress=False, **budget)
+        run = adapt(minilm_32.clone(), text_splits, strategy, seed=0, keep="last", progress=False, **budget)
         terms[name] = run.record["term"]
         assert run.record["metrics"]["test"]["images"] == 9, name
         after = dict(run.backbone.model.named_parameters())

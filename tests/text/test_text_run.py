@@ -4,6 +4,7 @@ tokenizers only."""
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -72,9 +73,11 @@ def test_predict_texts_from_a_text_file_and_a_csv(text_run, tmp_path):
     out = tmp_path / "predictions.csv"
     result = CliRunner().invoke(app, ["predict", str(text_run), str(lines), str(table), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    rows = out.read_text().splitlines()
-    assert len(rows) == 1 + 2 * len(SENTENCES) and rows[0].startswith("path,text,prediction")
-    assert rows[1].startswith(f"{lines}:1,{SENTENCES[0]},") and rows[4].startswith(f"{table}:2,")
+    assert out.read_text().startswith("path,text,prediction")
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 2 * len(SENTENCES) and all(r["error"] == "" for r in rows)
+    assert (rows[0]["path"], rows[0]["text"]) == (f"{lines}:1", SENTENCES[0]) and rows[3]["path"] == f"{table}:2"
+    assert [r["prediction"] for r in rows[:3]] == [r["prediction"] for r in rows[3:]]
 
 
 def test_evaluate_on_another_labelled_text_csv(text_run, tmp_path):

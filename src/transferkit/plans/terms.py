@@ -57,6 +57,9 @@ def phase_term(phase: Phase, init: str = "pretrained", stage_names: list[str] | 
         extras.append("batch norm in inference mode")
     if phase.bn == "adapt":
         extras.append("batch-norm statistics re-estimated on the target (AdaBN)")
+    elif isinstance(phase.bn, dict) and "adapt" in phase.bn.values():
+        adapted = join_names([s for s, policy in phase.bn.items() if policy == "adapt"])
+        extras.append(f"batch-norm statistics of {adapted} re-estimated on the target")
     if phase.semi_supervised != "none":
         method = "FixMatch" if phase.semi_supervised == "fixmatch" else "pseudo-labelling"
         term = f"{method} semi-supervised {term} (threshold {phase.threshold:g})"
