@@ -4,7 +4,7 @@ input-level shift, on a real network and a real target.
 Network: the demo's glyph-pretrained ResNet (step 1 done here). Target: scikit-learn's handwritten digits at 10 labels
 per class; seed k draws split k. The shifted target is the inverted copy of each seed's test images (255 - x, the
 input-level shift `diagnose` makes). Sections, each resumable (one JSON row per finished unit in --rows; a unit already
-there is skipped, so the script can be run in pieces under `flock /work/bench.lock`):
+there is skipped, so the script can be run in pieces):
 
 - averaging: one comparison of full, full with EMA, lp-ft, lp-ft with EMA and wise-ft (alpha on validation) over
   --seeds seeds and learning-rate factors 0.5, 1, 2, with `--soup`: test accuracy of each plan's chosen rate, of the
@@ -15,7 +15,7 @@ there is skipped, so the script can be run in pieces under `flock /work/bench.lo
   re-estimated everywhere (adapt) / train, and full, trained on the inverted digits (train, validation and test
   inverted), and surgical's variants on the plain digits.
 
-    PYTHONPATH=src flock /work/bench.lock python benchmarks/beyond_recipes.py [--sections averaging,semi,shift]
+    PYTHONPATH=src python benchmarks/beyond_recipes.py [--sections averaging,semi,shift]
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ highest mean test accuracy of the comparison, which no rule may read). One run o
 
 The full rerun (several hours on a 2-core CPU; through the lock, one torch thread):
 
-    flock /work/heavy.lock nice -n 5 env PYTHONPATH=src OMP_NUM_THREADS=1 \
+    nice -n 5 env PYTHONPATH=src OMP_NUM_THREADS=1 \
         python benchmarks/selection_rules.py --out benchmarks/selection-comparisons --quiet
 
 A small check (one network, one target, a few presets, 2 seeds):
