@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals"
 def start(tiny_model_dir, out: Path) -> subprocess.Popen:
     """`transferkit adapt` in a process of its own, with Python's Ctrl-C handling (even where ours ignores it)."""
     command = [sys.executable, "-m", "transferkit", "adapt", "--model", str(tiny_model_dir), "--data", TARGET,
-               "--strategy", f"lp-ft:epochs={EPOCHS}", "--device", "cpu", "--out", str(out)]
+               "--strategy", f"lp-ft:epochs={EPOCHS},fit=sgd", "--device", "cpu", "--out", str(out)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
            "TRANSFERKIT_PROGRESS": "0"}
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -30,7 +30,7 @@ def imbalanced_folder(tmp_path_factory):
 
 def test_balanced_accuracy_chooses_on_an_imbalanced_target(tiny_model_dir, imbalanced_folder, tmp_path):
     out = tmp_path / "cmp"
-    compare(str(tiny_model_dir), str(imbalanced_folder), "linear-probe", out=out, seeds=2, epochs=3,
+    compare(str(tiny_model_dir), str(imbalanced_folder), "linear-probe:fit=sgd", out=out, seeds=2, epochs=3,
             lr_factors=(0.1, 1, 10), val_fraction=0.4, metric="balanced-accuracy", progress=False,
             keep="last")
     board = json.loads((out / "leaderboard.json").read_text())

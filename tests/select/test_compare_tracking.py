@@ -18,7 +18,7 @@ from transferkit import compare
 def test_every_run_is_an_mlflow_run_with_its_epochs_and_the_winner_tagged(tiny_model_dir, tmp_path):
     from mlflow.tracking import MlflowClient
 
-    result = compare(str(tiny_model_dir), TINY_TARGET, "linear-probe,partial:k=1", out=tmp_path / "cmp", seeds=2,
+    result = compare(str(tiny_model_dir), TINY_TARGET, "linear-probe:fit=sgd,partial:k=1", out=tmp_path / "cmp", seeds=2,
                      epochs=2, lr_factors=(1,), labels_per_class=4, progress=False, track="mlflow")
     client = MlflowClient(f"sqlite:///{result.dir / 'mlflow.db'}")
     experiment = client.get_experiment_by_name(f"transferkit compare {result.dir.resolve()}")

@@ -14,6 +14,7 @@ from .app import app
 from .options import CommandOptions, command
 from .run_commands import _all_but
 from .user_errors import user_errors
+from ..settings.constraints import Invalid, Names
 
 
 @app.command()
@@ -48,6 +49,11 @@ RANK_TAKES = ("model", "data", "labels_per_class", "classes", "val_fraction", "t
 def _models_or_model(values: dict) -> dict:
     """--models (several networks) or --model (a rank of one), not both; the run spec's model is the first."""
     model, models = values.get("model"), values.get("models")
+    if models is not None:
+        try:
+            Names(1).parse(models)
+        except Invalid:  # --models itself then says what is wrong
+            return {**values, "model": model or models}
     if model is not None and models is not None:
         raise ModelError("Pass either --models A,B,... or --model (one network), not both.")
     if model is None and models is None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from transferkit.models.family import family_with_prefix
 from transferkit.models.offline_weights import OFFLINE_WEIGHTS, OfflineWeights
+from transferkit.models.timm_source import TIMM_HUB_OWNER
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,10 @@ def _offline_entry(provider: OfflineWeights) -> CatalogueEntry | None:
     path = provider.path()
     if path is None:
         return None
-    parameters, size = _shape(provider.family, provider.names[0])
+    try:
+        parameters, size = _shape(provider.family, provider.names[0])
+    except KeyError:  # a family that builds only from a saved config (hf: text encoders) has no random-weights shape
+        return None
     record = provider.record()
     version = f" {record['version']}" if record["version"] else ""
     return CatalogueEntry(f"{provider.family}:{provider.names[0]}", parameters, size,
@@ -85,7 +89,7 @@ def _timm_cached() -> list[CatalogueEntry]:
     out = []
     for repo in repos:
         owner, _, name = repo.repo_id.partition("/")
-        if owner != "timm" or repo.repo_type != "model":
+        if owner != TIMM_HUB_OWNER or repo.repo_type != "model":
             continue
         architecture = name.partition(".")[0]
         try:

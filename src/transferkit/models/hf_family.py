@@ -69,7 +69,8 @@ class HfFamily(BackboneFamily):
         path = Path(name).expanduser()
         if path.is_dir():
             return is_hf_dir(path)
-        return ("/" in name and not name.startswith((".", "/", "~"))) or f"{self.name}:{name}" in OFFLINE_WEIGHTS
+        hub_id = name.count("/") == 1 and not name.startswith((".", "/", "~"))  # organisation/model
+        return hub_id or f"{self.name}:{name}" in OFFLINE_WEIGHTS
 
     def unknown(self, name: str) -> str:
         return (f"'{name}' is neither a directory holding a transformers config.json nor a hub name "

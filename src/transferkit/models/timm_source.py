@@ -16,6 +16,8 @@ from transferkit.models.builders import bad_options
 from transferkit.models.hub import download_error, hub_reachable, is_network_error, no_weights_error
 from transferkit.models.safe_load import load_state_dict_file
 
+TIMM_HUB_OWNER = "timm"  # the Hugging Face organisation that holds timm's pretrained weights
+
 
 def build_timm(name: str, kwargs: dict) -> nn.Module:
     try:

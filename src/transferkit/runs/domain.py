@@ -25,6 +25,11 @@ def check_domain_options(plan: Plan, data: DataRef) -> None:
         method = next(p.alignment["method"] for p in plan.phases if p.alignment is not None)
         raise PlanError(f"Phase '{aligning[0]}' aligns features with unlabelled target images (alignment: {method}); "
                         "pass --source (labelled source) and --unlabeled (target images).")
+    semi = any(p.semi_supervised != "none" for p in plan.phases)
+    if data.source is None and data.unlabeled is not None and not semi:
+        raise PlanError("--unlabeled without --source gives unlabelled target images, which only a semi-supervised "
+                        "phase uses (for example --strategy fixmatch); pass --source too for domain adaptation, or "
+                        "drop --unlabeled.")
     adapting = any(p.bn == "adapt" or (isinstance(p.bn, dict) and "adapt" in p.bn.values()) for p in plan.phases)
     if data.source is not None and data.unlabeled is None and adapting:
         logger.warning("The plan re-estimates batch norm, but without --unlabeled it does so on the training images "
