@@ -15,13 +15,13 @@ from pathlib import Path
 from ..console import logger
 from ..errors import RunError
 from ..files import StagingDir, check_output_dir, read_json, unwritable_reason
+from .partial_run import LOCK_FILE, hold_lock
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX: no lock, the rest works
     fcntl = None
 
-LOCK_FILE = ".lock"
 LEFT_BY_A_STOP = ("leaderboard.json", "report.html")  # rewritten when a resumed comparison finishes
 
 
@@ -108,15 +108,8 @@ class ComparisonDir(StagingDir):
     def _lock(self, path: Path) -> None:
         if fcntl is None:
             return
-        fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            raise RunError(f"Another transferkit process is writing the comparison '{self.out}' right now; wait for "
-                           "it to finish or stop it first.") from None
-        os.set_inheritable(fd, False)
-        self._lock_fd = fd
+        self._lock_fd = hold_lock(path, f"Another transferkit process is writing the comparison '{self.out}' right "
+                                        "now; wait for it to finish or stop it first.")
 
     def _unlock(self) -> None:
         if self._lock_fd is not None:

@@ -32,6 +32,19 @@ FINAL_DIR = "final"
 _LOCKED: weakref.WeakSet = weakref.WeakSet()  # the PartialRuns of this process that hold their lock
 
 
+def hold_lock(folder: Path, busy: str) -> int:
+    """An exclusive lock on `folder`'s lock file, held while the returned descriptor is open; RunError(`busy`) when
+    another process holds it."""
+    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise RunError(busy) from None
+    os.set_inheritable(fd, False)
+    return fd
+
+
 def partial_path(out: str | Path) -> Path:
     """Where the staging directory of the run directory `out` lives."""
     out = Path(out)
@@ -145,14 +158,8 @@ class PartialRun:
     def _lock(self) -> None:
         if fcntl is None:
             return
-        fd = os.open(self.path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            raise RunError(f"Another transferkit process is writing '{self.out}' right now; wait for it to finish "
-                           "or stop it first.") from None
-        self._lock_fd = fd
+        self._lock_fd = hold_lock(self.path, f"Another transferkit process is writing '{self.out}' right now; wait "
+                                             "for it to finish or stop it first.")
         _LOCKED.add(self)
 
     def _unlock(self) -> None:
