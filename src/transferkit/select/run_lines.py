@@ -12,7 +12,7 @@ from typing import Any
 from ..console import logger
 from .metric import metric_label
 
-EVERY = 60.0  # seconds between "k of n runs done" lines while no run finishes
+EVERY = 30.0  # seconds between "k of n runs done" lines while no run finishes
 
 
 def _clock(seconds: float) -> str:
