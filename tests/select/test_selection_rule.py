@@ -171,3 +171,17 @@ def test_intervals_are_bounded_everywhere_and_the_label_says_what_happened():
     assert "97.0% [" in text and "100.0%]" in text
     # the best plan, chosen as the best, is not called "tied; the cheapest"
     assert "winner: highest mean" in text and "tied; the cheapest" not in text
+
+
+def test_a_bound_below_the_margin_that_the_holm_correction_undoes_says_so():
+    # partial's deficits 0.1, 0.7, 0.4 points: upper 95% bound 0.9 points alone, p = 0.037, doubled by Holm over
+    # the two cheaper plans: not shown within 1 point, and the status says why the bound alone did not suffice
+    entries = plans(full=(3_000_000, [0.880, 0.870, 0.875], [0.8] * 3),
+                    partial=(1_030_410, [0.879, 0.863, 0.871], [0.8] * 3),
+                    linear_probe=(12_810, [0.70, 0.72, 0.71], [0.8] * 3))
+    rows = {r["plan"]: r for r in build_leaderboard(entries)["rows"]}
+    test = rows["partial"]["equivalence"]
+    assert test["upper"] < 0.01 and test["p"] < 0.05 and not test["shown"]
+    assert status_text(rows["partial"], 0.01).endswith(
+        f"(upper bound {100 * test['upper']:.1f} pts, but Holm-corrected p = {test['p_holm']:.2g} over the cheaper "
+        "plans)")

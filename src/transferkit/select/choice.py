@@ -133,7 +133,7 @@ def _reason(winner, best, others, cheaper, how) -> str:
         return f"{highest}, and no eligible plan is cheaper{told}"
     bounds = ", ".join(f"{r[key]} {_points(r['equivalence']['upper'])}" for r in cheaper)
     return (f"{highest}; no cheaper plan is shown within {rule.points} of it (upper bounds of their deficits: "
-            f"{bounds}){told}")
+            f"{bounds}; each test Holm-corrected over the {len(cheaper)} cheaper plans){told}")
 
 
 def _points(value: float | None) -> str:
