@@ -185,3 +185,15 @@ def test_a_bound_below_the_margin_that_the_holm_correction_undoes_says_so():
     assert status_text(rows["partial"], 0.01).endswith(
         f"(upper bound {100 * test['upper']:.1f} pts, but Holm-corrected p = {test['p_holm']:.2g} over the cheaper "
         "plans)")
+
+
+def test_the_power_warning_names_the_control_left_unseparated():
+    # the random-features probe is far below at every seed (separated); scratch swings by seed (not separated)
+    entries = plans(partial=(1_030_410, [0.88, 0.86, 0.87], [0.8] * 3),
+                    random=(12_810, [0.50, 0.49, 0.51], [0.4] * 3),
+                    scratch=(1_234_822, [0.95, 0.50, 0.60], [0.6] * 3))
+    board = build_leaderboard(entries)
+    rows = {r["plan"]: r for r in board["rows"]}
+    assert rows["linear-probe:init=random"]["paired"]["distinguishable"]
+    assert not rows["scratch"]["paired"]["distinguishable"]
+    assert "not even the control scratch is separated from the best" in board["power"]["warning"]

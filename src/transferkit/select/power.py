@@ -33,7 +33,8 @@ def power_record(n: int, tests: list[dict[str, Any]], others: list[dict[str, Any
     out["spread"] = spread
     out["detectable"] = detectable_difference(spread, n, ALPHA)
     unseparated = [(row, t) for row, t in zip(others, tests) if not t.get("distinguishable")]
-    control_unseparated = any(row.get("control") for row, _ in unseparated)
+    controls = [row.get("plan") or row.get("candidate") for row, _ in unseparated if row.get("control")]
+    control_unseparated = bool(controls)
     nothing_separated = bool(others) and len(unseparated) == len(others)
     weak = control_unseparated or (nothing_separated and out["detectable"] > margin)
     if not weak or not out["detectable"]:
@@ -43,7 +44,7 @@ def power_record(n: int, tests: list[dict[str, Any]], others: list[dict[str, Any
     out["seeds_needed"] = seeds_to_detect(seen, spread, max(n + 1, FEW_SEEDS_ADVICE), ALPHA)
     advice = (f"use --seeds {out['seeds_needed']} or more" if out["seeds_needed"] is not None else
               f"even 100 seeds would not detect a difference of {100 * seen:.1f} points at this spread")
-    why = "not even the random-weights control is separated from the best" if control_unseparated else \
+    why = f"not even the control {' or '.join(controls)} is separated from the best" if control_unseparated else \
         "no plan is separated from the best"
     out["warning"] = (f"with {n} seeds no difference under {100 * out['detectable']:.1f} points can be detected "
                       f"(per-seed differences spread by {100 * spread:.1f} points; {why}); {advice}")
