@@ -24,6 +24,7 @@ from ..data import load_data
 from ..engine import frozen_features
 from ..errors import ModelError, RunError, TransferkitError
 from ..files import StagingDir, check_output_dir, write_json, write_text
+from ..models import Backbone
 from ..models.catalogue import published_top1
 from ..models.hub import HubUnreachable
 from ..models.spec import parse_spec
@@ -95,30 +96,15 @@ def _failed(model: str, error: str, seconds: float) -> dict[str, Any]:
             "total_seconds": round(seconds, 3)}
 
 
-def rank(spec: RunSpec, settings: RankSettings, output: Output = Output()) -> Ranking:
-    """Rank `settings.models` on `spec.data` by `settings.score` (every score is computed); write `output.path`."""
-    models = settings.models or ((spec.model.spec,) if spec.model.spec else ())
-    if not models:
-        raise ModelError("Give the networks to rank with --models A,B,... ('transferkit models' lists those ready "
-                         "here).")
-    if spec.data.source is not None:
-        raise RunError("rank scores networks on the labelled target; drop --source.")
-    if output.path is not None:
-        check_output_dir(output.path, output.overwrite)
+def ranking_doc(spec: RunSpec, backbones: dict[str, tuple[Backbone, float]], score: str) -> dict[str, Any]:
+    """ranking.json's content: every network of `backbones` (model spec -> the loaded backbone and the seconds its
+    loading took) scored on `spec`'s training split, in order of `score`."""
     started = time.perf_counter()
-    specs = {m: spec.replace(model=m) for m in models}
-    for m in models:  # every name first (cheap), then every network's weights, before any forward pass
-        parse_spec(m)
-    backbones = {}
-    for m in models:
-        load_started = time.perf_counter()
-        backbones[m] = (_load(specs[m]), round(time.perf_counter() - load_started, 3))
     gathered: list[NetworkFeatures | dict[str, Any]] = []
-    for m in models:
+    for m, (backbone, load_seconds) in backbones.items():
         net_started = time.perf_counter()
-        backbone, load_seconds = backbones.pop(m)
         try:
-            net = _features(m, backbone, specs[m])
+            net = _features(m, backbone, spec)
         except TransferkitError as exc:  # this network cannot be scored; the others still are
             logger.warning("%s failed: %s", m, exc)
             gathered.append(_failed(m, str(exc), time.perf_counter() - net_started + load_seconds))
@@ -137,14 +123,35 @@ def rank(spec: RunSpec, settings: RankSettings, output: Output = Output()) -> Ra
         row["seconds"] = {**loads, **row["seconds"]}
         row["total_seconds"] = round(sum(row["seconds"].values()), 3)
         rows.append(row)
-    doc = {
+    return {
         "data": spec.data.spec, "labels_per_class": spec.data.labels_per_class, "seed": spec.seed,
         "split": "the training split that compare draws for this seed (only it is read and forwarded)",
-        "score": settings.score, "order": ranking_order(rows, settings.score), "networks": rows,
+        "score": score, "order": ranking_order(rows, score), "networks": rows,
         "source_head_scores": {"comparable": reason is None, "reason": reason},
         "spec": {k: v for k, v in spec.to_dict().items() if k != "model"},
         "seconds": round(time.perf_counter() - started, 3),
     }
+
+
+def rank(spec: RunSpec, settings: RankSettings, output: Output = Output()) -> Ranking:
+    """Rank `settings.models` on `spec.data` by `settings.score` (every score is computed); write `output.path`."""
+    models = settings.models or ((spec.model.spec,) if spec.model.spec else ())
+    if not models:
+        raise ModelError("Give the networks to rank with --models A,B,... ('transferkit models' lists those ready "
+                         "here).")
+    if spec.data.source is not None:
+        raise RunError("rank scores networks on the labelled target; drop --source.")
+    if output.path is not None:
+        check_output_dir(output.path, output.overwrite)
+    started = time.perf_counter()
+    for m in models:  # every name first (cheap), then every network's weights, before any forward pass
+        parse_spec(m)
+    backbones = {}
+    for m in models:
+        load_started = time.perf_counter()
+        backbones[m] = (_load(spec.replace(model=m)), round(time.perf_counter() - load_started, 3))
+    doc = ranking_doc(spec, backbones, settings.score)
+    doc["seconds"] = round(time.perf_counter() - started, 3)
     if output.path is None:
         return Ranking(doc)
     with StagingDir(output.path, output.overwrite) as staging:
