@@ -81,7 +81,7 @@ def compare(model: ModelArg | None = None, data: DataArg | None = None,
     Every run is one RunSpec with its seed changed; seed k draws split k for every plan. A loaded DataSplits is
     used as the one split of every seed. `models=[A, B, ...]` instead of `model` runs every plan on each of those
     networks with the same seeds and splits; the leaderboard then ranks (network, plan) pairs and gives each
-    network's inference cost.
+    network's inference cost. `top_networks=K` with them trains only the K best by `rank`'s default score.
     """
     overwrite, resume = settings.pop("overwrite", False), settings.pop("resume", False)
     how = settings.pop("settings", None) or CompareSettings()

@@ -1,11 +1,13 @@
 """`rank` from outside: every score of every network in ranking.json and the table, the order by the chosen score,
-features that a later compare reuses, and bad input refused in one line before anything is written."""
+only the training split forwarded, training features that a later compare reuses, and bad input refused in one line
+before anything is written."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+import torch
 from typer.testing import CliRunner
 
 from transferkit.cli import app
@@ -54,7 +56,31 @@ def test_rank_writes_every_score_the_order_and_the_seconds(ranked, tiny_model_di
     assert "Which network" in (out / "report.html").read_text()
 
 
-def test_a_compare_on_the_same_network_and_data_reuses_the_features(ranked, tiny_model_dir, tmp_path):
+def test_rank_forwards_only_the_training_split(tiny_model_dir, tmp_path, monkeypatch):
+    """Images through the network's first convolution, and the stores cached: the training split (36 images) and a
+    few to check the cut network, never the 54 test images; no store holds a validation or test row."""
+    monkeypatch.setenv("TRANSFERKIT_CACHE", str(tmp_path / "cache"))
+    seen = []
+
+    def count(module, args):
+        if isinstance(module, torch.nn.Conv2d) and module.in_channels == 3:
+            seen.append(len(args[0]))
+
+    handle = torch.nn.modules.module.register_module_forward_pre_hook(count)
+    try:
+        result = invoke("rank", "--models", str(tiny_model_dir), "--data", TINY_TARGET, "--labels-per-class", "6",
+                        "--seed", "5")  # a split no other test caches
+    finally:
+        handle.remove()
+    assert result.exit_code == 0, result.output
+    assert 36 <= sum(seen) < 36 + 54
+    stores = [json.loads(meta.read_text()) for meta in (tmp_path / "cache" / "features").glob("*/meta.json")]
+    assert len(stores) == 1
+    assert stores[0]["shapes"]["train"][:2] == [1, 36]
+    assert stores[0]["shapes"]["val"][0] == stores[0]["shapes"]["test"][0] == 0
+
+
+def test_a_compare_on_the_same_network_and_data_reuses_the_training_features(ranked, tiny_model_dir, tmp_path):
     from transferkit import compare, rank
 
     ranking = rank([str(tiny_model_dir)], TINY_TARGET, labels_per_class=6, progress=False)
@@ -63,8 +89,10 @@ def test_a_compare_on_the_same_network_and_data_reuses_the_features(ranked, tiny
                          lr_factors=(1,), labels_per_class=6, progress=False)
     run = json.loads(next((tmp_path / "cmp").glob("runs/*/*/seed0/run.json")).read_text())
     cache = run["plan"]["phases"][0]["feature_cache"]
-    assert comparison.winner is not None and cache["reused"] is True
-    assert cache["key"] == ranking.doc["networks"][0]["feature_cache"]["key"]
+    assert comparison.winner is not None and cache["used"] is True
+    # the training rows come from rank's store; only the validation and test images went through the network
+    assert cache["train_from"] == ranking.doc["networks"][0]["feature_cache"]["key"]
+    assert cache["encoded"] == [cache["shape"]["val"][0] + cache["shape"]["test"][0]]
 
 
 @pytest.mark.parametrize("bad, words", [

@@ -17,6 +17,7 @@ from .preprocessing import Preprocessing
 from ..settings.reading import ReadSettings
 from ..settings import DataRef
 from .sources import ImageSource, sha256_text
+from .splits import Split
 from .spec import open_source
 from .streamed_images import StreamedImages
 
@@ -87,9 +88,10 @@ class DataSplits:
 
 
 def load_data(data: str | DataRef, preprocessing: Preprocessing, *, seed: int = 0, progress: bool = True,
-              reading: ReadSettings | None = None, **ref: object) -> DataSplits:
+              reading: ReadSettings | None = None, train_only: bool = False, **ref: object) -> DataSplits:
     """Open a DataRef's spec (or a spec string plus DataRef fields), split it with `seed` (as given, or drawn: see
-    `split_source`), and read the three splits at `preprocessing.size_hw` as `reading` says."""
+    `split_source`), and read the three splits at `preprocessing.size_hw` as `reading` says. `train_only`: the
+    same training split, with the validation and test splits drawn but neither read nor kept (empty)."""
     ref_ = data if isinstance(data, DataRef) else DataRef(str(data), **ref)
     classes = list(ref_.classes) if ref_.classes is not None else None
     source = open_source(ref_.spec, progress=progress)
@@ -99,6 +101,9 @@ def load_data(data: str | DataRef, preprocessing: Preprocessing, *, seed: int = 
         apply_class_list(source, classes)
     split, given = split_source(source, labels_per_class=ref_.labels_per_class, val_fraction=ref_.val_fraction,
                                 test_fraction=ref_.test_fraction, seed=seed)
+    if train_only:
+        none = np.zeros(0, dtype=np.int64)
+        split = Split(train=split.train, val=none, test=none)
     duplicates = find_duplicates(source, {"train": split.train, "val": split.val, "test": split.test})
     warn_duplicates(duplicates, ref_.spec)
     tensors = read_parts(source, (split.train, split.val, split.test), preprocessing, progress=progress,
@@ -112,7 +117,8 @@ def load_data(data: str | DataRef, preprocessing: Preprocessing, *, seed: int = 
         skipped=list(source.skipped),
         fingerprint=source.fingerprint(),
         options={"labels_per_class": ref_.labels_per_class, "seed": seed, "val_fraction": ref_.val_fraction,
-                 "test_fraction": ref_.test_fraction, "classes": classes},
+                 "test_fraction": ref_.test_fraction, "classes": classes,
+                 **({"train_only": True} if train_only else {})},
         given_splits=given,
         duplicates=duplicates,
         flip=source.mirror_safe,

@@ -142,6 +142,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
     if out is not None:
         ComparisonDir(out, overwrite, output.resume)  # (checks the output before anything loads)
     networks = CompareNetworks(spec, settings.models, backbone, splits)
+    top_networks = networks.keep_top(settings.top_networks, seed_list[0])  # before anything else sees the networks
     splits_for = networks.splits
     networks.resolve(candidates)  # fail on unknown stages before any training
     candidates = networks.cross(candidates)
@@ -208,6 +209,7 @@ def compare(spec: RunSpec, strategies: str | list[str | Plan] = "all", settings:
             summary = {
                 "model": spec.model.spec if settings.models is None else list(settings.models),
                 "networks": networks.record(),
+                "top_networks": top_networks,
                 "data": spec.data.spec,
                 "labels_per_class": spec.data.labels_per_class,
                 "splits": "split seed = run seed" if splits is None else "one given split for every seed",

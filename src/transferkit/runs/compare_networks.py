@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data import DataSplits
+from ..console import logger
 from ..errors import ModelError, PlanError, RunError
 from ..models import Backbone
 from ..models.spec import parse_spec
@@ -19,8 +20,10 @@ from ..select.candidates import Candidate, on_networks
 from ..select.inference_cost import inference_cost
 from ..select.pareto import mark_pareto
 from ..settings import ModelRef, RunSpec
+from ..settings.rank import DEFAULT_RANK_SCORE
 from .compare_holdout import given_with_holdout
 from .loading import load_model, load_splits
+from .rank import ranking_doc
 
 
 @dataclass
@@ -46,6 +49,10 @@ def failure_reason(exc: BaseException) -> str:
         return str(exc)
     lines = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+
+
+def _score(value: float | None) -> str:
+    return "not measured" if value is None else f"{value:.3f}"
 
 
 class CompareNetworks:
@@ -87,6 +94,32 @@ class CompareNetworks:
         """What fails a run without failing the comparison: bad settings for it (a diverging loss) and, with several
         networks, whatever one network cannot do (out of memory, an input size it cannot take)."""
         return (RunError, PlanError, ModelError, RuntimeError) if self.several else (RunError, PlanError)
+
+    def keep_top(self, count: int | None, seed: int) -> dict[str, Any] | None:
+        """Rank the networks as `rank` does (its default score, on split `seed`'s training images) and keep the
+        `count` best before any training; leaderboard.json's `top_networks` (None without `count`)."""
+        if count is None:
+            return None
+        names = [n.name for n in self.networks]
+        if count >= len(self.networks):
+            note = f"--top-networks {count} keeps all {len(names)} networks (none ranked)"
+            logger.info("%s.", note)
+            return {"count": count, "kept": names, "dropped": [], "note": note}
+        if self.spec.data.source is not None:
+            raise RunError("--top-networks ranks the networks on labelled target images, which domain adaptation "
+                           "(--source) does not have; drop --top-networks, or --source.")
+        spec = dataclasses.replace(self.spec, seed=seed)
+        doc = ranking_doc(spec, {n.model.spec: (n.backbone, 0.0) for n in self.networks}, DEFAULT_RANK_SCORE)
+        by_spec = {n.model.spec: n for n in self.networks}
+        scores = {row["model"]: (row.get("scores") or {}).get(DEFAULT_RANK_SCORE) for row in doc["networks"]}
+        ranked = [{"network": by_spec[m].name, "spec": m, "rank": i, "score": scores[m]}
+                  for i, m in enumerate(doc["order"], 1)]
+        self.networks = [by_spec[m] for m in doc["order"][:count]]
+        dropped = ranked[count:]
+        logger.info("Kept the %d best of %d networks by %s before training; dropped %s.", count, len(names),
+                    DEFAULT_RANK_SCORE, ", ".join(f"{d['network']} ({_score(d['score'])})" for d in dropped))
+        return {"count": count, "score": DEFAULT_RANK_SCORE, "seed": seed, "ranking": ranked,
+                "kept": [n.name for n in self.networks], "dropped": dropped}
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_splits": {}}  # another process loads its own

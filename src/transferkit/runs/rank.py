@@ -1,10 +1,12 @@
 """`rank`: score several networks on a target before any training, from one forward pass of each over the target's
-training split, and write ranking.json and report.html.
+labelled training split, and write ranking.json and report.html.
 
 Every network is loaded first, so a name that does not exist or weights that cannot be found end the command
-before any forward pass or file. The target is split as `compare` splits it for the same seed (its validation
-holdout included), and the features come through the feature cache of the linear probe's phase: a later `compare`
-or `adapt` on the same network, data and seed reuses them.
+before any forward pass or file. The target is split as `compare` splits it for the same seed, but only the
+training split is read and forwarded: no score reads the validation or test images (the probe's accuracy is
+cross-validated on the training features), and on a full data set they are most of the work. The features come
+through the feature cache of the linear probe's phase, as a store of the training images alone: a later `compare`
+or `adapt` on the same network, data and seed copies its rows and forwards only its validation and test images.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import numpy as np
 import torch
 
 from ..console import Printable, logger
+from ..data import load_data
 from ..engine import frozen_features
 from ..errors import ModelError, RunError, TransferkitError
 from ..files import StagingDir, check_output_dir, write_json, write_text
+from ..models import Backbone
 from ..models.catalogue import published_top1
 from ..models.hub import HubUnreachable
 from ..models.spec import parse_spec
@@ -28,9 +32,8 @@ from ..plans import plan_from_spec
 from ..report.ranking_html import render_ranking
 from ..select.ranking import (NetworkFeatures, not_measured_lines, ranking_order, ranking_table, score_network,
                               source_head_reason)
-from ..settings import CompareSettings, Output, RankSettings, RunSpec
-from .compare_holdout import with_holdout
-from .loading import load_model, load_splits
+from ..settings import Output, RankSettings, RunSpec
+from .loading import load_model
 
 # the phase whose feature cache rank fills: the linear probe's (also lp-ft's first phase)
 PROBE_STRATEGY = "linear-probe"
@@ -58,7 +61,8 @@ def _features(model: str, backbone, spec: RunSpec) -> NetworkFeatures:
     """One forward pass of `backbone` over the training split (through the feature cache), and its source logits."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    data = load_splits(spec, backbone.preprocessing)
+    data = load_data(spec.data, backbone.preprocessing, seed=spec.seed, progress=spec.execution.progress,
+                     reading=spec.execution.reading(), train_only=True)
     timings["data"] = round(time.perf_counter() - started, 3)
     started = time.perf_counter()
     found = frozen_features(plan_from_spec(PROBE_STRATEGY), backbone, data, spec.seed, spec.execution)
@@ -92,30 +96,15 @@ def _failed(model: str, error: str, seconds: float) -> dict[str, Any]:
             "total_seconds": round(seconds, 3)}
 
 
-def rank(spec: RunSpec, settings: RankSettings, output: Output = Output()) -> Ranking:
-    """Rank `settings.models` on `spec.data` by `settings.score` (every score is computed); write `output.path`."""
-    models = settings.models or ((spec.model.spec,) if spec.model.spec else ())
-    if not models:
-        raise ModelError("Give the networks to rank with --models A,B,... ('transferkit models' lists those ready "
-                         "here).")
-    if spec.data.source is not None:
-        raise RunError("rank scores networks on the labelled target; drop --source.")
-    if output.path is not None:
-        check_output_dir(output.path, output.overwrite)
+def ranking_doc(spec: RunSpec, backbones: dict[str, tuple[Backbone, float]], score: str) -> dict[str, Any]:
+    """ranking.json's content: every network of `backbones` (model spec -> the loaded backbone and the seconds its
+    loading took) scored on `spec`'s training split, in order of `score`."""
     started = time.perf_counter()
-    specs = {m: with_holdout(spec.replace(model=m), CompareSettings()) for m in models}
-    for m in models:  # every name first (cheap), then every network's weights, before any forward pass
-        parse_spec(m)
-    backbones = {}
-    for m in models:
-        load_started = time.perf_counter()
-        backbones[m] = (_load(specs[m]), round(time.perf_counter() - load_started, 3))
     gathered: list[NetworkFeatures | dict[str, Any]] = []
-    for m in models:
+    for m, (backbone, load_seconds) in backbones.items():
         net_started = time.perf_counter()
-        backbone, load_seconds = backbones.pop(m)
         try:
-            net = _features(m, backbone, specs[m])
+            net = _features(m, backbone, spec)
         except TransferkitError as exc:  # this network cannot be scored; the others still are
             logger.warning("%s failed: %s", m, exc)
             gathered.append(_failed(m, str(exc), time.perf_counter() - net_started + load_seconds))
@@ -134,14 +123,35 @@ def rank(spec: RunSpec, settings: RankSettings, output: Output = Output()) -> Ra
         row["seconds"] = {**loads, **row["seconds"]}
         row["total_seconds"] = round(sum(row["seconds"].values()), 3)
         rows.append(row)
-    doc = {
+    return {
         "data": spec.data.spec, "labels_per_class": spec.data.labels_per_class, "seed": spec.seed,
-        "split": "as compare splits it for this seed (validation holdout included)",
-        "score": settings.score, "order": ranking_order(rows, settings.score), "networks": rows,
+        "split": "the training split that compare draws for this seed (only it is read and forwarded)",
+        "score": score, "order": ranking_order(rows, score), "networks": rows,
         "source_head_scores": {"comparable": reason is None, "reason": reason},
         "spec": {k: v for k, v in spec.to_dict().items() if k != "model"},
         "seconds": round(time.perf_counter() - started, 3),
     }
+
+
+def rank(spec: RunSpec, settings: RankSettings, output: Output = Output()) -> Ranking:
+    """Rank `settings.models` on `spec.data` by `settings.score` (every score is computed); write `output.path`."""
+    models = settings.models or ((spec.model.spec,) if spec.model.spec else ())
+    if not models:
+        raise ModelError("Give the networks to rank with --models A,B,... ('transferkit models' lists those ready "
+                         "here).")
+    if spec.data.source is not None:
+        raise RunError("rank scores networks on the labelled target; drop --source.")
+    if output.path is not None:
+        check_output_dir(output.path, output.overwrite)
+    started = time.perf_counter()
+    for m in models:  # every name first (cheap), then every network's weights, before any forward pass
+        parse_spec(m)
+    backbones = {}
+    for m in models:
+        load_started = time.perf_counter()
+        backbones[m] = (_load(spec.replace(model=m)), round(time.perf_counter() - load_started, 3))
+    doc = ranking_doc(spec, backbones, settings.score)
+    doc["seconds"] = round(time.perf_counter() - started, 3)
     if output.path is None:
         return Ranking(doc)
     with StagingDir(output.path, output.overwrite) as staging:

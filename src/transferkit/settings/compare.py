@@ -56,6 +56,10 @@ class NetworkList(Names):
         return self.check(items)
 
 
+TOP_NETWORKS_HELP = ("With --models: rank the networks first (as 'transferkit rank' does, by its default score, on the "
+                     "first seed's training split) and train only the best N; the leaderboard records the others "
+                     "and their scores. N at least the number of networks keeps them all.")
+
 MODELS_HELP = ("Several networks to compare (instead of --model), comma-separated: every plan runs on each with the "
                "same seeds and splits, and the leaderboard ranks (network, plan) pairs with each network's inference "
                "cost.")
@@ -70,6 +74,7 @@ class CompareSettings(Record):
     panel = "Comparison"
 
     models: tuple[str, ...] | None = setting(None, NetworkList(), MODELS_HELP, error=ModelError)
+    top_networks: int | None = setting(None, Whole(min=1, example=2), TOP_NETWORKS_HELP, error=ModelError)
     seeds: int | tuple[int, ...] = setting(3, SEEDS, "Seeds per plan (or the seeds, comma-separated); seed k also draws "
                                                      "split k, the same for every plan.")
     search: str = setting("exhaustive", OneOf(SEARCHES), "exhaustive (every plan, learning rate and seed) or halving "
@@ -129,6 +134,9 @@ class CompareSettings(Record):
                                 "--out/tensorboard); run.json stays the record.")
 
     def check(self) -> None:
+        if self.top_networks is not None and len(self.models or ()) < 2:
+            raise ModelError("--top-networks keeps the best of the networks that --models lists; list at least two "
+                             "networks with --models (A,B,...), or drop --top-networks.")
         if len(set(self.lr_factors)) != len(self.lr_factors):
             raise PlanError(f"Learning-rate factors must be distinct; got {list(self.lr_factors)}.")
         if self.executor != "ray" and (self.ray_address is not None or self.gpus_per_run is not None):

@@ -60,13 +60,15 @@ def trunk_state(backbone, trunk_stages: set[str]) -> dict[str, torch.Tensor]:
     return out
 
 
-def data_identity(data) -> dict[str, Any]:
-    """Fingerprints and pixel digests of the three splits (the cache holds all of them)."""
+def data_identity(data, train_only: bool = False) -> dict[str, Any]:
+    """Fingerprints and pixel digests of the splits the cache holds: all three, less the empty ones, or only the
+    training split (`train_only`)."""
+    splits = [s for s in ("train", "val", "test") if s == "train" or (not train_only and len(getattr(data, s)))]
     return {
         "source": data.fingerprint,
         "classes": list(data.classes),
         **{split: {"fingerprint": getattr(data, split).fingerprint, "pixels": pixel_digest(getattr(data, split).images)}
-           for split in ("train", "val", "test")},
+           for split in splits},
     }
 
 
@@ -80,7 +82,8 @@ class CachedActivations:
     """Everything that decides the activations of a store: the trunk (`backbone`'s `trunk_stages` below `boundary`,
     with their batch-norm policies `bn_policy`), the training views (`augment`, how many `views`, and `view_seed`, the
     seed that draws them; None without augmentation), the `data`, and the `numerics` (device, precision, library
-    versions)."""
+    versions). `train_only`: the key of a store of the training views alone (its validation and test splits empty),
+    as `rank` writes one."""
 
     backbone: Any
     boundary: str
@@ -91,6 +94,7 @@ class CachedActivations:
     view_seed: int | None
     data: Any
     numerics: dict[str, Any]
+    train_only: bool = False
 
 
 def feature_cache_key(what: CachedActivations) -> str:
@@ -108,6 +112,6 @@ def feature_cache_key(what: CachedActivations) -> str:
         "augment": {"name": what.augment, "views": what.views, "seed": what.view_seed,
                     "flip": getattr(data, "flip", True)},
         "bn": what.bn_policy,
-        "data": data_identity(data),
+        "data": data_identity(data, what.train_only),
         "numerics": what.numerics,
     })

@@ -9,6 +9,7 @@ the phase's own train/eval modes. Otherwise the phase runs on images and the rec
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from contextlib import nullcontext
 from importlib.metadata import version
@@ -160,26 +161,40 @@ class FeatureCache:
         finally:
             writer.discard()
 
+    def _train_only_store(self, what: CachedActivations, root) -> FeatureStore | None:
+        """The store of the same training views alone (as `rank` writes one), when this store needs the other splits
+        too and one process builds it (the processes of a shared build each encode their share of every split)."""
+        data = what.data
+        if not (len(data.val) or len(data.test)) or self.accelerator.num_processes > 1:
+            return None
+        return self._existing(feature_cache_key(dataclasses.replace(what, train_only=True)), root)
+
     def _store_for(self, rp: ResolvedPhase, net, base, cut: Cut) -> tuple[FeatureStore, dict]:
         augment = rp.phase.augment
         views = self.settings.views if augment != "none" else 1
-        key = feature_cache_key(CachedActivations(
+        what = CachedActivations(
             backbone=net, boundary=cut.boundary, trunk_stages=cut.trunk_stages,
             bn_policy={s.stage: s.bn for s in rp.stages if s.stage in cut.trunk_stages},
             augment=augment, views=views, view_seed=self.seed if augment != "none" else None, data=base.data,
             numerics={"device": self.accelerator.device.type, "precision": self.accelerator.mixed_precision,
                       "torch": torch.__version__, "timm": version("timm"), "torchvision": version("torchvision")},
-        ))
+        )
+        key = feature_cache_key(what)
         started = time.perf_counter()
         root = cache_dir() / "features"
         store = self._existing(key, root)
-        reused, encoded = store is not None, [0] * self.accelerator.num_processes
+        reused, encoded, train_from = store is not None, [0] * self.accelerator.num_processes, None
         if store is None:
             data = base.data
             counts = {"train": (views, len(data.train)), "val": (len(data.val),), "test": (len(data.test),)}
             writer = StoreWriter(key, counts, self.settings.memory_budget, root)
+            known = self._train_only_store(what, root)
+            if known is not None:  # its training rows are copied; only the validation and test images are encoded
+                for view in range(views):
+                    writer.write("train", 0, known.rows("train", 0, len(data.train), view), view)
+                train_from = known.key
             train_views = TrainingViews(make_augmentation(augment, tuple(data.train.images.shape[-2:]), data.flip),
-                                        views, self.seed)
+                                        0 if known is not None else views, self.seed)
 
             def encode(into, share=range) -> int:
                 return compute_activations(into, cut, base, train_views, autocast=self._autocast, share=share)
@@ -193,5 +208,6 @@ class FeatureCache:
             "bytes": store.nbytes, "shape": store.shapes, "views": views, "augment": augment,
             "build_seconds": 0.0 if reused else round(time.perf_counter() - started, 3),
             "encoded": encoded,  # images each process ran through the trunk for this store
+            **({"train_from": train_from} if train_from else {}),  # the store whose training rows this one copied
         }
         return store, record
