@@ -111,3 +111,17 @@ def test_a_bad_network_in_the_list_stops_before_anything_is_written(bad, words, 
 def test_model_and_models_together_are_refused(tiny_model_dir):
     result = invoke("rank", "--model", str(tiny_model_dir), "--models", str(tiny_model_dir), "--data", TINY_TARGET)
     assert_cli_error(result, "either --models", "not both")
+
+
+def test_timm_and_torchvision_imagenet_heads_compare_for_leep_and_nce(tmp_path, monkeypatch):
+    # the two libraries spell the same 1000 ImageNet classes differently ('tench, Tinca tinca' / 'tench'); the
+    # heads predict the same classes in the same order, so LEEP and NCE are measured for both
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    out = tmp_path / "ranking"
+    result = invoke("rank", "--models", f"{LITE0},torchvision:mobilenet_v2", "--data", TINY_TARGET,
+                    "--labels-per-class", "3", "--input-size", "16", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    doc = json.loads((out / "ranking.json").read_text())
+    assert doc["source_head_scores"]["comparable"] is True, doc["source_head_scores"]
+    assert all(isinstance(row["scores"]["leep"], float) and isinstance(row["scores"]["nce"], float)
+               for row in doc["networks"])

@@ -52,6 +52,12 @@ def torchvision_preprocessing(name: str, kwargs: dict) -> Preprocessing:
 def torchvision_classes(name: str) -> list[str] | None:
     weights = default_weights(name)
     classes = weights.meta.get("categories") if weights is not None else None
+    if classes and list(classes) == tvm.ResNet50_Weights.IMAGENET1K_V1.meta["categories"]:
+        # the same 1000 ImageNet classes in the same order as timm's heads: one spelling (timm's), so the source
+        # heads of timm and torchvision networks compare (LEEP, NCE, label-space overlap)
+        from timm.data import ImageNetInfo
+
+        return ImageNetInfo("imagenet-1k").label_descriptions()
     return list(classes) if classes else None
 
 
