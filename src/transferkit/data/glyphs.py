@@ -21,7 +21,6 @@ classes: its per-image numbers come from another instance stream of the same see
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -34,6 +33,7 @@ import torch.nn.functional as F
 from ..console import track
 from .glyph_shifts import GlyphShift
 from .glyph_strokes import draw_strokes
+from .glyph_warp import warp
 
 GENERATOR_VERSION = 1  # bump when the pixels for a given config change
 MAX_SEGMENTS = 5  # a pen path of up to 4 segments plus one optional separate stroke
@@ -218,23 +218,8 @@ def render(inst: Instances, size: int, style: GlyphStyle) -> torch.Tensor:
     paths = bezier(inst.ctrl[image, segment], np.linspace(0, 1, SAMPLES_PER_SEGMENT))  # (M, T, 2)
     img = draw_strokes(paths, image, inst.thickness, size, style.edge_px)
     img = img * torch.from_numpy(inst.intensity).float().view(-1, 1, 1, 1)
-    img = _elastic(img, torch.from_numpy(inst.flow))
+    img = warp(img, torch.from_numpy(inst.flow))
     return _lower_resolution(img, inst.lowres)
-
-
-def _elastic(img: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
-    """Warp each image by its coarse flow field, upsampled smoothly to full resolution."""
-    n, _, h, w = img.shape
-    # one channel at a time: the same numbers as upsampling both channels together, sooner
-    dense = F.interpolate(flow.view(-1, 1, *flow.shape[2:]), size=(h, w), mode="bicubic", align_corners=False)
-    dense = dense.view(n, -1, h, w).permute(0, 2, 3, 1)
-    return F.grid_sample(img, _identity_grid(h, w) + dense, align_corners=False)
-
-
-@functools.cache
-def _identity_grid(h: int, w: int) -> torch.Tensor:
-    """The sampling grid (1, h, w, 2) that leaves an image as it is (the same for every image)."""
-    return F.affine_grid(torch.eye(2, 3).unsqueeze(0), [1, 1, h, w], align_corners=False)
 
 
 def _lower_resolution(img: torch.Tensor, factors: np.ndarray) -> torch.Tensor:
