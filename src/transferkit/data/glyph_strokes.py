@@ -37,7 +37,8 @@ def draw_strokes(paths: np.ndarray, image: np.ndarray, thickness: np.ndarray, si
     owner = torch.from_numpy(image).repeat_interleave(path.shape[1] - 1)  # image of each piece
     half = torch.from_numpy(thickness * size).float() + edge_px  # per image: ink reaches this far from the path
     dist2 = _nearest_squared_distance(a, ab, owner, half, (n, size))
-    ink = (half.view(-1, 1, 1) - dist2.contiguous().clamp_(min=0).sqrt_()).div_(edge_px).clamp_(0.0, 1.0)
+    root = torch.clamp(dist2, min=0).sqrt_()  # read straight from the padded canvas, no copy first
+    ink = torch.sub(half.view(-1, 1, 1), root, out=root).div_(edge_px).clamp_(0.0, 1.0)
     return ink.unsqueeze(1)
 
 

@@ -217,7 +217,7 @@ def render(inst: Instances, size: int, style: GlyphStyle) -> torch.Tensor:
     image, segment = np.nonzero(inst.active)  # the drawn segments
     paths = bezier(inst.ctrl[image, segment], np.linspace(0, 1, SAMPLES_PER_SEGMENT))  # (M, T, 2)
     img = draw_strokes(paths, image, inst.thickness, size, style.edge_px)
-    img = img * torch.from_numpy(inst.intensity).float().view(-1, 1, 1, 1)
+    img = img.mul_(torch.from_numpy(inst.intensity).float().view(-1, 1, 1, 1))
     img = warp(img, torch.from_numpy(inst.flow))
     return _lower_resolution(img, inst.lowres)
 
