@@ -37,7 +37,10 @@ def draw_strokes(paths: np.ndarray, image: np.ndarray, thickness: np.ndarray, si
     owner = torch.from_numpy(image).repeat_interleave(path.shape[1] - 1)  # image of each piece
     half = torch.from_numpy(thickness * size).float() + edge_px  # per image: ink reaches this far from the path
     dist2 = _nearest_squared_distance(a, ab, owner, half, (n, size))
-    root = torch.clamp(dist2, min=0).sqrt_()  # read straight from the padded canvas, no copy first
+    # Pixels out of reach (inf: torch's square root of inf is ten times slower) get a finite squared distance that
+    # is still out of reach: their ink stays 0. Read straight from the padded canvas, without a copy first.
+    far = float((half.max() + 1) ** 2) if n else 1.0
+    root = torch.clamp(dist2, min=0, max=far).sqrt_()
     ink = torch.sub(half.view(-1, 1, 1), root, out=root).div_(edge_px).clamp_(0.0, 1.0)
     return ink.unsqueeze(1)
 
