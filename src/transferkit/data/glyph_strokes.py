@@ -107,6 +107,7 @@ def _piece_distances(
 
     Pieces are the last (contiguous) axis, so every operation runs over long vectors. The result and an index
     buffer of its size are views of `buffers`.
+    Negations are exact, so (tmp - 2 along) = -(2 along - tmp) and adding its product with t is the subtraction.
     """
     shape = (py.shape[0], px.shape[1], px.shape[2])
     numel = shape[0] * shape[1] * shape[2]
@@ -114,9 +115,9 @@ def _piece_distances(
     torch.add(px * ab[:, 0], py * ab[:, 1], out=along)  # p.ab
     torch.div(along, length2, out=t).clamp_(0.0, 1.0)  # nearest point on the piece, as a fraction of it
     torch.mul(t, length2, out=tmp)
-    torch.sub(along.mul_(2), tmp, out=tmp)
+    torch.add(tmp, along, alpha=-2, out=tmp)  # -(2 p.ab - t |ab|^2)
     torch.mul(t, tmp, out=tmp)
-    dist2 = torch.add(px**2, py**2, out=along).sub_(tmp)
+    dist2 = torch.add(px**2, py**2, out=along).add_(tmp)
     return dist2, buffers[1][:numel]
 
 
