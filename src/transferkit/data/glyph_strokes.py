@@ -6,8 +6,9 @@ sampled on each segment and `half` is the image's stroke half-width plus the sof
 of a polyline piece can get ink from it, so each piece is measured against a small window of pixels around it.
 
 Speed without changing a single pixel:
-- every piece gets the smallest window that holds all pixels it can ink (plus a small margin), and pieces
-  are grouped by window shape so that each group is one batch of tensor operations, pieces along the last axis;
+- every piece gets the smallest window that holds all pixels it can ink (plus a small margin), moved inside the
+  image where it overhangs, and pieces are grouped by window shape so that each group is one batch of tensor
+  operations, pieces along the last axis;
 - the ink falls monotonically with the distance, so the brightest ink of a pixel is the ink of its smallest
   squared distance: the pieces scatter only squared distances (a minimum, which is exact in any order), and the
   square root and the soft edge are computed once per pixel;
@@ -54,6 +55,9 @@ def _nearest_squared_distance(
     if not len(a):
         return torch.full((n, size, size), float("inf"))
     first, extent = _windows(a, ab, half[owner])
+    # A window moved inside the image still holds every pixel of the image that it held (more pixels only add
+    # true distances to the minimum), so the canvas needs padding only for windows wider than the image.
+    first = torch.minimum(first.clamp(min=0), size - extent)
     pad = max(0, -int(first.min()), int((first + extent).max()) - size)
     side = size + 2 * pad  # a padded canvas: windows never leave it, so no pixel needs a bounds check
     key = extent[:, 1] * (side + 1) + extent[:, 0]
