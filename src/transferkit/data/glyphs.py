@@ -166,7 +166,7 @@ def make_prototypes(n_classes: int, rng: np.random.Generator) -> tuple[np.ndarra
         n_seg = int(rng.integers(2, 5))
         p, v = rng.uniform(0.2, 0.8, 2), rng.normal(0, 0.25, 2)  # pen position and tangent
         for s in range(n_seg):
-            q = np.clip(p + rng.normal(0, 0.3, 2), 0.1, 0.9)
+            q = np.minimum(np.maximum(p + rng.normal(0, 0.3, 2), 0.1), 0.9)  # np.clip's numbers, with less overhead
             w = rng.normal(0, 0.25, 2)
             protos[c, s] = [p, p + v, q - w, q]
             active[c, s] = True
