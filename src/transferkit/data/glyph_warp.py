@@ -45,7 +45,7 @@ def dense_flow(flow: torch.Tensor, h: int, w: int) -> torch.Tensor:
 
 
 def _kernel(flow: torch.Tensor, h: int, w: int) -> torch.Tensor:
-    """torch's bicubic upsampling (one channel at a time, the same numbers as both together), as (n, h, w, 2)."""
+    """torch's bicubic upsampling (one channel at a time, the same numbers as both together), as (n, h, w, c)."""
     n, c, fh, fw = flow.shape
     dense = F.interpolate(flow.reshape(-1, 1, fh, fw), size=(h, w), mode="bicubic", align_corners=False)
     return dense.view(n, c, h, w).permute(0, 2, 3, 1).contiguous()
