@@ -6,8 +6,9 @@ sampled on each segment and `half` is the image's stroke half-width plus the sof
 of a polyline piece can get ink from it, so each piece is measured against a small window of pixels around it.
 
 Speed without changing a single pixel:
-- every piece gets the smallest window that holds all pixels it can ink (plus a small margin), and pieces
-  are grouped by window shape so that each group is one batch of tensor operations, pieces along the last axis;
+- every piece gets the smallest window that holds all pixels it can ink (plus a small margin), moved inside the
+  image where it overhangs, and pieces are grouped by window shape so that each group is one batch of tensor
+  operations, pieces along the last axis;
 - the ink falls monotonically with the distance, so the brightest ink of a pixel is the ink of its smallest
   squared distance: the pieces scatter only squared distances (a minimum, which is exact in any order), and the
   square root and the soft edge are computed once per pixel;
@@ -37,7 +38,11 @@ def draw_strokes(paths: np.ndarray, image: np.ndarray, thickness: np.ndarray, si
     owner = torch.from_numpy(image).repeat_interleave(path.shape[1] - 1)  # image of each piece
     half = torch.from_numpy(thickness * size).float() + edge_px  # per image: ink reaches this far from the path
     dist2 = _nearest_squared_distance(a, ab, owner, half, (n, size))
-    ink = (half.view(-1, 1, 1) - dist2.contiguous().clamp_(min=0).sqrt_()).div_(edge_px).clamp_(0.0, 1.0)
+    # Pixels out of reach (inf: torch's square root of inf is ten times slower) get a finite squared distance that
+    # is still out of reach: their ink stays 0. Read straight from the padded canvas, without a copy first.
+    far = float((half.max() + 1) ** 2) if n else 1.0
+    root = torch.clamp(dist2, min=0, max=far).sqrt_()
+    ink = torch.sub(half.view(-1, 1, 1), root, out=root).div_(edge_px).clamp_(0.0, 1.0)
     return ink.unsqueeze(1)
 
 
@@ -50,6 +55,9 @@ def _nearest_squared_distance(
     if not len(a):
         return torch.full((n, size, size), float("inf"))
     first, extent = _windows(a, ab, half[owner])
+    # A window moved inside the image still holds every pixel of the image that it held (more pixels only add
+    # true distances to the minimum), so the canvas needs padding only for windows wider than the image.
+    first = torch.minimum(first.clamp(min=0), size - extent)
     pad = max(0, -int(first.min()), int((first + extent).max()) - size)
     side = size + 2 * pad  # a padded canvas: windows never leave it, so no pixel needs a bounds check
     key = extent[:, 1] * (side + 1) + extent[:, 0]
@@ -103,6 +111,7 @@ def _piece_distances(
 
     Pieces are the last (contiguous) axis, so every operation runs over long vectors. The result and an index
     buffer of its size are views of `buffers`.
+    Negations are exact, so (tmp - 2 along) = -(2 along - tmp) and adding its product with t is the subtraction.
     """
     shape = (py.shape[0], px.shape[1], px.shape[2])
     numel = shape[0] * shape[1] * shape[2]
@@ -110,9 +119,9 @@ def _piece_distances(
     torch.add(px * ab[:, 0], py * ab[:, 1], out=along)  # p.ab
     torch.div(along, length2, out=t).clamp_(0.0, 1.0)  # nearest point on the piece, as a fraction of it
     torch.mul(t, length2, out=tmp)
-    torch.sub(along.mul_(2), tmp, out=tmp)
+    torch.add(tmp, along, alpha=-2, out=tmp)  # -(2 p.ab - t |ab|^2)
     torch.mul(t, tmp, out=tmp)
-    dist2 = torch.add(px**2, py**2, out=along).sub_(tmp)
+    dist2 = torch.add(px**2, py**2, out=along).add_(tmp)
     return dist2, buffers[1][:numel]
 
 

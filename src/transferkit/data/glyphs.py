@@ -21,7 +21,6 @@ classes: its per-image numbers come from another instance stream of the same see
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -34,6 +33,7 @@ import torch.nn.functional as F
 from ..console import track
 from .glyph_shifts import GlyphShift
 from .glyph_strokes import draw_strokes
+from .glyph_warp import warp
 
 GENERATOR_VERSION = 1  # bump when the pixels for a given config change
 MAX_SEGMENTS = 5  # a pen path of up to 4 segments plus one optional separate stroke
@@ -99,20 +99,33 @@ class GlyphConfig:
 class Instances:
     """Every random number of a set of images, drawn up front so drawing is pure and chunkable."""
 
-    ctrl: np.ndarray  # (n, MAX_SEGMENTS, 4, 2) control points (x, y) in the unit frame, after affine
+    ctrl: np.ndarray  # (n, MAX_SEGMENTS, 4, 2) control points (x, y) in the unit frame, before `affine` if given
     active: np.ndarray  # (n, MAX_SEGMENTS) bool: which segments are drawn
     thickness: np.ndarray  # (n,)
     intensity: np.ndarray  # (n,)
     flow: np.ndarray  # (n, 2, 4, 4) float32 coarse elastic warp field
     lowres: np.ndarray  # (n,) int block size (1 = full resolution)
+    affine: np.ndarray | None = None  # (n, 2, 2) about the frame centre, then `offset` (n, 2); None: ctrl is placed
+    offset: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.thickness)
 
     def __getitem__(self, s: slice) -> Instances:
+        placing = (None, None) if self.affine is None else (self.affine[s], self.offset[s])
         return Instances(
-            self.ctrl[s], self.active[s], self.thickness[s], self.intensity[s], self.flow[s], self.lowres[s]
+            self.ctrl[s], self.active[s], self.thickness[s], self.intensity[s], self.flow[s], self.lowres[s], *placing
         )
+
+    def segments(self, image: np.ndarray, segment: np.ndarray) -> np.ndarray:
+        """Placed control points (M, 4, 2) of the given segments: the affine is applied here, when a chunk is drawn
+        (in parallel), and only to drawn segments; each number is the one the whole array would give."""
+        ctrl = self.ctrl[image, segment]
+        if self.affine is None:
+            return ctrl
+        a, centred = self.affine[image][:, None], ctrl - 0.5  # (M, 1, 2, 2), (M, 4, 2)
+        turned = [a[..., i, 0] * centred[..., 0] + a[..., i, 1] * centred[..., 1] for i in (0, 1)]  # affine @ point
+        return np.stack(turned, -1) + 0.5 + self.offset[image][:, None, :]
 
 
 def generate_glyphs(config: GlyphConfig, *, progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -166,7 +179,7 @@ def make_prototypes(n_classes: int, rng: np.random.Generator) -> tuple[np.ndarra
         n_seg = int(rng.integers(2, 5))
         p, v = rng.uniform(0.2, 0.8, 2), rng.normal(0, 0.25, 2)  # pen position and tangent
         for s in range(n_seg):
-            q = np.clip(p + rng.normal(0, 0.3, 2), 0.1, 0.9)
+            q = np.minimum(np.maximum(p + rng.normal(0, 0.3, 2), 0.1), 0.9)  # np.clip's numbers, with less overhead
             w = rng.normal(0, 0.25, 2)
             protos[c, s] = [p, p + v, q - w, q]
             active[c, s] = True
@@ -190,7 +203,7 @@ def make_prototypes(n_classes: int, rng: np.random.Generator) -> tuple[np.ndarra
 def sample_instances(
     protos: np.ndarray, active: np.ndarray, labels: np.ndarray, style: GlyphStyle, rng: np.random.Generator
 ) -> Instances:
-    """Draw every per-image random number: jittered, affinely transformed control points and the rest."""
+    """Draw every per-image random number: jittered control points, their affine transform and the rest."""
     n = len(labels)
     ctrl = protos[labels] + rng.normal(0, style.jitter, (n, *protos.shape[1:]))
     theta = rng.uniform(-style.rotation, style.rotation, n)
@@ -201,40 +214,22 @@ def sample_instances(
     rotate = np.stack([np.stack([cos, -sin], 1), np.stack([sin, cos], 1)], 1)
     scale_shear = np.zeros((n, 2, 2))
     scale_shear[:, 0, 0], scale_shear[:, 0, 1], scale_shear[:, 1, 1] = sx, shear * sx, sy
-    affine = rotate @ scale_shear
-    a, centred = affine[:, None, None], ctrl - 0.5  # (n, 1, 1, 2, 2), (n, S, 4, 2)
-    turned = [a[..., i, 0] * centred[..., 0] + a[..., i, 1] * centred[..., 1] for i in (0, 1)]  # affine @ point
-    ctrl = np.stack(turned, -1) + 0.5 + shift[:, None, None, :]
+    affine = rotate @ scale_shear  # applied to the control points when they are drawn (Instances.segments)
     thickness = rng.uniform(*style.thickness, n)
     intensity = rng.uniform(*style.intensity, n)
     flow = (rng.standard_normal((n, 2, 4, 4)) * style.elastic).astype(np.float32)
     lowres = rng.choice(np.asarray(style.lowres_factors), n, p=np.asarray(style.lowres_probs))
-    return Instances(ctrl, active[labels], thickness, intensity, flow, lowres)
+    return Instances(ctrl, active[labels], thickness, intensity, flow, lowres, affine, shift)
 
 
 def render(inst: Instances, size: int, style: GlyphStyle) -> torch.Tensor:
     """Draw instances as float images (n, 1, size, size) in [0, 1]: strokes, elastic warp, low resolution."""
     image, segment = np.nonzero(inst.active)  # the drawn segments
-    paths = bezier(inst.ctrl[image, segment], np.linspace(0, 1, SAMPLES_PER_SEGMENT))  # (M, T, 2)
+    paths = bezier(inst.segments(image, segment), np.linspace(0, 1, SAMPLES_PER_SEGMENT))  # (M, T, 2)
     img = draw_strokes(paths, image, inst.thickness, size, style.edge_px)
-    img = img * torch.from_numpy(inst.intensity).float().view(-1, 1, 1, 1)
-    img = _elastic(img, torch.from_numpy(inst.flow))
+    img = img.mul_(torch.from_numpy(inst.intensity).float().view(-1, 1, 1, 1))
+    img = warp(img, torch.from_numpy(inst.flow))
     return _lower_resolution(img, inst.lowres)
-
-
-def _elastic(img: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
-    """Warp each image by its coarse flow field, upsampled smoothly to full resolution."""
-    n, _, h, w = img.shape
-    # one channel at a time: the same numbers as upsampling both channels together, sooner
-    dense = F.interpolate(flow.view(-1, 1, *flow.shape[2:]), size=(h, w), mode="bicubic", align_corners=False)
-    dense = dense.view(n, -1, h, w).permute(0, 2, 3, 1)
-    return F.grid_sample(img, _identity_grid(h, w) + dense, align_corners=False)
-
-
-@functools.cache
-def _identity_grid(h: int, w: int) -> torch.Tensor:
-    """The sampling grid (1, h, w, 2) that leaves an image as it is (the same for every image)."""
-    return F.affine_grid(torch.eye(2, 3).unsqueeze(0), [1, 1, h, w], align_corners=False)
 
 
 def _lower_resolution(img: torch.Tensor, factors: np.ndarray) -> torch.Tensor:
