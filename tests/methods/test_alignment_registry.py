@@ -47,20 +47,22 @@ def aligned(settings: dict) -> Phase:
 
 
 def test_the_built_in_losses_are_registered_with_their_settings():
-    assert registry.alignment_names() == ["coral", "dann", "mmd"]
+    assert registry.alignment_names() == ["cdan", "coral", "dann", "mcc", "mmd"]
     assert registry.alignment_method("dann").settings() == ("weight", "hidden", "gamma")
     assert registry.alignment_method("mmd").settings() == ("weight", "kernels", "spread")
     assert registry.alignment_method("coral").settings() == ("weight",)
-    assert [n for n in registry.alignment_names() if registry.alignment_method(n).critic] == ["dann"]
+    assert registry.alignment_method("mcc").settings() == ("weight", "temperature")
+    assert registry.alignment_method("cdan").settings() == ("weight", "hidden", "gamma", "entropy", "randomized_dim")
+    assert [n for n in registry.alignment_names() if registry.alignment_method(n).critic] == ["cdan", "dann"]
 
 
 @pytest.mark.parametrize("settings, words", [
-    ({"method": "corall"}, ["'alignment.method'", "['coral', 'dann', 'mmd']", "'corall'"]),
+    ({"method": "corall"}, ["'alignment.method'", "['cdan', 'coral', 'dann', 'mcc', 'mmd']", "'corall'"]),
     ({"method": "mmd", "hidden": 3}, ["'hidden'", "['weight', 'kernels', 'spread']"]),
     ({"method": "dann", "hidden": 2.5}, ["'alignment.hidden'", "whole number"]),
     ({"method": "mmd", "kernels": 0}, ["'alignment.kernels'", "at least 1"]),
     ({"method": "dann", "gamma": -1.0}, ["'alignment.gamma'", "at least 0"]),
-    ({"weight": 1.0}, ["'method'", "['coral', 'dann', 'mmd']"]),
+    ({"weight": 1.0}, ["'method'", "['cdan', 'coral', 'dann', 'mcc', 'mmd']"]),
 ])
 def test_bad_alignment_settings_name_the_valid_choices(settings, words):
     with pytest.raises(PlanError) as info:

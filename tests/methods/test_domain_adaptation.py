@@ -19,6 +19,7 @@ from transferkit.engine.checkpoints.files import write_checkpoint
 from transferkit.engine.phase_setup.batchnorm import is_batchnorm
 from transferkit.methods import dann_lambda, reverse_gradient
 from support.assertions import assert_cli_error
+from support.domain_runs import aligned_and_control
 
 SOURCE = "synthetic:glyphs?classes=4&per_class=12&size=16"
 TARGET = SOURCE + "&shift=contrast"
@@ -86,15 +87,7 @@ def test_source_only_keeps_the_pretrained_statistics(tiny_model_dir):
 
 @pytest.mark.parametrize("method", ["coral", "dann", "mmd"])
 def test_alignment_loss_changes_the_trained_stage_and_is_recorded(tiny_model_dir, method):
-    def run(weight):
-        return adapt(str(tiny_model_dir), TARGET, f"{method}:weight={weight},epochs=2", source=SOURCE,
-                     unlabeled=UNLABELED, seed=3, progress=False)
-
-    aligned, control = run(1.0), run(0.0)
-    top = [k for k in state(aligned) if k.startswith("layer4") and k.endswith("weight")]
-    assert top and any(not torch.equal(state(aligned)[k], state(control)[k]) for k in top)
-    below = [k for k in state(aligned) if k.startswith("layer1") and k.endswith("weight")]
-    assert all(torch.equal(state(aligned)[k], state(control)[k]) for k in below)  # frozen stages stay frozen
+    aligned, _ = aligned_and_control(tiny_model_dir, method)
     record = aligned.record["plan"]["phases"][0]["domain_adaptation"]["alignment"]
     assert record["method"] == method and record["steps"] > 0
     assert [e["epoch"] for e in record["history"]] == [0, 1]
@@ -122,8 +115,9 @@ def test_a_few_target_labels_select_instead_of_the_source(tiny_model_dir):
     assert run.metrics["test"]["images"] == 4 * 12 - 4 * 2
 
 
-def test_interrupted_dann_run_resumes_bit_identical(tiny_model_dir, tmp_path, monkeypatch):
-    args = (str(tiny_model_dir), TARGET, "dann:epochs=2")
+@pytest.mark.parametrize("strategy", ["dann:epochs=2", "cdan:epochs=2,entropy=true"])
+def test_interrupted_critic_run_resumes_bit_identical(tiny_model_dir, tmp_path, monkeypatch, strategy):
+    args = (str(tiny_model_dir), TARGET, strategy)
     kwargs = dict(source=SOURCE, unlabeled=UNLABELED, seed=1, progress=False)
     reference = adapt(*args, **kwargs)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..settings.constraints import Number, Whole
 
-WHOLE_KEYS = {"kernels", "hidden", "r", "terms"}  # whole-number entries of the mapping settings
+WHOLE_KEYS = {"kernels", "hidden", "r", "terms", "randomized_dim"}  # whole-number entries of the mapping settings
 NUMBER_MAPPINGS = ("lr_scale", "alignment", "adapter")  # mappings whose values are numbers (but 'method')
 
 

@@ -104,8 +104,9 @@ class Phase(Record):
     unlabeled_weight: float = setting(1.0, v.UNLABELED_WEIGHT, "Weight of the unlabelled images' loss (lambda).")
     regularizers: dict[str, dict[str, float]] = setting({}, Regularizers(), "Regularizers and their settings, e.g. "
                                                                             "{l2sp: {alpha: 0.1, beta: 0.01}}.")
-    alignment: dict[str, Any] | None = setting(None, Alignment(), "A domain alignment loss: {method: coral|dann|mmd|..., "
-                                                                  "weight: W, ...its settings}.")
+    alignment: dict[str, Any] | None = setting(None, Alignment(), "A domain alignment loss: {method: "
+                                                                  "coral|dann|mmd|cdan|mcc|..., weight: W, ...its "
+                                                                  "settings}.")
     adapter: dict[str, Any] | None = setting(None, Adapter(), "Low-rank adapter settings for params: lora, e.g. "
                                                               "{r: 4, alpha: 8, dropout: 0}.")
 

@@ -99,8 +99,8 @@ class Regularizers(Constraint):
 
 
 class Alignment(Constraint):
-    """None, or a mapping with a registered alignment loss `method`, its `weight` and the loss's own settings (an int
-    default: a whole number of at least 1; otherwise a number of at least 0)."""
+    """None, or a mapping with a registered alignment loss `method`, its `weight` and the loss's own settings, each
+    checked by the method's rule for it (`AlignmentMethod.rule`)."""
 
     example = {"method": "coral"}
 
@@ -118,14 +118,13 @@ class Alignment(Constraint):
         if value["method"] not in alignment_names():
             raise Invalid(value["method"], f"one of {alignment_names()}", key="method", example="coral")
         method = alignment_method(value["method"])
-        defaults = method.defaults()
         for key, number in value.items():
             if key == "method":
                 continue
             if key not in method.settings():
                 raise Invalid(value, f"a mapping of the settings of {method.name!r}; valid settings are "
                                      f"{list(method.settings())}, not {key!r}")
-            rule = Whole(min=1) if type(defaults.get(key)) is int else _SETTING_NUMBER
+            rule = method.rule(key)
             try:
                 rule.check(number)
             except Invalid:

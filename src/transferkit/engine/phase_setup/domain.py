@@ -7,7 +7,7 @@ When the phase trained any stage, the target statistics are measured again at ph
 
 Alignment: the head's input features of each labelled (source) batch, read by a forward pre-hook on the head, are
 aligned with those of a batch of unlabelled target images by the phase's alignment loss (registered in methods/),
-times its `weight`. A loss registered with a critic has its own optimizer (the phase's kind, at the head's current
+times its `weight`; a loss that uses logits also gets the head's outputs on both batches, read by a forward hook. A loss registered with a critic has its own optimizer (the phase's kind, at the head's current
 learning rate).
 """
 
@@ -31,17 +31,22 @@ from .optim import build_optimizer
 
 
 class FeatureTap:
-    """Keeps the latest input of a module (the head: pooled features) while attached."""
+    """Keeps the latest input of a module (the head: pooled features) and its output (logits) while attached."""
 
     def __init__(self, module: torch.nn.Module):
         self.value: torch.Tensor | None = None
-        self._hook = module.register_forward_pre_hook(self._keep)
+        self.output: torch.Tensor | None = None
+        self._hooks = [module.register_forward_pre_hook(self._keep), module.register_forward_hook(self._keep_output)]
 
     def _keep(self, _module, args) -> None:
         self.value = args[0]
 
+    def _keep_output(self, _module, _args, output) -> None:
+        self.output = output
+
     def remove(self) -> None:
-        self._hook.remove()
+        for hook in self._hooks:
+            hook.remove()
 
 
 def unlabeled_of(data):
@@ -92,7 +97,7 @@ class PhaseDomain:
         device = next(ex.net.model.parameters()).device
         with torch.random.fork_rng(devices=[device.index or 0] if device.type == "cuda" else []):
             torch.manual_seed(derive_seed(ex.seed, "alignment", ex.rp.index))
-            self.alignment = method.build(settings, ex.net.feature_dim).to(device)
+            self.alignment = method.build(settings, ex.net.feature_dim, ex.net.num_classes).to(device)
         self.critic = method.critic
         if self.critic:
             group = {"params": list(self.alignment.parameters()), "lr": self.phase.lr,
@@ -151,13 +156,16 @@ class PhaseDomain:
             return next(self._target_batches)[0]
 
     def loss(self) -> torch.Tensor:
-        """weight x alignment(source features of the batch just seen, features of a target batch)."""
-        source = self.tap.value
+        """weight x alignment(source features of the batch just seen, features of a target batch), with the head's
+        outputs on both as `source_logits` and `target_logits` for a loss that uses logits."""
+        source, source_logits = self.tap.value, self.tap.output
         with self.statistics.using("target") if self.statistics is not None else nullcontext():
             self.execution.inputs.forward(self._next_target())
         target = self.tap.value
+        logits = {"source_logits": source_logits, "target_logits": self.tap.output} if self.alignment.uses_logits \
+            else {}
         self.alignment.progress(self.steps / self.total_steps)
-        value = float(self.phase.alignment.get("weight", 1.0)) * self.alignment(source, target)
+        value = float(self.phase.alignment.get("weight", 1.0)) * self.alignment(source, target, **logits)
         self._epoch_losses.append(float(value.detach()))
         self.steps += 1
         return value
@@ -194,7 +202,7 @@ class PhaseDomain:
                 "mean_shift_in_source_std": round(self.statistics.shift(), 4)}
             self.statistics.use("target")
         if self.alignment is not None:
-            record["alignment"] = {**self.phase.alignment, "features": "the head's input (pooled pre-logits)",
+            record["alignment"] = {**self.phase.alignment, "features": self.alignment.reads,
                                    "steps": self.steps, "history": self.history}
             if self.critic:
                 params = list(self.alignment.parameters())

@@ -14,8 +14,8 @@ _BN = "Batch norm: adapt (statistics per domain, AdaBN) or any policy (e.g. bn=f
 
 @dataclass(frozen=True)
 class _Aligned:
-    """What coral, dann and mmd share: the top `k` stages and the head train on the source for `epochs` at `lr`
-    with batch-norm policy `bn`, while an alignment loss of factor `weight` pulls the target's features closer."""
+    """What coral, dann, mmd, cdan and mcc share: the top `k` stages and the head train on the source for `epochs` at
+    `lr` with batch-norm policy `bn`, while an alignment loss of factor `weight` adapts to the target."""
 
     k: int
     epochs: int
@@ -23,11 +23,11 @@ class _Aligned:
     weight: float
     bn: str
 
-    def plan(self, label: str, method: str) -> Plan:
-        """The one-phase plan with alignment `method` (`label` names it in the phase's name)."""
+    def plan(self, label: str, method: str, **settings) -> Plan:
+        """The one-phase plan with alignment `method` and its `settings` (`label` names it in the phase's name)."""
         train = [f"top:{self.k}", "head"] if self.k > 0 else ["head"]
         phase = Phase(name=f"train on source, align with target ({label})", epochs=self.epochs, train=train,
-                      lr=self.lr, bn=self.bn, alignment={"method": method, "weight": self.weight})
+                      lr=self.lr, bn=self.bn, alignment={"method": method, "weight": self.weight, **settings})
         return Plan(phases=[phase])
 
 
@@ -35,7 +35,8 @@ class _Aligned:
     "source-only",
     domain_adaptation=True,
     summary="The baseline of domain adaptation: trains like the presets below (head only for k=0, as adabn; the top k "
-            "stages and the head otherwise, as coral/dann/mmd) on the source, without adapting to the target.",
+            "stages and the head otherwise, as coral/dann/mmd/cdan/mcc) on the source, without adapting to the "
+            "target.",
 )
 def source_only(k: int = 1, epochs: int = 10, lr: float | None = None) -> Plan:
     if k == 0:
@@ -86,3 +87,27 @@ def dann(k: int = 1, epochs: int = 10, lr: float = 1e-3, weight: float = 1.0, bn
 )
 def mmd(k: int = 1, epochs: int = 10, lr: float = 1e-3, weight: float = 1.0, bn: str = "adapt") -> Plan:
     return _Aligned(k, epochs, lr, weight, bn).plan("DAN multi-kernel MMD", "mmd")
+
+
+@register_strategy(
+    "cdan",
+    domain_adaptation=True,
+    summary="As dann, but the critic sees the multilinear map of features and predictions; entropy=true weights "
+            "confident examples more (CDAN+E). " + _BN,
+    reference="Long et al., Conditional Adversarial Domain Adaptation, NeurIPS 2018",
+)
+def cdan(k: int = 1, epochs: int = 10, lr: float = 1e-3, weight: float = 1.0, bn: str = "adapt",
+         entropy: bool = False) -> Plan:
+    return _Aligned(k, epochs, lr, weight, bn).plan("CDAN+E" if entropy else "CDAN", "cdan", entropy=entropy)
+
+
+@register_strategy(
+    "mcc",
+    domain_adaptation=True,
+    summary="The top k stages and the head train on the source while the class confusion of the target's "
+            "predictions (temperature T) is minimized. " + _BN,
+    reference="Jin et al., Minimum Class Confusion for Versatile Domain Adaptation, ECCV 2020",
+)
+def mcc(k: int = 1, epochs: int = 10, lr: float = 1e-3, weight: float = 1.0, bn: str = "adapt",
+        temperature: float = 2.5) -> Plan:
+    return _Aligned(k, epochs, lr, weight, bn).plan("MCC", "mcc", temperature=temperature)
