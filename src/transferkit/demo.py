@@ -147,6 +147,7 @@ def chosen_by(board: dict) -> str:
     if not winner:
         return "-"
     how = ("highest mean" if winner.get("chosen_by") == "highest mean" else
+           "source-only kept" if (winner.get("protected_by_source_only") or {}).get("applied") else
            f"cheaper than {winner['best']}, shown equivalent")
     rule = f"--prefer {selection.get('prefer', '?')}"
     if selection.get("prefer") == "cheapest-equivalent":

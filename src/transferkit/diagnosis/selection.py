@@ -19,11 +19,16 @@ def _cross_entropy(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return -log_probs[np.arange(len(labels)), labels]
 
 
-def _subsample(images, seed: int):
-    if len(images) <= MAX_IMAGES:
-        return images
-    keep = np.sort(np.random.default_rng(seed).choice(len(images), MAX_IMAGES, replace=False))
-    return images[keep]
+def subsample_index(n: int, seed: int) -> np.ndarray | None:
+    """The sorted indices of the at most MAX_IMAGES images of `n` read for the density ratio (None: all)."""
+    if n <= MAX_IMAGES:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n, MAX_IMAGES, replace=False))
+
+
+def subsample(images, seed: int):
+    keep = subsample_index(len(images), seed)
+    return images if keep is None else images[keep]
 
 
 def model_selection(backbone, splits, metrics: dict, *, seed: int = 0, device="cpu", statistics=None) -> dict:
@@ -51,8 +56,8 @@ def model_selection(backbone, splits, metrics: dict, *, seed: int = 0, device="c
     used = "source validation"
     if splits.unlabeled is not None:
         with on_source():
-            train = extract_stage_features(backbone, _subsample(splits.train.images, seed), device=device)
-        target = extract_stage_features(backbone, _subsample(splits.unlabeled.images, seed), device=device)
+            train = extract_stage_features(backbone, subsample(splits.train.images, seed), device=device)
+        target = extract_stage_features(backbone, subsample(splits.unlabeled.images, seed), device=device)
         weights = dev_weights(train.pre_logits, target.pre_logits, val.pre_logits, seed)
         dev = dev_risk(weights, losses)
         # the same estimator with the 0-1 loss estimates the target error rate (clipped: the control variate can

@@ -15,7 +15,7 @@ from ..use.mistakes import mistakes_record
 from ..plans.batch_norm_scope import without_batch_norm
 from ..data.text_preprocessing import readable
 from .ctrl_c import stop_on_ctrl_c
-from .domain import check_domain_options, domain_section
+from .domain import check_domain_options, domain_section, source_only_baseline
 from .identity import resume_summary, run_identity
 from .imbalance import class_imbalance, warn_if_imbalanced
 from .loading import load_model, load_splits
@@ -52,6 +52,7 @@ def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: 
                 "feature_cache": {"cache": spec.execution.cache.mode, "cache_views": spec.execution.cache.views},
                 "keep_rule": {**spec.keep_rule.to_dict(), "eval_every": spec.execution.eval_every}})
         partial = shared.partial if shared is not None else None
+        baseline = source_only_baseline(plan, backbone, splits, spec)
         try:
             with stop_on_ctrl_c(config.stop) if partial is not None else contextlib.nullcontext():
                 result = run_plan(plan, backbone, splits, config)
@@ -59,7 +60,7 @@ def adapt(spec: RunSpec, plan: Plan, output: Output | None = None, *, backbone: 
             if partial is None:
                 raise
             raise Interrupted(partial.interrupted()) from None
-        run = Run(record=_record(result, spec, splits), backbone=result.backbone)
+        run = Run(record=_record(result, spec, splits, baseline), backbone=result.backbone)
         if shared is not None:
             run.dir = shared.commit(lambda folder: write_run_files(run, plan, folder))
         return run
@@ -72,7 +73,7 @@ def has_batch_norm(model) -> bool:
     return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
 
 
-def _record(result, spec: RunSpec, splits: DataSplits) -> dict:
+def _record(result, spec: RunSpec, splits: DataSplits, baseline: dict | None = None) -> dict:
     split = splits.options
     summary = {**splits.summary(), "class_imbalance": class_imbalance(splits),
                "labels_per_class": split.get("labels_per_class"),
@@ -83,7 +84,7 @@ def _record(result, spec: RunSpec, splits: DataSplits) -> dict:
         summary["resolved_spec"] = where
     extra = {"spec": spec.to_dict(), "resumed": resume_summary(result.resumes)}
     if isinstance(splits, DomainSplits):
-        extra["domain_adaptation"] = domain_section(result, splits, spec.seed)
+        extra["domain_adaptation"] = domain_section(result, splits, spec.seed, baseline)
     if result.test_probabilities is not None:
         items = readable(splits.test.images, result.backbone.preprocessing)
         extra["mistakes"] = mistakes_record(result.test_probabilities, splits.test.labels.numpy(), items,

@@ -14,6 +14,7 @@ from .candidates import pair_name
 from .choice import ALPHA, Choice, choose
 from .metric import metric_label
 from .rule import SelectionRule
+from .source_only import SOURCE_ONLY_RULE, protect
 from .stats import CONFIDENCE, SCORE_BOUNDS, summarize
 
 
@@ -44,6 +45,7 @@ def selection_rules(metric: str = "accuracy", domain: bool = False,
         "costs": "cheaper: fewer trainable parameters, then fewer training images per run (every epoch counted)",
         "epochs": EPOCH_BUDGET,
         "test_used_for_selection": False,
+        **({"source_only": SOURCE_ONLY_RULE} if domain else {}),
     }
 
 
@@ -126,6 +128,9 @@ def build_leaderboard(entries: list[dict[str, Any]], *, show_test: bool = False,
     contenders = [r for r in rows if _selectable(r) and r["epochs"] == full]
     score = "estimated target accuracy" if domain else f"validation {metric_label(metric)}"
     choice = choose(contenders, score, rule, key="pair")
+    guard = None
+    if domain:  # a method must beat source-only beyond the noise of the label-free estimate
+        choice, guard = protect(choice, contenders, rule, key="pair")
     winner = choice.winner
     for row in rows:
         row.setdefault("equivalence", None)
@@ -145,7 +150,7 @@ def build_leaderboard(entries: list[dict[str, Any]], *, show_test: bool = False,
         "show_test": show_test,
         "candidates_tried": len({e["candidate"] for e in entries}),
         "rows": rows,
-        "winner": None if winner is None else _winner_record(choice, rule, entries, domain),
+        "winner": None if winner is None else _winner_record(choice, rule, entries, domain, guard),
         "no_winner": choice.reason if winner is None else None,
         "power": choice.power,
         "oracle": _oracle(rows) if domain else None,
@@ -167,9 +172,10 @@ def hide_held_out(run: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _winner_record(choice: Choice, rule: SelectionRule, entries, domain: bool) -> dict[str, Any]:
+def _winner_record(choice: Choice, rule: SelectionRule, entries, domain: bool,
+                   guard: dict[str, Any] | None) -> dict[str, Any]:
     winner, tried = choice.winner, len({e["candidate"] for e in entries})
-    return {
+    record = {
         "plan": winner["plan"], "network": winner["network"], "pair": winner["pair"], "term": winner["term"],
         "lr_factor": winner["lr_factor"], "lrs": winner["lrs"],
         "epochs": winner["epochs"], "val": winner["val"], "holdout": winner["holdout"], "test": winner["test"],
@@ -177,13 +183,22 @@ def _winner_record(choice: Choice, rule: SelectionRule, entries, domain: bool) -
         "chosen_among": tried,
         "reported": _reported(winner, tried, domain),
         "rule": rule.prefer, "margin": rule.margin,
-        "chosen_by": "highest mean" if winner is choice.best else "cheaper and shown equivalent",
+        "chosen_by": _chosen_by(choice, guard),
         "best": choice.best["pair"],
         "tied_with": [p for p in choice.tied if p != winner["pair"]],
         "equivalent": choice.equivalent,
         "reason": choice.reason,
         "seeds": winner["val"]["n"],
     }
+    if guard is not None:
+        record["protected_by_source_only"] = guard
+    return record
+
+
+def _chosen_by(choice: Choice, guard: dict[str, Any] | None) -> str:
+    if guard is not None and guard["applied"]:
+        return "source-only kept: the estimate cannot tell the chosen plan from it"
+    return "highest mean" if choice.winner is choice.best else "cheaper and shown equivalent"
 
 
 def _reported(winner: dict[str, Any], tried: int, domain: bool) -> dict[str, Any]:

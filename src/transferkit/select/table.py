@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .power import power_words
+from .source_only import words as source_only_words
 
 
 def fmt_interval(summary: dict[str, Any] | None) -> str:
@@ -96,13 +97,17 @@ def status_text(row: dict[str, Any], margin: float | None = None) -> str:
     within = "the margin" if margin is None else f"{100 * margin:g} pt{'' if margin == 0.01 else 's'}"
     equivalence = _equivalence(row, within)
     if row.get("winner"):
+        if row.get("source_only_kept"):
+            return "winner: source-only kept, no plan beats it beyond the noise of the estimate"
         if row.get("best"):
             return "winner: highest mean"
         return "winner: cheaper, " + equivalence
     words = []
     if row.get("control"):
         words.append("control, never chosen")
-    if row.get("best"):
+    if row.get("source_only_refused"):
+        words.append("would win, but does not beat source-only beyond the noise of the estimate")
+    elif row.get("best"):
         words.append("highest mean; a cheaper plan is shown within " + within)
     elif row.get("paired"):
         words.append("not separated from the best" if row.get("tie") else "worse than the best (paired test)")
@@ -119,6 +124,9 @@ def table_caption(leaderboard: dict[str, Any], name: str) -> str:
     power = power_words(leaderboard.get("power"))
     if power:
         caption += " " + escape(power)
+    guard = source_only_words((leaderboard.get("winner") or {}).get("protected_by_source_only"))
+    if guard:
+        caption += " " + escape(guard)
     caption += (" \\[low, high] is the 95% t-interval over seeds (clipped to 0-100%); 'vs best' is the mean per-seed "
                 "difference to the best plan with its 95% t-interval and the Holm-corrected p of the one-sided paired "
                 "test (worse than the best?).")
