@@ -77,6 +77,7 @@ def test_bad_input(case: Case, context: Context):
         case.check(context, record)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", ["weights-malicious-pickle", "csv-label-not-in-class-list"])
 def test_no_traceback_reaches_stderr_of_a_real_process(name, context):
     args = BY_NAME[name].build(context)

@@ -89,6 +89,7 @@ def test_existing_run_directory_is_not_overwritten(tmp_path, tiny_model_dir):
     assert (out / "keep.txt").read_text() == "mine"
 
 
+@pytest.mark.integration
 def test_end_to_end_cli_run(tmp_path, tiny_model_dir):
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "transferkit", "adapt", "--model", str(tiny_model_dir), "--data", "digits",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from transferkit.cli import app
@@ -19,6 +20,7 @@ def compare(tiny_model_dir, out, *extra: str):
     return json.loads((out / "leaderboard.json").read_text())
 
 
+@pytest.mark.integration
 def test_keep_weights_none(tiny_model_dir, tmp_path):
     board = compare(tiny_model_dir, tmp_path / "cmp", "--keep-weights", "none")
     assert board["keep_weights"] == "none" and len(board["runs"]) == 2
@@ -34,6 +36,7 @@ def test_bad_keep_weights_is_one_line(tiny_model_dir, tmp_path):
     assert not (tmp_path / "cmp").exists()
 
 
+@pytest.mark.integration
 def test_settings_for_every_phase_are_recorded_and_all_weights_kept(tiny_model_dir, tmp_path):
     board = compare(tiny_model_dir, tmp_path / "cmp", "--lr", "0.02", "--batch-size", "8", "--augment", "light",
                     "--keep-weights", "all")
@@ -46,6 +49,7 @@ def test_settings_for_every_phase_are_recorded_and_all_weights_kept(tiny_model_d
             (0.02, 8, "light")}
 
 
+@pytest.mark.integration
 def test_adapt_takes_the_same_settings_and_presets_take_them_as_options(tiny_model_dir, tmp_path):
     for name, extra in (("flags", ["--strategy", "lp-ft", "--batch-size", "8", "--augment", "light", "--lr", "0.02"]),
                         ("options", ["--strategy", "lp-ft:batch_size=8,augment=light,lr=0.02,probe_lr=0.02"])):
@@ -57,6 +61,7 @@ def test_adapt_takes_the_same_settings_and_presets_take_them_as_options(tiny_mod
             (0.02, 8, "light")] * 2
 
 
+@pytest.mark.integration
 def test_the_rule_and_margin_are_options_and_a_control_is_marked_from_its_record(tiny_model_dir, tmp_path):
     out = tmp_path / "cmp"
     args = ["compare", "--model", str(tiny_model_dir), "--data", TARGET, "--out", str(out), "--strategies",

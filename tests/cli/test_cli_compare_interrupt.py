@@ -41,6 +41,7 @@ def _ctrl_c_once_a_run_finished(process: subprocess.Popen, out) -> None:
     os.killpg(process.pid, signal.SIGINT)
 
 
+@pytest.mark.integration
 def test_first_ctrl_c_finishes_the_runs_in_flight_and_writes_an_incomplete_leaderboard(tiny_model_dir, tmp_path):
     out = tmp_path / "cmp"
     process = _start(tiny_model_dir, out)
@@ -65,6 +66,7 @@ def test_first_ctrl_c_finishes_the_runs_in_flight_and_writes_an_incomplete_leade
     assert "incomplete" not in doc and len(doc["runs"]) == 6 and doc["winner"] is not None
 
 
+@pytest.mark.integration
 def test_second_ctrl_c_stops_at_once_and_keeps_the_finished_runs(tiny_model_dir, tmp_path):
     out = tmp_path / "cmp"
     process = _start(tiny_model_dir, out, "--epochs", "4")  # runs long enough to be in flight at the second press

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 import transferkit.console as console_module
@@ -29,6 +30,7 @@ def piped(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           cwd=cwd, timeout=600)
 
 
+@pytest.mark.integration
 def test_a_piped_comparison_prints_a_line_per_epoch_and_whole_tables(tiny_model_dir, tmp_path):
     done = piped("compare", "--model", str(tiny_model_dir), "--data", TARGET, "--strategies",
                  "linear-probe,partial:k=1", "--seeds", "1", "--epochs", "2", "--lr-factors", "1", "--out", "cmp",

@@ -52,6 +52,7 @@ def finish(process: subprocess.Popen) -> tuple[int, str, str]:
     return process.returncode, out, err
 
 
+@pytest.mark.integration
 def test_one_ctrl_c_ends_training_early_and_writes_the_run_directory(tiny_model_dir, tmp_path):
     out = tmp_path / "run"
     process = start(tiny_model_dir, out)
@@ -79,6 +80,7 @@ def test_one_ctrl_c_ends_training_early_and_writes_the_run_directory(tiny_model_
     assert again.identical, again.differences
 
 
+@pytest.mark.integration
 def test_two_ctrl_c_stop_at_once_and_keep_the_checkpoint_for_resume(tiny_model_dir, tmp_path):
     out = tmp_path / "run"
     checkpoint = tmp_path / ".run.partial" / "checkpoint.safetensors"

@@ -9,12 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from transferkit.plans import build_plan, plan_term
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 TARGET = "synthetic:glyphs?classes=4&per_class=12&size=16"
 
 
+@pytest.mark.integration
 def test_too_many_stages_is_said_in_the_terms_count(tiny_model_dir, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     done = subprocess.run([sys.executable, "-m", "transferkit", "adapt", "--model", str(tiny_model_dir), "--data",

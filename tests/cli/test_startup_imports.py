@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SRC = Path(__file__).resolve().parents[2] / "src"
 HEAVY = ("torch", "timm", "transformers", "matplotlib", "sklearn", "datasets", "accelerate", "peft", "onnx")
 
@@ -29,6 +31,7 @@ print(json.dumps({{"codes": codes, "term": {run!r} and describe.output,
 """
 
 
+@pytest.mark.integration
 def test_help_bad_options_and_describe_import_no_heavy_library(tiny_comparison):
     run = str(tiny_comparison.dir / tiny_comparison.runs[0]["dir"])
     done = subprocess.run([sys.executable, "-c", CODE.format(src=str(SRC), run=run, heavy=HEAVY)],

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from support.terminal import in_terminal
 from support.tiny import TINY_ARCH
 
 
+@pytest.mark.integration
 def test_a_log_line_in_a_terminal_says_its_level_once(tmp_path):
     code, text = in_terminal("stages", TINY_ARCH, cwd=tmp_path)
     assert code == 0, text

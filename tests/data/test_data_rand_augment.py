@@ -83,6 +83,7 @@ def test_streamed_training_images_get_rand_augment_after_the_preset(streamed, pr
     assert not torch.equal(draws["augmented"], draws["plain"])
 
 
+@pytest.mark.integration
 def test_a_streamed_run_trains_with_rand_augment_repeatably(tiny_model_dir, streamed_folder, tmp_path):
     from safetensors.torch import load_file
 

@@ -91,6 +91,7 @@ def test_standard_augmentation_crops_from_the_original_image(tmp_path):
     assert 0 < flipped < len(crops)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("strategy, cache", [("partial:k=1", "off"), ("linear-probe", "auto")])
 def test_a_streamed_run_trains_the_same_weights_as_the_in_memory_run(tiny_model_dir, folder, tmp_path, strategy, cache):
     from safetensors.torch import load_file

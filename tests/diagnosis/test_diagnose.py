@@ -29,6 +29,7 @@ def diag_model_dir(tmp_path_factory):
     return pretrain(SOURCE, TINY_ARCH, out=out, epochs=10, input_size=16, batch_size=32, progress=False)
 
 
+@pytest.mark.integration
 def test_pretrain_stores_source_statistics_of_every_stage(diag_model_dir):
     stats = load_source_statistics(diag_model_dir)
     backbone = load_model(str(diag_model_dir))

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from transferkit.data import open_source
@@ -26,6 +27,7 @@ def _folder(root: Path) -> Path:
     return root
 
 
+@pytest.mark.integration
 def test_an_imagenet_network_is_diagnosed_without_its_source(tmp_path):
     data = _folder(tmp_path / "mine")
     env = {**os.environ, "PYTHONPATH": str(SRC)}

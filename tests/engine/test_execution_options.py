@@ -25,6 +25,7 @@ def assert_close(a: dict, b: dict, atol: float) -> None:
     assert worst <= atol, worst
 
 
+@pytest.mark.integration
 def test_two_accumulated_batches_train_as_one_batch_of_twice_the_size(tiny_model_dir, tmp_path):
     runs = {}
     for name, batch, accum in (("accumulated", 8, 2), ("large", 16, 1), ("small", 8, 1)):
@@ -38,6 +39,7 @@ def test_two_accumulated_batches_train_as_one_batch_of_twice_the_size(tiny_model
     assert record["plan"]["phases"][0]["grad_accum"] == 2 and record["plan"]["phases"][0]["batch_size"] == 8
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("option", ["compile", "channels_last"])
 def test_speed_options_train_the_same_weights(tiny_model_dir, tmp_path, option):
     plain, fast = tmp_path / "plain", tmp_path / option

@@ -107,6 +107,7 @@ def test_the_kept_weights_survive_an_interruption(tiny_model_dir, small_digits, 
     assert resumed.record["kept"]["epoch"]["run_epoch"] == peak + 1
 
 
+@pytest.mark.integration
 def test_compare_applies_the_rule_to_every_candidate(tiny_comparison, tmp_path):
     import json
 

@@ -31,6 +31,7 @@ def plain(tiny_model_dir, tmp_path_factory):
     return train(tiny_model_dir, tmp_path_factory.mktemp("plain") / "run", cache="off")
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", list(SETTINGS))
 def test_each_augmentation_is_recorded_repeatable_and_changes_the_weights(name, tiny_model_dir, plain, tmp_path):
     first, record = train(tiny_model_dir, tmp_path / "first", cache="off", **{name: SETTINGS[name]})
@@ -44,6 +45,7 @@ def test_each_augmentation_is_recorded_repeatable_and_changes_the_weights(name, 
     assert plain[1]["plan"]["phases"][0][name] in (None, 0.0)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", list(SETTINGS))
 def test_the_feature_cache_is_off_for_a_phase_with_an_augmentation_and_says_why(name, tiny_model_dir, tmp_path):
     _, cached = train(tiny_model_dir, tmp_path / "plain")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from transferkit.api import load_model
@@ -29,6 +30,7 @@ def test_ema_of_decay_zero_equals_the_plain_run_and_a_real_decay_differs(tiny_mo
     assert record["decay"] == 0.9 and record["steps"] > 0 and record["warmup"]["power"] == 2 / 3
 
 
+@pytest.mark.integration
 def test_wise_ft_at_alpha_0_is_the_probed_weights_and_at_alpha_1_the_fine_tuned_ones(tiny_model_dir, tiny_digits):
     backbone, data = load_model(str(tiny_model_dir)), small_eval(tiny_digits)
     states, _ = phase_states(build_plan("lp-ft:probe_epochs=1,epochs=1,lr=0.01"), backbone, data)

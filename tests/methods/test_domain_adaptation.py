@@ -115,6 +115,7 @@ def test_a_few_target_labels_select_instead_of_the_source(tiny_model_dir):
     assert run.metrics["test"]["images"] == 4 * 12 - 4 * 2
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("strategy", ["dann:epochs=2", "cdan:epochs=2,entropy=true"])
 def test_interrupted_critic_run_resumes_bit_identical(tiny_model_dir, tmp_path, monkeypatch, strategy):
     args = (str(tiny_model_dir), TARGET, strategy)

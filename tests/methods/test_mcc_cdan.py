@@ -99,6 +99,7 @@ def test_cdan_reverses_the_gradient_into_the_features_and_entropy_reweights():
     assert losses[False] != pytest.approx(losses[True])
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("method, settings, term", [("mcc", {"temperature": 2.5}, "(MCC)"),
                                                     ("cdan", {"entropy": False}, "(CDAN)")])
 def test_mcc_and_cdan_train_the_top_stage_and_are_recorded(tiny_model_dir, method, settings, term):

@@ -38,6 +38,7 @@ def test_a_vit_directory_has_embedding_layer_and_head_stages(tiny_vit):
     assert tk.load_model(str(tiny_vit)).arch["library"] == "hf"
 
 
+@pytest.mark.integration
 def test_image_recipes_run_on_the_vit_and_record_it(tiny_vit, tmp_path):
     start = {n: p.detach().clone() for n, p in tk.load_model(f"hf:{tiny_vit}").model.named_parameters()}
     for strategy in ("linear-probe", "lp-ft:probe_epochs=1", "layer-decay", "lora:r=2"):

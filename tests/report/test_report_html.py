@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 from typer.testing import CliRunner
 
 from support.browser import inspect_page, screenshot, shown_differences
@@ -83,6 +84,7 @@ def test_adapt_writes_the_same_report_for_one_run(tiny_model_dir, small_digits, 
     assert_mistakes_shown(page, run.record, run.dir / "report.html", tmp_path)
 
 
+@pytest.mark.integration
 def test_report_command_rebuilds_from_run_directories(tiny_comparison, tmp_path):
     copy = tmp_path / "cmp"
     shutil.copytree(tiny_comparison.dir, copy)

@@ -117,6 +117,7 @@ def two_process_run(tmp_path_factory, tiny_model_dir, plan_file, launch_env):
     return parent, out
 
 
+@pytest.mark.integration
 def test_each_image_once_and_metrics_of_the_saved_model(two_process_run, tiny_model_dir):
     parent, out = two_process_run
     assert sorted(os.listdir(parent)) == ["run"]  # one run directory, no staging folder left
@@ -147,6 +148,7 @@ def test_each_image_once_and_metrics_of_the_saved_model(two_process_run, tiny_mo
         assert metrics["accuracy"] == pytest.approx(float((predicted == labels).mean()), abs=0)
 
 
+@pytest.mark.integration
 def test_killed_and_resumed_ends_bit_identical(two_process_run, tmp_path, tiny_model_dir, plan_file, launch_env):
     out = tmp_path / "killed"
     checkpoint = tmp_path / ".killed.partial" / "checkpoint.safetensors"
@@ -165,6 +167,7 @@ def test_killed_and_resumed_ends_bit_identical(two_process_run, tmp_path, tiny_m
     assert not checkpoint.parent.exists()
 
 
+@pytest.mark.integration
 def test_every_epoch_shares_each_training_image_once_in_equal_steps(folder, tmp_path, launch_env):
     out = tmp_path / "shares.json"
     run_ok(launched(str(TESTS / "support" / "epoch_shares.py"), str(folder), str(out)), launch_env)
@@ -182,6 +185,7 @@ def test_every_epoch_shares_each_training_image_once_in_equal_steps(folder, tmp_
         assert shares[0][read] == shares[0]["memory"]  # the order does not depend on how the split is read
 
 
+@pytest.mark.integration
 def test_streamed_pretraining_killed_inside_an_epoch_resumes_bit_identical(folder, tmp_path, launch_env):
     reference = tmp_path / "reference"
     run_ok(pretrain_command(folder, reference), launch_env)
@@ -205,6 +209,7 @@ def test_streamed_pretraining_killed_inside_an_epoch_resumes_bit_identical(folde
     assert [without_time(e) for e in resumed["history"]] == [without_time(e) for e in record["history"]]
 
 
+@pytest.mark.integration
 def test_two_processes_train_as_one_with_the_global_batch_and_encode_each_cached_image_once(
         tiny_model_dir, tmp_path, launch_env, monkeypatch):
     from transferkit import adapt

@@ -37,6 +37,7 @@ def cli_args(folder: Path, out: Path) -> list[str]:
     return args
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 def test_pretraining_killed_inside_an_epoch_resumes_to_the_same_weights(tmp_path):
     folder = write_image_folder(tmp_path / "source")

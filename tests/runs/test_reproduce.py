@@ -56,6 +56,7 @@ def original(tiny_model_dir, tmp_path_factory):
     return root, runs, data
 
 
+@pytest.mark.integration
 def test_the_same_command_twice_gives_identical_metrics_and_weights(original):
     _, (first, second), _ = original
     a, b = (json.loads((run / "run.json").read_text()) for run in (first, second))

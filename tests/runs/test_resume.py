@@ -52,6 +52,7 @@ def reference(tiny_model_dir, tiny_digits):
     return adapt(str(tiny_model_dir), tiny_digits, PLAN, seed=1, progress=False)
 
 
+@pytest.mark.integration
 def test_a_run_stopped_after_every_checkpoint_finishes_bit_identical(tiny_model_dir, tiny_digits, reference,
                                                                      tmp_path, monkeypatch):
     out = tmp_path / "run"

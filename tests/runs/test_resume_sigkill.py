@@ -39,6 +39,7 @@ def kill_at(command: list[str], env: dict, checkpoint: Path, target: tuple[int, 
     return position(checkpoint)
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 def test_killed_three_times_and_resumed_ends_bit_identical(tmp_path, tiny_model_dir):
     plan = tmp_path / "lp-then-full.yaml"

@@ -17,6 +17,14 @@ phase_exec = importlib.import_module("transferkit.engine.phase_exec")
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
 
 
+@pytest.fixture(autouse=True)
+def _ctrl_c_as_in_a_terminal():
+    """Python's own SIGINT handler, as in a terminal: a shell starts background jobs with SIGINT ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def press_ctrl_c_in_epoch(monkeypatch, epoch: int) -> list:
     """Send SIGINT to this process at the start of the run's `epoch`-th trained epoch (1-based); returns the SIGINT
     handlers seen at the start of each epoch."""

@@ -85,6 +85,7 @@ def test_test_accuracy_never_influences_selection(tiny_model_dir, tiny_digits):
     assert result.rows[0]["plan"] == "linear-probe"
 
 
+@pytest.mark.integration
 def test_successive_halving_runs_rungs_and_costs_less(tiny_model_dir, small_digits, tmp_path):
     result = compare(str(tiny_model_dir), small_digits, "linear-probe,partial:k=1,full", out=tmp_path / "h", seeds=1,
                      epochs=3, lr_factors=(1,), search="halving", progress=False)
@@ -167,6 +168,7 @@ def test_existing_directory_is_kept_without_overwrite(tiny_model_dir, tmp_path):
     assert (out / "keep.txt").read_text() == "mine"
 
 
+@pytest.mark.integration
 def test_cli_compare_prints_the_leaderboard(tiny_model_dir, tmp_path):
     out = tmp_path / "cmp"
     result = runner.invoke(app, ["compare", "--model", str(tiny_model_dir), "--data", TINY_TARGET, "--out", str(out),
@@ -182,6 +184,7 @@ def test_cli_compare_prints_the_leaderboard(tiny_model_dir, tmp_path):
     assert bad.exit_code == 2 and "--lr-factors" in bad.output and not (tmp_path / "x").exists()
 
 
+@pytest.mark.integration
 def test_live_table_updates_after_every_run(tiny_model_dir, small_digits, monkeypatch):
     import transferkit.select.live as live
 
@@ -195,6 +198,7 @@ def test_live_table_updates_after_every_run(tiny_model_dir, small_digits, monkey
     assert "2 runs done" in text and "val accuracy [95% CI]" in text
 
 
+@pytest.mark.integration
 def test_demo_compares_through_compare_from_both_sources(tiny_model_dir, tmp_path, monkeypatch):
     import transferkit.demo as demo
 
@@ -224,6 +228,7 @@ def test_demo_compares_through_compare_from_both_sources(tiny_model_dir, tmp_pat
     assert "linear-probe chosen by highest mean" in text and "With 1 seed no difference can be detected" in text
 
 
+@pytest.mark.integration
 def test_a_plan_whose_probe_keeps_its_epochs_competes_at_the_same_budget(tiny_model_dir, tmp_path):
     # lp-ft trains its probe phase outside the budget: 10 + 2 epochs against the probe's 2 (probes trained by SGD,
     # so that each epoch counts; an L-BFGS probe is fitted at once)

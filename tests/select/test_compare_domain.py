@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
 from typer.testing import CliRunner
 
 from transferkit import compare
@@ -30,6 +31,7 @@ def test_without_source_the_domain_presets_are_left_out_with_one_line(tiny_model
     assert len(lines) == 1 and all(name in lines[0] for name in DOMAIN), lines
 
 
+@pytest.mark.integration
 def test_with_source_the_domain_presets_compete_with_source_only(tiny_model_dir, tmp_path):
     out = tmp_path / "cmp"
     result = CliRunner().invoke(app, [str(a) for a in (
@@ -45,6 +47,7 @@ def test_with_source_the_domain_presets_compete_with_source_only(tiny_model_dir,
     assert len({json.dumps(r["data"]["splits"], sort_keys=True) for r in runs}) == 1  # the same split for every plan
 
 
+@pytest.mark.integration
 def test_domain_candidates_are_selected_without_target_labels(tiny_model_dir, tmp_path):
     out = tmp_path / "cmp"
     compare(str(tiny_model_dir), TARGET, "source-only,coral", source=SOURCE, unlabeled=UNLABELED, seeds=2, epochs=1,

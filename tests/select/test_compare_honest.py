@@ -29,6 +29,7 @@ def planted_dir(tiny_model_dir, tmp_path_factory):
     return out
 
 
+@pytest.mark.integration
 def test_the_paired_test_tells_apart_what_the_interval_rule_calls_a_tie(planted):
     board, records = planted
     rows = {r["plan"]: r for r in board["rows"]}

@@ -36,6 +36,7 @@ def _with_threads(threads, make):
         torch.set_num_threads(before)
 
 
+@pytest.mark.integration
 def test_two_jobs_train_the_same_runs_as_one(tiny_model_dir, tmp_path):
     # two workers share two threads, one each: the same arithmetic as one run at a time on one thread
     one = _with_threads(1, lambda: _compare(tiny_model_dir, tmp_path / "one", 1))

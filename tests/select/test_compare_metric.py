@@ -28,6 +28,7 @@ def imbalanced_folder(tmp_path_factory):
     return root
 
 
+@pytest.mark.integration
 def test_balanced_accuracy_chooses_on_an_imbalanced_target(tiny_model_dir, imbalanced_folder, tmp_path):
     out = tmp_path / "cmp"
     compare(str(tiny_model_dir), str(imbalanced_folder), "linear-probe:fit=sgd", out=out, seeds=2, epochs=3,

@@ -44,6 +44,7 @@ def networks_run(tiny_model_dir, small_model_dir, tmp_path_factory):
     return out, result.output
 
 
+@pytest.mark.integration
 def test_one_leaderboard_over_the_network_plan_pairs(networks_run, tiny_model_dir, small_model_dir):
     out, printed = networks_run
     board = json.loads((out / "leaderboard.json").read_text())
@@ -99,6 +100,7 @@ def test_reproduce_of_any_run_gives_the_same_weights(networks_run):
         assert again.identical, (run["dir"], again.differences)
 
 
+@pytest.mark.integration
 def test_halving_drops_networks_and_plans_in_the_same_rungs(tiny_model_dir, small_model_dir):
     result = compare(models=[str(tiny_model_dir), str(small_model_dir)], data=TINY_TARGET, strategies=list(PLANS),
                      search="halving", eta=2, seeds=1, epochs=2, lr_factors=(1,), labels_per_class=4, progress=False)
@@ -149,6 +151,7 @@ def test_network_without_offline_weights_is_refused_before_any_training(tiny_mod
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.integration
 def test_a_network_failing_mid_comparison_fails_only_its_rows(tiny_model_dir, small_model_dir, tmp_path):
     broken = load_model(str(tiny_model_dir))  # finite weights so large that its features overflow: the loss is NaN
     params = dict(broken.model.named_parameters())

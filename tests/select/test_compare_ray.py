@@ -115,6 +115,7 @@ def local_reference(tiny_model_dir, tmp_path_factory):
         torch.set_num_threads(before)
 
 
+@pytest.mark.integration
 def test_ray_runs_the_same_comparison_as_local(ray_cluster, local_reference, tiny_model_dir, tmp_path):
     result = _compare(tiny_model_dir, tmp_path / "ray", executor="ray", ray_address=ray_cluster.address,
                       cpus_per_run=1, track="tensorboard")
@@ -162,6 +163,7 @@ def _kill_one_running_task(cluster: Cluster, killed: list[int], stop: threading.
         time.sleep(0.05)
 
 
+@pytest.mark.integration
 def test_a_killed_ray_worker_has_its_run_retried(ray_cluster, local_reference, tiny_model_dir, tmp_path):
     killed: list[int] = []
     stop = threading.Event()
@@ -178,6 +180,7 @@ def test_a_killed_ray_worker_has_its_run_retried(ray_cluster, local_reference, t
     assert _runs(result) == _runs(local_reference)
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 def test_a_killed_ray_comparison_resumes(ray_cluster, tiny_model_dir, tmp_path):
     reference = tmp_path / "reference"
@@ -190,6 +193,7 @@ def test_a_killed_ray_comparison_resumes(ray_cluster, tiny_model_dir, tmp_path):
     assert leaderboard(out) == leaderboard(reference)
 
 
+@pytest.mark.integration
 def test_without_ray_the_error_names_the_extra(tiny_model_dir, tmp_path):
     line = error_without("ray", ["compare", "--model", str(tiny_model_dir), "--data", TINY_TARGET, "--strategies",
                                  "linear-probe", "--seeds", "1", "--epochs", "1", "--executor", "ray",

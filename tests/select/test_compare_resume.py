@@ -14,6 +14,7 @@ from support.killing import checkpoint_position, kill_when
 from support.comparing import compare_command, environment, finished_runs, killed_then_resumed, leaderboard, run
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 def test_a_killed_comparison_resumes_to_the_uninterrupted_leaderboard(tiny_model_dir, tmp_path):
     reference = tmp_path / "reference"
@@ -27,6 +28,7 @@ def test_a_killed_comparison_resumes_to_the_uninterrupted_leaderboard(tiny_model
     assert not (tmp_path / ".killed.comparing").exists()
 
 
+@pytest.mark.integration
 def test_a_new_comparison_does_not_silently_discard_an_interrupted_one(tiny_model_dir, tmp_path):
     out = tmp_path / "cmp"
     waiting = tmp_path / ".cmp.comparing" / "runs"
@@ -46,6 +48,7 @@ def test_resuming_a_complete_comparison_says_there_is_nothing_to_resume(tiny_com
                           "complete", "--overwrite")
 
 
+@pytest.mark.integration
 def test_a_run_killed_while_checkpointing_continues_from_its_checkpoint(tiny_model_dir, tmp_path):
     one_run = ("--strategies", "partial:k=1", "--seeds", "1", "--epochs", "3")
     reference = tmp_path / "reference"

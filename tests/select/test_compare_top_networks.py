@@ -40,6 +40,7 @@ def _trained_networks(out) -> set[str]:
     return {json.loads(p.read_text())["comparison"]["network"] for p in out.glob("runs/**/run.json")}
 
 
+@pytest.mark.integration
 def test_only_the_top_k_networks_train_and_the_leaderboard_names_the_dropped(networks, tmp_path):
     out = tmp_path / "cmp"
     result = runner.invoke(app, ["compare", "--models", ",".join(networks.values()), "--top-networks", "2",
@@ -64,6 +65,7 @@ def test_only_the_top_k_networks_train_and_the_leaderboard_names_the_dropped(net
     assert dropped[0]["network"] in result.output
 
 
+@pytest.mark.integration
 def test_k_at_least_the_number_of_networks_keeps_them_all_and_says_so(networks):
     two = [networks["narrow-a"], networks["narrow-b"]]
     result = compare(models=two, data=TINY_TARGET, strategies="linear-probe", top_networks=2, seeds=1, epochs=1,

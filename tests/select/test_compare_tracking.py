@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import mlflow  # noqa: F401 - an optional extra, installed by scripts/install; its absence is tested below
 
 from support.comparing import error_without
@@ -15,6 +16,7 @@ from transferkit import compare
 
 
 
+@pytest.mark.integration
 def test_every_run_is_an_mlflow_run_with_its_epochs_and_the_winner_tagged(tiny_model_dir, tmp_path):
     from mlflow.tracking import MlflowClient
 
@@ -42,6 +44,7 @@ def test_every_run_is_an_mlflow_run_with_its_epochs_and_the_winner_tagged(tiny_m
     assert experiment.tags["winner"] == result.winner["plan"]
 
 
+@pytest.mark.integration
 def test_tracking_without_its_library_is_one_line_naming_the_extra(tmp_path):
     line = error_without("mlflow", ["compare", "--model", "timm:resnet10t", "--data", TINY_TARGET, "--track", "mlflow",
                                     "--out", str(tmp_path / "c")])

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 import transferkit.select.run_lines as run_lines
 from transferkit.plans import Phase, Plan
 from transferkit.select import Candidate, Runs
@@ -20,6 +22,7 @@ RUN_LINE = re.compile(r"^([12]) of 2 runs done: (linear-probe|partial:k=1)@lr-x1
                       r"\d+\.\d%, \d+\.\d s$")
 
 
+@pytest.mark.integration
 def test_a_piped_comparison_in_two_workers_prints_a_line_per_finished_run(tiny_model_dir, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(SRC), "TRANSFERKIT_PROGRESS": "1"}
     done = subprocess.run([sys.executable, "-m", "transferkit", "compare", "--model", str(tiny_model_dir), "--data",

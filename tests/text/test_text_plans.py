@@ -17,6 +17,7 @@ phases:
 """
 
 
+@pytest.mark.integration
 def test_every_preset_and_a_plan_file_train_minilm_on_real_text(minilm_32, text_splits):
     start = {n: p.detach().clone() for n, p in minilm_32.model.named_parameters()}
     terms = {}

@@ -49,6 +49,7 @@ def text_run(tmp_path_factory):
     return out
 
 
+@pytest.mark.integration
 def test_lp_ft_on_real_text_records_the_offline_weights_term_and_description(text_run):
     record = json.loads((text_run / "run.json").read_text())
     source = record["source_model"]
@@ -90,6 +91,7 @@ def test_evaluate_on_another_labelled_text_csv(text_run, tmp_path):
     assert evaluation["metrics"]["images"] == 3
 
 
+@pytest.mark.integration
 def test_onnx_export_matches_on_real_sentences_and_a_consumer_needs_only_onnxruntime_and_tokenizers(text_run, tmp_path):
     out = tmp_path / "model.onnx"
     texts = tmp_path / "parity.txt"

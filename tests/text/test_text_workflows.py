@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 import transferkit as tk
 
 from support.text import MINILM, fortunes_csv
 
 
+@pytest.mark.integration
 def test_compare_ranks_plans_on_text_over_seeds(minilm_32, text_splits, tmp_path):
     result = tk.compare(minilm_32, text_splits, "linear-probe,bitfit", out=tmp_path / "cmp", seeds=2, epochs=1,
                         lr_factors=(1.0,), progress=False)
@@ -17,6 +20,7 @@ def test_compare_ranks_plans_on_text_over_seeds(minilm_32, text_splits, tmp_path
     assert (tmp_path / "cmp" / "report.html").is_file()
 
 
+@pytest.mark.integration
 def test_a_text_run_reproduces_from_its_record(fortunes_small, tmp_path):
     run = tk.adapt(MINILM, f"csv:{fortunes_small}", "bitfit", epochs=1, max_length=32, out=tmp_path / "run",
                    progress=False)

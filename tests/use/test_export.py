@@ -47,6 +47,7 @@ def test_export_round_trips_below_the_tolerance(folder_run, tmp_path, fmt):
                 assert (torch.from_numpy(logits) - load(folder_run.dir).model(x)).abs().max() < 1e-4
 
 
+@pytest.mark.integration
 def test_the_exported_files_alone_are_enough_to_use_the_model(folder_run, image_folder, tmp_path):
     images = [str(p) for p, _ in split_files(image_folder)][:8]
     expected = load(folder_run.dir).predict(images)

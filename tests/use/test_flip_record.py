@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
@@ -17,6 +19,7 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           cwd=cwd, timeout=300)
 
 
+@pytest.mark.integration
 def test_a_run_without_augmentation_records_no_flips_and_tta_says_so(tiny_model_dir, image_folder, folder_run,
                                                                      tmp_path):
     done = cli("adapt", "--model", str(tiny_model_dir), "--data", str(image_folder), "--strategy", "linear-probe",

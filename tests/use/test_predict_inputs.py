@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from support.bad_files import truncated_jpeg
 from transferkit import load
 
@@ -27,6 +29,7 @@ def test_a_corrupt_image_in_a_list_gets_its_error_and_the_others_their_classes(f
     assert all(p.label in model.classes and len(p.top) == 2 for p in (predictions[0], predictions[2]))
 
 
+@pytest.mark.integration
 def test_predict_on_a_folder_says_how_many_files_it_skipped_and_why(folder_run, image_folder, tmp_path):
     folder = tmp_path / "mine"
     folder.mkdir()

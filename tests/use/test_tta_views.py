@@ -36,6 +36,7 @@ def test_the_identity_view_alone_equals_no_tta(folder_run, image_folder, tmp_pat
     assert not same.tta and views.views.used == ("identity", "flip", "crop:0.75")
 
 
+@pytest.mark.integration
 def test_evaluate_records_its_views_and_leaves_out_flips_the_run_never_trained_on(folder_run, unflipped_run,
                                                                                   image_folder):
     plain = api.evaluate(folder_run.dir, str(image_folder), progress=False)
