@@ -175,12 +175,25 @@ def _printed_digits(per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(images), np.asarray(labels)
 
 
+def _fashion_parts() -> tuple[np.ndarray, ...]:
+    """Fashion-MNIST's train and t10k images and labels, and the stratified index samples drawn from them: the
+    source (train), the unlabelled target (train, not in the source) and the labelled target (t10k)."""
+    from transferkit.data.fashion_mnist import FASHION_MNIST_DIR
+    from transferkit.data.idx_files import find_idx_sets, read_idx_set
+
+    rng = np.random.default_rng(0)
+    sets = {s.name: read_idx_set(s) for s in find_idx_sets(FASHION_MNIST_DIR)}
+    train_images, train_labels = sets["train"]
+    test_images, test_labels = sets["t10k"]
+    source = _stratified(train_labels, SOURCE_PER_CLASS, rng)
+    unlabeled = _stratified(train_labels, TARGET_IMAGES // 10, rng, exclude=source)
+    test = _stratified(test_labels, TARGET_IMAGES // 10, rng)
+    return train_images, train_labels, test_images, test_labels, source, unlabeled, test, rng
+
+
 def prepare(folder: Path) -> dict[str, dict[str, str]]:
     """Write every domain once under `folder`; shift -> {source, target, unlabeled} data specs."""
     from sklearn.datasets import load_digits
-
-    from transferkit.data.fashion_mnist import FASHION_MNIST_DIR
-    from transferkit.data.idx_files import find_idx_sets, read_idx_set
 
     done = folder / "done"
     specs = {}
@@ -194,13 +207,7 @@ def prepare(folder: Path) -> dict[str, dict[str, str]]:
                            "unlabeled": f"idx:{folder / 'digits-unlabeled'}"}
     if done.is_file():
         return specs
-    rng = np.random.default_rng(0)
-    sets = {s.name: read_idx_set(s) for s in find_idx_sets(FASHION_MNIST_DIR)}
-    train_images, train_labels = sets["train"]
-    test_images, test_labels = sets["t10k"]
-    source = _stratified(train_labels, SOURCE_PER_CLASS, rng)
-    unlabeled = _stratified(train_labels, TARGET_IMAGES // 10, rng, exclude=source)
-    test = _stratified(test_labels, TARGET_IMAGES // 10, rng)
+    train_images, train_labels, test_images, test_labels, source, unlabeled, test, rng = _fashion_parts()
     _write_idx_set(folder / "fashion-source", _resize(train_images[source], SIZE), train_labels[source],
                    FASHION_CLASSES)
     _write_idx_set(folder / "fashion-test", _resize(test_images[test], SIZE), test_labels[test], FASHION_CLASSES)
@@ -217,6 +224,26 @@ def prepare(folder: Path) -> dict[str, dict[str, str]]:
     order = rng.permutation(len(scans))
     for name, part in (("digits-test", order[:TARGET_IMAGES]), ("digits-unlabeled", order[TARGET_IMAGES:])):
         _write_idx_set(folder / name, scans[part], digits.target[part], digit_names)
+    done.write_text("ok\n", encoding="utf-8")
+    return specs
+
+
+def prepare_per_corruption(folder: Path) -> dict[str, dict[str, str]]:
+    """One target per corruption of CORRUPTIONS (every image with that corruption), as CIFAR-10-C reports them:
+    'fashion-C NAME' -> {source, target, unlabeled} data specs, written once under `folder`."""
+    names = [name for group in CORRUPTIONS.values() for name in group]
+    specs = {f"fashion-C {name}": {"source": f"idx:{folder / 'fashion-source'}",
+                                   "target": f"idx:{folder / f'fashion-c-{name}-test'}",
+                                   "unlabeled": f"idx:{folder / f'fashion-c-{name}-unlabeled'}"} for name in names}
+    done = folder / "done-per-corruption"
+    if done.is_file():
+        return specs
+    train_images, train_labels, test_images, test_labels, _, unlabeled, test, _ = _fashion_parts()
+    for k, name in enumerate(names):
+        for role, images, labels in (("target", test_images[test], test_labels[test]),
+                                     ("unlabeled", train_images[unlabeled], train_labels[unlabeled])):
+            corrupted = _corrupted(_resize(images, SIZE), (name,), seed=100 + 10 * k + (role == "unlabeled"))
+            _write_idx_set(Path(specs[f"fashion-C {name}"][role][4:]), corrupted, labels, FASHION_CLASSES)
     done.write_text("ok\n", encoding="utf-8")
     return specs
 
@@ -270,6 +297,23 @@ def compare_one(model: str, specs: dict, seeds: list[int], epochs: int) -> dict:
             "protected_by_source_only": guard, "plans": plans}
 
 
+def run_grid(model: str, specs: dict, cells: list[tuple[int, str, str]], epochs: int, settings: dict,
+             machine: dict, done: set) -> None:
+    """Each (seed, shift, method) of `cells` not in `done`: one adaptation, appended to ROWS as it finishes."""
+    for seed, shift, method in cells:
+        if (shift, method, seed) in done:
+            continue
+        t = time.perf_counter()
+        accuracy = run_one(model, specs[shift], method, seed, epochs)
+        seconds = time.perf_counter() - t
+        append_row({"kind": "run", "shift": shift, "method": method, "seed": seed, "test_accuracy": accuracy,
+                    "seconds": round(seconds, 1), "settings": settings,
+                    "data": {k: v.rsplit("/", 1)[-1] for k, v in specs[shift].items()
+                             if k != "unlabeled" or not method.startswith("source-only")},
+                    "machine": machine})
+        print(f"{shift:42s} {method:16s} seed {seed}  {100 * accuracy:5.1f}%  {seconds:4.0f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="0,1,2")
@@ -279,6 +323,8 @@ def main() -> None:
     parser.add_argument("--shifts", default=None, help="comma-separated shift numbers (1-based) to run; default all")
     parser.add_argument("--methods", default=None, help="comma-separated methods to run; default all")
     parser.add_argument("--no-compare", action="store_true", help="skip the comparisons")
+    parser.add_argument("--per-corruption", action="store_true",
+                        help="afterwards, adapt to each corruption on its own too (no comparisons)")
     parser.add_argument("--report", action="store_true", help="print the markdown tables from the rows and stop")
     args = parser.parse_args()
     if args.report:
@@ -309,19 +355,9 @@ def main() -> None:
                 and r["seeds"] == compare_seeds}
     # seed-major, so that a stopped benchmark leaves whole seeds of every shift and method
     for seed in seeds:
-        for shift in [*shifts, REFERENCE]:
-            for method in methods:
-                if (shift, method, seed) in done or (shift == REFERENCE and not method.startswith("source-only")):
-                    continue
-                t = time.perf_counter()
-                accuracy = run_one(model, specs[shift], method, seed, args.epochs)
-                seconds = time.perf_counter() - t
-                append_row({"kind": "run", "shift": shift, "method": method, "seed": seed,
-                            "test_accuracy": accuracy, "seconds": round(seconds, 1), "settings": settings,
-                            "data": {k: v.rsplit("/", 1)[-1] for k, v in specs[shift].items()
-                                     if k != "unlabeled" or not method.startswith("source-only")},
-                            "machine": machine})
-                print(f"{shift:42s} {method:16s} seed {seed}  {100 * accuracy:5.1f}%  {seconds:4.0f} s", flush=True)
+        cells = [(seed, shift, method) for shift in [*shifts, REFERENCE] for method in methods
+                 if shift != REFERENCE or method.startswith("source-only")]
+        run_grid(model, specs, cells, args.epochs, settings, machine, done)
         if seed == seeds[min(1, len(seeds) - 1)] and not args.no_compare:
             for shift in shifts:
                 if shift in compared:
@@ -332,6 +368,10 @@ def main() -> None:
                 append_row({"kind": "compare", "shift": shift, "seeds": compare_seeds, **result,
                             "seconds": round(seconds, 1), "settings": settings, "machine": machine})
                 print(f"{shift:42s} compare chose {result['chosen']}  {seconds:4.0f} s", flush=True)
+    if args.per_corruption:
+        single = prepare_per_corruption(folder)
+        cells = [(seed, shift, method) for seed in seeds for shift in single for method in methods]
+        run_grid(model, single, cells, args.epochs, settings, machine, done)
     print(f"finished in {time.perf_counter() - started:.0f} s", flush=True)
     print()
     print(report(read_rows()))
@@ -343,15 +383,8 @@ def _cell(accs: list[float]) -> str:
     return f"{100 * statistics.mean(accs):.1f} ± {100 * statistics.pstdev(accs):.1f}"
 
 
-def report(rows: list[dict]) -> str:
-    runs = [r for r in rows if r["kind"] == "run"]
-    if not runs:
-        return "No rows yet."
-    shifts = [s for s in [*SHIFTS, REFERENCE] if any(r["shift"] == s for r in runs)]
-    acc: dict[tuple[str, str], dict[int, float]] = {}
-    for r in runs:
-        acc.setdefault((r["method"], r["shift"]), {})[r["seed"]] = r["test_accuracy"]
-    seeds = sorted({r["seed"] for r in runs})
+def _tables(acc: dict, shifts: list[str], seeds: list[int], runs: list[dict]) -> list[str]:
+    """The method x shift table of mean ± std (difference to the baseline) and the best-method-vs-source-only one."""
     lines = ["| method | " + " | ".join(shifts) + " |", "|---" * (len(shifts) + 1) + "|"]
     for method in METHODS:
         cells = []
@@ -367,8 +400,8 @@ def report(rows: list[dict]) -> str:
                 cell += f" ({delta:+.1f})"
             cells.append(cell)
         lines.append(f"| {method} | " + " | ".join(cells) + " |")
-    times = [r["seconds"] for r in runs]
-    lines += ["", f"Test accuracy on the labelled target (%), mean ± std over seeds {seeds} ({len(runs)} runs, "
+    times = [r["seconds"] for r in runs if r["shift"] in shifts]
+    lines += ["", f"Test accuracy on the labelled target (%), mean ± std over seeds {seeds} ({len(times)} runs, "
               f"{statistics.mean(times):.0f} s per run on average); in brackets the difference to the method's "
               "source-only baseline (source-only:k=0 for adabn, source-only for the others).", ""]
     lines.append("| shift | best source-only | best adapting method | gain | >= 3 points |")
@@ -382,6 +415,18 @@ def report(rows: list[dict]) -> str:
         gain = 100 * (means[best] - means[base])
         lines.append(f"| {shift} | {base} {100 * means[base]:.1f} | {best} {100 * means[best]:.1f} | {gain:+.1f} | "
                      f"{'yes' if gain >= 3 else 'no'} |")
+    return lines
+
+
+def report(rows: list[dict]) -> str:
+    runs = [r for r in rows if r["kind"] == "run"]
+    if not runs:
+        return "No rows yet."
+    acc: dict[tuple[str, str], dict[int, float]] = {}
+    for r in runs:
+        acc.setdefault((r["method"], r["shift"]), {})[r["seed"]] = r["test_accuracy"]
+    seeds = sorted({r["seed"] for r in runs})
+    lines = _tables(acc, [s for s in [*SHIFTS, REFERENCE] if any(r["shift"] == s for r in runs)], seeds, runs)
     compares = [r for r in rows if r["kind"] == "compare"]
     if compares:
         lines += ["", "| shift | compare chose (seeds) | highest estimate | its test | best source-only test | "
@@ -395,6 +440,11 @@ def report(rows: list[dict]) -> str:
                          f"{100 * chosen:.1f} | {base} {100 * plans[base]['test']:.1f} | {'yes' if holds else 'NO'} |")
         lines += ["", "Comparison test accuracies are means over the comparison's seeds; the test accuracy was not "
                       "used for the choice."]
+    single = [f"fashion-C {name}" for group in CORRUPTIONS.values() for name in group]
+    single = [s for s in single if any(r["shift"] == s for r in runs)]
+    if single:
+        lines += ["", "Each corruption on its own (source, sizes and settings as above):", ""]
+        lines += _tables(acc, single, seeds, runs)
     return "\n".join(lines)
 
 
