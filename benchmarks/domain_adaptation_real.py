@@ -2,6 +2,8 @@
 
 Usage:  python benchmarks/domain_adaptation_real.py [--seeds 0,1,2] [--epochs 10] [--compare-seeds 0,1]
         python benchmarks/domain_adaptation_real.py --report
+Needs `pip install imagecorruptions` (PyPI) and Debian's dataset-fashion-mnist; `--per-corruption` adds a second
+table with each corruption as its own target.
 
 Every finished run is one JSON line in benchmarks/domain_adaptation_real.jsonl, written as it finishes; a second
 start skips the runs (and comparisons) that the file already holds with the same settings, so an interrupted
