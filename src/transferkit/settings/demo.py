@@ -13,8 +13,9 @@ from .fields import Record, setting
 
 @dataclass(frozen=True)
 class DemoSettings(Record):
-    """The demo's comparisons: `out` (one sub-folder per source), `seeds`, `epochs` per run, `search`, `jobs` (runs at
-    once; None: one per CPU core, at most 4), `overwrite` an existing `out`, `text` the text part instead of images."""
+    """The demo's comparisons: `out` (one sub-folder per source), `seeds`, `epochs` per run (None: the part's own),
+    `search`, `jobs` (runs at once; None: one per CPU core, at most 4), `overwrite` an existing `out`, `text` the text
+    part instead of images."""
 
     error = RunError
     kind = "demo"
@@ -23,7 +24,8 @@ class DemoSettings(Record):
     out: Path = setting(Path("transferkit-demo"), FilePath(), "Directory for the comparisons, one sub-folder per "
                                                               "source: run directories, leaderboard.json, report.html.")
     seeds: int = setting(3, Whole(min=1), "Seeds per strategy.")
-    epochs: int = setting(10, Whole(min=1), "Epochs per run (the same budget for every strategy).")
+    epochs: int | None = setting(None, Whole(min=1, example=10), "Epochs per run, the same budget for every strategy "
+                                                                 "(default: 10 for the images, 3 with --text).")
     search: str = setting("exhaustive", OneOf(SEARCHES), "exhaustive or halving (see 'transferkit compare --help').")
     jobs: int | None = setting(None, Whole(min=1, example=2), "Runs trained at once (default: one per CPU core, at "
                                                               "most 4).")
