@@ -52,11 +52,9 @@ chosen plan is within 1 point of the better source-only baseline (or above it).
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import platform
 import statistics
-import struct
 import sys
 import tempfile
 import time
@@ -65,6 +63,9 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from real_targets import write_idx_set
+
+from transferkit.data.fashion_mnist import FASHION_MNIST_CLASSES, FASHION_MNIST_DIR
 
 ROWS = Path(__file__).with_name("domain_adaptation_real.jsonl")
 DATA_VERSION = 1  # bump when the data written by prepare() changes
@@ -90,23 +91,9 @@ TYPEFACES = ("DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-
              "DejaVuSansMono-Bold", "DejaVuSansMono-Oblique", "DejaVuSansMono-BoldOblique", "DejaVuSerif",
              "DejaVuSerif-Bold", "DejaVuSerif-Italic", "DejaVuSerif-BoldItalic", "STIXGeneral", "STIXGeneralBol",
              "STIXGeneralItalic", "STIXGeneralBolIta", "cmr10", "cmb10", "cmss10", "cmtt10", "cmti10")
-FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-                   "Ankle boot")
 
 
 # ---------------------------------------------------------------------------------------------------------- data
-
-def _write_idx_set(folder: Path, images: np.ndarray, labels: np.ndarray, classes) -> str:
-    """`idx:FOLDER` with one set (no given splits): uint8 images N x H x W, labels, classes.txt."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for kind, array in (("images", images), ("labels", labels)):
-        array = np.ascontiguousarray(array, dtype=np.uint8)
-        header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
-        with gzip.open(folder / f"data-{kind}-idx{array.ndim}-ubyte.gz", "wb") as f:
-            f.write(header + array.tobytes())
-    (folder / "classes.txt").write_text("\n".join(classes) + "\n", encoding="utf-8")
-    return f"idx:{folder}"
-
 
 def _stratified(labels: np.ndarray, per_class: int, rng: np.random.Generator, exclude=()) -> np.ndarray:
     pool = np.setdiff1d(np.arange(len(labels)), np.asarray(exclude, dtype=np.int64))
@@ -180,7 +167,6 @@ def _printed_digits(per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def _fashion_parts() -> tuple[np.ndarray, ...]:
     """Fashion-MNIST's train and t10k images and labels, and the stratified index samples drawn from them: the
     source (train), the unlabelled target (train, not in the source) and the labelled target (t10k)."""
-    from transferkit.data.fashion_mnist import FASHION_MNIST_DIR
     from transferkit.data.idx_files import find_idx_sets, read_idx_set
 
     rng = np.random.default_rng(0)
@@ -210,22 +196,22 @@ def prepare(folder: Path) -> dict[str, dict[str, str]]:
     if done.is_file():
         return specs
     train_images, train_labels, test_images, test_labels, source, unlabeled, test, rng = _fashion_parts()
-    _write_idx_set(folder / "fashion-source", _resize(train_images[source], SIZE), train_labels[source],
-                   FASHION_CLASSES)
-    _write_idx_set(folder / "fashion-test", _resize(test_images[test], SIZE), test_labels[test], FASHION_CLASSES)
+    write_idx_set(folder / "fashion-source", _resize(train_images[source], SIZE), train_labels[source],
+                   FASHION_MNIST_CLASSES)
+    write_idx_set(folder / "fashion-test", _resize(test_images[test], SIZE), test_labels[test], FASHION_MNIST_CLASSES)
     for k, (shift, names) in enumerate(CORRUPTIONS.items()):
         for role, images, labels in (("target", test_images[test], test_labels[test]),
                                      ("unlabeled", train_images[unlabeled], train_labels[unlabeled])):
             corrupted = _corrupted(_resize(images, SIZE), names, seed=10 * k + (role == "unlabeled"))
-            _write_idx_set(Path(specs[shift][role][4:]), corrupted, labels, FASHION_CLASSES)
+            write_idx_set(Path(specs[shift][role][4:]), corrupted, labels, FASHION_MNIST_CLASSES)
     printed, printed_labels = _printed_digits(SOURCE_PER_CLASS, seed=0)
     digit_names = [str(d) for d in range(10)]
-    _write_idx_set(folder / "printed-digits", printed, printed_labels, digit_names)
+    write_idx_set(folder / "printed-digits", printed, printed_labels, digit_names)
     digits = load_digits()
     scans = np.round(np.asarray(digits.images) * (255.0 / 16.0)).astype(np.uint8)  # as transferkit's `digits`
     order = rng.permutation(len(scans))
     for name, part in (("digits-test", order[:TARGET_IMAGES]), ("digits-unlabeled", order[TARGET_IMAGES:])):
-        _write_idx_set(folder / name, scans[part], digits.target[part], digit_names)
+        write_idx_set(folder / name, scans[part], digits.target[part], digit_names)
     done.write_text("ok\n", encoding="utf-8")
     return specs
 
@@ -245,7 +231,7 @@ def prepare_per_corruption(folder: Path) -> dict[str, dict[str, str]]:
         for role, images, labels in (("target", test_images[test], test_labels[test]),
                                      ("unlabeled", train_images[unlabeled], train_labels[unlabeled])):
             corrupted = _corrupted(_resize(images, SIZE), (name,), seed=100 + 10 * k + (role == "unlabeled"))
-            _write_idx_set(Path(specs[f"fashion-C {name}"][role][4:]), corrupted, labels, FASHION_CLASSES)
+            write_idx_set(Path(specs[f"fashion-C {name}"][role][4:]), corrupted, labels, FASHION_MNIST_CLASSES)
     done.write_text("ok\n", encoding="utf-8")
     return specs
 

@@ -23,10 +23,20 @@ PATCH = 32
 PATCHES_PER_CLASS = 200
 
 
-def _write_idx(path: Path, array: np.ndarray) -> None:
+def write_idx(path: Path, array: np.ndarray) -> None:
+    """One gzipped IDX file of unsigned bytes (images N x H x W, or labels N)."""
     header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
     with gzip.open(path, "wb") as f:
         f.write(header + np.ascontiguousarray(array, dtype=np.uint8).tobytes())
+
+
+def write_idx_set(folder: Path, images: np.ndarray, labels: np.ndarray, classes) -> str:
+    """`idx:FOLDER` holding one set without given splits: the images, their labels and classes.txt."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_idx(folder / "data-images-idx3-ubyte.gz", images)
+    write_idx(folder / "data-labels-idx1-ubyte.gz", labels)
+    (folder / "classes.txt").write_text("\n".join(classes) + "\n", encoding="utf-8")
+    return f"idx:{folder}"
 
 
 def _stratified(labels: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -43,8 +53,8 @@ def fashion_sample(folder: Path, train: int = 6000, test: int = 2000, seed: int 
     for idx_set in find_idx_sets(FASHION_MNIST_DIR):
         images, labels = read_idx_set(idx_set)
         keep = _stratified(labels, train if idx_set.name == "train" else test, rng)
-        _write_idx(folder / f"{idx_set.name}-images-idx3-ubyte.gz", images[keep])
-        _write_idx(folder / f"{idx_set.name}-labels-idx1-ubyte.gz", labels[keep])
+        write_idx(folder / f"{idx_set.name}-images-idx3-ubyte.gz", images[keep])
+        write_idx(folder / f"{idx_set.name}-labels-idx1-ubyte.gz", labels[keep])
     (folder / "classes.txt").write_text("\n".join(FASHION_MNIST_CLASSES) + "\n", encoding="utf-8")
     return f"idx:{folder}"
 
