@@ -181,8 +181,6 @@ def _fashion_parts() -> tuple[np.ndarray, ...]:
 
 def prepare(folder: Path) -> dict[str, dict[str, str]]:
     """Write every domain once under `folder`; shift -> {source, target, unlabeled} data specs."""
-    from sklearn.datasets import load_digits
-
     done = folder / "done"
     specs = {}
     fashion = f"idx:{folder / 'fashion-source'}"
@@ -204,16 +202,27 @@ def prepare(folder: Path) -> dict[str, dict[str, str]]:
                                      ("unlabeled", train_images[unlabeled], train_labels[unlabeled])):
             corrupted = _corrupted(_resize(images, SIZE), names, seed=10 * k + (role == "unlabeled"))
             write_idx_set(Path(specs[shift][role][4:]), corrupted, labels, FASHION_MNIST_CLASSES)
-    printed, printed_labels = _printed_digits(SOURCE_PER_CLASS, seed=0)
+    write_digits_shift(folder, rng)
+    done.write_text("ok\n", encoding="utf-8")
+    return specs
+
+
+def write_digits_shift(folder: Path, rng: np.random.Generator, per_class: int = SOURCE_PER_CLASS,
+                       test_images: int = TARGET_IMAGES) -> dict[str, str]:
+    """The printed -> handwritten digits shift under `folder`: `per_class` printed digits per class as the source,
+    scikit-learn's digits split into `test_images` labelled target images and the rest unlabelled; its data specs."""
+    from sklearn.datasets import load_digits
+
+    printed, printed_labels = _printed_digits(per_class, seed=0)
     digit_names = [str(d) for d in range(10)]
     write_idx_set(folder / "printed-digits", printed, printed_labels, digit_names)
     digits = load_digits()
     scans = np.round(np.asarray(digits.images) * (255.0 / 16.0)).astype(np.uint8)  # as transferkit's `digits`
     order = rng.permutation(len(scans))
-    for name, part in (("digits-test", order[:TARGET_IMAGES]), ("digits-unlabeled", order[TARGET_IMAGES:])):
+    for name, part in (("digits-test", order[:test_images]), ("digits-unlabeled", order[test_images:])):
         write_idx_set(folder / name, scans[part], digits.target[part], digit_names)
-    done.write_text("ok\n", encoding="utf-8")
-    return specs
+    return {"source": f"idx:{folder / 'printed-digits'}", "target": f"idx:{folder / 'digits-test'}",
+            "unlabeled": f"idx:{folder / 'digits-unlabeled'}"}
 
 
 def prepare_per_corruption(folder: Path) -> dict[str, dict[str, str]]:
@@ -282,7 +291,7 @@ def compare_one(model: str, specs: dict, seeds: list[int], epochs: int) -> dict:
     guard = winner.get("protected_by_source_only")
     return {"chosen": winner.get("plan"), "best_estimate": winner.get("best", winner.get("plan")),
             "reason": winner.get("reason"), "metric": board["selection"].get("metric"),
-            "protected_by_source_only": guard, "plans": plans}
+            "protected_by_source_only": guard, "dev_fallback": board.get("dev_fallback"), "plans": plans}
 
 
 def run_grid(model: str, specs: dict, cells: list[tuple[int, str, str]], epochs: int, settings: dict,

@@ -16,6 +16,11 @@ import numpy as np
 from .domain_classifier import density_ratio
 
 MAX_FIT = 1_000  # images per domain for the domain classifier
+# Importance weighting needs overlap between the domains. Where the domain classifier separates them, a handful of
+# source images carry the weight (Kish's effective sample size collapses) or the weights lose their mean of 1
+# (E_source[w] = 1 for a true density ratio), and the estimate says nothing about the target.
+MIN_EFFECTIVE_FRACTION = 0.1  # of the validation images
+WEIGHT_MEAN_RANGE = (1 / 3, 3.0)
 
 
 @dataclass
@@ -40,6 +45,19 @@ def dev_risk(weights: np.ndarray, losses: np.ndarray) -> DeepEmbeddedValidation:
     risk = float(weighted.mean() + eta * w.mean() - eta)
     effective = float(w.sum() ** 2 / max((w**2).sum(), 1e-300))
     return DeepEmbeddedValidation(risk, float(weighted.mean()), eta, float(w.mean()), float(w.max()), effective)
+
+
+def dev_problem(dev: dict, images: int) -> str | None:
+    """Why a recorded DEV estimate (`to_dict()` form) over `images` validation images cannot be trusted; None if
+    it can."""
+    effective, mean = dev.get("effective_images"), dev.get("weight_mean")
+    if effective is not None and effective < MIN_EFFECTIVE_FRACTION * images:
+        return (f"{effective:.1f} of {images} source validation images carry its weight (effective sample size "
+                f"under {MIN_EFFECTIVE_FRACTION:.0%}): the domains barely overlap")
+    low, high = WEIGHT_MEAN_RANGE
+    if mean is not None and not low <= mean <= high:
+        return f"its density ratios average {mean:.3g} instead of about 1: the domain classifier separates the domains"
+    return None
 
 
 def dev_weights(source_train: np.ndarray, target: np.ndarray, validation: np.ndarray, seed: int = 0) -> np.ndarray:

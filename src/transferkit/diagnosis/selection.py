@@ -7,7 +7,7 @@ from contextlib import nullcontext
 
 import numpy as np
 
-from .dev import dev_risk, dev_weights
+from .dev import dev_problem, dev_risk, dev_weights
 from .stage_features import extract_stage_features
 
 MAX_IMAGES = 1_000  # source training and unlabelled images read for the density ratio
@@ -66,6 +66,7 @@ def model_selection(backbone, splits, metrics: dict, *, seed: int = 0, device="c
         record["dev"] = {**dev.to_dict(), "features": "the head's input",
                          "density_ratio": "logistic-regression domain classifier (scikit-learn)",
                          "accuracy_estimate": round(float(np.clip(1.0 - error.risk, 0.0, 1.0)), 6)}
+        record["dev"]["problem"] = dev_problem(record["dev"], len(labels))  # None: the estimate can be trusted
         used = "importance-weighted source validation (DEV)"
     if splits.options.get("labels_per_class"):
         record["target_labels"] = {"images": len(splits.val), "accuracy": metrics["val"]["accuracy"]}

@@ -229,10 +229,10 @@ class PhaseExecution:
         if not stages:
             return
         set_modes(self.net, self.rp)
-        batches = self.inputs.image_batches(self.inputs.data.train.images, self.phase.batch_size)
         if self.domain is not None:  # statistics per domain: the target's are the unlabelled images'
-            self.bn_adapted_images = self.domain.measure_batchnorm(stages, batches)
+            self.bn_adapted_images = self.domain.measure_batchnorm(stages)
             return
+        batches = self.inputs.image_batches(self.inputs.data.train.images, self.phase.batch_size)
         self.bn_adapted_images = reestimate_statistics(self.model, batchnorm_modules(self.net, stages), batches)
 
     def _on_training_data(self):
@@ -347,7 +347,7 @@ class PhaseExecution:
     def finish(self) -> PhaseRecord:
         """Fold the standardized head, record exactly what the phase did, then merge any adapters."""
         if self.standardizer is not None or self.adapters is not None or self.domain is not None:
-            self.val_scores = None  # folding, merging and re-measured statistics change the outputs
+            self.val_scores = None  # folding, merging and per-domain statistics change the outputs
         if self.standardizer is not None:
             self.standardizer.fold()
         trainable = set(self.trainable)
@@ -371,8 +371,7 @@ class PhaseExecution:
             tensor_stages={n: self.net.stage_of_param(n) for n in trainable},
         )
         if self.domain is not None:
-            body = any(s.trainable for s in self.rp.stages if s.stage != "head")
-            record.extras["domain_adaptation"] = self.domain.finish(trained_body=body)
+            record.extras["domain_adaptation"] = self.domain.finish()
         if self.rgn is not None:
             record.extras["auto_rgn"] = self.rgn.history
         if self.ema is not None:

@@ -70,9 +70,11 @@ def domain_section(result, splits: DomainSplits, seed: int, baseline: dict | Non
         chosen["source_only"] = baseline
         mine = (chosen.get("dev") or {}).get("accuracy_estimate")
         if mine is not None and mine < baseline["accuracy_estimate"]:
+            problem = chosen["dev"].get("problem")
             logger.warning(f"Adapting to the target looks worse than source-only by the label-free estimate (DEV "
                            f"{mine:.1%} against {baseline['accuracy_estimate']:.1%} for a linear probe on the "
-                           "source); compare it with --strategies source-only,... before trusting it.")
+                           "source); compare it with --strategies source-only,... before trusting it."
+                           + (f" DEV itself is unreliable here: {problem}." if problem else ""))
     return {
         "setting": "unsupervised domain adaptation" if splits.unlabeled is not None else "source only",
         "roles": splits.roles,

@@ -50,6 +50,7 @@ def entry_from_record(record: dict[str, Any], run_dir: str | None, metric: str =
         "test": scores["test"],
         "selected_on": scores["selected_on"],
         "domain_adaptation": scores["domain_adaptation"],
+        **({k: scores[k] for k in ("source_validation", "dev_problem")} if scores["domain_adaptation"] else {}),
         "metrics": scores["metrics"],
         "trainable_params": max(p["trainable_params"] for p in phases),
         "seconds": record["timing"]["total_seconds"],

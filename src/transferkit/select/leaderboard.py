@@ -12,6 +12,7 @@ from typing import Any
 from ..settings.phase_values import EPOCH_BUDGET
 from .candidates import pair_name
 from .choice import ALPHA, Choice, choose
+from .dev_fallback import fall_back_when_dev_fails
 from .metric import metric_label
 from .rule import SelectionRule
 from .source_only import SOURCE_ONLY_RULE, protect
@@ -109,8 +110,11 @@ def build_leaderboard(entries: list[dict[str, Any]], *, show_test: bool = False,
                       rule: SelectionRule = SelectionRule()) -> dict[str, Any]:
     """Rows per plan (per network and plan when several networks are compared: `pair` names the row), ranked, with
     the winner under `rule`; see `selection_rules` for the rules."""
-    summaries = candidate_summaries(entries)
     domain = any(e.get("domain_adaptation") for e in entries)
+    fallback = None
+    if domain:
+        entries, fallback = fall_back_when_dev_fails(entries)
+    summaries = candidate_summaries(entries)
     by_plan: dict[str, list[dict[str, Any]]] = {}
     for s in summaries:
         by_plan.setdefault(s["pair"], []).append(s)
@@ -154,6 +158,7 @@ def build_leaderboard(entries: list[dict[str, Any]], *, show_test: bool = False,
         "no_winner": choice.reason if winner is None else None,
         "power": choice.power,
         "oracle": _oracle(rows) if domain else None,
+        "dev_fallback": fallback,
         "compute": {
             "runs": len(entries),
             "failed_runs": sum(1 for e in entries if e["status"] != "ok"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..diagnosis.dev import dev_problem
 from ..settings.choices import METRIC_KEYS
 
 METRICS = tuple(METRIC_KEYS)
@@ -37,6 +38,14 @@ def domain_selection(record: dict[str, Any]) -> tuple[float, str]:
     return chosen["source_validation"]["accuracy"], "accuracy on the source validation images"
 
 
+def source_validation(record: dict[str, Any]) -> tuple[float, str | None]:
+    """(source validation accuracy, why the run's DEV estimate cannot choose or None) of a domain-adaptation run."""
+    chosen = record["domain_adaptation"]["model_selection"]
+    source = chosen["source_validation"]
+    dev = chosen.get("dev")
+    return source["accuracy"], None if not dev else dev_problem(dev, source["images"])
+
+
 def run_scores(record: dict[str, Any], metric: str = "accuracy") -> dict[str, Any]:
     """{'val': the selection score, 'holdout', 'test' (the metric, None where absent), 'selected_on', 'metrics':
     every recorded metric per split} of one run.json."""
@@ -53,6 +62,7 @@ def run_scores(record: dict[str, Any], metric: str = "accuracy") -> dict[str, An
     }
     if record.get("domain_adaptation"):
         out["val"], out["selected_on"] = domain_selection(record)
+        out["source_validation"], out["dev_problem"] = source_validation(record)
     elif holdout is not None:
         out["selected_on"] = "the selection part of the validation split"
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from ..plans.yaml_io import plan_from_spec
 from .choice import Choice, seed_scores
 from .rule import ALPHA, SelectionRule
 from .stats import paired_difference
@@ -54,8 +55,7 @@ def protect(choice: Choice, contenders: list[dict[str, Any]], rule: SelectionRul
     winner = choice.winner
     if winner is None or is_source_only(winner):
         return choice, None
-    network = winner.get("network")
-    baseline = next((r for r in contenders if is_source_only(r) and r.get("network") == network), None)
+    baseline = comparable_source_only(winner, contenders, key)
     if baseline is None:
         return choice, None
     check = beats_source_only(winner, baseline, rule)
@@ -71,6 +71,24 @@ def protect(choice: Choice, contenders: list[dict[str, Any]], rule: SelectionRul
     winner["source_only_refused"] = True
     baseline["source_only_kept"] = True
     return replace(choice, winner=baseline, reason=record["reason"]), record
+
+
+def trained_parts(plan: str) -> tuple[str, ...] | None:
+    """What a plan trains (its phases' stage selectors, in order), None if the plan cannot be read."""
+    try:
+        return tuple(dict.fromkeys(part for phase in plan_from_spec(plan).phases for part in phase.train))
+    except Exception:  # a plan file that has moved since the run: fall back to the first source-only plan
+        return None
+
+
+def comparable_source_only(winner: dict[str, Any], contenders: list[dict[str, Any]],
+                           key: str = "plan") -> dict[str, Any] | None:
+    """The source-only row of the winner's network that trains the same stages (adabn, head only, against
+    source-only:k=0; coral with k=1 against source-only), else the first source-only row of that network."""
+    rows = [r for r in contenders if is_source_only(r) and r.get("network") == winner.get("network")]
+    parts = trained_parts(winner["plan"])
+    same = [r for r in rows if parts is not None and trained_parts(r["plan"]) == parts]
+    return (same or rows or [None])[0]
 
 
 def _evidence(check: dict[str, Any]) -> str:

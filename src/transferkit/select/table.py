@@ -7,6 +7,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
+from .dev_fallback import words as dev_fallback_words
 from .power import power_words
 from .source_only import words as source_only_words
 
@@ -124,6 +125,9 @@ def table_caption(leaderboard: dict[str, Any], name: str) -> str:
     power = power_words(leaderboard.get("power"))
     if power:
         caption += " " + escape(power)
+    fallback = dev_fallback_words(leaderboard.get("dev_fallback"))
+    if fallback:
+        caption += " " + escape(fallback)
     guard = source_only_words((leaderboard.get("winner") or {}).get("protected_by_source_only"))
     if guard:
         caption += " " + escape(guard)
