@@ -189,8 +189,7 @@ def prepare(folder: Path) -> dict[str, dict[str, str]]:
         specs[shift] = {"source": fashion, "target": f"idx:{folder / f'fashion-c-{slug}-test'}",
                         "unlabeled": f"idx:{folder / f'fashion-c-{slug}-unlabeled'}"}
     specs[REFERENCE] = {"source": fashion, "target": f"idx:{folder / 'fashion-test'}"}
-    specs[DIGITS_SHIFT] = {"source": f"idx:{folder / 'printed-digits'}", "target": f"idx:{folder / 'digits-test'}",
-                           "unlabeled": f"idx:{folder / 'digits-unlabeled'}"}
+    specs[DIGITS_SHIFT] = digits_specs(folder)
     if done.is_file():
         return specs
     train_images, train_labels, test_images, test_labels, source, unlabeled, test, rng = _fashion_parts()
@@ -221,6 +220,11 @@ def write_digits_shift(folder: Path, rng: np.random.Generator, per_class: int = 
     order = rng.permutation(len(scans))
     for name, part in (("digits-test", order[:test_images]), ("digits-unlabeled", order[test_images:])):
         write_idx_set(folder / name, scans[part], digits.target[part], digit_names)
+    return digits_specs(folder)
+
+
+def digits_specs(folder: Path) -> dict[str, str]:
+    """The data specs of the printed -> handwritten digits shift written under `folder`."""
     return {"source": f"idx:{folder / 'printed-digits'}", "target": f"idx:{folder / 'digits-test'}",
             "unlabeled": f"idx:{folder / 'digits-unlabeled'}"}
 

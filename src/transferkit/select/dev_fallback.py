@@ -30,4 +30,4 @@ def words(record: dict[str, Any] | None) -> str:
     """The caption's sentence; '' when DEV chose."""
     if not record:
         return ""
-    return f"{record['reason'][0].upper()}{record['reason'][1:]} ({record['runs_failing']} of {record['runs']} runs)."
+    return f"{record['reason']} ({record['runs_failing']} of {record['runs']} runs)."

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from ..errors import PlanError
 from ..plans.yaml_io import plan_from_spec
 from .choice import Choice, seed_scores
 from .rule import ALPHA, SelectionRule
@@ -77,7 +78,7 @@ def trained_parts(plan: str) -> tuple[str, ...] | None:
     """What a plan trains (its phases' stage selectors, in order), None if the plan cannot be read."""
     try:
         return tuple(dict.fromkeys(part for phase in plan_from_spec(plan).phases for part in phase.train))
-    except Exception:  # a plan file that has moved since the run: fall back to the first source-only plan
+    except PlanError:  # a plan file that has moved since the run: fall back to the first source-only plan
         return None
 
 

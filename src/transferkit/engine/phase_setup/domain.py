@@ -108,21 +108,13 @@ class PhaseDomain:
     def measure_batchnorm(self, stages: set[str]) -> int:
         """Source statistics from the training images, target statistics from the unlabelled images; the target's
         stay in the layers. Returns the number of target images."""
-        self.statistics = DomainStatistics(batchnorm_modules(self.execution.net, stages))
-        self._measure_source()
-        return self._measure_target()
-
-    def _measure_source(self) -> None:
         ex = self.execution
-        reestimate_statistics(ex.model, self.statistics.modules,
-                              ex.inputs.image_batches(ex.inputs.data.train.images, self.phase.batch_size))
-        self.statistics.capture("source")
-
-    def _measure_target(self) -> int:
-        ex = self.execution
-        batches = ex.inputs.image_batches(self.unlabeled.images, self.phase.batch_size)
-        seen = reestimate_statistics(ex.model, self.statistics.modules, batches)
-        self.statistics.capture("target")
+        self.statistics = DomainStatistics(batchnorm_modules(ex.net, stages))
+        seen = 0
+        for domain, images in (("source", ex.inputs.data.train.images), ("target", self.unlabeled.images)):
+            seen = reestimate_statistics(ex.model, self.statistics.modules,
+                                         ex.inputs.image_batches(images, self.phase.batch_size))
+            self.statistics.capture(domain)
         return seen
 
     # -- training -------------------------------------------------------------------------------------
