@@ -1,6 +1,6 @@
 """compare --executor ray against --executor local: whole-comparison wall time of the demo's glyph comparison.
 
-The demo's glyph-pretrained network to the digits at 10 labels per class, the demo's twelve strategies, 3 seeds,
+The demo's glyph-pretrained network to the digits at 10 labels per class, the twelve strategies of `demo --long`, 3 seeds,
 10 epochs, each at its preset's learning rate, validated at phase ends (the demo's settings). Local: `--jobs 2`
 (two forked workers, one thread each); Ray: a local cluster that the comparison starts and stops itself, one CPU and
 one thread per run, two runs at a time. Both alternate, `--rounds` times, each with an empty feature cache; the wall
@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from transferkit import compare
-from transferkit.demo import LABELS_PER_CLASS, STRATEGIES, TARGET, source_model
+from transferkit.demo import LABELS_PER_CLASS, LONG_STRATEGIES as STRATEGIES, TARGET, source_model
 from transferkit.engine.feature_cache.feature_store import MEMORY_STORES
 
 from machine import machine

@@ -1,6 +1,6 @@
 """compare --jobs: wall time of the same comparison run one run at a time and with several runs at once.
 
-The demo's glyph-pretrained network to the digits at 10 labels per class, the demo's twelve strategies, 3 seeds,
+The demo's glyph-pretrained network to the digits at 10 labels per class, the twelve strategies of `demo --long`, 3 seeds,
 10 epochs, each at its preset's learning rate, validated at phase ends (the demo's settings). The two settings run
 alternately, `--rounds` times, each with an empty feature cache; the table gives each round's wall time and the
 ratio. Offline; run it alone on a quiet machine:
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from transferkit import compare
 from transferkit.api import load_model
-from transferkit.demo import LABELS_PER_CLASS, STRATEGIES, TARGET, source_model
+from transferkit.demo import LABELS_PER_CLASS, LONG_STRATEGIES as STRATEGIES, TARGET, source_model
 from transferkit.engine.feature_cache.feature_store import MEMORY_STORES
 
 from machine import machine

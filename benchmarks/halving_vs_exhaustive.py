@@ -21,7 +21,7 @@ from pathlib import Path
 
 from transferkit import compare
 from transferkit.api import load_model
-from transferkit.demo import LABELS_PER_CLASS, STRATEGIES, TARGET, source_model
+from transferkit.demo import LABELS_PER_CLASS, LONG_STRATEGIES as STRATEGIES, TARGET, source_model
 from transferkit.select import DEFAULT_LR_FACTORS
 from transferkit.select.table import fmt_interval
 

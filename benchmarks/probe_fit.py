@@ -4,8 +4,8 @@ EfficientNet-Lite0 at 32 px; digits, a Fashion-MNIST sample and texture patches;
 
 Per row and seed (seed k draws split k): `linear-probe` (the head fitted by L-BFGS on the cached features, its L2
 strength chosen on validation), `linear-probe:fit=sgd` (the earlier way: 10 epochs of AdamW at 0.01 on standardized
-features), and `StandardScaler + LogisticRegression(C=1)` fitted on the training split's pre-logits features of the
-very same backbone and images (the run's split, checked by its fingerprint), all scored on the test split.
+features), and `StandardScaler + LogisticRegression(C=1)` fitted on the very features the probe read (its feature
+store: the same backbone, images and split, checked by its fingerprint), all scored on the test split.
 
 Resumable: every finished (row, seed) is appended to `--rows` (JSON lines) and skipped when run again; the table
 is printed from that file at the end (`--table-only` prints it without running anything).
@@ -32,16 +32,14 @@ TARGETS = ("digits", "fashion", "textures")
 KINDS = ("lbfgs", "sgd", "sklearn")
 
 
-def sklearn_accuracy(backbone, splits) -> float:
-    """StandardScaler + LogisticRegression(C=1) on the training split's pre-logits features, scored on test."""
+def sklearn_accuracy(store: Path, splits) -> float:
+    """StandardScaler + LogisticRegression(C=1) on the very pre-logits features the probe read (its feature store:
+    train.npy (views, N, D), test.npy (N, D)), scored on test."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from transferkit.diagnosis.stage_features import extract_stage_features
-
-    train = extract_stage_features(backbone, splits.train.images).pre_logits
-    test = extract_stage_features(backbone, splits.test.images).pre_logits
+    train, test = np.load(store / "train.npy")[0], np.load(store / "test.npy")
     model = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=5000))
     model.fit(train.astype(np.float64), splits.train.labels.numpy())
     return float((model.predict(test.astype(np.float64)) == splits.test.labels.numpy()).mean())
@@ -58,12 +56,13 @@ def measure(backbone, data: str, k: int, seed: int) -> dict:
         out[kind] = run.record["metrics"]["test"]["accuracy"]
         out[f"{kind}_seconds"] = round(time.perf_counter() - started, 2)
         if kind == "lbfgs":
-            fit = run.record["plan"]["phases"][0].get("fit", {})
-            out["fit"] = {key: fit.get(key) for key in ("method", "C", "iterations", "converged")}
+            phase = run.record["plan"]["phases"][0]
+            out["fit"] = {key: phase.get("fit", {}).get(key) for key in ("method", "C", "iterations", "converged")}
             fingerprint = run.record["data"]["splits"]["train"]["fingerprint"]
+            store = Path(phase["feature_cache"]["path"])
     splits = load_target(data, backbone.preprocessing, labels_per_class=k, seed=seed, progress=False)
     assert splits.train.fingerprint == fingerprint, "the probe's split differs from the logistic regression's"
-    out["sklearn"] = sklearn_accuracy(backbone, splits)
+    out["sklearn"] = sklearn_accuracy(store, splits)
     return out
 
 

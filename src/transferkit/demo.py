@@ -15,6 +15,7 @@ from rich.table import Table
 from .api import Comparison, compare, load_model, pretrain
 from .cache import cache_dir, config_key
 from .console import logger
+from .errors import RunError
 from .models import is_model_dir
 from .files import StagingDir, check_output_dir
 from .select.power import power_words
@@ -27,12 +28,17 @@ SOURCE = {"data": "synthetic:glyphs", "model": "timm:resnet10t?channels=32,64,12
           "lr": 2e-3, "batch_size": 128}
 TARGET = "digits"
 LABELS_PER_CLASS = 10
-STRATEGIES = ["scratch", "linear-probe", "linear-probe:init=random", "partial", "full", "lp-ft", "surgical", "bitfit",
-              "lora", "l2sp", "keras-guide", "fastai"]
+# the demo's plans, the same for both sources: the last layer or the top stage learns, and the random-features
+# control; they answer "does step 1 pay, and how much of the network should learn?" within a minute on 2 cores.
+# `--long` compares more: four baselines, the control and seven recipes here, and lp-ft on ImageNet's network.
+STRATEGIES = ["linear-probe", "linear-probe:init=random", "partial"]
+LONG_STRATEGIES = ["scratch", "linear-probe", "linear-probe:init=random", "partial", "full", "lp-ft", "surgical",
+                   "bitfit", "lora", "l2sp", "keras-guide", "fastai"]
 SOURCE_VERSION = 3  # bump when the built-in source data or pretraining recipe changes
 # step 1 done by others: real ImageNet weights (installed offline), at a small input size that keeps the demo fast
-IMAGENET = {"model": "timm:tf_efficientnet_lite0", "input_size": 48,
-            "strategies": ["linear-probe", "linear-probe:init=random", "partial", "lp-ft"]}
+IMAGENET = {"model": "timm:tf_efficientnet_lite0", "input_size": 32,
+            "strategies": STRATEGIES,
+            "long_strategies": ["linear-probe", "linear-probe:init=random", "partial", "lp-ft"]}
 IMAGE_EPOCHS = 10  # per run, for both image sources
 # the text part (--text): a real sentence encoder (installed offline) on real quotations labelled by topic, 3 epochs
 # per run as in benchmarks/text_transfer.py. Encoding is the text part's cost, most of it evaluating each fine-tuned
@@ -86,17 +92,22 @@ def run_demo(settings: DemoSettings = DemoSettings(), strategies: list[str] | No
              progress: bool = True) -> DemoResult:
     """Compare the strategies on the target from each source; write `settings.out/<source>/` with a report each.
 
-    `strategies` replaces both sources' lists (default: twelve for the network pretrained here, four for ImageNet)."""
+    `strategies` replaces both sources' lists (default: the same three for both;
+    with `settings.long`, twelve for the network pretrained here and four for ImageNet's)."""
     out, seeds, search = settings.out, settings.seeds, settings.search
     epochs = settings.epochs or (TEXT["epochs"] if settings.text else IMAGE_EPOCHS)
+    if settings.text and settings.long:
+        raise RunError("--long lengthens the image demo; --text has its own three strategies: drop one of them.")
     check_output_dir(out, settings.overwrite)
     jobs = settings.jobs or default_jobs()
     started = time.perf_counter()
+    glyph_plans, imagenet_plans = ((LONG_STRATEGIES, IMAGENET["long_strategies"]) if settings.long else
+                                   (STRATEGIES, IMAGENET["strategies"]))
     plans = [
         ("glyphs-resnet10t", "resnet10t (half width) pretrained here on synthetic glyphs",
-         lambda: load_model(str(source_model(progress))), strategies or STRATEGIES),
+         lambda: load_model(str(source_model(progress))), strategies or glyph_plans),
         ("imagenet-efficientnet-lite0", f"EfficientNet-Lite0 pretrained on ImageNet, at {IMAGENET['input_size']} px",
-         lambda: load_model(IMAGENET["model"], input_size=IMAGENET["input_size"]), strategies or IMAGENET["strategies"]),
+         lambda: load_model(IMAGENET["model"], input_size=IMAGENET["input_size"]), strategies or imagenet_plans),
     ]
     target = TARGET
     if settings.text:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -112,3 +113,26 @@ def test_stages_and_strategies_tables(tiny_model_dir):
     assert listing.exit_code == 0
     for name in ("scratch", "linear-probe", "partial", "full"):
         assert name in listing.output
+
+
+def test_demo_long_with_text_is_refused_before_anything_runs(tmp_path):
+    result = invoke("demo", "--text", "--long", "--out", str(tmp_path / "demo"))
+    assert_cli_error(result, "--long")
+    assert not (tmp_path / "demo").exists()
+
+
+@pytest.mark.parametrize("long, glyphs, imagenet", [(False, 3, 3), (True, 12, 4)])
+def test_the_demo_compares_its_short_list_unless_asked_for_the_long_one(long, glyphs, imagenet, tmp_path,
+                                                                        monkeypatch):
+    # the twelve-plan demo took 3 min 27 s with its cache on 2 cores, against a limit of 1 minute
+    import transferkit.demo as demo
+    from transferkit.settings.demo import DemoSettings
+
+    asked = []
+    monkeypatch.setattr(demo, "source_model", lambda progress=True: "unused")
+    monkeypatch.setattr(demo, "load_model", lambda *args, **kwargs: None)
+    monkeypatch.setattr(demo, "compare", lambda backbone, target, plans, **kwargs:
+                        asked.append(list(plans)) or SimpleNamespace(dir=None))
+    demo.run_demo(DemoSettings(out=tmp_path / "demo", long=long), progress=False)
+    assert [len(plans) for plans in asked] == [glyphs, imagenet]
+    assert {"linear-probe", "linear-probe:init=random", "partial"} <= set(asked[0]) & set(asked[1])

@@ -110,3 +110,18 @@ def test_report_of_a_directory_without_runs_is_a_one_line_error(tmp_path):
     assert_one_line_error(RunError, lambda: build_report(tmp_path), "No run directories", "transferkit")
     result = runner.invoke(app, ["report", str(tmp_path / "missing")])
     assert result.exit_code == 2 and "is not a directory" in result.output and "Traceback" not in result.output
+
+
+def test_a_comparisons_runs_leave_their_figures_to_its_report_and_redraw_them_on_request(tiny_comparison, tmp_path):
+    # every run of a comparison drew its own figures (about a second per run on 2 cores), which its report draws too
+    copy = tmp_path / "cmp"
+    shutil.copytree(tiny_comparison.dir, copy)
+    one = next(p.parent for p in (copy / "runs").rglob("run.json"))
+    page = (one / "report.html").read_text(encoding="utf-8")
+    assert page.count("Figure left out") >= 2 and "transferkit report DIR" in page
+    assert 'alt="learning curves' not in page and 'alt="learning curves' in (copy / "report.html").read_text()
+    result = runner.invoke(app, ["report", str(one)])
+    assert result.exit_code == 0, result.output
+    redrawn = (one / "report.html").read_text(encoding="utf-8")
+    assert "Figure left out" not in redrawn and 'alt="learning curves' in redrawn
+    assert redrawn.count("data:image/png") >= page.count("data:image/png") + 2

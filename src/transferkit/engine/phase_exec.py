@@ -153,9 +153,7 @@ class PhaseExecution:
         self.bn_adapted_images = progress.bn_adapted_images
         self.started -= progress.seconds
         if progress.standardizer is not None:
-            head = self.net.head_module()
-            mean, std = (t.to(head.weight.device) for t in progress.standardizer)
-            self.standardizer = HeadInputStandardizer(head, mean, std)
+            self.standardizer = HeadInputStandardizer(self.net.head_module(), *progress.standardizer)
         if progress.domain is not None and self.domain is not None:
             self.domain.restore(*progress.domain, stages=self.adapt_stages())
         try:
@@ -320,7 +318,7 @@ class PhaseExecution:
         data, store = self.inputs.data, self.inputs.store
         train, val = store.rows("train", 0, len(data.train)).double(), store.rows("val", 0, len(data.val)).double()
         if self.standardizer is not None:
-            mean, std = self.standardizer.mean.double().cpu(), self.standardizer.std.double().cpu()
+            mean, std = self.standardizer.mean, self.standardizer.std
             train, val = (train - mean) / std, (val - mean) / std
         fit = fit_probe((train, data.train.labels), (val, data.val.labels), len(data.classes))
         head = self.net.head_module()

@@ -3,12 +3,12 @@ chosen on the validation split (Kornblith et al., Do Better ImageNet Models Tran
 
 A phase with `fit: lbfgs` uses it when only the head trains and its inputs are the cached pre-logits features of
 the unaugmented images (one process, plain cross-entropy); otherwise the phase trains with its optimizer, and the
-record says why. The loss is the mean cross-entropy plus `strength / 2 * ||W||^2` (the bias is not penalised), which
-is scikit-learn's LogisticRegression with C = 1 / (strength x training images); the grid of strengths spans
-C = 10^-3 ... 10^3, and the validation accuracy picks one: C = 1 (scikit-learn's default) unless another strength
-validates better by more than one standard error of the validation accuracy (then the best, ties broken by the
-validation loss). Computed in float64 on the CPU, from the same starting point every time: the same features give
-the same head.
+record says why. The fit is scikit-learn's LogisticRegression (solver lbfgs, its tolerance, up to 5,000
+iterations), which minimises the mean cross-entropy plus `strength / 2 * ||W||^2` with C = 1 / (strength x training
+images), the bias not penalised; each C of the grid (10^-3 ... 10^3) is fitted from zero, so C = 1 is exactly
+scikit-learn's default model. The validation accuracy picks one: C = 1 unless another C validates better by more
+than one standard error of the validation accuracy (then the best, ties broken by the validation loss). Computed in
+float64 on the CPU: the same features give the same head.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from torch import nn
 from ..models.segments import PRE_LOGITS
 
 C_GRID = tuple(10.0 ** (k / 2) for k in range(-6, 7))  # scikit-learn's C: 0.001 ... 1000, half a decade apart
-MAX_ITERATIONS = 1000
+MAX_ITERATIONS = 5000
+UNSEEN_BIAS = -1e4
 DEFAULT_C = 1.0
 CHOSEN_ON = ("validation accuracy: C = 1 unless another C validates better by more than one standard error, then "
              "the best (ties: the lower validation loss)")
-SMALL = 20_000_000  # training features x classes below which the fit runs on one thread
 
 
 @dataclass
@@ -45,24 +45,29 @@ class ProbeFit:
     tried: list[dict]
 
     def record(self) -> dict:
-        return {"method": "lbfgs", "l2_strength": self.strength, "C": self.c, "iterations": self.iterations,
+        return {"method": "lbfgs", "solver": "scikit-learn LogisticRegression(solver='lbfgs')",
+                "l2_strength": self.strength, "C": self.c, "iterations": self.iterations,
                 "converged": self.converged, "chosen_on": CHOSEN_ON, "tried": self.tried}
 
 
-def _minimise(x: torch.Tensor, y: torch.Tensor, strength: float, start: tuple[torch.Tensor, torch.Tensor]):
-    weight, bias = (t.clone().requires_grad_(True) for t in start)
-    optimizer = torch.optim.LBFGS([weight, bias], lr=1.0, max_iter=MAX_ITERATIONS, tolerance_grad=1e-7,
-                                  tolerance_change=1e-12, history_size=20, line_search_fn="strong_wolfe")
+def _minimise(x: torch.Tensor, y: torch.Tensor, c: float, classes: int):
+    """(weight (classes, D), bias (classes,), iterations) of scikit-learn's logistic regression at `c`, spread over
+    every class: two classes give scikit-learn's one logit as -z/2, z/2 (the same probabilities), and a class
+    without training images gets no weight and a bias of -10^4, so it is never predicted."""
+    from sklearn.linear_model import LogisticRegression
 
-    def closure():
-        optimizer.zero_grad()
-        loss = F.cross_entropy(x @ weight.T + bias, y) + 0.5 * strength * (weight * weight).sum()
-        loss.backward()
-        return loss
-
-    optimizer.step(closure)
-    iterations = int(optimizer.state[weight].get("n_iter", 0))
-    return weight.detach(), bias.detach(), iterations
+    weight = torch.zeros(classes, x.shape[1], dtype=torch.float64)
+    bias = torch.full((classes,), UNSEEN_BIAS, dtype=torch.float64)
+    if len(y.unique()) == 1:  # one class: nothing to fit, it is always predicted
+        bias[y[0]] = 0.0
+        return weight, bias, 0
+    model = LogisticRegression(C=c, max_iter=MAX_ITERATIONS).fit(x.numpy(), y.numpy())
+    coef, intercept = torch.from_numpy(model.coef_), torch.from_numpy(model.intercept_)
+    if len(model.classes_) == 2:
+        coef, intercept = torch.cat([-coef, coef]) / 2, torch.cat([-intercept, intercept]) / 2
+    seen = torch.from_numpy(model.classes_).long()
+    weight[seen], bias[seen] = coef, intercept
+    return weight, bias, int(model.n_iter_.max())
 
 
 def _scores(x: torch.Tensor, y: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> tuple[float, float]:
@@ -77,31 +82,23 @@ def _no_grad_scores(x, y, weight, bias):
 
 def fit_probe(train: tuple[torch.Tensor, torch.Tensor], val: tuple[torch.Tensor, torch.Tensor],
               classes: int) -> ProbeFit:
-    """Fit on `train` (features (N, D), labels (N,)) at every strength of the grid, from the strongest down (each
-    fit starts where the previous one ended), and keep the one that validates best on `val`. A small problem runs
-    on one thread: its many tiny steps only wait on the others."""
-    threads = torch.get_num_threads()
-    if train[0].numel() * classes < SMALL:
-        torch.set_num_threads(1)
-    try:
+    """Fit on `train` (features (N, D), labels (N,)) at every C of the grid and keep the one that validates best on
+    `val`, on as many threads as torch has (one per worker when runs train side by side)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=torch.get_num_threads()):
         return _fit_grid(train, val, classes)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _fit_grid(train: tuple[torch.Tensor, torch.Tensor], val: tuple[torch.Tensor, torch.Tensor],
               classes: int) -> ProbeFit:
     x, y = train[0].double().cpu(), train[1].long().cpu()
     vx, vy = val[0].double().cpu(), val[1].long().cpu()
-    start = (torch.zeros(classes, x.shape[1], dtype=torch.float64), torch.zeros(classes, dtype=torch.float64))
     fits, tried = {}, []
     for c in C_GRID:
-        strength = 1.0 / (c * len(x))
-        with torch.enable_grad():
-            weight, bias, iterations = _minimise(x, y, strength, start)
-        start = (weight, bias)
+        weight, bias, iterations = _minimise(x, y, c, classes)
         val_loss, val_accuracy = _no_grad_scores(vx, vy, weight, bias)
-        tried.append({"C": c, "l2_strength": strength, "val_accuracy": val_accuracy, "val_loss": val_loss,
+        tried.append({"C": c, "l2_strength": 1.0 / (c * len(x)), "val_accuracy": val_accuracy, "val_loss": val_loss,
                       "iterations": iterations})
         fits[c] = (weight, bias, iterations)
     chosen = _choose(tried, len(vx))

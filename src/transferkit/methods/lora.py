@@ -8,8 +8,6 @@ import copy
 import re
 
 import torch
-from peft import LoraConfig
-from peft.tuners.lora import LoraModel
 from torch import nn
 
 from ..errors import PlanError
@@ -34,12 +32,15 @@ class LowRankAdapters:
     """Adapters attached to a Backbone in place. While attached, the backbone's stage map also covers the
     adapter tensors (`*.lora_A.*`, `*.lora_B.*`) and the wrapped base weights (`*.base_layer.*`)."""
 
-    def __init__(self, net, tuner: LoraModel, targets: dict[str, str], original_stages, settings: dict):
+    def __init__(self, net, tuner, targets: dict[str, str], original_stages, settings: dict):
         self.net, self._tuner, self.targets = net, tuner, targets
         self._original_stages, self.settings = original_stages, settings
 
     @classmethod
     def attach(cls, net, stages: list[str], r: int = 4, alpha: float = 8.0, dropout: float = 0.0) -> LowRankAdapters:
+        from peft import LoraConfig  # imported here: PEFT (and transformers) take seconds to import
+        from peft.tuners.lora import LoraModel
+
         if not stages:
             raise PlanError("params: lora puts adapters in the trained stages below the head, but this phase trains "
                             f"none; add some of {net.stage_names[:-1]} to 'train'.")

@@ -22,6 +22,10 @@ background:#000;display:block;border:4px solid #c62828}figure.mistake.correct im
 
 
 def img(data: str, alt: str, css_id: str = "") -> str:
+    """The figure as an <img>; where it was left out (data ""), a note saying how to draw it."""
+    if not data:
+        return (f'<p class="note">Figure left out here ({escape(alt)}): the comparison\'s report.html draws it, and '
+                "<code>transferkit report DIR</code> redraws this page with every figure.</p>")
     ident = f' id="{css_id}"' if css_id else ""
     return f'<img{ident} alt="{escape(alt)}" src="data:image/png;base64,{data}">'
 

@@ -1,17 +1,19 @@
 """The report's figures, drawn with matplotlib and returned as base64-encoded PNG for embedding.
 
 Each `*_figure` function returns the Figure (laid out so that titles and labels do not overlap); the functions
-without the suffix return it as PNG. Text is drawn with a font fallback list, so class names in any script
+without the suffix return it as PNG, or "" inside `without_figures()`. Text is drawn with a font fallback list, so class names in any script
 (CJK included) draw without missing-glyph warnings.
 """
 
 from __future__ import annotations
 
 import base64
+import contextvars
 import functools
 import io
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import matplotlib
@@ -25,6 +27,19 @@ FONT_FALLBACK = ("DejaVu Sans", "Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sa
                  "Source Han Sans", "WenQuanYi Zen Hei", "Droid Sans Fallback", "Arial Unicode MS",
                  "Microsoft YaHei", "Yu Gothic", "Malgun Gothic", "PingFang SC", "Hiragino Sans",
                  "Apple SD Gothic Neo", "Noto Sans", "Last Resort High-Efficiency")
+
+_DRAWING = contextvars.ContextVar("drawing", default=True)
+
+
+@contextmanager
+def without_figures() -> Iterator[None]:
+    """Reports written inside leave their figures out (about a second of drawing per report on a small CPU): the runs
+    of a comparison, whose figures the comparison's own report draws."""
+    token = _DRAWING.set(False)
+    try:
+        yield
+    finally:
+        _DRAWING.reset(token)
 
 
 @functools.cache
@@ -47,6 +62,8 @@ def with_fonts(draw: Callable[..., Any]) -> Callable[..., Any]:
 
 @with_fonts
 def to_png_base64(fig: Figure, dpi: int = 90) -> str:
+    if not _DRAWING.get():
+        return ""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     return base64.b64encode(buf.getvalue()).decode("ascii")

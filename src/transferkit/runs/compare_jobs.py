@@ -109,10 +109,13 @@ class JobRunner:
         {"status": "ok"} or {"status": "failed", "error": one line}."""
         if self.finished(job):
             return {"status": "ok", "reused": True}
+        from ..report.plots import without_figures
+
         folder = self.root / job.where
         waiting = (partial_path(folder) / CHECKPOINT_FILE).is_file()
         try:
-            with PeakMemory(job.spec.execution.device) as memory:
+            # each run's report.html without figures: the comparison's report draws them (a second per run saved)
+            with PeakMemory(job.spec.execution.device) as memory, without_figures():
                 run = adapt(job.spec, job.plan, Output(folder, overwrite=not waiting, resume=waiting),
                             backbone=self.backbone(job), splits=self.splits_for(job))
         except self.networks.failures as exc:

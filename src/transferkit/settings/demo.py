@@ -15,7 +15,7 @@ from .fields import Record, setting
 class DemoSettings(Record):
     """The demo's comparisons: `out` (one sub-folder per source), `seeds`, `epochs` per run (None: the part's own),
     `search`, `jobs` (runs at once; None: one per CPU core, at most 4), `overwrite` an existing `out`, `text` the text
-    part instead of images."""
+    part instead of images, `long` the longer list of strategies."""
 
     error = RunError
     kind = "demo"
@@ -32,3 +32,6 @@ class DemoSettings(Record):
     overwrite: bool = setting(False, Flag(), "Replace an existing --out directory.")
     text: bool = setting(False, Flag(), "Ask the same question of a text encoder instead: the real all-MiniLM-L6-v2 "
                                         "(installed offline) on Debian fortunes by topic (needs the fortunes package).")
+    long: bool = setting(False, Flag(), "Compare more strategies than linear-probe, partial and the random-features "
+                                        "control: twelve on the network pretrained here (adds scratch, full and seven "
+                                        "recipes) and lp-ft on ImageNet's; about four times as long.")

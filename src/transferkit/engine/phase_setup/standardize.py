@@ -1,6 +1,8 @@
 """Standardized head input: the head sees features scaled by their training-set mean and std, measured once at
 phase start, and the scaling is folded into the head's weights at phase end (as a StandardScaler before a linear
-classifier). This makes a linear probe's learning rate mean the same thing for every backbone."""
+classifier). This makes a linear probe's learning rate mean the same thing for every backbone. The mean and std are
+scikit-learn's StandardScaler's (float64, population std, a constant feature's std taken as 1), kept in float64 on
+the CPU; the head sees them in its own dtype and device."""
 
 from __future__ import annotations
 
@@ -9,18 +11,18 @@ from torch import nn
 
 from ...errors import PlanError
 
-EPS = 1e-5
-
 
 class HeadInputStandardizer:
     """Made with `from_features()`; `fold()` removes the hook and rewrites the head so outputs are unchanged."""
 
     def __init__(self, head: nn.Linear, mean: torch.Tensor, std: torch.Tensor):
-        self.head, self.mean, self.std = head, mean, std
+        self.head, self.mean, self.std = head, mean.double().cpu(), std.double().cpu()
+        self._seen = tuple(t.to(head.weight.device, head.weight.dtype) for t in (self.mean, self.std))
         self._hook = head.register_forward_pre_hook(self._standardize)
 
     def _standardize(self, _module, args):
-        return ((args[0] - self.mean) / self.std, *args[1:])
+        mean, std = self._seen
+        return ((args[0] - mean) / std, *args[1:])
 
     @classmethod
     @torch.no_grad()
@@ -29,16 +31,16 @@ class HeadInputStandardizer:
         head = net.head_module()
         if not isinstance(head, nn.Linear) or head.bias is None:
             raise PlanError("standardize_features needs a linear head with a bias; set it to false for this backbone.")
-        mean = feats.mean(0)
-        std = (feats.var(0, unbiased=False) + EPS).sqrt()
-        return cls(head, mean, std)
+        return cls(head, *standard_scale(feats))
 
     @torch.no_grad()
     def folded(self) -> tuple[torch.Tensor, torch.Tensor]:
         """W' = W / std, b' = b - W' @ mean: the plain head's weight and bias that compute what the standardized
         head computes now."""
-        weight = self.head.weight / self.std.to(self.head.weight.dtype)
-        return weight, self.head.bias - weight @ self.mean.to(weight.dtype)
+        weight, bias = self.head.weight, self.head.bias
+        folded = weight.detach().cpu().double() / self.std  # on the CPU: not every device has float64
+        shifted = bias.detach().cpu().double() - folded @ self.mean
+        return folded.to(weight.device, weight.dtype), shifted.to(bias.device, bias.dtype)
 
     def folded_state(self, model: nn.Module) -> dict[str, torch.Tensor]:
         """{state-dict name: tensor on the CPU} of the folded head's weight and bias within `model`."""
@@ -53,3 +55,13 @@ class HeadInputStandardizer:
         weight, bias = self.folded()
         self.head.weight.copy_(weight)
         self.head.bias.copy_(bias)
+
+
+def standard_scale(feats: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(mean, std) in float64 on the CPU, as scikit-learn's StandardScaler computes them: the population std, and 1
+    for a feature that is constant up to rounding (its test in `_incremental_mean_and_var`)."""
+    x = feats.detach().double().cpu()
+    mean, var = x.mean(0), x.var(0, unbiased=False)
+    eps, n = torch.finfo(torch.float64).eps, len(x)
+    constant = var <= n * eps * var + (n * mean * eps) ** 2
+    return mean, torch.where(constant, torch.ones_like(var), var.sqrt())
