@@ -74,3 +74,16 @@ def test_text_with_an_image_model_and_token_options_on_an_image_model_are_one_li
 
     with pytest.raises(ModelError, match="apply to hf: transformer encoders"):
         load_backbone("timm:resnet18", max_length=32)
+
+
+def test_a_text_under_two_labels_is_warned_about_as_a_text(tmp_path, tokenizing, caplog):
+    # the warning said "1 image under two or more classes" for a quotation filed under two topics
+    table = tmp_path / "texts.csv"
+    rows = [f"text{i} about cooking,food,{s}" for i, s in enumerate(["train"] * 3 + ["val", "test"])]
+    rows += [f"text{i} about courts,law,{s}" for i, s in enumerate(["train"] * 3 + ["val", "test"])]
+    rows += ["text0 about cooking,law,train"]
+    table.write_text("text,label,split\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    splits = load_data(f"csv:{table}", tokenizing, progress=False)
+    assert splits.summary()["duplicates"]["across_classes"]["groups"] == 1
+    assert "Found duplicate texts (same content)" in caplog.text and "1 text under two or more classes" in caplog.text
+    assert "image" not in caplog.text

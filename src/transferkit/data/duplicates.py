@@ -41,8 +41,9 @@ def find_duplicates(source: ImageSource, parts: dict[str, np.ndarray]) -> dict |
             for kind, found in (("across_classes", across_classes), ("across_splits", across_parts))}
 
 
-def warn_duplicates(found: dict | None, where: str) -> None:
-    """One warning with the counts (and an example) when duplicates span classes or splits."""
+def warn_duplicates(found: dict | None, where: str, unit: str = "images") -> None:
+    """One warning with the counts (and an example) when duplicates span classes or splits; `unit` names the items
+    ("images", "texts")."""
     if not found:
         return
     said = []
@@ -50,9 +51,9 @@ def warn_duplicates(found: dict | None, where: str) -> None:
                        ("across_splits", "in more than one of train/val/test")):
         entry = found[kind]
         if entry["groups"]:
-            noun = "image" if entry["groups"] == 1 else "images"
+            noun = unit[:-1] if entry["groups"] == 1 else unit
             said.append(f"{entry['groups']} {noun} {what} (e.g. {' = '.join(entry['examples'][0])})")
     if said:
-        logger.warning(f"Found duplicate images (same content) in {where}: {' and '.join(said)}; remove the copies, "
+        logger.warning(f"Found duplicate {unit} (same content) in {where}: {' and '.join(said)}; remove the copies, "
                        "they blur the labels or make the held-out accuracy optimistic (counted under 'duplicates' "
                        "in the data summary).")

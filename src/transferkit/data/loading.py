@@ -105,7 +105,7 @@ def load_data(data: str | DataRef, preprocessing: Preprocessing, *, seed: int = 
         none = np.zeros(0, dtype=np.int64)
         split = Split(train=split.train, val=none, test=none)
     duplicates = find_duplicates(source, {"train": split.train, "val": split.val, "test": split.test})
-    warn_duplicates(duplicates, ref_.spec)
+    warn_duplicates(duplicates, ref_.spec, source.unit)
     tensors = read_parts(source, (split.train, split.val, split.test), preprocessing, progress=progress,
                          reading=reading)
     return DataSplits(
