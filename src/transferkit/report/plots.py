@@ -1,8 +1,8 @@
 """The report's figures, drawn with matplotlib and returned as base64-encoded PNG for embedding.
 
 Each `*_figure` function returns the Figure (laid out so that titles and labels do not overlap); the functions
-without the suffix return it as PNG, or "" inside `without_figures()`. Text is drawn with a font fallback list, so class names in any script
-(CJK included) draw without missing-glyph warnings.
+without the suffix return it as PNG, or "" inside `without_figures()`. Text is drawn with a font fallback list, so
+class names in any script (CJK included) draw without missing-glyph warnings.
 """
 
 from __future__ import annotations

@@ -17,11 +17,11 @@ class HeadInputStandardizer:
 
     def __init__(self, head: nn.Linear, mean: torch.Tensor, std: torch.Tensor):
         self.head, self.mean, self.std = head, mean.double().cpu(), std.double().cpu()
-        self._seen = tuple(t.to(head.weight.device, head.weight.dtype) for t in (self.mean, self.std))
+        self._as_head_input = tuple(t.to(head.weight.device, head.weight.dtype) for t in (self.mean, self.std))
         self._hook = head.register_forward_pre_hook(self._standardize)
 
     def _standardize(self, _module, args):
-        mean, std = self._seen
+        mean, std = self._as_head_input
         return ((args[0] - mean) / std, *args[1:])
 
     @classmethod
@@ -58,10 +58,9 @@ class HeadInputStandardizer:
 
 
 def standard_scale(feats: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(mean, std) in float64 on the CPU, as scikit-learn's StandardScaler computes them: the population std, and 1
-    for a feature that is constant up to rounding (its test in `_incremental_mean_and_var`)."""
-    x = feats.detach().double().cpu()
-    mean, var = x.mean(0), x.var(0, unbiased=False)
-    eps, n = torch.finfo(torch.float64).eps, len(x)
-    constant = var <= n * eps * var + (n * mean * eps) ** 2
-    return mean, torch.where(constant, torch.ones_like(var), var.sqrt())
+    """(mean, std) in float64 on the CPU from scikit-learn's StandardScaler: the population std, and 1 for a feature
+    that is constant up to rounding."""
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(feats.detach().cpu().double().numpy())
+    return torch.from_numpy(scaler.mean_), torch.from_numpy(scaler.scale_)
