@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from support.assertions import assert_one_line_error
 from transferkit import adapt
 from transferkit.api import load_model
 from transferkit.diagnosis.stage_features import extract_stage_features
@@ -122,3 +123,18 @@ def test_the_head_input_is_scaled_as_scikit_learns_standard_scaler_scales_it():
         assert torch.allclose(scaled, expected, atol=1e-5)
         standardizer.fold()
         assert torch.allclose(head(x), scaled, atol=1e-5)
+
+
+def test_features_that_overflow_stop_the_probe_and_the_standardizer_with_one_line():
+    # a network whose activations overflow: scikit-learn would raise its own multi-line ValueError
+    from types import SimpleNamespace
+
+    from transferkit.engine.phase_setup import HeadInputStandardizer
+    from transferkit.errors import RunError
+
+    train, val, _ = _random_feature_digits(2)
+    train[0][3, 1], train[0][5, 0] = float("inf"), float("nan")
+    assert_one_line_error(RunError, lambda: fit_probe(train, val, 10), "2 of 20 training images", "NaN or infinite")
+    head = torch.nn.Linear(train[0].shape[1], 10)
+    net = SimpleNamespace(head_module=lambda: head)
+    assert_one_line_error(RunError, lambda: HeadInputStandardizer.from_features(net, train[0]), "2 of 20")

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..models.segments import PRE_LOGITS
+from .finite_features import require_finite
 
 C_GRID = tuple(10.0 ** (k / 2) for k in range(-6, 7))  # scikit-learn's C: 0.001 ... 1000, half a decade apart
 MAX_ITERATIONS = 5000
@@ -86,6 +87,7 @@ def fit_probe(train: tuple[torch.Tensor, torch.Tensor], val: tuple[torch.Tensor,
     `val`, on as many threads as torch has (one per worker when runs train side by side)."""
     from threadpoolctl import threadpool_limits
 
+    require_finite(train[0])
     with threadpool_limits(limits=torch.get_num_threads()):
         return _fit_grid(train, val, classes)
 

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from ...errors import PlanError
+from ..finite_features import require_finite
 
 
 class HeadInputStandardizer:
@@ -31,6 +32,7 @@ class HeadInputStandardizer:
         head = net.head_module()
         if not isinstance(head, nn.Linear) or head.bias is None:
             raise PlanError("standardize_features needs a linear head with a bias; set it to false for this backbone.")
+        require_finite(feats)
         return cls(head, *standard_scale(feats))
 
     @torch.no_grad()
