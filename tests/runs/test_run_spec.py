@@ -70,3 +70,14 @@ def test_a_domain_adaptation_run_reproduces_as_recorded(tiny_model_dir, tmp_path
     assert again.exit_code == 0, again.output
     assert "metrics identical, weights identical" in again.output
     assert json.loads((tmp_path / "again" / "run.json").read_text())["spec"] == recorded
+
+
+def test_the_record_states_how_validation_and_test_were_formed_as_applied(tiny_model_dir):
+    # with --labels-per-class the fractions are not applied: the rest of each class is halved
+    few = adapt(str(tiny_model_dir), SOURCE, "linear-probe", epochs=1, labels_per_class=3, progress=False)
+    assert "val_fraction" not in few.record["data"] and "test_fraction" not in few.record["data"]
+    assert "halved into validation and test" in few.record["data"]["held_out"]
+    assert few.record["data"]["splits"]["val"]["images"] == 4 * 5  # (12 - 3) per class, the odd one to validation
+    fractions = adapt(str(tiny_model_dir), SOURCE, "linear-probe", epochs=1, val_fraction=0.25, progress=False)
+    assert (fractions.record["data"]["val_fraction"], fractions.record["data"]["test_fraction"]) == (0.25, 0.2)
+    assert "held_out" not in fractions.record["data"]

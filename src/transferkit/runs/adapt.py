@@ -78,7 +78,8 @@ def _record(result, spec: RunSpec, splits: DataSplits, baseline: dict | None = N
     summary = {**splits.summary(), "class_imbalance": class_imbalance(splits),
                "labels_per_class": split.get("labels_per_class"),
                "split_seed": split.get("seed", spec.seed),
-               **{k: split[k] for k in ("val_fraction", "test_fraction", "holdout") if k in split}}
+               **held_out(splits),
+               **{k: split[k] for k in ("holdout",) if k in split}}
     where = resolved_data_spec(splits.spec)
     if where is not None and where != splits.spec:
         summary["resolved_spec"] = where
@@ -90,6 +91,17 @@ def _record(result, spec: RunSpec, splits: DataSplits, baseline: dict | None = N
         extra["mistakes"] = mistakes_record(result.test_probabilities, splits.test.labels.numpy(), items,
                                             splits.classes, result.metrics["test"]["confusion_matrix"])
     return build_record(result, summary, extra)
+
+
+def held_out(splits: DataSplits) -> dict:
+    """How validation and test were formed, as applied: the fractions only where they were (data that comes split
+    records its carved fractions under `given_splits`; domain adaptation's source is split by them, its roles say
+    the rest)."""
+    if splits.given_splits is not None:
+        return {}
+    if splits.options.get("labels_per_class") is not None and not isinstance(splits, DomainSplits):
+        return {"held_out": "the rest of each class, halved into validation and test (validation gets the odd image)"}
+    return {k: splits.options[k] for k in ("val_fraction", "test_fraction") if k in splits.options}
 
 
 def resolved_data_spec(spec: str) -> str | None:
