@@ -165,7 +165,8 @@ def test_a_network_failing_mid_comparison_fails_only_its_rows(tiny_model_dir, sm
                      seeds=2, epochs=1, lr_factors=(1,), labels_per_class=4, out=out, progress=False)
     rows = {(r["network"], r["plan"]): r for r in result.rows}
     # the probe stops before fitting to infinite features; partial fine-tuning when its loss is NaN
-    reasons = {"linear-probe": "features of 24 of 24 training images are NaN or infinite", "partial:k=1": "loss became nan"}
+    reasons = {"linear-probe": "features of 24 of 24 training images are NaN or infinite",
+               "partial:k=1": "loss became nan"}
     for plan in PLANS:
         failed, fine = rows[("overflowing", plan)], rows[("glyph-small", plan)]
         assert failed["status"] == "failed" and len(failed["errors"]) == 1 and "\n" not in failed["errors"][0]

@@ -78,8 +78,7 @@ def _record(result, spec: RunSpec, splits: DataSplits, baseline: dict | None = N
     summary = {**splits.summary(), "class_imbalance": class_imbalance(splits),
                "labels_per_class": split.get("labels_per_class"),
                "split_seed": split.get("seed", spec.seed),
-               **held_out(splits),
-               **{k: split[k] for k in ("holdout",) if k in split}}
+               **held_out(splits), **({"holdout": split["holdout"]} if "holdout" in split else {})}
     where = resolved_data_spec(splits.spec)
     if where is not None and where != splits.spec:
         summary["resolved_spec"] = where
