@@ -12,14 +12,16 @@ a unit already there is skipped, so the script can be run in pieces):
 - averaging: one comparison of full, full with EMA, lp-ft, lp-ft with EMA and wise-ft (alpha on validation) over
   --seeds seeds and learning-rate factors 0.5, 1, 2, with `--soup`: test accuracy of each plan's chosen rate, of the
   greedy soup and of the winner, in distribution and on the inverted test images, and with test-time crop views;
-- semi: full and lp-ft at 10 and at 40 labels per class, and with FixMatch and pseudo-labelling on the pool at 10
-  labels per class (`fixmatch`, `pseudo-label`, `lp-ft:semi_supervised=...`), each seed;
+- semi: full at 10 labels per class; lp-ft at 10 and at 40, and LP-FT then FixMatch or pseudo-labelling on the pool
+  at 10 labels per class (`lp-ft:semi_supervised=fixmatch`, `...=pseudo-label`; the presets `fixmatch` and
+  `pseudo-label` fine-tune from an untrained head, which passed no unlabelled image at 10 labels per class), each
+  seed;
 - shift: linear-probe, surgical:stages=stem with batch norm frozen / re-estimated in the stem only (its default) /
   re-estimated everywhere (adapt) / train, and full, trained on the inverted target (train, validation and test
   inverted), and surgical's variants on the plain target.
 
     PYTHONPATH=src python benchmarks/beyond_recipes.py [--networks lite0,glyph] [--targets digits,fashion]
-        [--sections averaging,semi,shift] [--rows FILE] [--data FOLDER]
+        [--sections averaging,semi,shift] [--rows FILE] [--data FOLDER] [--report]
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -41,9 +44,7 @@ from transferkit.demo import source_model
 from transferkit.use import TestViews
 
 AVERAGING = ["full", "full:ema=0.99", "lp-ft", "lp-ft:ema=0.99", "wise-ft"]
-SEMI = {"full k=10": ("full", 10, False), "full k=40": ("full", 40, False),
-        "fixmatch k=10": ("fixmatch", 10, True), "pseudo-label k=10": ("pseudo-label", 10, True),
-        "lp-ft k=10": ("lp-ft", 10, False), "lp-ft k=40": ("lp-ft", 40, False),
+SEMI = {"full k=10": ("full", 10, False), "lp-ft k=10": ("lp-ft", 10, False), "lp-ft k=40": ("lp-ft", 40, False),
         "lp-ft then fixmatch k=10": ("lp-ft:semi_supervised=fixmatch", 10, True),
         "lp-ft then pseudo-label k=10": ("lp-ft:semi_supervised=pseudo-label", 10, True)}
 SHIFT = {"linear-probe": "linear-probe", "surgical stem, bn frozen": "surgical:stages=stem,bn=frozen",
@@ -158,6 +159,53 @@ def shift(args, rows: Rows, case: Case, out: Path) -> None:
                           "test": run.metrics["test"]["accuracy"], "seconds": run.record["timing"]["total_seconds"]})
 
 
+def pct(values) -> str:
+    return f"{100 * statistics.mean(values):.1f}" if values else "-"
+
+
+def report(rows: Rows) -> None:
+    """The tables of RESULTS.md from the finished rows, and each promise of the section checked."""
+    semi_rows = [r for r in rows.rows if " semi " in r["key"]]
+    if semi_rows:
+        print("\n| network, target | plan | test % (mean) | seeds | passing (last epoch) | right of those |")
+        print("| --- | --- | ---: | --- | ---: | ---: |")
+    by_plan: dict[tuple[str, str], list[dict]] = {}
+    for r in semi_rows:
+        by_plan.setdefault((r["key"].split(" semi ")[0], r["plan"]), []).append(r)
+    for (case, plan), runs in by_plan.items():
+        seeds = " / ".join(f"{100 * r['test']:.1f}" for r in runs)
+        passed = [r["passed"][-1] for r in runs if r["passed"]]
+        right = [r["right"][-1] for r in runs if r.get("right") and r["right"][-1] is not None]
+        print(f"| {case} | {plan} | {pct([r['test'] for r in runs])} | {seeds} | {pct(passed)} | {pct(right)} |")
+    for case in dict.fromkeys(c for c, _ in by_plan):
+        base = [r["test"] for r in by_plan.get((case, "lp-ft k=10"), [])]
+        for plan in ("lp-ft then fixmatch k=10", "lp-ft then pseudo-label k=10"):
+            with_pool = [r["test"] for r in by_plan.get((case, plan), [])]
+            if base and len(with_pool) == len(base):
+                gain = 100 * (statistics.mean(with_pool) - statistics.mean(base))
+                print(f"{case}: {plan} against lp-ft k=10: {gain:+.1f} points (promise: +3)")
+    for r in (r for r in rows.rows if r["key"].endswith(" averaging")):
+        case, plans = r["key"].removesuffix(" averaging"), r["plans"]
+        print(f"\n{case}: winner {r['winner']}, WiSE-FT alphas {r['wise_alphas']}, {r['seconds']:.0f} s")
+        print("| plan | val % | test % (mean) | seeds | shifted test % | test % with crop views |")
+        print("| --- | ---: | ---: | --- | ---: | ---: |")
+        for name, plan in plans.items():
+            seeds = " / ".join(f"{100 * t:.1f}" for t in plan["test_per_seed"])
+            label = name + (" (the winner)" if plan["winner"] else "")
+            if plan["soup_sizes"]:
+                label += f" ({', '.join(map(str, plan['soup_sizes']))} ingredients)"
+            print(f"| {label} | {100 * plan['val']:.1f} | {pct(plan['test_per_seed'])} | {seeds} | "
+                  f"{pct(plan['shifted_per_seed'])} | {pct(plan['tta_crops_per_seed'])} |")
+        winner = next(p for p in plans.values() if p["winner"])
+        mean = {name: statistics.mean(p["test_per_seed"]) for name, p in plans.items()}
+        shifted = {name: statistics.mean(p["shifted_per_seed"]) for name, p in plans.items()}
+        if "greedy-soup" in mean:
+            print(f"soup - winner on test: {100 * (mean['greedy-soup'] - statistics.mean(winner['test_per_seed'])):+.1f}"
+                  " points (promise: >= 0)")
+        print(f"wise-ft - full: {100 * (mean['wise-ft'] - mean['full']):+.1f} points in distribution (promise: >= 0), "
+              f"{100 * (shifted['wise-ft'] - shifted['full']):+.1f} shifted (promise: > 0)")
+
+
 def cases(args):
     """Each network on each target, the network loaded once."""
     for net in args.networks.split(","):
@@ -178,18 +226,22 @@ def main() -> None:
     parser.add_argument("--targets", default="digits,fashion")
     parser.add_argument("--sections", default="averaging,semi,shift")
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--input-size", type=int, default=32)
     parser.add_argument("--pool", type=int, default=10000, help="Unlabelled Fashion-MNIST images in the pool.")
     parser.add_argument("--rows", type=Path, default=Path("beyond_recipes_rows.jsonl"))
+    parser.add_argument("--report", action="store_true", help="Only print the tables of the rows in --rows.")
     parser.add_argument("--data", type=Path, default=Path("beyond_recipes_data"), help="Where the targets are written.")
     args = parser.parse_args()
     rows = Rows(args.rows)
+    if args.report:
+        return report(rows)
     sections = {"averaging": averaging, "semi": semi, "shift": shift}
     with tempfile.TemporaryDirectory() as tmp:
         for case in cases(args):
             for name in args.sections.split(","):
                 sections[name](args, rows, case, Path(tmp))
+    report(rows)
 
 
 if __name__ == "__main__":
