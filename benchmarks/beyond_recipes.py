@@ -10,8 +10,9 @@ holds the test images too) and `fashion` (a 3,000/1,000 sample of Fashion-MNIST,
 a unit already there is skipped, so the script can be run in pieces):
 
 - averaging: one comparison of full, full with EMA, lp-ft, lp-ft with EMA and wise-ft (alpha on validation) over
-  --seeds seeds and learning-rate factors 0.5, 1, 2, with `--soup`: test accuracy of each plan's chosen rate, of the
-  greedy soup and of the winner, in distribution and on the inverted test images, and with test-time crop views;
+  --seeds seeds and the learning-rate factors --lr-factors (1 by default), with `--soup`: test accuracy of each
+  plan's chosen rate, of the greedy soup and of the winner, in distribution and on the inverted test images, and
+  with test-time crop views;
 - semi: full at 10 labels per class; lp-ft at 10 and at 40, and LP-FT then FixMatch or pseudo-labelling on the pool
   at 10 labels per class (`lp-ft:semi_supervised=fixmatch`, `...=pseudo-label`; the presets `fixmatch` and
   `pseudo-label` fine-tune from an untrained head, which passed no unlabelled image at 10 labels per class), each
@@ -103,7 +104,7 @@ def averaging(args, rows: Rows, case: Case, out: Path) -> None:
     started = time.perf_counter()
     folder = out / key.replace(" ", "-")
     result = compare(case.backbone, case.data, AVERAGING, out=folder, seeds=args.seeds, epochs=args.epochs,
-                     labels_per_class=10, lr_factors=(0.5, 1.0, 2.0), soup=True, keep_weights="all", show_test=True,
+                     labels_per_class=10, lr_factors=args.lr_factors, soup=True, keep_weights="all", show_test=True,
                      progress=False, overwrite=True)
     tests = {seed: case.target(seed).test for seed in range(args.seeds)}
     plans = {}
@@ -228,6 +229,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--input-size", type=int, default=32)
+    parser.add_argument("--lr-factors", type=lambda text: tuple(float(x) for x in text.split(",")), default=(1.0,),
+                        help="The averaging comparison's learning-rate factors, comma-separated.")
     parser.add_argument("--pool", type=int, default=10000, help="Unlabelled Fashion-MNIST images in the pool.")
     parser.add_argument("--rows", type=Path, default=Path("beyond_recipes_rows.jsonl"))
     parser.add_argument("--report", action="store_true", help="Only print the tables of the rows in --rows.")
