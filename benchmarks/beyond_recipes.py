@@ -45,9 +45,10 @@ from transferkit.demo import source_model
 from transferkit.use import TestViews
 
 AVERAGING = ["full", "full:ema=0.99", "lp-ft", "lp-ft:ema=0.99", "wise-ft"]
-SEMI = {"full k=10": ("full", 10, False), "lp-ft k=10": ("lp-ft", 10, False), "lp-ft k=40": ("lp-ft", 40, False),
+SEMI = {"full k=10": ("full", 10, False), "lp-ft k=10": ("lp-ft", 10, False),
         "lp-ft then fixmatch k=10": ("lp-ft:semi_supervised=fixmatch", 10, True),
-        "lp-ft then pseudo-label k=10": ("lp-ft:semi_supervised=pseudo-label", 10, True)}
+        "lp-ft then pseudo-label k=10": ("lp-ft:semi_supervised=pseudo-label", 10, True),
+        "lp-ft k=40": ("lp-ft", 40, False)}
 SHIFT = {"linear-probe": "linear-probe", "surgical stem, bn frozen": "surgical:stages=stem,bn=frozen",
          "surgical stem, stem bn adapt (default)": "surgical:stages=stem",
          "surgical stem, bn adapt": "surgical:stages=stem,bn=adapt",
