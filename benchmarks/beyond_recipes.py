@@ -22,7 +22,7 @@ a unit already there is skipped, so the script can be run in pieces):
   inverted), and surgical's variants on the plain target.
 
     PYTHONPATH=src python benchmarks/beyond_recipes.py [--networks lite0,glyph] [--targets digits,fashion]
-        [--sections averaging,semi,shift] [--rows FILE] [--data FOLDER] [--report]
+        [--sections averaging,semi,shift] [--rows FILE] [--data FOLDER] [--quiet] [--report]
 """
 
 from __future__ import annotations
@@ -91,11 +91,16 @@ def inverted(part):
     return dataclasses.replace(part, images=255 - part.images, fingerprint=part.fingerprint + "-inverted")
 
 
-def accuracy(run_dir: Path, part, views=("identity",)) -> float:
-    loaded = load(run_dir)
+def accuracy(loaded, part, views=("identity",)) -> float:
     chosen = TestViews(tuple(views))
     probs = torch.cat([chosen.probabilities(loaded.logits, part.images[i:i + 256]) for i in range(0, len(part), 256)])
     return float((probs.argmax(1) == part.labels).float().mean())
+
+
+def test_accuracies(run_dir: Path, test) -> tuple[float, float, float]:
+    """The run's test accuracy, on the inverted test images, and with the crop views (the run loaded once)."""
+    loaded = load(run_dir)
+    return accuracy(loaded, test), accuracy(loaded, inverted(test)), accuracy(loaded, test, CROPS)
 
 
 def averaging(args, rows: Rows, case: Case, out: Path) -> None:
@@ -106,17 +111,16 @@ def averaging(args, rows: Rows, case: Case, out: Path) -> None:
     folder = out / key.replace(" ", "-")
     result = compare(case.backbone, case.data, AVERAGING, out=folder, seeds=args.seeds, epochs=args.epochs,
                      labels_per_class=10, lr_factors=args.lr_factors, soup=True, keep_weights="all", show_test=True,
-                     progress=False, overwrite=True)
+                     progress=not args.quiet, overwrite=True)
     tests = {seed: case.target(seed).test for seed in range(args.seeds)}
     plans = {}
     for row in result.rows:
         runs = [r for r in row["runs"] if r["status"] == "ok"]
+        plain, shifted, crops = zip(*(test_accuracies(folder / r["dir"], tests[r["seed"]]) for r in runs))
         plans[row["plan"]] = {
             "val": row["val"]["mean"], "test": row["test"]["mean"], "winner": row["winner"],
-            "lr_factor": row["lr_factor"],
-            "test_per_seed": [accuracy(folder / r["dir"], tests[r["seed"]]) for r in runs],
-            "shifted_per_seed": [accuracy(folder / r["dir"], inverted(tests[r["seed"]])) for r in runs],
-            "tta_crops_per_seed": [accuracy(folder / r["dir"], tests[r["seed"]], CROPS) for r in runs],
+            "lr_factor": row["lr_factor"], "test_per_seed": list(plain), "shifted_per_seed": list(shifted),
+            "tta_crops_per_seed": list(crops),
             "soup_sizes": [len(r["ingredients"]) for r in runs] if row["plan"] == "greedy-soup" else None,
         }
     wise = [p for r in result.runs if r.get("dir") and r["plan"] == "wise-ft"
@@ -135,7 +139,7 @@ def semi(args, rows: Rows, case: Case, out: Path) -> None:
                 continue
             data = case.target(seed, k)
             data.unlabeled = pool if unlabeled else None
-            run = adapt(case.backbone, data, plan, epochs=args.epochs, seed=seed, progress=False)
+            run = adapt(case.backbone, data, plan, epochs=args.epochs, seed=seed, progress=not args.quiet)
             records = [p["semi_supervised"] for p in run.record["plan"]["phases"] if p.get("semi_supervised")]
             rows.add({"key": key, "plan": name, "seed": seed, "test": run.metrics["test"]["accuracy"],
                       "passed": [e["passed_fraction"] for r in records for e in r["per_epoch"]] or None,
@@ -156,7 +160,7 @@ def shift(args, rows: Rows, case: Case, out: Path) -> None:
                 if target == "inverted":
                     data = dataclasses.replace(data, train=inverted(data.train), val=inverted(data.val),
                                                test=inverted(data.test))
-                run = adapt(case.backbone, data, plan, epochs=args.epochs, seed=seed, progress=False)
+                run = adapt(case.backbone, data, plan, epochs=args.epochs, seed=seed, progress=not args.quiet)
                 rows.add({"key": key, "target": target, "plan": name, "seed": seed,
                           "test": run.metrics["test"]["accuracy"], "seconds": run.record["timing"]["total_seconds"]})
 
@@ -202,23 +206,25 @@ def report(rows: Rows) -> None:
         mean = {name: statistics.mean(p["test_per_seed"]) for name, p in plans.items()}
         shifted = {name: statistics.mean(p["shifted_per_seed"]) for name, p in plans.items()}
         if "greedy-soup" in mean:
-            print(f"soup - winner on test: {100 * (mean['greedy-soup'] - statistics.mean(winner['test_per_seed'])):+.1f}"
-                  " points (promise: >= 0)")
+            gain = mean["greedy-soup"] - statistics.mean(winner["test_per_seed"])
+            print(f"soup - winner on test: {100 * gain:+.1f} points (promise: >= 0)")
         print(f"wise-ft - full: {100 * (mean['wise-ft'] - mean['full']):+.1f} points in distribution (promise: >= 0), "
               f"{100 * (shifted['wise-ft'] - shifted['full']):+.1f} shifted (promise: > 0)")
 
 
 def cases(args):
-    """Each network on each target, the network loaded once."""
+    """Each network on each target, each network loaded and each target written once."""
+    specs = {}
+    for name in args.targets.split(","):
+        if name == "fashion":
+            specs[name] = (fashion_sample(args.data / "fashion", train=3000, test=1000),
+                           fashion_pool(args.data / "fashion-pool", args.pool, train=3000, test=1000))
+        else:
+            specs[name] = (name, name)
     for net in args.networks.split(","):
         model = "timm:tf_efficientnet_lite0" if net == "lite0" else str(source_model())
         backbone = load_model(model, input_size=args.input_size)
-        for name in args.targets.split(","):
-            if name == "fashion":
-                data = fashion_sample(args.data / "fashion", train=3000, test=1000)
-                pool = fashion_pool(args.data / "fashion-pool", args.pool, train=3000, test=1000)
-            else:
-                data = pool = name
+        for name, (data, pool) in specs.items():
             yield Case(f"{net} {name}", backbone, data, pool)
 
 
@@ -234,6 +240,7 @@ def main() -> None:
                         help="The averaging comparison's learning-rate factors, comma-separated.")
     parser.add_argument("--pool", type=int, default=10000, help="Unlabelled Fashion-MNIST images in the pool.")
     parser.add_argument("--rows", type=Path, default=Path("beyond_recipes_rows.jsonl"))
+    parser.add_argument("--quiet", action="store_true", help="No progress lines while training.")
     parser.add_argument("--report", action="store_true", help="Only print the tables of the rows in --rows.")
     parser.add_argument("--data", type=Path, default=Path("beyond_recipes_data"), help="Where the targets are written.")
     args = parser.parse_args()
