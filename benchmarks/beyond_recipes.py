@@ -16,7 +16,8 @@ a unit already there is skipped, so the script can be run in pieces):
 - semi: full at 10 labels per class; lp-ft at 10 and at 40, and LP-FT then FixMatch or pseudo-labelling on the pool
   at 10 labels per class (`lp-ft:semi_supervised=fixmatch`, `...=pseudo-label`; the presets `fixmatch` and
   `pseudo-label` fine-tune from an untrained head, which passed no unlabelled image at 10 labels per class), each
-  seed;
+  seed; and the control, LP-FT for FixMatch's steps (an epoch is a pass over the pool) with the unlabelled loss
+  weighted 0, which trains exactly as lp-ft would on the labelled images for those steps;
 - shift: linear-probe, surgical:stages=stem with batch norm frozen / re-estimated in the stem only (its default) /
   re-estimated everywhere (adapt) / train, and full, trained on the inverted target (train, validation and test
   inverted), and surgical's variants on the plain target.
@@ -48,6 +49,7 @@ AVERAGING = ["full", "full:ema=0.99", "lp-ft", "lp-ft:ema=0.99", "wise-ft"]
 SEMI = {"full k=10": ("full", 10, False), "lp-ft k=10": ("lp-ft", 10, False),
         "lp-ft then fixmatch k=10": ("lp-ft:semi_supervised=fixmatch", 10, True),
         "lp-ft then pseudo-label k=10": ("lp-ft:semi_supervised=pseudo-label", 10, True),
+        "lp-ft k=10, fixmatch's steps": ("lp-ft:semi_supervised=fixmatch,unlabeled_weight=0", 10, True),
         "lp-ft k=40": ("lp-ft", 40, False)}
 SHIFT = {"linear-probe": "linear-probe", "surgical stem, bn frozen": "surgical:stages=stem,bn=frozen",
          "surgical stem, stem bn adapt (default)": "surgical:stages=stem",

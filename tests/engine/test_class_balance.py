@@ -13,7 +13,8 @@ from sklearn.utils.class_weight import compute_class_weight
 from transferkit import adapt
 from transferkit.data.glyph_source import parse_glyph_options
 from transferkit.data.glyphs import generate_glyphs
-from transferkit.engine.phase_setup.balance import balanced_class_weights, balanced_sampler
+from transferkit.engine.epoch_sampler import epoch_sampler
+from transferkit.engine.phase_setup.balance import balanced_class_weights
 from transferkit.errors import PlanError
 from transferkit.plans import Phase
 
@@ -39,10 +40,23 @@ def test_balanced_class_weights_match_scikit_learn():
     assert weights[[0, 1, 3]].tolist() == pytest.approx(expected.tolist()) and weights[2] == 0
 
 
+class _Data:
+    def __init__(self, labels):
+        self.train, self.unlabeled = _Split(labels), None
+
+
+class _Split:
+    def __init__(self, labels):
+        self.labels = labels
+
+    def __len__(self):
+        return len(self.labels)
+
+
 def test_balanced_sampler_draws_every_class_equally_often():
     labels = torch.tensor([0] * 900 + [1] * 100)
     torch.manual_seed(0)
-    drawn = labels[list(iter(balanced_sampler(labels)))]
+    drawn = labels[list(iter(epoch_sampler(Phase(sampler="balanced"), _Data(labels))))]
     assert len(drawn) == 1000 and 0.45 < float((drawn == 1).float().mean()) < 0.55
 
 

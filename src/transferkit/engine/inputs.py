@@ -12,8 +12,8 @@ from torch.utils.data import DataLoader
 
 from ..data import DataSplits, StreamedImages, StreamedTraining, phase_augmentation, uint8_batches
 from .batches import AugmentedImages, drop_ragged_batch
+from .epoch_sampler import epoch_sampler, labelled_draws
 from .modes import kept_modes
-from .phase_setup.balance import balanced_sampler
 from .processes.sharded_eval import gathered_scores
 from .processes.shards import prepare_training_loader
 
@@ -32,8 +32,8 @@ class ImageInputs:
         return self.net.preprocessing.normalize(images.to(self.accelerator.device, non_blocking=True))
 
     def train_loader(self, phase) -> DataLoader:
-        """Shuffled batches of the training images, augmented as `phase` says (its preset, then RandAugment);
-        drawn class-balanced instead with its `sampler: balanced`."""
+        """Batches of the training images in the order epoch_sampler.py gives, augmented as `phase` says (its
+        preset, then RandAugment)."""
         train = self.data.train
         workers = 0
         if isinstance(train.images, StreamedImages):  # decoded and augmented from the original in worker processes
@@ -43,9 +43,10 @@ class ImageInputs:
             augment = phase_augmentation(phase.augment, phase.randaugment, tuple(train.images.shape[-2:]),
                                          self.data.flip, self.net.preprocessing)
             dataset = AugmentedImages(train.images, train.labels, augment)
-        sampler = balanced_sampler(train.labels) if phase.sampler == "balanced" else None
+        sampler = epoch_sampler(phase, self.data)
         loader = DataLoader(dataset, batch_size=phase.batch_size, shuffle=sampler is None, sampler=sampler,
-                            drop_last=drop_ragged_batch(len(dataset), phase.batch_size), num_workers=workers,
+                            drop_last=drop_ragged_batch(labelled_draws(phase, self.data), phase.batch_size),
+                            num_workers=workers,
                             pin_memory=workers > 0 and torch.cuda.is_available())
         # workers are not persistent: a persistent iterator draws its workers' seed once, not every epoch, and the
         # streamed and in-memory paths would then draw different random numbers for the same run

@@ -100,7 +100,8 @@ class Phase(Record):
                                    "train the weak views); none: off.")
     threshold: float = setting(0.95, v.THRESHOLD, "An unlabelled image trains only when its highest class probability "
                                                   "(on its weak view) is at least this.")
-    unlabeled_ratio: int = setting(7, v.UNLABELED_RATIO, "Unlabelled images drawn per labelled image of a batch (mu).")
+    unlabeled_ratio: int = setting(7, v.UNLABELED_RATIO, "Unlabelled images drawn per labelled image of a batch (mu); "
+                                                         "an epoch is one pass over the unlabelled images.")
     unlabeled_weight: float = setting(1.0, v.UNLABELED_WEIGHT, "Weight of the unlabelled images' loss (lambda).")
     regularizers: dict[str, dict[str, float]] = setting({}, Regularizers(), "Regularizers and their settings, e.g. "
                                                                             "{l2sp: {alpha: 0.1, beta: 0.01}}.")

@@ -89,7 +89,10 @@ def _method_notes(p: dict) -> str:
         passed = ", ".join(f"{e['passed']:,} of {e['drawn']:,}" for e in semi["per_epoch"])
         text += (f", also learning from {semi['unlabeled_images']:,} unlabelled images ({semi['unlabeled']}) by "
                  f"{semi['method']} with threshold {semi['threshold']:g} ({semi['unlabeled_per_labelled']} unlabelled "
-                 f"per labelled image, loss weight {semi['weight']:g}; weak view: {semi['weak']}; strong view: "
+                 f"per labelled image, loss weight {semi['weight']:g}"
+                 + (f"; each epoch {semi['steps_per_epoch']:,} steps, one pass over the unlabelled images with the "
+                    f"labelled ones cycled" if "steps_per_epoch" in semi else "")
+                 + f"; weak view: {semi['weak']}; strong view: "
                  f"{semi['strong']}; unlabelled images past the threshold per epoch: {passed})")
     ema = p.get("ema")
     if ema:

@@ -15,7 +15,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from ...models.segments import PRE_LOGITS, Cut
 from ..batches import drop_ragged_batch
-from ..phase_setup.balance import balanced_sampler
+from ..epoch_sampler import epoch_sampler, labelled_draws
 from ..processes.sharded_eval import gathered_scores
 from ..processes.shards import prepare_training_loader
 from ..processes.sums import average_gradients
@@ -83,12 +83,12 @@ class CachedInputs:
             self.training_set.views = draws
 
     def train_loader(self, phase) -> DataLoader:
-        """Batches of cached activations (the phase's `augment` is already in the cached views); class-balanced with
-        its `sampler: balanced`."""
-        n, batch_size = len(self.training_set), phase.batch_size
-        sampler = balanced_sampler(self.data.train.labels) if phase.sampler == "balanced" else None
+        """Batches of cached activations (the phase's `augment` is already in the cached views) in the order
+        epoch_sampler.py gives."""
+        batch_size, sampler = phase.batch_size, epoch_sampler(phase, self.data)
         loader = DataLoader(self.training_set, batch_size=batch_size, shuffle=sampler is None, sampler=sampler,
-                            drop_last=drop_ragged_batch(n, batch_size), collate_fn=_as_batch)
+                            drop_last=drop_ragged_batch(labelled_draws(phase, self.data), batch_size),
+                            collate_fn=_as_batch)
         return prepare_training_loader(loader, self.accelerator)
 
     def forward(self, activations: torch.Tensor) -> torch.Tensor:

@@ -3,7 +3,7 @@ penalties, auto-RGN learning rates, class balance, batch augmentation, domain ad
 standardization and the training objective. PhaseExecution (engine/phase_exec.py) calls these in its setup."""
 
 from .auto_rgn import AutoRGN
-from .balance import balanced_class_weights, balanced_sampler
+from .balance import balanced_class_weights
 from .batch_augment import BatchAugment
 from .batchnorm import batchnorm_modules, is_batchnorm, reestimate_statistics, set_modes
 from .domain import PhaseDomain, unlabeled_of
@@ -32,7 +32,6 @@ __all__ = [
     "WeightInterpolation",
     "apply_trainable",
     "balanced_class_weights",
-    "balanced_sampler",
     "batchnorm_modules",
     "build_optimizer",
     "build_penalty",

@@ -2,16 +2,18 @@
 `--source`): FixMatch (Sohn et al., NeurIPS 2020) and pseudo-labelling (Lee, ICML 2013 workshop) with a confidence
 threshold.
 
-Each training step also draws `unlabeled_ratio` x batch-size unlabelled images and gives each a weak view (the data
-set's light augmentation: a small random affine, plus a horizontal flip where the data allows flips). The network in
-inference mode labels the weak views; an image passes when its highest class probability is at least `threshold`.
-The passing images then train with their pseudo-labels: FixMatch on a strong view (the weak view, then timm's
-RandAugment STRONG_POLICY and torchvision's random erasing), pseudo-labelling on the weak view itself; the loss is
+An epoch is one pass over the unlabelled images, the labelled ones cycled (engine/epoch_sampler.py). Each training
+step also draws `unlabeled_ratio` x batch-size unlabelled images and gives each a weak view (the data set's light
+augmentation: a small random affine, plus a horizontal flip where the data allows flips). The network in inference
+mode labels the weak views; an image passes when its highest class probability is at least `threshold`. The passing
+images then train with their pseudo-labels: FixMatch on a strong view (the weak view, then timm's RandAugment
+STRONG_POLICY and torchvision's random erasing), pseudo-labelling on the weak view itself; the loss is
 `unlabeled_weight` x the summed cross-entropy over the passing images / the images drawn (as in FixMatch).
 
 The draws of a step are seeded by (run seed, phase, epoch, step) apart from the labelled batches' generator, and the
-labelling pass leaves batch-norm statistics untouched: when no image passes, the phase trains exactly as without
-unlabelled images.
+labelling pass leaves batch-norm statistics untouched: when no image passes, the phase trains exactly as it would
+without unlabelled images for the same steps (the plan without them, where one pass over the unlabelled images takes
+no more batches than one over the labelled ones).
 """
 
 from __future__ import annotations
@@ -99,10 +101,16 @@ class UnlabeledTerm:
         return {"method": SEMI_METHODS[self.method], "unlabeled_images": len(self.images),
                 "unlabeled": self.images.spec, "threshold": self.phase.threshold,
                 "unlabeled_per_labelled": self.phase.unlabeled_ratio, "weight": self.phase.unlabeled_weight,
+                "steps_per_epoch": self._steps(), "epoch": "one pass over the unlabelled images, the labelled images "
+                                                         "cycled (reshuffled on each pass)",
                 **self.views.described, "pseudo_labels": "from the network in inference mode on the weak view",
                 "per_epoch": [self._epoch(h) for h in self.history],
                 **({"pseudo_label_accuracy": "of the passing images, against the unlabelled spec's own labels "
                                              "(never trained on)"} if self.truth is not None else {})}
+
+    def _steps(self) -> int:
+        batches = len(self.execution.loader)
+        return batches if self.phase.max_steps is None else min(batches, self.phase.max_steps)
 
     def _epoch(self, h: dict) -> dict:
         epoch = {k: v for k, v in h.items() if k != "right"}

@@ -1,0 +1,32 @@
+"""Which labelled images a training epoch draws, in which order.
+
+One shuffled pass over the training images; with `sampler: balanced`, as many drawn with replacement, every class
+equally likely. A semi-supervised phase's epoch is instead one pass over its unlabelled images (`unlabeled_ratio` x
+`batch_size` of them per step, as FixMatch and TLlib count a semi-supervised epoch in unlabelled images): the
+labelled images are then cycled, reshuffled on each pass, for as many batches as that takes.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch.utils.data import RandomSampler, Sampler, WeightedRandomSampler
+
+
+def labelled_draws(phase, data) -> int:
+    """Labelled images an epoch of `phase` draws: the training images, or more where its unlabelled images need
+    more steps for one pass."""
+    n, pool = len(data.train), getattr(data, "unlabeled", None)
+    if phase.semi_supervised == "none" or pool is None:
+        return n
+    steps = -(-len(pool) // (phase.unlabeled_ratio * phase.batch_size))
+    return steps * phase.batch_size if steps > -(-n // phase.batch_size) else n
+
+
+def epoch_sampler(phase, data) -> Sampler | None:
+    """The sampler of `phase`'s epochs over `data.train` (from torch's global RNG, which each epoch seeds); None:
+    one shuffled pass (the DataLoader's own shuffle)."""
+    labels, draws = data.train.labels, labelled_draws(phase, data)
+    if phase.sampler == "balanced":
+        counts = torch.bincount(labels.long()).double()
+        return WeightedRandomSampler((1.0 / counts[labels.long()]).tolist(), num_samples=draws, replacement=True)
+    return RandomSampler(range(len(labels)), num_samples=draws) if draws > len(labels) else None
