@@ -13,17 +13,18 @@ a unit already there is skipped, so the script can be run in pieces):
   --seeds seeds and the learning-rate factors --lr-factors (1 by default), with `--soup`: test accuracy of each
   plan's chosen rate, of the greedy soup and of the winner, in distribution and on the inverted test images, and
   with test-time crop views;
-- semi: full at 10 labels per class; lp-ft at 10 and at 40, and LP-FT then FixMatch or pseudo-labelling on the pool
-  at 10 labels per class (`lp-ft:semi_supervised=fixmatch`, `...=pseudo-label`; the presets `fixmatch` and
-  `pseudo-label` fine-tune from an untrained head, which passed no unlabelled image at 10 labels per class), each
-  seed; and the control, LP-FT for FixMatch's steps (an epoch is a pass over the pool) with the unlabelled loss
-  weighted 0, which trains exactly as lp-ft would on the labelled images for those steps;
+- semi (--semi-plans, all by default): at 10 labels per class, `full`, the presets `fixmatch` and `pseudo-label`
+  (`full` with the pool) and their control, `full` for FixMatch's steps with the unlabelled loss weighted 0 (an epoch
+  is a pass over the pool; the control trains exactly as `full` would on the labelled images for those steps); and the
+  same for `lp-ft`: LP-FT then FixMatch or pseudo-labelling (`lp-ft:semi_supervised=fixmatch`, `...=pseudo-label`)
+  and its control; and `lp-ft` at 40 labels per class; each seed;
 - shift: linear-probe, surgical:stages=stem with batch norm frozen / re-estimated in the stem only (its default) /
   re-estimated everywhere (adapt) / train, and full, trained on the inverted target (train, validation and test
   inverted), and surgical's variants on the plain target.
 
     PYTHONPATH=src python benchmarks/beyond_recipes.py [--networks lite0,glyph] [--targets digits,fashion]
-        [--sections averaging,semi,shift] [--rows FILE] [--data FOLDER] [--quiet] [--report]
+        [--sections averaging,semi,shift] [--semi-plans 'NAME;NAME'] [--rows FILE] [--data FOLDER] [--quiet]
+        [--report]
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ from transferkit.demo import source_model
 from transferkit.use import TestViews
 
 AVERAGING = ["full", "full:ema=0.99", "lp-ft", "lp-ft:ema=0.99", "wise-ft"]
-SEMI = {"full k=10": ("full", 10, False), "lp-ft k=10": ("lp-ft", 10, False),
+SEMI = {"full k=10": ("full", 10, False), "fixmatch k=10": ("fixmatch", 10, True),
+        "pseudo-label k=10": ("pseudo-label", 10, True),
+        "full k=10, fixmatch's steps": ("fixmatch:unlabeled_weight=0", 10, True), "lp-ft k=10": ("lp-ft", 10, False),
         "lp-ft then fixmatch k=10": ("lp-ft:semi_supervised=fixmatch", 10, True),
         "lp-ft then pseudo-label k=10": ("lp-ft:semi_supervised=pseudo-label", 10, True),
         "lp-ft k=10, fixmatch's steps": ("lp-ft:semi_supervised=fixmatch,unlabeled_weight=0", 10, True),
@@ -134,7 +137,8 @@ def averaging(args, rows: Rows, case: Case, out: Path) -> None:
 
 def semi(args, rows: Rows, case: Case, out: Path) -> None:
     pool = load_unlabeled(case.pool, case.backbone.preprocessing, progress=False)
-    for name, (plan, k, unlabeled) in SEMI.items():
+    for name in args.semi_plans.split(";"):
+        plan, k, unlabeled = SEMI[name]
         for seed in range(args.seeds):
             key = f"{case.name} semi {name} seed {seed}"
             if rows.has(key):
@@ -178,20 +182,26 @@ def report(rows: Rows) -> None:
         print("\n| network, target | plan | test % (mean) | seeds | passing (last epoch) | right of those |")
         print("| --- | --- | ---: | --- | ---: | ---: |")
     by_plan: dict[tuple[str, str], list[dict]] = {}
-    for r in semi_rows:
+    order = list(SEMI)
+    for r in sorted(semi_rows, key=lambda r: (r["key"].split(" semi ")[0], order.index(r["plan"]) if r["plan"] in
+                                              order else -1, r["plan"], r["seed"])):
         by_plan.setdefault((r["key"].split(" semi ")[0], r["plan"]), []).append(r)
     for (case, plan), runs in by_plan.items():
         seeds = " / ".join(f"{100 * r['test']:.1f}" for r in runs)
         passed = [r["passed"][-1] for r in runs if r["passed"]]
         right = [r["right"][-1] for r in runs if r.get("right") and r["right"][-1] is not None]
         print(f"| {case} | {plan} | {pct([r['test'] for r in runs])} | {seeds} | {pct(passed)} | {pct(right)} |")
+    families = {"full": ("fixmatch k=10", "pseudo-label k=10"),
+                "lp-ft": ("lp-ft then fixmatch k=10", "lp-ft then pseudo-label k=10")}
     for case in dict.fromkeys(c for c, _ in by_plan):
-        base = [r["test"] for r in by_plan.get((case, "lp-ft k=10"), [])]
-        for plan in ("lp-ft then fixmatch k=10", "lp-ft then pseudo-label k=10"):
-            with_pool = [r["test"] for r in by_plan.get((case, plan), [])]
-            if base and len(with_pool) == len(base):
-                gain = 100 * (statistics.mean(with_pool) - statistics.mean(base))
-                print(f"{case}: {plan} against lp-ft k=10: {gain:+.1f} points (promise: +3)")
+        for family, plans in families.items():
+            for against in (f"{family} k=10", f"{family} k=10, fixmatch's steps"):
+                base = [r["test"] for r in by_plan.get((case, against), [])]
+                for plan in plans:
+                    with_pool = [r["test"] for r in by_plan.get((case, plan), [])]
+                    if base and len(with_pool) == len(base):
+                        gain = 100 * (statistics.mean(with_pool) - statistics.mean(base))
+                        print(f"{case}: {plan} against {against}: {gain:+.1f} points (promise: +3)")
     for r in (r for r in rows.rows if r["key"].endswith(" averaging")):
         case, plans = r["key"].removesuffix(" averaging"), r["plans"]
         print(f"\n{case}: winner {r['winner']}, WiSE-FT alphas {r['wise_alphas']}, {r['seconds']:.0f} s")
@@ -240,6 +250,8 @@ def main() -> None:
     parser.add_argument("--input-size", type=int, default=32)
     parser.add_argument("--lr-factors", type=lambda text: tuple(float(x) for x in text.split(",")), default=(1.0,),
                         help="The averaging comparison's learning-rate factors, comma-separated.")
+    parser.add_argument("--semi-plans", default=";".join(SEMI), help="The semi section's plans, ';'-separated "
+                        f"(default: all of {'; '.join(SEMI)}).")
     parser.add_argument("--pool", type=int, default=10000, help="Unlabelled Fashion-MNIST images in the pool.")
     parser.add_argument("--rows", type=Path, default=Path("beyond_recipes_rows.jsonl"))
     parser.add_argument("--quiet", action="store_true", help="No progress lines while training.")
