@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -40,23 +41,11 @@ def test_balanced_class_weights_match_scikit_learn():
     assert weights[[0, 1, 3]].tolist() == pytest.approx(expected.tolist()) and weights[2] == 0
 
 
-class _Data:
-    def __init__(self, labels):
-        self.train, self.unlabeled = _Split(labels), None
-
-
-class _Split:
-    def __init__(self, labels):
-        self.labels = labels
-
-    def __len__(self):
-        return len(self.labels)
-
-
 def test_balanced_sampler_draws_every_class_equally_often():
     labels = torch.tensor([0] * 900 + [1] * 100)
     torch.manual_seed(0)
-    drawn = labels[list(iter(epoch_sampler(Phase(sampler="balanced"), _Data(labels))))]
+    data = SimpleNamespace(train=SimpleNamespace(labels=labels), unlabeled=None)
+    drawn = labels[list(iter(epoch_sampler(Phase(sampler="balanced"), data)))]
     assert len(drawn) == 1000 and 0.45 < float((drawn == 1).float().mean()) < 0.55
 
 

@@ -3,12 +3,15 @@ images; a threshold of 0 trains on every unlabelled image drawn; an epoch is one
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from PIL import Image
 from sklearn.datasets import load_digits
 import torch
 
 from transferkit import adapt
+from transferkit.engine.epoch_sampler import epoch_sampler
 from transferkit.errors import TransferkitError
 from transferkit.plans import Phase, Plan
 
@@ -54,6 +57,16 @@ def test_an_epoch_is_one_pass_over_the_unlabelled_images(tiny_model_dir):
     assert record["steps_per_epoch"] == steps and record["per_epoch"][0]["drawn"] == steps * 2 * 16
     assert semi.record["history"][0]["images"] == steps * 16
     assert f"each epoch {steps} steps, one pass over the unlabelled images" in semi.record["description"]
+
+
+def test_the_labelled_images_are_cycled_each_once_per_pass():
+    labels = torch.arange(30)
+    data = SimpleNamespace(train=SimpleNamespace(labels=labels), unlabeled=torch.zeros(1797))
+    torch.manual_seed(0)
+    order = list(epoch_sampler(Phase(batch_size=16, semi_supervised="fixmatch", unlabeled_ratio=2), data))
+    assert len(order) == 57 * 16  # 912 = 30 full passes and 12 images of a 31st
+    assert all(sorted(order[i:i + 30]) == list(range(30)) for i in range(0, 900, 30))
+    assert torch.bincount(torch.tensor(order)).tolist().count(31) == 12
 
 
 def test_threshold_zero_trains_on_every_unlabelled_image(tiny_model_dir, tmp_path):

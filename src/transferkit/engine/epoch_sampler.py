@@ -15,7 +15,7 @@ from torch.utils.data import RandomSampler, Sampler, WeightedRandomSampler
 def labelled_draws(phase, data) -> int:
     """Labelled images an epoch of `phase` draws: the training images, or more where its unlabelled images need
     more steps for one pass."""
-    n, pool = len(data.train), getattr(data, "unlabeled", None)
+    n, pool = len(data.train.labels), getattr(data, "unlabeled", None)
     if phase.semi_supervised == "none" or pool is None:
         return n
     steps = -(-len(pool) // (phase.unlabeled_ratio * phase.batch_size))
