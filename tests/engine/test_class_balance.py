@@ -14,7 +14,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from transferkit import adapt
 from transferkit.data.glyph_source import parse_glyph_options
 from transferkit.data.glyphs import generate_glyphs
-from transferkit.engine.epoch_sampler import epoch_sampler
+from transferkit.engine.epoch_sampler import epoch_order
 from transferkit.engine.phase_setup.balance import balanced_class_weights
 from transferkit.errors import PlanError
 from transferkit.plans import Phase
@@ -45,7 +45,7 @@ def test_balanced_sampler_draws_every_class_equally_often():
     labels = torch.tensor([0] * 900 + [1] * 100)
     torch.manual_seed(0)
     data = SimpleNamespace(train=SimpleNamespace(labels=labels), unlabeled=None)
-    drawn = labels[list(iter(epoch_sampler(Phase(sampler="balanced"), data)))]
+    drawn = labels[list(iter(epoch_order(Phase(sampler="balanced"), data)["sampler"]))]
     assert len(drawn) == 1000 and 0.45 < float((drawn == 1).float().mean()) < 0.55
 
 

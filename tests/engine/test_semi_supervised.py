@@ -11,7 +11,7 @@ from sklearn.datasets import load_digits
 import torch
 
 from transferkit import adapt
-from transferkit.engine.epoch_sampler import epoch_sampler
+from transferkit.engine.epoch_sampler import epoch_order
 from transferkit.errors import TransferkitError
 from transferkit.plans import Phase, Plan
 
@@ -63,7 +63,7 @@ def test_the_labelled_images_are_cycled_each_once_per_pass():
     labels = torch.arange(30)
     data = SimpleNamespace(train=SimpleNamespace(labels=labels), unlabeled=torch.zeros(1797))
     torch.manual_seed(0)
-    order = list(epoch_sampler(Phase(batch_size=16, semi_supervised="fixmatch", unlabeled_ratio=2), data))
+    order = list(epoch_order(Phase(batch_size=16, semi_supervised="fixmatch", unlabeled_ratio=2), data)["sampler"])
     assert len(order) == 57 * 16  # 912 = 30 full passes and 12 images of a 31st
     assert all(sorted(order[i:i + 30]) == list(range(30)) for i in range(0, 900, 30))
     assert torch.bincount(torch.tensor(order)).tolist().count(31) == 12

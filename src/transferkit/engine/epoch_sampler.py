@@ -11,6 +11,8 @@ from __future__ import annotations
 import torch
 from torch.utils.data import RandomSampler, Sampler, WeightedRandomSampler
 
+from .batches import drop_ragged_batch
+
 
 def labelled_draws(phase, data) -> int:
     """Labelled images an epoch of `phase` draws: the training images, or more where its unlabelled images need
@@ -22,10 +24,18 @@ def labelled_draws(phase, data) -> int:
     return steps * phase.batch_size if steps > -(-n // phase.batch_size) else n
 
 
-def epoch_sampler(phase, data) -> Sampler | None:
-    """The sampler of `phase`'s epochs over `data.train` (from torch's global RNG, which each epoch seeds); None:
+def epoch_order(phase, data) -> dict:
+    """The DataLoader arguments of `phase`'s epochs over `data.train` (batch_size, shuffle, sampler, drop_last)."""
+    draws = labelled_draws(phase, data)
+    sampler = epoch_sampler(phase, data, draws)
+    return {"batch_size": phase.batch_size, "shuffle": sampler is None, "sampler": sampler,
+            "drop_last": drop_ragged_batch(draws, phase.batch_size)}
+
+
+def epoch_sampler(phase, data, draws: int) -> Sampler | None:
+    """The sampler of `draws` training images per epoch (from torch's global RNG, which each epoch seeds); None:
     one shuffled pass (the DataLoader's own shuffle)."""
-    labels, draws = data.train.labels, labelled_draws(phase, data)
+    labels = data.train.labels
     if phase.sampler == "balanced":
         counts = torch.bincount(labels.long()).double()
         return WeightedRandomSampler((1.0 / counts[labels.long()]).tolist(), num_samples=draws, replacement=True)

@@ -11,8 +11,8 @@ import torch
 from torch.utils.data import DataLoader
 
 from ..data import DataSplits, StreamedImages, StreamedTraining, phase_augmentation, uint8_batches
-from .batches import AugmentedImages, drop_ragged_batch
-from .epoch_sampler import epoch_sampler, labelled_draws
+from .batches import AugmentedImages
+from .epoch_sampler import epoch_order
 from .modes import kept_modes
 from .processes.sharded_eval import gathered_scores
 from .processes.shards import prepare_training_loader
@@ -43,10 +43,7 @@ class ImageInputs:
             augment = phase_augmentation(phase.augment, phase.randaugment, tuple(train.images.shape[-2:]),
                                          self.data.flip, self.net.preprocessing)
             dataset = AugmentedImages(train.images, train.labels, augment)
-        sampler = epoch_sampler(phase, self.data)
-        loader = DataLoader(dataset, batch_size=phase.batch_size, shuffle=sampler is None, sampler=sampler,
-                            drop_last=drop_ragged_batch(labelled_draws(phase, self.data), phase.batch_size),
-                            num_workers=workers,
+        loader = DataLoader(dataset, **epoch_order(phase, self.data), num_workers=workers,
                             pin_memory=workers > 0 and torch.cuda.is_available())
         # workers are not persistent: a persistent iterator draws its workers' seed once, not every epoch, and the
         # streamed and in-memory paths would then draw different random numbers for the same run

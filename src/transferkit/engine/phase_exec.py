@@ -58,6 +58,7 @@ class PhaseExecution:
         self.rgn: AutoRGN | None = None
         self.ema: WeightAverage | None = None
         self.unlabeled: UnlabeledTerm | None = None
+        self.batches_per_epoch = 0  # set in setup(): the loader's batches, at most max_steps
         self.wise: WeightInterpolation | None = None
         self.wise_val_accuracy: float | None = None  # of the mixed weights the phase ends with
         self.resume_within = None  # (PartialEpoch, rng tensors, rng meta) of a mid-epoch checkpoint to continue
@@ -101,8 +102,8 @@ class PhaseExecution:
         class_weights = (balanced_class_weights(train.labels, len(self.inputs.data.classes))
                          if phase.class_weights == "balanced" else None)
         self.objective = TrainingObjective(self.inputs, phase, class_weights)
-        batches = len(self.loader) if phase.max_steps is None else min(len(self.loader), phase.max_steps)
-        steps = phase.epochs * -(-batches // phase.grad_accum)
+        self.batches_per_epoch = len(self.loader) if phase.max_steps is None else min(len(self.loader), phase.max_steps)
+        steps = phase.epochs * -(-self.batches_per_epoch // phase.grad_accum)
         scheduler = build_scheduler(optimizer, rp, steps, self.accelerator.num_processes)
         self.optimizer, self.scheduler = self.accelerator.prepare(optimizer, scheduler)
         if self.domain is not None:

@@ -14,8 +14,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from ...models.segments import PRE_LOGITS, Cut
-from ..batches import drop_ragged_batch
-from ..epoch_sampler import epoch_sampler, labelled_draws
+from ..epoch_sampler import epoch_order
 from ..processes.sharded_eval import gathered_scores
 from ..processes.shards import prepare_training_loader
 from ..processes.sums import average_gradients
@@ -85,10 +84,7 @@ class CachedInputs:
     def train_loader(self, phase) -> DataLoader:
         """Batches of cached activations (the phase's `augment` is already in the cached views) in the order
         epoch_sampler.py gives."""
-        batch_size, sampler = phase.batch_size, epoch_sampler(phase, self.data)
-        loader = DataLoader(self.training_set, batch_size=batch_size, shuffle=sampler is None, sampler=sampler,
-                            drop_last=drop_ragged_batch(labelled_draws(phase, self.data), batch_size),
-                            collate_fn=_as_batch)
+        loader = DataLoader(self.training_set, **epoch_order(phase, self.data), collate_fn=_as_batch)
         return prepare_training_loader(loader, self.accelerator)
 
     def forward(self, activations: torch.Tensor) -> torch.Tensor:

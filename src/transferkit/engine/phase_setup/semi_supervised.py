@@ -101,16 +101,12 @@ class UnlabeledTerm:
         return {"method": SEMI_METHODS[self.method], "unlabeled_images": len(self.images),
                 "unlabeled": self.images.spec, "threshold": self.phase.threshold,
                 "unlabeled_per_labelled": self.phase.unlabeled_ratio, "weight": self.phase.unlabeled_weight,
-                "steps_per_epoch": self._steps(), "epoch": "one pass over the unlabelled images, the labelled images "
-                                                         "cycled (reshuffled on each pass)",
+                "steps_per_epoch": self.execution.batches_per_epoch,
+                "epoch": "one pass over the unlabelled images, the labelled images cycled (reshuffled on each pass)",
                 **self.views.described, "pseudo_labels": "from the network in inference mode on the weak view",
                 "per_epoch": [self._epoch(h) for h in self.history],
                 **({"pseudo_label_accuracy": "of the passing images, against the unlabelled spec's own labels "
                                              "(never trained on)"} if self.truth is not None else {})}
-
-    def _steps(self) -> int:
-        batches = len(self.execution.loader)
-        return batches if self.phase.max_steps is None else min(batches, self.phase.max_steps)
 
     def _epoch(self, h: dict) -> dict:
         epoch = {k: v for k, v in h.items() if k != "right"}
